@@ -1,0 +1,180 @@
+# telnetd - one non-recursive GNU Makefile.
+#
+#   make            build libtelnet/libtelnet.a and telnetd/telnetd
+#   make check      install missing Debian packages, build, run every test,
+#                   then the unit tests again under ASan + UBSan
+#   make run        serve real logins on 127.0.0.1:2323 in the foreground
+#   make fuzz       libFuzzer harnesses (clang), FUZZ_SECONDS each
+#   make bench      engine and daemon benchmarks against inetutils telnetd
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+PAMDIR ?= /etc/pam.d
+DESTDIR ?=
+
+VERSION := 0.1.0
+
+# O is the output tree: "." for the normal build, build-asan for the
+# sanitizer build (make check-asan), so both can coexist.
+O ?= .
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+
+WARN := -Wall -Wextra -Wshadow -Wpointer-arith -Wcast-qual \
+	-Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Werror
+OPT ?= -O2 -g
+HARDEN ?= -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+HARDEN_LD ?= -pie -Wl,-z,relro,-z,now
+SAN ?=
+CFLAGS ?=
+LDFLAGS ?=
+
+# pkg-config is asked only when something is compiled, so "make help" and
+# "make deps" work before the packages are there.
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbsd-overlay pam 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs libbsd-overlay pam 2>/dev/null)
+CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+ALL_CPPFLAGS = -D_GNU_SOURCE -DTELNETD_VERSION='"$(VERSION)"' \
+	-Ilibtelnet -Itelnetd -Ipam $(CPPFLAGS)
+ALL_CFLAGS = -std=gnu11 $(OPT) $(WARN) $(HARDEN) $(SAN) -MMD -MP $(CFLAGS)
+ALL_LDFLAGS = $(HARDEN_LD) $(SAN) $(LDFLAGS)
+
+# --- sources, one list per directory -------------------------------------
+LIB_SRCS := $(sort $(wildcard libtelnet/*.c))
+# Every daemon source but main.c goes into an archive the unit tests link.
+D_SRCS := $(sort $(filter-out telnetd/main.c,$(wildcard telnetd/*.c)) \
+	$(wildcard pam/*.c))
+UNIT_SRCS := $(sort $(wildcard tests/test_*.c))
+# Helper programs the integration tests and benchmarks run (each one file).
+TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
+D_OBJS := $(D_SRCS:%.c=$(O)/obj/%.o)
+MAIN_OBJ := $(O)/obj/telnetd/main.o
+
+LIBTELNET := $(O)/libtelnet/libtelnet.a
+LIBTELNETD := $(O)/obj/libtelnetd.a
+TELNETD := $(O)/telnetd/telnetd
+UNIT_BINS := $(UNIT_SRCS:tests/%.c=$(O)/obj/bin/%)
+TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(O)/obj/bin/%)
+
+.PHONY: all deps check check-unit check-integration check-asan check-corpus \
+	fuzz bench bench-quick run install uninstall lint clean help
+
+all: $(LIBTELNET) $(TELNETD) $(UNIT_BINS) $(TOOL_BINS)
+
+$(O)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(PKG_CFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBTELNET): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(LIBTELNETD): $(D_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(TELNETD): $(MAIN_OBJ) $(LIBTELNETD) $(LIBTELNET)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lutil
+
+$(O)/obj/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) $(ALL_CFLAGS) \
+		-Wno-missing-prototypes -c -o $@ $<
+
+$(O)/obj/bin/test_%: $(O)/obj/tests/test_%.o $(LIBTELNETD) $(LIBTELNET)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS) -lutil
+
+$(O)/obj/bin/%: $(O)/obj/tests/tools/%.o $(LIBTELNETD) $(LIBTELNET)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lutil
+
+# --- tests ---------------------------------------------------------------
+deps:
+	@bash tools/deps.sh
+
+# The deps step runs first, alone: later steps need what it installs.
+check:
+	@bash tools/deps.sh
+	$(MAKE) all
+	$(MAKE) check-unit
+	$(MAKE) check-corpus
+	$(MAKE) check-integration
+	$(MAKE) check-asan
+
+check-unit: $(UNIT_BINS)
+	@bash tests/run-unit.sh $(UNIT_BINS)
+
+check-corpus: $(O)/obj/bin/fuzz_replay
+	@bash tests/run-corpus.sh $(O)/obj/bin/fuzz_replay
+
+check-integration: all
+	@bash tests/run-integration.sh $(abspath $(O))
+
+# Unit tests, corpus replay and the integration suite again with
+# AddressSanitizer + UndefinedBehaviorSanitizer in a separate tree.
+check-asan:
+	$(MAKE) O=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
+		HARDEN= HARDEN_LD= \
+		SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' \
+		all build-asan/obj/bin/fuzz_replay
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		bash tests/run-unit.sh $(patsubst $(O)/%,build-asan/%,$(UNIT_BINS))
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		bash tests/run-corpus.sh build-asan/obj/bin/fuzz_replay
+
+# The fuzz harness linked with a replay driver instead of libFuzzer, so
+# the kept corpus runs with the normal compiler in make check.
+$(O)/obj/bin/fuzz_replay: $(O)/obj/tests/fuzz/fuzz_engine.o \
+		$(O)/obj/tests/fuzz/replay_main.o $(LIBTELNET)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	@bash tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS)
+
+# --- benchmarks ------------------------------------------------------------
+bench: all
+	@bash bench/run-bench.sh full
+
+bench-quick: all
+	@bash bench/run-bench.sh quick
+
+# --- running and installing ----------------------------------------------
+run: all
+	@bash tools/run.sh $(abspath $(TELNETD))
+
+lint:
+	@bash tools/lint.sh
+
+install: $(TELNETD)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(PAMDIR)
+	install -m 755 $(TELNETD) $(DESTDIR)$(SBINDIR)/telnetd
+	install -m 644 man/telnetd.8 $(DESTDIR)$(MANDIR)/man8/telnetd.8
+	install -m 644 pam/telnetd.pam $(DESTDIR)$(PAMDIR)/telnetd
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/telnetd $(DESTDIR)$(MANDIR)/man8/telnetd.8 \
+		$(DESTDIR)$(PAMDIR)/telnetd
+
+clean:
+	rm -rf obj build-asan build-fuzz libtelnet/libtelnet.a telnetd/telnetd
+
+help:
+	@sed -n '3,10p' Makefile
+
+-include $(LIB_OBJS:.o=.d) $(D_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) \
+	$(UNIT_SRCS:tests/%.c=$(O)/obj/tests/%.d) \
+	$(TOOL_SRCS:tests/%.c=$(O)/obj/tests/%.d)

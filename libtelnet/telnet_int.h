@@ -1,0 +1,65 @@
+/*
+ * telnet_int.h - the engine's private state, shared by its source files:
+ * telnet.c (parser, Q method, data encoding), subneg.c (subnegotiation
+ * decoders), encode.c (subnegotiation encoders), names.c (trace names).
+ */
+#ifndef TELNET_INT_H
+#define TELNET_INT_H
+
+#include "telnet.h"
+
+/* Parser states of the receive side. */
+enum telnet_pstate {
+	PS_DATA = 0,
+	PS_CR,		/* a CR arrived in NVT mode; the next byte decides */
+	PS_IAC,
+	PS_VERB,	/* after IAC WILL/WONT/DO/DONT, waiting for the option */
+	PS_SB_OPT,	/* after IAC SB, waiting for the option */
+	PS_SB,		/* inside a subnegotiation */
+	PS_SB_IAC,	/* IAC inside a subnegotiation */
+};
+
+/* Per option: RFC 1143 states for both sides, the queue bits, and the
+ * caller's policy. */
+struct telnet_opt {
+	unsigned char us, him;		/* enum telnet_q */
+	unsigned char usq, himq;	/* 1 = OPPOSITE queued */
+	unsigned char local_ok, remote_ok;
+};
+
+struct telnet {
+	telnet_event_cb cb;
+	void *ctx;
+	int is_client;
+
+	enum telnet_pstate state;
+	unsigned char verb;		/* in PS_VERB */
+	int cr_pending_in;		/* PS_CR: CR seen, next byte unknown */
+	int cr_pending_out;		/* last byte sent was a bare CR in NVT mode */
+	int synch;			/* discarding data until IAC DM */
+	int env_reversed;		/* old ENVIRON peer uses swapped VAR/VALUE */
+	int env_reversed_known;
+
+	/* Subnegotiation accumulation: fixed buffer, allocated once. */
+	unsigned char sb_opt;
+	int sb_overflow;		/* over the limit: discard to IAC SE */
+	size_t sb_len, sb_max;
+	unsigned char *sb_buf;		/* sb_max bytes */
+	unsigned char *dec_buf;		/* decode scratch, 2 * sb_max + 64 */
+	size_t dec_max;
+
+	struct telnet_opt opts[256];
+};
+
+/* telnet.c */
+void telnet_emit(struct telnet *t, const struct telnet_event *ev);
+void telnet_emit_send(struct telnet *t, const unsigned char *buf, size_t len,
+    int urgent);
+void telnet_emit_error(struct telnet *t, enum telnet_error code,
+    unsigned char opt, const char *msg);
+
+/* subneg.c: decode the accumulated subnegotiation t->sb_buf[0..sb_len) for
+ * option t->sb_opt and emit the typed event (or an error). */
+void telnet_subneg_dispatch(struct telnet *t);
+
+#endif /* TELNET_INT_H */

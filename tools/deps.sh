@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# deps.sh - make sure the Debian packages the build and the tests drive are
+# installed.  As root, installs what is missing (one apt-get update first: a
+# fresh machine's package lists may be empty).  As anyone else, prints the
+# one apt-get command to run and fails.
+set -u
+
+# Build: compiler, pkg-config and the libraries found through it.
+BUILD_PKGS="gcc make pkg-config libbsd-dev libpam0g-dev libcmocka-dev"
+# Tests: the real parts the integration tests drive.
+TEST_PKGS="python3 python3-pytest login passwd procps iproute2 util-linux
+ inetutils-telnet inetutils-telnetd busybox putty-tools expect tmux
+ libtelnet-utils xinetd systemd mandoc clang
+ libclang-rt-14-dev valgrind ncurses-base ncurses-term vim-tiny less"
+
+want="$BUILD_PKGS"
+case "${1:-all}" in
+build) ;;
+*) want="$BUILD_PKGS $TEST_PKGS" ;;
+esac
+
+missing=""
+for p in $want; do
+	s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)
+	[ "$s" = installed ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "telnetd: missing Debian packages; run as root: apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# Keep inetd-style daemons that the packages would enable from grabbing
+# port 23 or starting on their own: the tests start what they need.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+apt-get update -qq >&2 || { echo "deps: apt-get update failed" >&2; exit 1; }
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >&2 ||
+	{ echo "deps: apt-get install failed for:$missing" >&2; exit 1; }
