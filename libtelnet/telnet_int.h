@@ -37,6 +37,7 @@ struct telnet {
 	int cr_pending_in;		/* PS_CR: CR seen, next byte unknown */
 	int cr_pending_out;		/* last byte sent was a bare CR in NVT mode */
 	int synch;			/* discarding data until IAC DM */
+	int in_feed;			/* telnet_feed is running */
 	int env_reversed;		/* old ENVIRON peer uses swapped VAR/VALUE */
 	int env_reversed_known;
 
