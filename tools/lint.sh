@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# lint.sh - cppcheck and clang-tidy over the project's C sources.  Any
+# finding fails.  Suppressions live in tools/cppcheck.supp and .clang-tidy,
+# each with its reason.
+set -u
+cd "$(dirname "$0")/.."
+srcs=$(ls libtelnet/*.c telnetd/*.c pam/*.c 2>/dev/null)
+inc="-Ilibtelnet -Itelnetd -Ipam"
+defs="-D_GNU_SOURCE -DTELNETD_VERSION=\"lint\""
+rc=0
+
+echo "== cppcheck"
+# shellcheck disable=SC2086
+if ! cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,portability,performance \
+	--inline-suppr --suppressions-list=tools/cppcheck.supp \
+	$defs $inc $srcs; then
+	rc=1
+fi
+
+echo "== clang-tidy"
+pkgc=$(pkg-config --cflags libbsd-overlay pam)
+for f in $srcs; do
+	# shellcheck disable=SC2086
+	out=$(clang-tidy --quiet "$f" -- -std=gnu11 $defs $inc $pkgc 2>/dev/null)
+	if [ -n "$out" ]; then
+		printf '%s\n' "$out"
+		rc=1
+	fi
+done
+[ "$rc" = 0 ] && echo "lint: clean"
+exit "$rc"
