@@ -1,0 +1,470 @@
+"""conftest.py - fixtures for the integration tests.
+
+The build is found through TELNETD_BUILD (set by tests/run-integration.sh;
+defaults to the repository root): the daemon is $TELNETD_BUILD/telnetd/telnetd,
+helper programs are $TELNETD_BUILD/obj/bin/<name>.
+
+Fixtures (all factories; everything they start is ended by PID at teardown):
+
+  launcher(cmd, ipv6=False, addr=None, env=None, kill_children=True)
+      inetd_launcher on a free loopback port running ``cmd`` (a list) per
+      connection.  Returns a Proc with .port.
+  inetd_daemon(args=(), ipv6=False, env=None)
+      the daemon in inetd mode under inetd_launcher: launcher([telnetd,
+      *args]).  Returns a Proc: .port, .stop() -> stderr text.
+  listen_daemon(args=(), addr='127.0.0.1', env=None, ready=None)
+      the daemon with --listen=ADDR:PORT on a free port (a '{port}' in any
+      argument is replaced and then no --listen is added).  Waits until the
+      port is in LISTEN state (read from /proc/net/tcp*, so no session is
+      started by probing) or the regex ``ready`` matches its stderr.
+  tool_path(name), telnetd_path()   paths of built programs (skip if absent)
+  run_tclient(port, *args, timeout=20) -> CompletedProcess (bytes)
+
+Proc (handle):
+  .pid .port .argv .cmdline
+  .stderr_text()        what it wrote to stderr so far (launcher: with -v its
+                        "conn <pid> <addr> <port>" / "exit <pid> <status>" lines)
+  .wait_stderr(regex, timeout=5) -> re.Match   poll the stderr file
+  .descendants()        PIDs of every live process below it
+  .alive()
+  .stop(timeout=5) -> str  SIGTERM by PID, wait, SIGKILL if needed, then end
+                        every descendant that was alive before the stop (by
+                        PID, checked against its start time); returns stderr
+                        plus any sanitizer reports.  .leftovers lists the
+                        descendants that were still running after the main
+                        process exited and had to be killed.
+  .returncode
+
+Sanitizers: daemons get ASAN_OPTIONS / UBSAN_OPTIONS with log_path in a
+per-test directory (in inetd mode stderr is the client's socket, so a report
+must not go there); any report found there fails the test at teardown.
+"""
+
+import ctypes
+import os
+import pathlib
+import random
+import re
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+REPO = HERE.parents[1]
+BUILD = pathlib.Path(os.environ.get('TELNETD_BUILD') or REPO).resolve()
+
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def telnetd_path():
+    return BUILD / 'telnetd' / 'telnetd'
+
+
+def tool_path(name):
+    return BUILD / 'obj' / 'bin' / name
+
+
+def _need(path):
+    if not os.access(path, os.X_OK):
+        pytest.skip('%s is not built (TELNETD_BUILD=%s)' % (path, BUILD))
+    return str(path)
+
+
+def pytest_configure(config):
+    # Orphans of the daemons we start (sessions a stopped --listen daemon
+    # leaves alone) become our children, so they can be found and reaped.
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except OSError:
+        pass
+
+
+# ---- processes ------------------------------------------------------------
+def _stat(pid):
+    """(ppid, starttime) of a live process, or None."""
+    try:
+        with open('/proc/%d/stat' % pid, 'rb') as f:
+            s = f.read()
+    except OSError:
+        return None
+    rest = s[s.rindex(b')') + 2:].split()
+    if rest[0] == b'Z':
+        return None
+    return int(rest[1]), int(rest[19])
+
+
+def descendants(pid):
+    """Live descendants of pid as {pid: starttime}, by walking /proc."""
+    children = {}
+    for d in os.listdir('/proc'):
+        if d.isdigit():
+            st = _stat(int(d))
+            if st:
+                children.setdefault(st[0], []).append((int(d), st[1]))
+    out, todo = {}, [pid]
+    while todo:
+        for c, start in children.get(todo.pop(), ()):
+            if c not in out:
+                out[c] = start
+                todo.append(c)
+    return out
+
+
+def _same_alive(pid, start):
+    st = _stat(pid)
+    return st is not None and st[1] == start
+
+
+def _reap(pid):
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+
+
+def kill_tree(pids, grace=2.0):
+    """SIGTERM, then SIGKILL, each {pid: starttime} still alive; by PID."""
+    live = {p: s for p, s in pids.items() if _same_alive(p, s)}
+    for p in live:
+        try:
+            os.kill(p, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + grace
+    while live and time.monotonic() < deadline:
+        for p in list(live):
+            _reap(p)
+            if not _same_alive(p, live[p]):
+                del live[p]
+        if live:
+            time.sleep(0.02)
+    for p, s in live.items():
+        if _same_alive(p, s):
+            try:
+                os.kill(p, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    for p in pids:
+        _reap(p)
+
+
+def free_port():
+    """A random port above 20000 that is free on every loopback address."""
+    for _ in range(200):
+        port = random.randint(20000, 60999)
+        ok = True
+        for fam, addr in ((socket.AF_INET, '0.0.0.0'), (socket.AF_INET6, '::')):
+            s = socket.socket(fam, socket.SOCK_STREAM)
+            try:
+                s.bind((addr, port))
+            except OSError as e:
+                if fam == socket.AF_INET6 and e.errno == 99:
+                    continue        # no IPv6 here
+                ok = False
+            finally:
+                s.close()
+        if ok:
+            return port
+    raise RuntimeError('no free port found')
+
+
+def listening(port):
+    """True when some socket is in LISTEN state on ``port``."""
+    want = ':%04X' % port
+    for name in ('/proc/net/tcp', '/proc/net/tcp6'):
+        try:
+            with open(name) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    if fields[3] == '0A' and fields[1].endswith(want):
+                        return True
+        except OSError:
+            pass
+    return False
+
+
+_SAN_BASE = None
+
+
+def _san_base():
+    """A world-traversable directory for sanitizer logs: the daemon's relay
+    runs unprivileged and cannot enter pytest's private tmp_path."""
+    global _SAN_BASE
+    if _SAN_BASE is None:
+        _SAN_BASE = tempfile.mkdtemp(prefix='telnetd-it-')
+        os.chmod(_SAN_BASE, 0o755)
+    return _SAN_BASE
+
+
+def _san_env(env, sandir):
+    env = dict(os.environ if env is None else env)
+    for var in ('ASAN_OPTIONS', 'UBSAN_OPTIONS'):
+        base = env.get(var, '')
+        prefix = 'asan' if var == 'ASAN_OPTIONS' else 'ubsan'
+        opt = 'log_path=%s/%s' % (sandir, prefix)
+        env[var] = (base + ':' + opt) if base else opt
+    return env
+
+
+class Proc:
+    """A process started by a fixture; see the module docstring."""
+
+    def __init__(self, argv, tmpdir, env=None, stdout=subprocess.DEVNULL,
+                 sanitize=True):
+        self.argv = [str(a) for a in argv]
+        self.cmdline = ' '.join(self.argv)
+        self.tmpdir = pathlib.Path(tempfile.mkdtemp(prefix='proc-',
+                                                    dir=str(tmpdir)))
+        self.errpath = self.tmpdir / 'stderr'
+        self.sandir = pathlib.Path(tempfile.mkdtemp(prefix='san-',
+                                                    dir=_san_base()))
+        os.chmod(self.sandir, 0o1777)
+        if sanitize:
+            env = _san_env(env, self.sandir)
+        self._err = open(self.errpath, 'wb')
+        self.popen = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
+                                      stdout=stdout, stderr=self._err,
+                                      env=env, close_fds=True)
+        self.pid = self.popen.pid
+        self.port = None
+        self.leftovers = []
+        self.returncode = None
+        self._stopped = False
+        self._known = {}
+
+    def alive(self):
+        return self.popen.poll() is None
+
+    def descendants(self):
+        return sorted(descendants(self.pid))
+
+    def stderr_text(self):
+        try:
+            return self.errpath.read_bytes().decode('utf-8', 'replace')
+        except OSError:
+            return ''
+
+    def wait_stderr(self, regex, timeout=5.0):
+        rx = re.compile(regex)
+        deadline = time.monotonic() + timeout
+        while True:
+            m = rx.search(self.stderr_text())
+            if m:
+                return m
+            if time.monotonic() > deadline:
+                raise AssertionError('no %r in stderr of %s within %ss:\n%s'
+                                     % (regex, self.cmdline, timeout,
+                                        self.stderr_text()))
+            time.sleep(0.02)
+
+    def sanitizer_reports(self):
+        out = []
+        for f in sorted(self.sandir.iterdir()):
+            out.append('==== %s\n%s' % (f.name, f.read_text('utf-8',
+                                                           'replace')))
+        return '\n'.join(out)
+
+    def stop(self, timeout=5.0):
+        """End it by PID (SIGTERM, then SIGKILL), then anything it left
+        running; return stderr (and sanitizer reports)."""
+        if not self._stopped:
+            self._stopped = True
+            self._known.update(descendants(self.pid))
+            if self.alive():
+                self.popen.send_signal(signal.SIGTERM)
+                try:
+                    self.popen.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    self.popen.kill()
+                    self.popen.wait(timeout)
+            self.returncode = self.popen.returncode
+            self._known.update(descendants(self.pid))
+            self.leftovers = sorted(p for p, s in self._known.items()
+                                    if _same_alive(p, s))
+            kill_tree(self._known)
+            self._err.close()
+        text = self.stderr_text()
+        rep = self.sanitizer_reports()
+        return text + ('\n' + rep if rep else '')
+
+
+def _read_ready(proc, timeout=5.0):
+    """The launcher's "READY <port>" line, with a timeout."""
+    f = proc.popen.stdout
+    deadline = time.monotonic() + timeout
+    buf = b''
+    while b'\n' not in buf:
+        left = deadline - time.monotonic()
+        r = select.select([f], [], [], max(0, left))[0] if left > 0 else []
+        if not r:
+            raise AssertionError('no READY from %s; stderr:\n%s'
+                                 % (proc.cmdline, proc.stderr_text()))
+        b = os.read(f.fileno(), 100)
+        if not b:
+            raise AssertionError('%s exited: %s' % (proc.cmdline,
+                                                    proc.stderr_text()))
+        buf += b
+    f.close()
+    m = re.match(rb'READY (\d+)\n', buf)
+    assert m, buf
+    return int(m.group(1))
+
+
+class _Procs:
+    def __init__(self, request, tmp_path):
+        self.request = request
+        self.tmp_path = tmp_path
+        self.procs = []
+
+    def finish(self):
+        reports = []
+        for p in reversed(self.procs):
+            p.stop()
+            rep = p.sanitizer_reports()
+            if rep:
+                reports.append('%s:\n%s' % (p.cmdline, rep))
+        if reports:
+            pytest.fail('sanitizer reports:\n' + '\n'.join(reports),
+                        pytrace=False)
+
+
+@pytest.fixture
+def _procs(request, tmp_path):
+    ps = _Procs(request, tmp_path)
+    yield ps
+    ps.finish()
+
+
+@pytest.fixture
+def launcher(_procs):
+    """launcher(cmd, ipv6=False, addr=None, env=None, kill_children=True,
+    verbose=True) -> Proc with .port."""
+    path = _need(tool_path('inetd_launcher'))
+
+    def start(cmd, ipv6=False, addr=None, env=None, kill_children=True,
+              verbose=True):
+        argv = [path]
+        if verbose:
+            argv.append('-v')
+        if ipv6:
+            argv.append('-6')
+        if addr:
+            argv += ['-a', addr]
+        if kill_children:
+            argv.append('-k')
+        argv += ['0', '--'] + [str(c) for c in cmd]
+        p = Proc(argv, _procs.tmp_path, env=env, stdout=subprocess.PIPE)
+        _procs.procs.append(p)
+        p.port = _read_ready(p)
+        return p
+    return start
+
+
+@pytest.fixture
+def inetd_daemon(launcher):
+    """inetd_daemon(args=(), ipv6=False, env=None) -> Proc (.port, .stop())."""
+    path = _need(telnetd_path())
+
+    def start(args=(), ipv6=False, env=None, addr=None):
+        return launcher([path] + list(args), ipv6=ipv6, addr=addr, env=env)
+    return start
+
+
+@pytest.fixture
+def listen_daemon(_procs):
+    """listen_daemon(args=(), addr='127.0.0.1', env=None, ready=None,
+    timeout=5) -> Proc with .port, once the port is listening."""
+    path = _need(telnetd_path())
+
+    def start(args=(), addr='127.0.0.1', env=None, ready=None, timeout=5.0):
+        for attempt in range(5):
+            port = free_port()
+            argv = [a.replace('{port}', str(port)) for a in args]
+            if argv == list(args):
+                host = '[%s]' % addr if ':' in addr else addr
+                argv = ['--listen=%s:%d' % (host, port)] + argv
+            p = Proc([path] + argv, _procs.tmp_path, env=env)
+            _procs.procs.append(p)
+            p.port = port
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if ready is not None:
+                    if re.search(ready, p.stderr_text()):
+                        return p
+                elif listening(port):
+                    return p
+                if not p.alive():
+                    break
+                time.sleep(0.01)
+            err = p.stop()
+            if 'in use' in err and attempt < 4:
+                continue
+            raise AssertionError('%s did not become ready (exit %s):\n%s'
+                                 % (p.cmdline, p.returncode, err))
+    return start
+
+
+@pytest.fixture
+def run_tclient():
+    """run_tclient(port, *args, timeout=20, input=None) -> CompletedProcess
+    of obj/bin/tclient -p PORT ARGS (stdout/stderr as bytes)."""
+    path = _need(tool_path('tclient'))
+
+    def run(port, *args, timeout=20, input=None):
+        argv = [path, '-p', str(port)] + [str(a) for a in args]
+        return subprocess.run(argv, input=input, capture_output=True,
+                              timeout=timeout)
+    return run
+
+
+@pytest.fixture(scope='session')
+def test_user():
+    """(name, password) of a local user for login tests (users.py)."""
+    import users
+    if os.geteuid() != 0:
+        pytest.skip('creating the test user needs root')
+    try:
+        return users.ensure_test_user()
+    except users.UserError as e:
+        pytest.skip(str(e))
+
+
+@pytest.fixture(scope='session')
+def locked_user():
+    """(name, password) of a locked local user (usermod -L)."""
+    import users
+    if os.geteuid() != 0:
+        pytest.skip('creating the test user needs root')
+    try:
+        return users.ensure_locked_user()
+    except users.UserError as e:
+        pytest.skip(str(e))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # Reap orphans that became ours through PR_SET_CHILD_SUBREAPER.
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if pid == 0:
+            break
+    if _SAN_BASE is not None:
+        shutil.rmtree(_SAN_BASE, ignore_errors=True)
+    try:
+        import users
+    except ImportError:
+        return
+    users.cleanup()

@@ -1,0 +1,442 @@
+"""test_tools.py - the test tools themselves, proved without the daemon.
+
+inetd_launcher runs ordinary programs (cat, sh, python); tnclient.py and
+tclient talk to a small TELNET server written here, which checks the exact
+bytes they send.
+"""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+import conftest
+import tnclient as tn
+from tnclient import IAC, DO, DONT, WILL, WONT, SB, SE, DM
+
+PY = sys.executable
+
+
+# ---- a tiny scripted TELNET server ----------------------------------------
+class MiniServer:
+    """Accepts one connection on loopback and runs handler(self) in a
+    thread; recv_exact/recv_until read with a timeout; everything received
+    is in .got.  join() re-raises the handler's exception."""
+
+    def __init__(self, handler, family=socket.AF_INET, timeout=10):
+        self.lsock = socket.socket(family, socket.SOCK_STREAM)
+        self.lsock.bind(('::1' if family == socket.AF_INET6 else '127.0.0.1',
+                         0))
+        self.lsock.listen(4)
+        self.port = self.lsock.getsockname()[1]
+        self.handler, self.timeout = handler, timeout
+        self.got = bytearray()
+        self.error = None
+        self.conn = None
+        self.t = threading.Thread(target=self._run, daemon=True)
+        self.t.start()
+
+    def _run(self):
+        try:
+            self.lsock.settimeout(self.timeout)
+            self.conn, _ = self.lsock.accept()
+            self.conn.settimeout(self.timeout)
+            self.handler(self)
+        except BaseException as e:   # reported by join()
+            self.error = e
+        finally:
+            if self.conn:
+                self.conn.close()
+            self.lsock.close()
+
+    def send(self, b):
+        self.conn.sendall(b)
+
+    def recv_until(self, pred, what):
+        deadline = time.monotonic() + self.timeout
+        while not pred(bytes(self.got)):
+            if time.monotonic() > deadline:
+                raise AssertionError('server: timeout waiting for %s; got %r'
+                                     % (what, bytes(self.got)))
+            b = self.conn.recv(65536)
+            if not b:
+                raise AssertionError('server: EOF waiting for %s; got %r'
+                                     % (what, bytes(self.got)))
+            self.got += b
+
+    def recv_contains(self, needle):
+        self.recv_until(lambda g: needle in g, repr(needle))
+
+    def recv_eof(self):
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            b = self.conn.recv(65536)
+            if not b:
+                return
+            self.got += b
+        raise AssertionError('server: client did not close')
+
+    def join(self):
+        self.t.join(self.timeout + 5)
+        assert not self.t.is_alive(), 'server thread hung'
+        if self.error:
+            raise self.error
+
+
+def neg(verb, opt):
+    return bytes([IAC, verb, opt])
+
+
+def sb(opt, payload):
+    return bytes([IAC, SB, opt]) + payload.replace(b'\xff', b'\xff\xff') + \
+        bytes([IAC, SE])
+
+
+def connect_plain(port, host='127.0.0.1'):
+    s = socket.create_connection((host, port), 5)
+    s.settimeout(10)
+    return s
+
+
+def recv_all(s):
+    out = b''
+    while True:
+        b = s.recv(65536)
+        if not b:
+            return out
+        out += b
+
+
+# ---- inetd_launcher ---------------------------------------------------------
+def test_launcher_ready_and_echo(launcher):
+    p = launcher(['/bin/cat'])
+    assert 20000 <= p.port or p.port > 1023
+    s = connect_plain(p.port)
+    s.sendall(b'hello\xff\x00world\n')
+    s.shutdown(socket.SHUT_WR)
+    assert recv_all(s) == b'hello\xff\x00world\n'
+    s.close()
+    m = p.wait_stderr(r'conn (\d+) 127\.0\.0\.1 \d+')
+    p.wait_stderr(r'exit %s 0' % m.group(1))
+
+
+def test_launcher_socket_is_0_1_2(launcher):
+    p = launcher(['/bin/sh', '-c', 'read x; echo "out $x"; echo "err $x" >&2'])
+    s = connect_plain(p.port)
+    s.sendall(b'abc\n')
+    assert recv_all(s) == b'out abc\nerr abc\n'
+
+
+# grep's own signal state (python would show its own SIGPIPE ignore) and
+# the shell's descriptors.
+CHILD_STATE = ['/bin/sh', '-c',
+               'grep -E "^Sig(Ign|Blk)" /proc/self/status; ls /proc/$$/fd']
+CHILD_STATE_OK = (b'SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n'
+                  b'0\n1\n2\n')
+
+
+def test_launcher_child_state(launcher):
+    """Children start with default signals, nothing blocked, and no
+    descriptor but the socket (the listening socket is close-on-exec)."""
+    # Start the launcher itself with SIGHUP and SIGINT ignored, as nohup
+    # would: the children must not inherit that.
+    p = launcher(CHILD_STATE)
+    s = connect_plain(p.port)
+    assert recv_all(s) == CHILD_STATE_OK
+
+
+def test_launcher_resets_ignored_signals(tmp_path):
+    """A launcher started with SIGHUP ignored and SIGUSR1 blocked (as under
+    nohup) still starts children with default signals."""
+    path = conftest._need(conftest.tool_path('inetd_launcher'))
+    argv = [path, '0', '--'] + CHILD_STATE
+    pr = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        preexec_fn=lambda: (signal.signal(signal.SIGHUP, signal.SIG_IGN),
+                            signal.pthread_sigmask(signal.SIG_BLOCK,
+                                                   {signal.SIGUSR1})))
+    try:
+        line = pr.stdout.readline()
+        port = int(re.match(rb'READY (\d+)', line).group(1))
+        s = connect_plain(port)
+        assert recv_all(s) == CHILD_STATE_OK
+    finally:
+        pr.terminate()
+        pr.wait(5)
+    assert pr.returncode == 0
+
+
+def test_launcher_many_concurrent(launcher):
+    p = launcher(['/bin/cat'])
+    socks = [connect_plain(p.port) for _ in range(50)]
+    for i, s in enumerate(socks):
+        s.sendall(b'conn %d\n' % i)
+        s.shutdown(socket.SHUT_WR)
+    for i, s in enumerate(socks):
+        assert recv_all(s) == b'conn %d\n' % i
+        s.close()
+
+
+def test_launcher_ipv6(launcher):
+    if not socket.has_ipv6:
+        pytest.skip('no IPv6')
+    p = launcher(['/bin/echo', 'six'], ipv6=True)
+    s = connect_plain(p.port, '::1')
+    assert recv_all(s) == b'six\n'
+    p.wait_stderr(r'conn \d+ ::1 \d+')
+
+
+def test_launcher_sigterm_leaves_sessions(launcher):
+    p = launcher(['/bin/cat'], kill_children=False)
+    s = connect_plain(p.port)
+    s.sendall(b'x\n')
+    assert s.recv(10) == b'x\n'
+    kids = p.descendants()
+    assert len(kids) == 1
+    p.popen.send_signal(signal.SIGTERM)
+    assert p.popen.wait(5) == 0
+    # The session still works; the port is closed.
+    s.sendall(b'y\n')
+    assert s.recv(10) == b'y\n'
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(('127.0.0.1', p.port), 2)
+    s.close()       # cat sees EOF and exits
+    deadline = time.monotonic() + 5
+    while conftest._stat(kids[0]) and time.monotonic() < deadline:
+        time.sleep(0.02)
+        conftest._reap(kids[0])
+    assert conftest._stat(kids[0]) is None
+
+
+def test_launcher_k_kills_children(launcher):
+    p = launcher(['/bin/sleep', '60'], kill_children=True)
+    socks = [connect_plain(p.port) for _ in range(3)]
+    deadline = time.monotonic() + 5
+    while len(p.descendants()) < 3 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    kids = p.descendants()
+    assert len(kids) == 3
+    p.popen.send_signal(signal.SIGTERM)
+    assert p.popen.wait(5) == 0
+    for k in kids:
+        assert conftest._stat(k) is None
+    assert p.stderr_text().count('signal 15') == 3
+    for s in socks:
+        s.close()
+
+
+def test_launcher_exec_failure_keeps_running(launcher):
+    p = launcher(['/nonexistent/program'])
+    s = connect_plain(p.port)
+    assert recv_all(s) == b''
+    p.wait_stderr(r'/nonexistent/program: No such file')
+    assert p.alive()
+
+
+def test_launcher_usage(tmp_path):
+    path = conftest._need(conftest.tool_path('inetd_launcher'))
+    for argv in ([path], [path, '0'], [path, '0', 'cat'],
+                 [path, 'x', '--', 'cat'], [path, '-z', '0', '--', 'cat']):
+        r = subprocess.run(argv, capture_output=True, timeout=5)
+        assert r.returncode == 2, argv
+        assert b'usage' in r.stderr
+
+
+def test_proc_stop_kills_leftovers(launcher):
+    """Proc.stop() ends what the launcher leaves behind, by PID."""
+    p = launcher(['/bin/sleep', '60'], kill_children=False)
+    s = connect_plain(p.port)
+    deadline = time.monotonic() + 5
+    while not p.descendants() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    kids = p.descendants()
+    p.stop()
+    assert p.leftovers == kids
+    for k in kids:
+        assert conftest._stat(k) is None
+    s.close()
+
+
+# ---- tnclient.py against a scripted server ---------------------------------
+def test_tnclient_negotiation_and_subneg():
+    def server(srv):
+        srv.send(neg(DO, tn.TTYPE) + neg(DO, tn.NAWS) + neg(WILL, tn.ECHO) +
+                 neg(WILL, tn.SGA) + neg(DO, tn.NEW_ENVIRON) +
+                 neg(DO, tn.TSPEED) + neg(DO, tn.LINEMODE) +
+                 neg(WILL, tn.STATUS + 100))
+        srv.recv_contains(neg(WONT, tn.LINEMODE))
+        srv.recv_contains(neg(DONT, tn.STATUS + 100))
+        for want in (neg(WILL, tn.TTYPE), neg(WILL, tn.NAWS),
+                     neg(DO, tn.ECHO), neg(DO, tn.SGA),
+                     neg(WILL, tn.NEW_ENVIRON), neg(WILL, tn.TSPEED),
+                     sb(tn.NAWS, b'\x00\x84\x00\xff')):
+            srv.recv_contains(want)
+        got = []
+        for _ in range(4):      # A, B, B (repeat = end of list), A again
+            n = len(srv.got)
+            srv.send(sb(tn.TTYPE, b'\x01'))
+            srv.recv_until(lambda g: g[n:].endswith(bytes([IAC, SE])),
+                           'TTYPE IS')
+            got.append(bytes(srv.got[n:]))
+        assert got == [sb(tn.TTYPE, b'\x00A'), sb(tn.TTYPE, b'\x00B'),
+                       sb(tn.TTYPE, b'\x00B'), sb(tn.TTYPE, b'\x00A')]
+        srv.send(sb(tn.TSPEED, b'\x01'))
+        srv.recv_contains(sb(tn.TSPEED, b'\x0038400,9600'))
+        srv.send(sb(tn.NEW_ENVIRON, b'\x01\x00USER\x03'))
+        srv.recv_contains(sb(tn.NEW_ENVIRON,
+                             b'\x00\x00USER\x01bob\x03LANG\x01C\x02\x01x'))
+        # Data with a doubled IAC, a command, then close.
+        srv.send(b'hi \xff\xff there' + bytes([IAC, tn.NOP]) + b'!')
+        srv.recv_contains(b'ok')
+    srv = MiniServer(server)
+    c = tn.TelnetClient(srv.port)
+    c.negotiate(term=['A', 'B'], naws=(132, 255), speed=(38400, 9600),
+                env=[('USER', 'bob'), ('LANG', 'C\x01x')])
+    c.expect(b'there')
+    c.expect(b'!')
+    assert bytes(c.data) == b'hi \xff there!'
+    assert ('cmd', tn.NOP) in c.events
+    assert ('DO', tn.TTYPE) in c.negotiations()
+    assert c.us[tn.TTYPE] and c.him[tn.ECHO] and not c.us.get(tn.LINEMODE)
+    c.send_data(b'ok')
+    c.read_until_close()
+    srv.join()
+
+
+def test_tnclient_raw_never_answers():
+    def server(srv):
+        srv.send(neg(DO, tn.TTYPE) + neg(WILL, tn.ECHO) + b'login: ')
+        srv.recv_contains(b'me\r\n')
+        assert bytes(srv.got) == b'me\r\n'
+    srv = MiniServer(server)
+    c = tn.TelnetClient(srv.port)          # answers=None: raw
+    c.expect(b'login: ')
+    c.send_data(b'me\r\n')
+    c.read_until_close()
+    srv.join()
+
+
+def test_tnclient_late_negotiate_answers_pending():
+    def server(srv):
+        srv.send(neg(DO, tn.TTYPE) + neg(WILL, tn.ECHO) + b'x')
+        srv.recv_contains(neg(WILL, tn.TTYPE) + neg(DO, tn.ECHO))
+    srv = MiniServer(server)
+    c = tn.TelnetClient(srv.port)
+    c.expect(b'x')
+    c.negotiate()
+    c.read_until_close()
+    srv.join()
+
+
+def test_tnclient_tm_and_refusals():
+    def server(srv):
+        srv.send(neg(DO, tn.TM))
+        srv.recv_contains(neg(WILL, tn.TM))
+        srv.send(neg(DO, tn.TM))
+        srv.recv_until(lambda g: g.count(neg(WILL, tn.TM)) == 2, 'WILL TM x2')
+        srv.send(neg(DO, tn.TTYPE))
+        srv.recv_contains(neg(WONT, tn.TTYPE))
+    srv = MiniServer(server)
+    c = tn.TelnetClient(srv.port, answers={tn.TTYPE: False})
+    c.read_until_close()
+    srv.join()
+
+
+def test_tnclient_urgent_dm():
+    """A DM sent as TCP urgent data is seen with MSG_OOB / SIOCATMARK and the
+    parser still sees IAC DM in order."""
+    def server(srv):
+        srv.send(b'before')
+        srv.recv_contains(b'go')
+        srv.conn.send(b'junk' + bytes([IAC]))
+        srv.conn.send(bytes([DM]), socket.MSG_OOB)
+        srv.conn.send(b'after')
+        srv.recv_contains(b'done')
+    srv = MiniServer(server)
+    c = tn.TelnetClient(srv.port)
+    c.expect(b'before')
+    c.send_data(b'go')
+    assert c.wait_urgent() == bytes([DM])
+    c.expect(b'after')
+    assert bytes(c.data) == b'beforejunkafter'
+    i = c.events.index(('urgent', bytes([DM])))
+    assert c.events[i + 1] == ('cmd', DM)
+    assert c.raw.endswith(b'junk\xff\xf2after')
+    off, byte = c.urgent[0]
+    assert c.raw[off - 1] == IAC and byte == b'\xf2'
+    c.send_data(b'done')
+    c.read_until_close()
+    srv.join()
+
+
+def test_tnclient_sends_synch_and_env_escapes():
+    def server(srv):
+        srv.recv_until(lambda g: len(g) >= 2, 'IAC IP')
+        # The DM arrives as urgent data: read to the mark, then OOB.
+        import fcntl
+        import struct
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            mark = struct.unpack('i', fcntl.ioctl(
+                srv.conn.fileno(), tn.SIOCATMARK, b'\0\0\0\0'))[0]
+            if mark:
+                break
+            srv.got += srv.conn.recv(1)
+        assert bytes(srv.got) == bytes([IAC, tn.IP, IAC])
+        assert srv.conn.recv(1, socket.MSG_OOB) == bytes([DM])
+        srv.recv_contains(bytes([IAC, SE]))
+        assert bytes(srv.got[3:]) == (
+            bytes([IAC, SB, tn.NEW_ENVIRON, tn.IS, tn.VAR]) + b'US\x02\x00ER' +
+            bytes([tn.VALUE]) + b'a\xff\xffb' + bytes([tn.USERVAR]) + b'X' +
+            bytes([IAC, SE]))
+    srv = MiniServer(server)
+    c = tn.TelnetClient(srv.port)
+    c.send_synch(bytes([IAC, tn.IP]))
+    time.sleep(0.05)
+    c.send_env(tn.IS, [(tn.VAR, 'US\x00ER', 'a\xffb'), (tn.USERVAR, 'X', None)])
+    c.read_until_close()
+    srv.join()
+
+
+def test_tnclient_expect_timeout_and_eof():
+    def server(srv):
+        srv.send(b'abc')
+        srv.recv_contains(b'q')
+    srv = MiniServer(server)
+    c = tn.TelnetClient(srv.port)
+    with pytest.raises(tn.ExpectTimeout) as ei:
+        c.expect(b'zzz', timeout=0.3)
+    assert 'abc' in str(ei.value)
+    c.send_data(b'q')
+    with pytest.raises(tn.ExpectTimeout) as ei:
+        c.expect(b'zzz', timeout=5)
+    assert 'EOF' in str(ei.value)
+    srv.join()
+
+
+def test_tnclient_big_transfer_both_ways():
+    """send_raw keeps reading while the socket is full: no deadlock when
+    both sides send a lot at once."""
+    blob = os.urandom(1 << 20)
+    wire = blob.replace(b'\xff', b'\xff\xff')
+
+    def server(srv):
+        def reader():
+            srv.recv_until(lambda g: len(g) >= len(wire), 'blob')
+        t = threading.Thread(target=reader)
+        t.start()
+        srv.conn.sendall(wire)
+        t.join(20)
+        assert bytes(srv.got) == wire
+    srv = MiniServer(server, timeout=20)
+    c = tn.TelnetClient(srv.port, timeout=20)
+    c.send_data(blob)
+    c.read_until_close()
+    assert bytes(c.data) == blob
+    srv.join()
