@@ -377,8 +377,8 @@ void telnet_send_charset_accepted(struct telnet *t, const char *name);
 void telnet_send_charset_rejected(struct telnet *t);
 void telnet_send_sndloc(struct telnet *t, const char *location);
 
-/* Names for tracing: "WILL", "TTYPE", "IP"...; never NULL ("?" fallback
- * for option numbers is "OPT-<n>" from a static table). */
+/* Names for tracing: "WILL", "TTYPE", "IP"...; never NULL: "?" for a
+ * byte that is not a command, "unknown" for an unnamed option. */
 const char *telnet_cmd_name(unsigned char cmd);
 const char *telnet_opt_name(unsigned char opt);
 
