@@ -377,10 +377,12 @@ def test_tnclient_urgent_dm():
 
 def test_tnclient_sends_synch_and_env_escapes():
     def server(srv):
-        srv.recv_until(lambda g: len(g) >= 2, 'IAC IP')
-        # The DM arrives as urgent data: read to the mark, then OOB.
+        # The DM arrives as urgent data: wait for it, read to the mark,
+        # then read it out of band.
         import fcntl
+        import select
         import struct
+        assert select.select([], [], [srv.conn], 5)[2], 'no urgent data'
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:
             mark = struct.unpack('i', fcntl.ioctl(
