@@ -196,15 +196,22 @@ def test_help_options_are_in_the_manual_and_back():
         '-%s' % ' -'.join(sorted(hs - ms))
 
 
+def help_usage(text):
+    """The usage lines of --help: everything before the first blank line."""
+    return text.split('\n\n', 1)[0]
+
+
 def test_synopsis_equals_help():
-    hl, hs = help_options(help_text())
+    usage = help_usage(help_text())
+    assert usage.startswith('usage: telnetd'), usage
+    hl, hs = help_options(usage)
     sl, ss = mdoc_options(mdoc_section(MAN.read_text(), 'SYNOPSIS'))
-    assert sl == hl, 'SYNOPSIS long options differ from --help: ' \
-        'only in SYNOPSIS %s, only in --help %s' % (sorted(sl - hl),
-                                                    sorted(hl - sl))
-    assert ss == hs, 'SYNOPSIS short options differ from --help: ' \
-        'only in SYNOPSIS %s, only in --help %s' % (sorted(ss - hs),
-                                                    sorted(hs - ss))
+    assert sl == hl, 'SYNOPSIS long options differ from the usage in ' \
+        '--help: only in SYNOPSIS %s, only in --help %s' % (
+            sorted(sl - hl), sorted(hl - sl))
+    assert ss == hs, 'SYNOPSIS short options differ from the usage in ' \
+        '--help: only in SYNOPSIS %s, only in --help %s' % (
+            sorted(ss - hs), sorted(hs - ss))
 
 
 def test_every_help_option_has_an_entry():
