@@ -1,0 +1,305 @@
+/*
+ * buffer.c - a bounded byte buffer, and the queue to the network built on
+ * it.  Nothing here grows: a buffer that is full says so, and the caller
+ * stops reading the side that fills it (back-pressure).
+ *
+ * The network queue remembers which queued bytes are data and which are
+ * TELNET commands, so abort-output (netclear) can drop the data without
+ * ever splitting a command or an "IAC IAC" pair.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "telnetd.h"
+
+int
+buf_init(struct buffer *b, size_t size)
+{
+	memset(b, 0, sizeof(*b));
+	if (size == 0)
+		return -1;
+	/* malloc'd, not calloc'd: pages never used are never touched. */
+	if ((b->data = malloc(size)) == NULL)
+		return -1;
+	b->size = size;
+	return 0;
+}
+
+void
+buf_free(struct buffer *b)
+{
+	free(b->data);
+	memset(b, 0, sizeof(*b));
+}
+
+size_t
+buf_len(const struct buffer *b)
+{
+	return b->len;
+}
+
+size_t
+buf_space(const struct buffer *b)
+{
+	return b->size - b->len;
+}
+
+const unsigned char *
+buf_ptr(const struct buffer *b)
+{
+	return b->data + b->off;
+}
+
+unsigned char *
+buf_reserve(struct buffer *b, size_t n)
+{
+	if (n > b->size - b->len)
+		return NULL;
+	if (n > b->size - b->off - b->len) {
+		/* Move the unconsumed bytes to the front. */
+		if (b->len > 0)
+			memmove(b->data, b->data + b->off, b->len);
+		b->off = 0;
+	}
+	return b->data + b->off + b->len;
+}
+
+void
+buf_commit(struct buffer *b, size_t n)
+{
+	if (n > b->size - b->off - b->len)
+		n = b->size - b->off - b->len;
+	b->len += n;
+}
+
+int
+buf_append(struct buffer *b, const void *p, size_t n)
+{
+	unsigned char *dst;
+
+	if (n == 0)
+		return 0;
+	if ((dst = buf_reserve(b, n)) == NULL)
+		return -1;
+	memcpy(dst, p, n);
+	b->len += n;
+	return 0;
+}
+
+void
+buf_consume(struct buffer *b, size_t n)
+{
+	if (n >= b->len) {
+		b->off = 0;
+		b->len = 0;
+		return;
+	}
+	b->off += n;
+	b->len -= n;
+}
+
+void
+buf_reset(struct buffer *b)
+{
+	b->off = 0;
+	b->len = 0;
+}
+
+/* --- the network queue -------------------------------------------------- */
+
+#define SEG(q, i)	((q)->seg[((q)->shead + (i)) % NETOUT_SEGS])
+
+int
+netq_init(struct netq *q, size_t size)
+{
+	memset(q, 0, sizeof(*q));
+	return buf_init(&q->b, size);
+}
+
+void
+netq_free(struct netq *q)
+{
+	buf_free(&q->b);
+	memset(q, 0, sizeof(*q));
+}
+
+size_t
+netq_len(const struct netq *q)
+{
+	return q->b.len;
+}
+
+size_t
+netq_space(const struct netq *q)
+{
+	if (q->nseg >= NETOUT_SEGS - 1)
+		return 0;
+	return buf_space(&q->b);
+}
+
+int
+netq_append(struct netq *q, enum netq_kind kind, const void *p, size_t n,
+    int urgent)
+{
+	struct netq_seg *last = NULL;
+
+	if (n == 0)
+		return 0;
+	if (n > buf_space(&q->b) || n > UINT32_MAX / 2)
+		return -1;
+	if (q->nseg > 0) {
+		last = &SEG(q, q->nseg - 1);
+		/* The head span may be partly sent; merging into it is fine:
+		 * only its unsent bytes are counted. */
+		if (last->kind != kind || last->len > UINT32_MAX / 2)
+			last = NULL;
+	}
+	if (last == NULL && q->nseg >= NETOUT_SEGS)
+		return -1;
+	if (buf_append(&q->b, p, n) == -1)
+		return -1;
+	if (last != NULL)
+		last->len += (uint32_t)n;
+	else {
+		SEG(q, q->nseg).len = (uint32_t)n;
+		SEG(q, q->nseg).kind = (uint8_t)kind;
+		q->nseg++;
+	}
+	if (urgent) {
+		q->urgent = 1;
+		q->urgent_at = q->b.len - 1;
+	}
+	return 0;
+}
+
+void
+netq_clear(struct netq *q)
+{
+	unsigned char *base = q->b.data + q->b.off;
+	size_t rd = 0, wr = 0, i, nseg = 0;
+	int partial = 0;
+
+	for (i = 0; i < q->nseg; i++) {
+		struct netq_seg s = SEG(q, i);
+		size_t keep;
+
+		if (s.kind == NETQ_CMD)
+			keep = s.len;
+		else if (i == 0 && q->head_partial) {
+			/* Finish what is half on the wire: the second IAC of
+			 * a doubled IAC, or the NUL/LF after a CR. */
+			keep = 0;
+			if (q->iac_odd)
+				keep = 1;
+			else if (q->last_sent == '\r' &&
+			    (base[rd] == '\0' || base[rd] == '\n'))
+				keep = 1;
+		} else
+			keep = 0;
+		if (keep > 0) {
+			if (i == 0 && q->head_partial)
+				partial = 1;
+			if (wr != rd)
+				memmove(base + wr, base + rd, keep);
+			SEG(q, nseg).len = (uint32_t)keep;
+			SEG(q, nseg).kind = s.kind;
+			/* Merge neighbours of the same kind. */
+			if (nseg > 0 && SEG(q, nseg - 1).kind == s.kind)
+				SEG(q, nseg - 1).len += (uint32_t)keep;
+			else
+				nseg++;
+		}
+		wr += keep;
+		rd += s.len;
+	}
+	q->head_partial = partial;
+	q->nseg = nseg;
+	q->b.len = wr;
+	if (wr == 0)
+		q->b.off = 0;
+	/* A DM still queued goes out inline; the caller queues a new one. */
+	q->urgent = 0;
+}
+
+/* Account for n bytes written from the head of the queue. */
+static void
+netq_sent(struct netq *q, size_t n)
+{
+	const unsigned char *p = buf_ptr(&q->b);
+
+	if (q->urgent) {
+		if (n > q->urgent_at)
+			q->urgent = 0;
+		else
+			q->urgent_at -= n;
+	}
+	buf_consume(&q->b, n);
+	while (n > 0 && q->nseg > 0) {
+		struct netq_seg *s = &SEG(q, 0);
+		size_t take = n < s->len ? n : s->len;
+
+		if (s->kind == NETQ_DATA) {
+			size_t c = 0;
+
+			while (c < take && p[take - 1 - c] == TELNET_IAC)
+				c++;
+			if (c == take)
+				q->iac_odd ^= (int)(c & 1);
+			else
+				q->iac_odd = (int)(c & 1);
+			q->last_sent = p[take - 1];
+		} else {
+			q->iac_odd = 0;
+			q->last_sent = 0;
+		}
+		p += take;
+		n -= take;
+		s->len -= (uint32_t)take;
+		if (s->len == 0) {
+			q->shead = (q->shead + 1) % NETOUT_SEGS;
+			q->nseg--;
+			q->head_partial = 0;
+		} else
+			q->head_partial = 1;
+	}
+}
+
+ssize_t
+netq_flush(struct netq *q, int fd)
+{
+	size_t total = 0;
+
+	while (q->b.len > 0) {
+		size_t n = q->b.len;
+		int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
+		ssize_t w;
+
+		if (q->urgent) {
+			if (q->urgent_at > 0)
+				n = q->urgent_at;	/* up to the DM */
+			else {
+				n = 1;			/* the DM alone */
+				flags |= MSG_OOB;
+			}
+		}
+		w = send(fd, buf_ptr(&q->b), n, flags);
+		if (w == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				break;
+			return -1;
+		}
+		if (flags & MSG_OOB)
+			q->urgent = 0;
+		netq_sent(q, (size_t)w);
+		total += (size_t)w;
+		if ((size_t)w < n)
+			break;
+	}
+	return (ssize_t)total;
+}

@@ -1,0 +1,310 @@
+/*
+ * listen.c - standalone mode: listening sockets (from --listen, or from
+ * systemd socket activation with Accept=no), one forked session per
+ * connection, reaping, and a clean stop on SIGTERM that leaves running
+ * sessions alone.  Each connection and each end is one log line.
+ */
+#include <sys/types.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "telnetd.h"
+
+#define MAX_SOCKS	(2 * MAX_LISTEN + 64)
+#define SD_LISTEN_FDS_START 3
+
+struct child {
+	pid_t pid;
+	char host[64];
+	int64_t start;
+};
+
+struct listener {
+	const struct config *cfg;
+	int fds[MAX_SOCKS];
+	size_t nfds;
+	int sfd;
+	struct child *kids;
+	size_t nkids, capkids;
+};
+
+int
+listen_fds_from_env(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	char *end;
+	long n, i;
+	int acc;
+	socklen_t len;
+
+	if (pid == NULL || fds == NULL)
+		return 0;
+	if (strtol(pid, &end, 10) != (long)getpid() || *end != '\0')
+		return 0;
+	n = strtol(fds, &end, 10);
+	if (*end != '\0' || n <= 0 || n > MAX_SOCKS)
+		return 0;
+	/* Only listening sockets (Accept=no); a connected one (Accept=yes)
+	 * is inetd mode on descriptor 0. */
+	for (i = 0; i < n; i++) {
+		len = sizeof(acc);
+		if (getsockopt(SD_LISTEN_FDS_START + (int)i, SOL_SOCKET,
+		    SO_ACCEPTCONN, &acc, &len) == -1 || !acc)
+			return 0;
+	}
+	return (int)n;
+}
+
+static void
+sock_name(const struct sockaddr *sa, socklen_t len, char *host, size_t hsz,
+    char *port, size_t psz)
+{
+	if (getnameinfo(sa, len, host, (socklen_t)hsz, port, (socklen_t)psz,
+	    NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+		strlcpy(host, "?", hsz);
+		strlcpy(port, "?", psz);
+	}
+	if (strncmp(host, "::ffff:", 7) == 0 && strchr(host + 7, '.'))
+		memmove(host, host + 7, strlen(host + 7) + 1);
+}
+
+static int
+open_one(struct listener *l, int family, const char *addr, const char *port)
+{
+	struct addrinfo hints, *res, *ai;
+	char h[64], p[16];
+	int e, fd, on = 1, n = 0;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = family;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
+	if ((e = getaddrinfo(addr, port, &hints, &res)) != 0) {
+		log_warnx("--listen %s:%s: %s", addr ? addr : "*", port,
+		    gai_strerror(e));
+		return -1;
+	}
+	for (ai = res; ai != NULL && l->nfds < MAX_SOCKS; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
+		    SOCK_NONBLOCK, ai->ai_protocol);
+		if (fd == -1) {
+			if (addr == NULL && errno == EAFNOSUPPORT)
+				continue;	/* no IPv6 here */
+			log_warn("socket");
+			continue;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+		if (ai->ai_family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
+			    sizeof(on));
+		sock_name(ai->ai_addr, ai->ai_addrlen, h, sizeof(h), p,
+		    sizeof(p));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
+		    listen(fd, 128) == -1) {
+			log_warn("cannot listen on %s port %s", h, p);
+			close(fd);
+			continue;
+		}
+		log_info("listening on %s port %s", h, p);
+		l->fds[l->nfds++] = fd;
+		n++;
+	}
+	freeaddrinfo(res);
+	return n > 0 ? 0 : -1;
+}
+
+static int
+open_sockets(struct listener *l)
+{
+	size_t i;
+	int n = listen_fds_from_env(), k;
+
+	for (k = 0; k < n && l->nfds < MAX_SOCKS; k++) {
+		int fd = SD_LISTEN_FDS_START + k;
+
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		l->fds[l->nfds++] = fd;
+	}
+	if (n > 0) {
+		log_info("%d sockets from systemd", n);
+		unsetenv("LISTEN_PID");
+		unsetenv("LISTEN_FDS");
+		unsetenv("LISTEN_FDNAMES");
+	}
+	for (i = 0; i < l->cfg->nlisten; i++) {
+		const struct listen_spec *ls = &l->cfg->listen[i];
+
+		if (ls->addr[0] != '\0') {
+			if (open_one(l, AF_UNSPEC, ls->addr, ls->port) == -1)
+				return -1;
+			continue;
+		}
+		/* Every address: IPv6 (v6only) and IPv4, one socket each;
+		 * one of the two is enough. */
+		if ((open_one(l, AF_INET6, NULL, ls->port) == -1) +
+		    (open_one(l, AF_INET, NULL, ls->port) == -1) == 2)
+			return -1;
+	}
+	return l->nfds > 0 ? 0 : -1;
+}
+
+static void
+add_child(struct listener *l, pid_t pid, const char *host)
+{
+	if (l->nkids == l->capkids) {
+		size_t n = l->capkids ? l->capkids * 2 : 64;
+		struct child *k = reallocarray(l->kids, n, sizeof(*k));
+
+		if (k == NULL)
+			return;	/* it is only for the log line */
+		l->kids = k;
+		l->capkids = n;
+	}
+	l->kids[l->nkids].pid = pid;
+	strlcpy(l->kids[l->nkids].host, host, sizeof(l->kids[0].host));
+	l->kids[l->nkids].start = now_ms();
+	l->nkids++;
+}
+
+static void
+reap(struct listener *l)
+{
+	pid_t pid;
+	int status;
+	size_t i;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		const char *host = "?";
+		double secs = 0;
+
+		for (i = 0; i < l->nkids; i++) {
+			if (l->kids[i].pid != pid)
+				continue;
+			host = l->kids[i].host;
+			secs = (double)(now_ms() - l->kids[i].start) / 1000.0;
+			break;
+		}
+		if (WIFSIGNALED(status))
+			log_info("session %ld from %s ended: signal %d, %.1f s",
+			    (long)pid, host, WTERMSIG(status), secs);
+		else
+			log_info("session %ld from %s ended: exit %d, %.1f s",
+			    (long)pid, host, WEXITSTATUS(status), secs);
+		if (i < l->nkids)
+			l->kids[i] = l->kids[--l->nkids];
+	}
+}
+
+static void
+accept_one(struct listener *l, int lfd, const sigset_t *oldmask)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	char host[64], port[16];
+	pid_t pid;
+	size_t i;
+	int fd;
+
+	if ((fd = accept4(lfd, (struct sockaddr *)&ss, &len,
+	    SOCK_CLOEXEC)) == -1) {
+		if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("accept");
+		return;
+	}
+	sock_name((struct sockaddr *)&ss, len, host, sizeof(host), port,
+	    sizeof(port));
+	switch ((pid = fork())) {
+	case -1:
+		log_warn("fork");
+		close(fd);
+		return;
+	case 0:
+		for (i = 0; i < l->nfds; i++)
+			close(l->fds[i]);
+		close(l->sfd);
+		sigprocmask(SIG_SETMASK, oldmask, NULL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		_exit(session_run(l->cfg, fd));
+	default:
+		break;
+	}
+	close(fd);
+	log_info("connection from %s port %s: session %ld", host, port,
+	    (long)pid);
+	add_child(l, pid, host);
+}
+
+int
+listen_run(const struct config *cfg)
+{
+	struct listener ll, *l = &ll;
+	struct pollfd pfd[MAX_SOCKS + 1];
+	sigset_t mask, oldmask;
+	int sfd, stop = 0;
+	size_t i;
+
+	memset(l, 0, sizeof(*l));
+	l->cfg = cfg;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &mask, &oldmask) == -1 ||
+	    (sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
+		fatal("signalfd");
+	l->sfd = sfd;
+	if (open_sockets(l) == -1) {
+		log_warnx("nothing to listen on");
+		return 1;
+	}
+	log_info("telnetd %s ready", TELNETD_VERSION);
+
+	while (!stop) {
+		pfd[0].fd = sfd;
+		pfd[0].events = POLLIN;
+		for (i = 0; i < l->nfds; i++) {
+			pfd[i + 1].fd = l->fds[i];
+			pfd[i + 1].events = POLLIN;
+		}
+		if (poll(pfd, l->nfds + 1, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if (pfd[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGTERM ||
+				    si.ssi_signo == SIGINT)
+					stop = (int)si.ssi_signo;
+			}
+			reap(l);
+		}
+		for (i = 0; i < l->nfds && !stop; i++)
+			if (pfd[i + 1].revents & POLLIN)
+				accept_one(l, l->fds[i], &oldmask);
+	}
+	for (i = 0; i < l->nfds; i++)
+		close(l->fds[i]);
+	log_info("%s: stopped listening; %zu sessions left running",
+	    stop == SIGTERM ? "SIGTERM" : "SIGINT", l->nkids);
+	free(l->kids);
+	close(sfd);
+	return 0;
+}

@@ -1,0 +1,184 @@
+/*
+ * log.c - logging after OpenBSD's log.c: log_warn (with errno), log_warnx,
+ * log_info, log_debug, fatal, fatalx.
+ *
+ * Everything goes to syslog.  In standalone mode (--listen) it goes to
+ * standard error too.  In inetd mode descriptors 0-2 are the client's
+ * socket, so nothing is ever written to them: -D traces go to syslog at
+ * debug priority instead.  Strings that came from the network are passed
+ * through log_safe() by the callers.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "telnetd.h"
+
+/* Process-wide logging setup, written once at start-up (and once more in
+ * each child to name it), read by the functions below. */
+static int log_stderr;
+static const char *log_proc = "";
+
+void
+log_init(int to_stderr, int debug_to_syslog, const char *ident)
+{
+	log_stderr = to_stderr;
+	(void)debug_to_syslog;
+	/* LOG_NDELAY: connect now, so a relay that loses its file system
+	 * view later keeps its syslog socket. */
+	openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void
+log_setproc(const char *proc)
+{
+	log_proc = proc != NULL ? proc : "";
+}
+
+void
+vlog(int pri, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	int saved = errno;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (log_stderr) {
+		fprintf(stderr, "telnetd[%ld]%s%s: %s\n", (long)getpid(),
+		    *log_proc ? " " : "", log_proc, msg);
+		fflush(stderr);
+	}
+	/* Debug traces go to stderr alone when there is a stderr. */
+	if (!(log_stderr && pri == LOG_DEBUG))
+		syslog(pri, "%s%s%s", log_proc, *log_proc ? ": " : "", msg);
+	errno = saved;
+}
+
+static void
+vlog_errno(int pri, int err, const char *fmt, va_list ap)
+{
+	char fmtbuf[512];
+
+	snprintf(fmtbuf, sizeof(fmtbuf), "%s: %s", fmt, strerror(err));
+	/* The format is the caller's checked format plus a literal. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	vlog(pri, fmtbuf, ap);
+#pragma GCC diagnostic pop
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list ap;
+	int err = errno;
+
+	va_start(ap, fmt);
+	vlog_errno(LOG_WARNING, err, fmt, ap);
+	va_end(ap);
+	errno = err;
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_INFO, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_DEBUG, fmt, ap);
+	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+	int err = errno;
+
+	va_start(ap, fmt);
+	vlog_errno(LOG_CRIT, err, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_CRIT, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+const char *
+log_safe(char *dst, size_t dstsz, const void *src, size_t len)
+{
+	const unsigned char *s = src;
+	size_t i, max = LOG_STR_MAX;
+
+	if (dstsz == 0)
+		return dst;
+	if (max > dstsz - 1)
+		max = dstsz - 1;
+	for (i = 0; i < len && i < max; i++)
+		dst[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? (char)s[i] : '?';
+	dst[i] = '\0';
+	if (i < len && i >= 3)
+		memcpy(dst + i - 3, "...", 3);
+	return dst;
+}
+
+void
+log_dump(const char *what, const unsigned char *p, size_t n)
+{
+	char line[4 * 64 + 1];
+	size_t i, off = 0, shown = n < 256 ? n : 256;
+
+	while (off < shown) {
+		size_t l = 0;
+
+		for (i = off; i < shown && i < off + 64; i++) {
+			unsigned char c = p[i];
+
+			if (c >= 0x20 && c < 0x7f && c != '\\')
+				line[l++] = (char)c;
+			else if (c == '\r' || c == '\n' || c == '\\') {
+				line[l++] = '\\';
+				line[l++] = c == '\r' ? 'r' : c == '\n' ? 'n' : '\\';
+			} else
+				l += (size_t)snprintf(line + l, sizeof(line) - l,
+				    "\\%03o", c);
+		}
+		line[l] = '\0';
+		log_debug("%s %zu bytes%s: \"%s\"", what, n,
+		    off == 0 ? "" : " (cont.)", line);
+		off = i;
+	}
+	if (shown < n)
+		log_debug("%s (%zu more bytes not shown)", what, n - shown);
+}

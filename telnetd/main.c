@@ -1,0 +1,419 @@
+/*
+ * main.c - the command line, turned once into a const struct config, then
+ * one of the two modes: inetd (the socket is descriptor 0) or standalone
+ * (--listen, or sockets from systemd).  Both end in session_run().
+ *
+ * A bad option or value is one line on standard error (and syslog) and
+ * exit status 2, with nothing started.  When standard error is a socket
+ * (inetd mode) that line goes to syslog only: descriptors 0-2 are the
+ * client's.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <netdb.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "telnetd.h"
+
+#define DEFAULT_ISSUE	"/etc/issue.net"
+#define DEFAULT_PAM	"telnetd"
+
+static const char usage_text[] =
+"usage: telnetd [-hnUV] [-D[MODE,...]] [-E STRING] [-l[nokludge]]\n"
+"               [--listen=[ADDR:]PORT]... [--pam[=SERVICE]]\n"
+"               [--accept-env=NAME]... [--login-timeout=SECS]\n"
+"               [--privsep-user=USER] [--issue=FILE]\n"
+"\n"
+"  --listen=[ADDR:]PORT    serve standalone on PORT (repeatable; [::1]:23\n"
+"                          for IPv6; no ADDR = every address)\n"
+"  -E, --exec-login=STRING run STRING instead of /bin/login (%h host,\n"
+"                          %u user, %t tty, %T terminal type, %% percent)\n"
+"  -h, --no-hostinfo       print no banner before login\n"
+"  -n, --no-keepalive      no TCP keepalive\n"
+"  -l, --linemode[=nokludge]  ask for LINEMODE; nokludge: no kludge mode\n"
+"  -D, --debug[=MODE,...]  trace options, report, netdata, ptydata (all)\n"
+"  -U, --reverse-lookup    refuse clients without a reverse name\n"
+"      --pam[=SERVICE]     log in through PAM (default service telnetd)\n"
+"      --accept-env=NAME   also accept client variable NAME\n"
+"      --login-timeout=SECS  end sessions at the login prompt (60)\n"
+"      --privsep-user=USER unprivileged user of the relay\n"
+"      --issue=FILE        banner file (default /etc/issue.net)\n"
+"  -V, --version           print the version and exit\n"
+"      --help              print this help and exit\n";
+
+enum {
+	OPT_LISTEN = 256,
+	OPT_PAM,
+	OPT_ACCEPT_ENV,
+	OPT_LOGIN_TIMEOUT,
+	OPT_PRIVSEP_USER,
+	OPT_ISSUE,
+	OPT_HELP,
+};
+
+static const struct option longopts[] = {
+	{ "exec-login", required_argument, NULL, 'E' },
+	{ "no-hostinfo", no_argument, NULL, 'h' },
+	{ "no-keepalive", no_argument, NULL, 'n' },
+	{ "linemode", optional_argument, NULL, 'l' },
+	{ "debug", optional_argument, NULL, 'D' },
+	{ "reverse-lookup", no_argument, NULL, 'U' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "pam", optional_argument, NULL, OPT_PAM },
+	{ "accept-env", required_argument, NULL, OPT_ACCEPT_ENV },
+	{ "login-timeout", required_argument, NULL, OPT_LOGIN_TIMEOUT },
+	{ "privsep-user", required_argument, NULL, OPT_PRIVSEP_USER },
+	{ "issue", required_argument, NULL, OPT_ISSUE },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int
+stderr_is_socket(void)
+{
+	struct stat st;
+
+	return fstat(STDERR_FILENO, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+static void usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+
+static void
+usage_error(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!stderr_is_socket())
+		fprintf(stderr, "telnetd: %s (see telnetd --help)\n", msg);
+	openlog("telnetd", LOG_PID, LOG_DAEMON);
+	syslog(LOG_ERR, "%s", msg);
+	exit(2);
+}
+
+/* What a user typed, made safe to echo in one line. */
+static const char *
+arg_safe(const char *s)
+{
+	static char buf[LOG_STR_MAX + 1];
+
+	return log_safe(buf, sizeof(buf), s, strlen(s));
+}
+
+static unsigned int
+parse_debug(const char *arg)
+{
+	char buf[128], *p, *w;
+	unsigned int m = 0;
+
+	if (arg == NULL || *arg == '\0')
+		return DBG_OPTIONS | DBG_REPORT;
+	if (strlcpy(buf, arg, sizeof(buf)) >= sizeof(buf))
+		usage_error("-D: mode list too long");
+	for (p = buf; (w = strsep(&p, ",")) != NULL;) {
+		if (strcmp(w, "options") == 0)
+			m |= DBG_OPTIONS;
+		else if (strcmp(w, "report") == 0)
+			m |= DBG_REPORT;
+		else if (strcmp(w, "netdata") == 0)
+			m |= DBG_NETDATA;
+		else if (strcmp(w, "ptydata") == 0)
+			m |= DBG_PTYDATA;
+		else if (strcmp(w, "all") == 0)
+			m |= DBG_OPTIONS | DBG_REPORT | DBG_NETDATA |
+			    DBG_PTYDATA;
+		else
+			return 0;
+	}
+	return m;
+}
+
+static void
+parse_listen(struct config *cfg, const char *arg)
+{
+	struct listen_spec *ls;
+	const char *port, *colon;
+	size_t alen;
+	unsigned char addrbuf[sizeof(struct in6_addr)];
+	char *end;
+	long n;
+
+	if (cfg->nlisten >= MAX_LISTEN)
+		usage_error("--listen: at most %d addresses", MAX_LISTEN);
+	ls = &cfg->listen[cfg->nlisten];
+	if (arg[0] == '[') {
+		const char *rb = strchr(arg, ']');
+
+		if (rb == NULL || rb[1] != ':')
+			usage_error("--listen=%s: expected [ADDR]:PORT",
+			    arg_safe(arg));
+		alen = (size_t)(rb - arg - 1);
+		if (alen >= sizeof(ls->addr))
+			usage_error("--listen: address too long");
+		memcpy(ls->addr, arg + 1, alen);
+		ls->addr[alen] = '\0';
+		if (inet_pton(AF_INET6, ls->addr, addrbuf) != 1)
+			usage_error("--listen=%s: not an IPv6 address",
+			    arg_safe(arg));
+		port = rb + 2;
+	} else if ((colon = strrchr(arg, ':')) != NULL) {
+		if (strchr(arg, ':') != colon)
+			usage_error("--listen=%s: write IPv6 addresses as "
+			    "[ADDR]:PORT", arg_safe(arg));
+		alen = (size_t)(colon - arg);
+		if (alen >= sizeof(ls->addr))
+			usage_error("--listen: address too long");
+		memcpy(ls->addr, arg, alen);
+		ls->addr[alen] = '\0';
+		if (alen > 0 && strcmp(ls->addr, "*") != 0 &&
+		    inet_pton(AF_INET, ls->addr, addrbuf) != 1)
+			usage_error("--listen=%s: not a numeric IPv4 address",
+			    arg_safe(arg));
+		if (strcmp(ls->addr, "*") == 0)
+			ls->addr[0] = '\0';
+		port = colon + 1;
+	} else {
+		ls->addr[0] = '\0';
+		port = arg;
+	}
+	errno = 0;
+	n = strtol(port, &end, 10);
+	if (*port == '\0')
+		usage_error("--listen=%s: no port", arg_safe(arg));
+	if (*end != '\0') {
+		struct servent *se = getservbyname(port, "tcp");
+
+		if (se == NULL)
+			usage_error("--listen=%s: bad port", arg_safe(arg));
+		n = ntohs((uint16_t)se->s_port);
+	} else if (errno != 0 || n < 1 || n > 65535)
+		usage_error("--listen=%s: port out of range", arg_safe(arg));
+	snprintf(ls->port, sizeof(ls->port), "%ld", n);
+	cfg->nlisten++;
+	cfg->standalone = 1;
+}
+
+static unsigned int
+parse_uint(const char *opt, const char *arg, unsigned long max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	if (*arg == '\0' || *arg == '-')
+		usage_error("%s: not a number: '%s'", opt, arg_safe(arg));
+	v = strtoul(arg, &end, 10);
+	if (*end != '\0' || errno != 0 || v > max)
+		usage_error("%s: bad value '%s' (0..%lu)", opt, arg_safe(arg),
+		    max);
+	return (unsigned int)v;
+}
+
+static void
+resolve_privsep(struct config *cfg, int explicit)
+{
+	struct passwd *pw = getpwnam(cfg->privsep_user);
+
+	if (pw == NULL && !explicit) {
+		cfg->privsep_user = "nobody";
+		pw = getpwnam(cfg->privsep_user);
+	}
+	if (pw == NULL)
+		usage_error("--privsep-user: no such user '%s'",
+		    arg_safe(cfg->privsep_user));
+	if (pw->pw_uid == 0)
+		usage_error("--privsep-user: '%s' is root",
+		    arg_safe(cfg->privsep_user));
+	cfg->ps_uid = pw->pw_uid;
+	cfg->ps_gid = pw->pw_gid;
+}
+
+static void
+parse_args(struct config *cfg, int argc, char **argv)
+{
+	const char *tpl = NULL, *issue = NULL, *why = NULL;
+	int ch, explicit_user = 0;
+	unsigned int dbg;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->keepalive = 1;
+	cfg->login_timeout = 60;
+	cfg->privsep_user = "telnetd";
+	cfg->pam_service = DEFAULT_PAM;
+	cfg->neg_timeout_ms = NEG_TIMEOUT_MS;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":E:hnl::D::UV", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'E':
+			tpl = optarg;
+			break;
+		case 'h':
+			cfg->no_hostinfo = 1;
+			break;
+		case 'n':
+			cfg->keepalive = 0;
+			break;
+		case 'l':
+			/* Also "-l nokludge" as two words. */
+			if (optarg == NULL && optind < argc &&
+			    strcmp(argv[optind], "nokludge") == 0)
+				optarg = argv[optind++];
+			if (optarg != NULL && strcmp(optarg, "nokludge") != 0)
+				usage_error("-l: unknown mode '%s' (only "
+				    "nokludge)", arg_safe(optarg));
+			cfg->linemode = 1;
+			cfg->nokludge = optarg != NULL;
+			break;
+		case 'D':
+			/* Also "-D options,report" as two words. */
+			if (optarg == NULL && optind < argc &&
+			    argv[optind][0] != '-' &&
+			    parse_debug(argv[optind]) != 0)
+				optarg = argv[optind++];
+			if ((dbg = parse_debug(optarg)) == 0)
+				usage_error("-D: unknown mode in '%s' (options, "
+				    "report, netdata, ptydata, all)",
+				    arg_safe(optarg));
+			cfg->debug |= dbg;
+			break;
+		case 'U':
+			cfg->reverse_lookup = 1;
+			break;
+		case 'V':
+			printf("telnetd %s\n", TELNETD_VERSION);
+			exit(0);
+		case OPT_HELP:
+			fputs(usage_text, stdout);
+			exit(0);
+		case OPT_LISTEN:
+			parse_listen(cfg, optarg);
+			break;
+		case OPT_PAM:
+			cfg->pam = 1;
+			if (optarg != NULL) {
+				if (*optarg == '\0' || strchr(optarg, '/') ||
+				    strlen(optarg) > 64)
+					usage_error("--pam: bad service name "
+					    "'%s'", arg_safe(optarg));
+				cfg->pam_service = optarg;
+			}
+			break;
+		case OPT_ACCEPT_ENV:
+			if (env_policy_add(&cfg->envpol, optarg, &why) == -1)
+				usage_error("--accept-env=%s: %s",
+				    arg_safe(optarg), why ? why : "refused");
+			break;
+		case OPT_LOGIN_TIMEOUT:
+			cfg->login_timeout = parse_uint("--login-timeout",
+			    optarg, 86400);
+			break;
+		case OPT_PRIVSEP_USER:
+			if (*optarg == '\0')
+				usage_error("--privsep-user: empty name");
+			cfg->privsep_user = optarg;
+			explicit_user = 1;
+			break;
+		case OPT_ISSUE:
+			issue = optarg;
+			break;
+		case ':':
+			if (optopt != 0)
+				usage_error("option -%c needs a value", optopt);
+			usage_error("option %s needs a value",
+			    arg_safe(argv[optind - 1]));
+		case '?':
+		default:
+			if (optopt != 0)
+				usage_error("unknown option -%c", optopt);
+			usage_error("unknown option %s",
+			    arg_safe(argv[optind - 1]));
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", arg_safe(argv[optind]));
+
+	if (login_template_parse(&cfg->login, tpl, &why) == -1)
+		usage_error("-E: %s", why ? why : "bad command");
+	if (tpl != NULL && cfg->pam)
+		usage_error("-E and --pam exclude each other");
+
+	/* The banner: before a login (default program or PAM), or when the
+	 * operator names a file; never with -h. */
+	if (issue != NULL) {
+		if (access(issue, R_OK) == -1)
+			usage_error("--issue=%s: %s", arg_safe(issue),
+			    strerror(errno));
+		cfg->issue_file = issue;
+	} else if (cfg->login.is_default || cfg->pam)
+		cfg->issue_file = DEFAULT_ISSUE;
+	if (cfg->no_hostinfo)
+		cfg->issue_file = NULL;
+
+	resolve_privsep(cfg, explicit_user);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config config;
+	const struct config *cfg = &config;
+	struct sigaction sa;
+	int fd, dn;
+
+	parse_args(&config, argc, argv);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+
+	if (!config.standalone && listen_fds_from_env() > 0)
+		config.standalone = 1;
+	if (cfg->standalone) {
+		log_init(1, 0, "telnetd");
+		return listen_run(cfg);
+	}
+
+	/* inetd mode: take the socket off descriptors 0-2 and put
+	 * /dev/null there, so nothing (not even a library's message) can
+	 * reach the client except through the session. */
+	{
+		struct stat st;
+
+		if (fstat(STDIN_FILENO, &st) == -1 || !S_ISSOCK(st.st_mode))
+			usage_error("standard input is not a socket (use "
+			    "--listen=PORT to run standalone)");
+	}
+	log_init(0, 1, "telnetd");
+	if ((fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)) == -1)
+		fatal("dup");
+	if ((dn = open("/dev/null", O_RDWR)) == -1)
+		fatal("/dev/null");
+	if (dup2(dn, 0) == -1 || dup2(dn, 1) == -1 || dup2(dn, 2) == -1)
+		fatal("dup2");
+	if (dn > 2)
+		close(dn);
+	return session_run(cfg, fd);
+}

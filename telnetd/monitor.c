@@ -1,0 +1,298 @@
+/*
+ * monitor.c - the privileged half of a session (root).  Small on purpose:
+ * it waits for one START request from the relay, checks it, allocates the
+ * pty, starts the program, records utmp/wtmp, hands the pty master to the
+ * relay, and afterwards only reaps: when the program ends it tells the
+ * relay; when the relay ends (the client is gone) the program's process
+ * group gets SIGHUP, then SIGKILL after a grace period.
+ *
+ * The monitor keeps its own reference to the pty slave while the program
+ * runs (so the master never sees the slave side fully closed during
+ * login's start-up, which on older kernels reset packet mode) and drops it
+ * when the program has exited, so the relay reads every byte and then EIO.
+ */
+#include <sys/types.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "telnetd.h"
+
+struct monitor {
+	const struct config *cfg;
+	const char *host;
+	int mon;		/* socket to the relay, -1 once closed */
+	pid_t relay;		/* 0 once reaped */
+	pid_t prog;		/* 0 when none or reaped */
+	int slave;
+	char tty[TTY_NAME_MAX];
+	int started;
+	int64_t t_start;
+	int64_t hup_deadline;	/* SIGKILL after SIGHUP, 0 = none */
+};
+
+/* In the child: never returns. */
+static void
+run_program(const struct monitor *m, int slave, char **argv, char **envp,
+    const struct ps_start *req)
+{
+	char dev[TTY_NAME_MAX + 8];
+
+	if (pty_child_setup(slave) == -1) {
+		dprintf(slave, "telnetd: cannot set up the terminal: %s\r\n",
+		    strerror(errno));
+		_exit(1);
+	}
+	utmp_login(getpid(), m->tty, m->host);
+	if (m->cfg->issue_file != NULL)
+		issue_print(m->cfg->issue_file, STDOUT_FILENO, m->tty,
+		    m->host);
+	if (m->cfg->pam) {
+		struct pam_login_args pa;
+
+		snprintf(dev, sizeof(dev), "/dev/%s", m->tty);
+		memset(&pa, 0, sizeof(pa));
+		pa.service = m->cfg->pam_service;
+		pa.user = req->env.user[0] ? req->env.user : NULL;
+		pa.host = m->host;
+		pa.tty = dev;
+		pa.env = &req->env;
+		pa.term = req->term[0] ? req->term : NULL;
+		pa.login_timeout = m->cfg->login_timeout;
+		pam_login_main(&pa);
+	}
+	execve(argv[0], argv, envp);
+	dprintf(STDERR_FILENO, "telnetd: cannot run %s: %s\r\n", argv[0],
+	    strerror(errno));
+	_exit(127);
+}
+
+static int
+start_program(struct monitor *m, struct ps_start *req)
+{
+	struct ps_started rep;
+	struct login_vars lv;
+	const char *why;
+	char **argv = NULL, **envp = NULL;
+	int master = -1, slave = -1, err = 0;
+	char safe[LOG_STR_MAX + 1];
+	pid_t pid;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.type = PS_STARTED;
+	if (ps_start_validate(m->cfg, req, &why) == -1) {
+		log_warnx("bad request from relay: %s", why);
+		return -1;
+	}
+	if (pty_open(&master, &slave, m->tty, sizeof(m->tty)) == -1) {
+		err = errno;
+		log_warn("cannot allocate a pty");
+		goto reply;
+	}
+	pty_setup(slave, req->ws_col, req->ws_row, req->tx, req->rx);
+	memset(&lv, 0, sizeof(lv));
+	lv.host = m->host;
+	lv.user = req->env.user;
+	lv.tty = m->tty;
+	lv.term = req->term;
+	if ((argv = login_build_argv(&m->cfg->login, &lv)) == NULL ||
+	    (envp = login_build_envp(&req->env, req->term[0] ? req->term :
+	    NULL, NULL)) == NULL) {
+		err = ENOMEM;
+		log_warnx("cannot build the program's arguments");
+		goto reply;
+	}
+	switch ((pid = fork())) {
+	case -1:
+		err = errno;
+		log_warn("fork");
+		goto reply;
+	case 0:
+		close(master);
+		close(m->mon);
+		run_program(m, slave, argv, envp, req);
+		/* NOTREACHED */
+	default:
+		break;
+	}
+	m->prog = pid;
+	m->slave = slave;
+	slave = -1;
+	log_info("session from %s on %s: %s%s%s (pid %ld)", m->host, m->tty,
+	    m->cfg->pam ? "pam" : argv[0],
+	    req->env.user[0] ? " user " : "",
+	    req->env.user[0] ? log_safe(safe, sizeof(safe), req->env.user,
+	    strlen(req->env.user)) : "", (long)pid);
+	strlcpy(rep.tty, m->tty, sizeof(rep.tty));
+reply:
+	login_argv_free(argv);
+	login_argv_free(envp);
+	if (slave != -1)
+		close(slave);
+	rep.error = err;
+	if (ps_send(m->mon, &rep, sizeof(rep), err == 0 ? master : -1) == -1)
+		log_warn("send to relay");
+	if (master != -1)
+		close(master);
+	return 0;
+}
+
+static void
+hangup_program(struct monitor *m)
+{
+	if (m->prog == 0 || m->hup_deadline != 0)
+		return;
+	if (m->cfg->debug & DBG_REPORT)
+		log_debug("client gone: SIGHUP to the program");
+	kill(-m->prog, SIGHUP);
+	kill(-m->prog, SIGCONT);
+	m->hup_deadline = now_ms() + HANGUP_GRACE_MS;
+}
+
+static void
+program_ended(struct monitor *m, int status)
+{
+	struct ps_exited ex;
+
+	if (WIFSIGNALED(status))
+		log_info("session from %s on %s: program killed by signal "
+		    "%d after %.1f s", m->host, m->tty, WTERMSIG(status),
+		    (double)(now_ms() - m->t_start) / 1000.0);
+	else
+		log_info("session from %s on %s: program exited %d after "
+		    "%.1f s", m->host, m->tty, WEXITSTATUS(status),
+		    (double)(now_ms() - m->t_start) / 1000.0);
+	utmp_logout(m->prog, m->tty);
+	m->prog = 0;
+	/* The relay now reads the rest and then EIO. */
+	if (m->slave != -1) {
+		close(m->slave);
+		m->slave = -1;
+	}
+	if (m->mon != -1) {
+		memset(&ex, 0, sizeof(ex));
+		ex.type = PS_EXITED;
+		ex.status = status;
+		if (ps_send(m->mon, &ex, sizeof(ex), -1) == -1 &&
+		    errno != EPIPE)
+			log_warn("send to relay");
+	}
+}
+
+static void
+reap(struct monitor *m)
+{
+	pid_t pid;
+	int status;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid == m->relay) {
+			m->relay = 0;
+			if (WIFSIGNALED(status))
+				log_warnx("relay killed by signal %d",
+				    WTERMSIG(status));
+			hangup_program(m);
+		} else if (pid == m->prog)
+			program_ended(m, status);
+	}
+}
+
+static void
+handle_relay(struct monitor *m)
+{
+	struct ps_start *req;
+	ssize_t n;
+	int fd = -1;
+
+	if ((req = malloc(sizeof(*req) + 1)) == NULL)
+		fatal("malloc");
+	n = ps_recv(m->mon, req, sizeof(*req) + 1, &fd);
+	if (fd != -1)
+		close(fd);
+	if (n <= 0 || m->started || (size_t)n != sizeof(*req) ||
+	    start_program(m, req) == -1) {
+		/* EOF (the relay is gone), or a request out of protocol:
+		 * either way this session is over. */
+		if (n > 0)
+			log_warnx("relay broke the protocol");
+		close(m->mon);
+		m->mon = -1;
+		hangup_program(m);
+		if (n > 0 && m->relay != 0)
+			kill(m->relay, SIGKILL);
+	} else
+		m->started = 1;
+	free(req);
+}
+
+int
+monitor_run(const struct config *cfg, int mon, pid_t relay, const char *host)
+{
+	struct monitor mm, *m = &mm;
+	struct pollfd pfd[2];
+	sigset_t mask;
+	int sfd;
+
+	memset(m, 0, sizeof(*m));
+	m->cfg = cfg;
+	m->host = host;
+	m->mon = mon;
+	m->relay = relay;
+	m->slave = -1;
+	m->t_start = now_ms();
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &mask, NULL) == -1 ||
+	    (sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
+		fatal("signalfd");
+	reap(m);	/* a relay that ended before the mask was set */
+
+	while (m->relay != 0 || m->prog != 0) {
+		int64_t now = now_ms();
+		int timeout = -1;
+
+		if (m->hup_deadline != 0)
+			timeout = m->hup_deadline > now ?
+			    (int)(m->hup_deadline - now) : 0;
+		pfd[0].fd = sfd;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = m->mon;
+		pfd[1].events = POLLIN;
+		if (poll(pfd, 2, timeout) == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		if (pfd[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			while (read(sfd, &si, sizeof(si)) > 0)
+				;
+			reap(m);
+		}
+		if (m->mon != -1 && (pfd[1].revents & (POLLIN | POLLHUP |
+		    POLLERR)))
+			handle_relay(m);
+		if (m->hup_deadline != 0 && m->prog != 0 &&
+		    now_ms() >= m->hup_deadline) {
+			log_info("program ignored SIGHUP: SIGKILL");
+			kill(-m->prog, SIGKILL);
+			kill(m->prog, SIGKILL);
+			m->hup_deadline = now_ms() + HANGUP_GRACE_MS;
+		}
+	}
+	if (m->mon != -1)
+		close(m->mon);
+	if (m->slave != -1)
+		close(m->slave);
+	close(sfd);
+	return 0;
+}

@@ -1,0 +1,210 @@
+/*
+ * privsep.c - the narrow protocol between the unprivileged relay and the
+ * privileged monitor, and the relay's loss of privilege.
+ *
+ * The socketpair is SOCK_SEQPACKET: one request is one message, whole or
+ * not at all.  The relay sends exactly one START (what the client told
+ * it); the monitor answers STARTED with the pty master attached
+ * (SCM_RIGHTS), and later EXITED when the program has ended.  The monitor
+ * checks every field of START again with the same rules the relay used
+ * and drops what fails: the relay's word is never trusted.
+ */
+#include <sys/types.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "telnetd.h"
+
+int
+ps_send(int sock, const void *msg, size_t len, int fd)
+{
+	struct msghdr mh;
+	struct iovec iov;
+	union {
+		struct cmsghdr hdr;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	ssize_t n;
+
+	memset(&mh, 0, sizeof(mh));
+	iov.iov_base = (void *)(uintptr_t)msg;
+	iov.iov_len = len;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&cm, 0, sizeof(cm));
+		mh.msg_control = cm.buf;
+		mh.msg_controllen = sizeof(cm.buf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	do
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		return -1;
+	if ((size_t)n != len) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return 0;
+}
+
+ssize_t
+ps_recv(int sock, void *buf, size_t size, int *fd)
+{
+	struct msghdr mh;
+	struct iovec iov;
+	struct cmsghdr *c;
+	union {
+		struct cmsghdr hdr;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	ssize_t n;
+
+	*fd = -1;
+	memset(&mh, 0, sizeof(mh));
+	iov.iov_base = buf;
+	iov.iov_len = size;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cm.buf;
+	mh.msg_controllen = sizeof(cm.buf);
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		return errno == ECONNRESET ? 0 : -1;
+	for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+		    c->cmsg_len == CMSG_LEN(sizeof(int)) && *fd == -1)
+			memcpy(fd, CMSG_DATA(c), sizeof(int));
+	}
+	if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+		if (*fd != -1)
+			close(*fd);
+		*fd = -1;
+		errno = EMSGSIZE;
+		return -1;
+	}
+	return n;
+}
+
+/* A fixed-size string field: must hold its NUL within the field. */
+static size_t
+field_len(const char *f, size_t size)
+{
+	const char *nul = memchr(f, '\0', size);
+
+	return nul == NULL ? size : (size_t)(nul - f);
+}
+
+int
+ps_start_validate(const struct config *cfg, struct ps_start *req,
+    const char **why)
+{
+	struct client_env in;
+	size_t i, len;
+	char safe[LOG_STR_MAX + 1];
+
+	*why = NULL;
+	if (req->type != PS_START) {
+		*why = "not a START request";
+		return -1;
+	}
+	len = field_len(req->term, sizeof(req->term));
+	if (len == sizeof(req->term) || (len > 0 &&
+	    !term_name_ok(req->term, len))) {
+		log_warnx("monitor: terminal type from relay refused");
+		memset(req->term, 0, sizeof(req->term));
+	}
+	if (req->ws_col > 10000 || req->ws_row > 10000)
+		req->ws_col = req->ws_row = 0;
+	if (req->tx > 4000000 || req->rx > 4000000)
+		req->tx = req->rx = 0;
+
+	/* The environment: rebuilt from nothing, through env_add again. */
+	in = req->env;
+	memset(&req->env, 0, sizeof(req->env));
+	if (in.n > ENV_MAX_VARS) {
+		log_warnx("monitor: %zu variables from relay", in.n);
+		in.n = 0;
+	}
+	for (i = 0; i < in.n; i++) {
+		struct env_var *v = &in.vars[i];
+		size_t nl = field_len(v->name, sizeof(v->name));
+		size_t vl = field_len(v->value, sizeof(v->value));
+
+		if (nl == sizeof(v->name) || vl == sizeof(v->value) ||
+		    (nl == 4 && memcmp(v->name, "USER", 4) == 0) ||
+		    env_check(&cfg->envpol, v->name, nl, v->value, vl) !=
+		    ENV_OK ||
+		    env_add(&req->env, &cfg->envpol, v->name, nl, v->value,
+		    vl) != ENV_OK)
+			log_warnx("monitor: variable %s from relay refused",
+			    log_safe(safe, sizeof(safe), v->name, nl));
+	}
+	len = field_len(in.user, sizeof(in.user));
+	if (len > 0) {
+		if (len < sizeof(in.user) && user_name_ok(in.user, len))
+			memcpy(req->env.user, in.user, len + 1);
+		else
+			log_warnx("monitor: user name from relay refused");
+	}
+	return 0;
+}
+
+/*
+ * Confinement hooks for the relay (issue 8 fills them in): the first runs
+ * as root before the uid changes (an empty chroot), the second after
+ * (seccomp filter).  Syslog is already connected (LOG_NDELAY).
+ */
+static void
+confine_as_root(const struct config *cfg)
+{
+	(void)cfg;
+}
+
+static void
+confine_final(const struct config *cfg)
+{
+	(void)cfg;
+}
+
+void
+privsep_drop(const struct config *cfg)
+{
+	gid_t gid = cfg->ps_gid;
+	uid_t uid = cfg->ps_uid;
+
+	if (geteuid() != 0) {
+		/* Not started as root (a developer's run): nothing to drop. */
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+			fatal("PR_SET_NO_NEW_PRIVS");
+		confine_final(cfg);
+		return;
+	}
+	confine_as_root(cfg);
+	if (setgroups(1, &gid) == -1)
+		fatal("setgroups");
+	if (setresgid(gid, gid, gid) == -1)
+		fatal("setresgid");
+	if (setresuid(uid, uid, uid) == -1)
+		fatal("setresuid");
+	if (setuid(0) != -1 || geteuid() == 0 || getuid() == 0)
+		fatalx("privilege drop did not stick");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("PR_SET_NO_NEW_PRIVS");
+	confine_final(cfg);
+}

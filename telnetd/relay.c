@@ -1,0 +1,300 @@
+/*
+ * relay.c - the data path between the pty and the network, in the
+ * unprivileged relay.
+ *
+ * pty -> network: the pty is in packet mode (TIOCPKT): every read starts
+ * with a status byte.  Data goes through the engine (IAC doubling, CR NUL)
+ * into the bounded network queue; FLUSHWRITE becomes netclear plus an
+ * urgent IAC DM; FLUSHREAD drops the client input not yet written;
+ * NOSTOP/DOSTOP become LFLOW OFF/ON.
+ *
+ * network -> pty: bytes go to the engine, whose DATA/EOL/COMMAND events
+ * land here: an end of line of any kind is one "\r" (the tty's ICRNL makes
+ * it the program's newline), commands become the pty's own control
+ * characters, read from its termios each time.
+ *
+ * Reads are large and only as large as the opposite queue has room for;
+ * nothing is read per byte and nothing grows.
+ */
+#include <sys/types.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "telnetd.h"
+
+/* Queue bytes for the client.  data_ctx tells pty data (which abort-output
+ * may drop) from commands and replies (always kept). */
+void
+relay_queue_net(struct session *s, const unsigned char *p, size_t n,
+    int urgent)
+{
+	enum netq_kind kind = s->data_ctx ? NETQ_DATA : NETQ_CMD;
+
+	if (netq_append(&s->out, kind, p, n, urgent) == -1) {
+		/* Only a client that sends without reading gets here:
+		 * reads are sized so that data always fits. */
+		if (s->drops++ == 0)
+			log_warnx("client not reading: output queue full, "
+			    "dropping replies");
+		return;
+	}
+	if (s->cfg->debug & DBG_NETDATA)
+		log_dump(urgent ? "net> (urgent)" : "net>", p, n);
+}
+
+void
+relay_to_pty(struct session *s, const void *p, size_t n)
+{
+	if (buf_append(&s->in, p, n) == -1) {
+		if (s->drops++ == 0)
+			log_warnx("input queue full, dropping client input");
+	}
+}
+
+/* Abort output: drop the queued data, keep commands, send the Synch. */
+void
+relay_netclear(struct session *s)
+{
+	netq_clear(&s->out);
+	s->data_ctx = 0;
+	telnet_send_command(s->t, TELNET_DM);
+	if (s->cfg->debug & DBG_REPORT)
+		log_debug("abort output: queue cleared, IAC DM sent urgent");
+}
+
+/* A character from the pty's termios, or -1 when it is disabled. */
+static int
+tty_char(struct session *s, int idx, int dflt)
+{
+	struct termios tio;
+
+	if (s->pty == -1)
+		return -1;
+	if (tcgetattr(s->pty, &tio) == -1)
+		return dflt;
+	if (tio.c_cc[idx] == _POSIX_VDISABLE)
+		return -1;
+	return tio.c_cc[idx];
+}
+
+void
+relay_command(struct session *s, unsigned char cmd)
+{
+	static const unsigned char ayt[] = "\r\n[Yes]\r\n";
+	int c = -1;
+
+	if (s->cfg->debug & DBG_OPTIONS)
+		log_debug("recv IAC %s", telnet_cmd_name(cmd));
+	switch (cmd) {
+	case TELNET_AYT:
+		/* Answered at once, ahead of queued input, as a kept reply. */
+		if (netq_space(&s->out) < NETOUT_RESERVE / 2) {
+			if (s->drops++ == 0)
+				log_warnx("AYT flood: replies dropped");
+			return;
+		}
+		s->data_ctx = 0;
+		telnet_send(s->t, ayt, sizeof(ayt) - 1);
+		return;
+	case TELNET_AO:
+		relay_netclear(s);
+		return;
+	case TELNET_IP:
+	case TELNET_BRK:
+		c = tty_char(s, VINTR, 0x03);
+		break;
+	case TELNET_ABORT:
+		c = tty_char(s, VQUIT, 0x1c);
+		break;
+	case TELNET_SUSP:
+		c = tty_char(s, VSUSP, 0x1a);
+		break;
+	case TELNET_EOF:
+		c = tty_char(s, VEOF, 0x04);
+		break;
+	case TELNET_EC:
+		c = tty_char(s, VERASE, 0x7f);
+		break;
+	case TELNET_EL:
+		c = tty_char(s, VKILL, 0x15);
+		break;
+	case TELNET_EOR:
+		/* RFC 885: an end of record ends a line. */
+		if (s->pty != -1 || s->state < S_RELAYING)
+			relay_to_pty(s, "\r", 1);
+		return;
+	default:	/* NOP, DM, GA: nothing to do */
+		return;
+	}
+	if (c >= 0) {
+		unsigned char ch = (unsigned char)c;
+
+		relay_to_pty(s, &ch, 1);
+	}
+}
+
+void
+relay_set_winsize(struct session *s)
+{
+	struct winsize ws;
+
+	if (s->pty == -1 || s->ws_col == 0 || s->ws_row == 0)
+		return;
+	memset(&ws, 0, sizeof(ws));
+	ws.ws_col = s->ws_col;
+	ws.ws_row = s->ws_row;
+	/* On the master: the kernel signals SIGWINCH to the foreground
+	 * process group when the size changed. */
+	if (ioctl(s->pty, TIOCSWINSZ, &ws) == -1)
+		log_warn("TIOCSWINSZ");
+}
+
+/* The client's bytes: at most what the queues have room for. */
+int
+relay_read_net(struct session *s)
+{
+	size_t room = IO_CHUNK, sp;
+	ssize_t n;
+
+	if (s->shut) {
+		/* Closing: read and drop what the client still sends. */
+		n = read(s->net, s->scratch, IO_CHUNK);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return 0;
+		return n > 0 ? 1 : -1;
+	}
+	if (!telnet_in_synch(s->t) && (sp = buf_space(&s->in)) < room)
+		room = sp;
+	sp = netq_space(&s->out);
+	sp = sp > NETOUT_RESERVE / 2 ? sp - NETOUT_RESERVE / 2 : 0;
+	if (sp < room)
+		room = sp;
+	if (room == 0)
+		return 0;
+	n = read(s->net, s->scratch, room);
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EINTR)
+			return 0;
+		if (errno != ECONNRESET && errno != ETIMEDOUT &&
+		    errno != EPIPE)
+			log_warn("read from client");
+		return -1;
+	}
+	if (n == 0)
+		return -1;
+	s->bytes_in += (unsigned long long)n;
+	s->urg_wait = 0;
+	if (s->cfg->debug & DBG_NETDATA)
+		log_dump("net<", s->scratch, (size_t)n);
+	telnet_feed(s->t, s->scratch, (size_t)n);
+	return 1;
+}
+
+/* The program's bytes, in packet mode. */
+int
+relay_read_pty(struct session *s)
+{
+	size_t room = netq_space(&s->out);
+	unsigned char ctl;
+	ssize_t n;
+
+	room = room > NETOUT_RESERVE ? (room - NETOUT_RESERVE) / 2 : 0;
+	if (room > IO_CHUNK)
+		room = IO_CHUNK;
+	if (room == 0)
+		return 0;
+	n = read(s->pty, s->scratch, room + 1);
+	if (n == -1) {
+		if (errno == EAGAIN || errno == EINTR)
+			return 0;
+		if (errno != EIO)
+			log_warn("read from pty");
+		return -1;	/* EIO: every slave closed */
+	}
+	if (n == 0)
+		return -1;
+	ctl = s->scratch[0];
+	if (ctl == TIOCPKT_DATA) {
+		if (n == 1)
+			return 1;
+		if (s->cfg->debug & DBG_PTYDATA)
+			log_dump("pty<", s->scratch + 1, (size_t)n - 1);
+		s->data_ctx = 1;
+		telnet_send(s->t, s->scratch + 1, (size_t)n - 1);
+		s->data_ctx = 0;
+		return 1;
+	}
+	if (s->cfg->debug & DBG_REPORT)
+		log_debug("pty packet 0x%02x", ctl);
+	if (ctl & TIOCPKT_FLUSHREAD)
+		buf_reset(&s->in);
+	if (ctl & TIOCPKT_FLUSHWRITE)
+		relay_netclear(s);
+	if ((ctl & (TIOCPKT_NOSTOP | TIOCPKT_DOSTOP)) &&
+	    telnet_remote_enabled(s->t, TELOPT_LFLOW))
+		telnet_send_lflow(s->t, (ctl & TIOCPKT_DOSTOP) ?
+		    LFLOW_ON : LFLOW_OFF);
+	return 1;
+}
+
+/* Write queued client input to the program. */
+int
+relay_write_pty(struct session *s)
+{
+	while (buf_len(&s->in) > 0) {
+		ssize_t n = write(s->pty, buf_ptr(&s->in), buf_len(&s->in));
+
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return 0;
+			if (errno != EIO)
+				log_warn("write to pty");
+			return -1;
+		}
+		if (s->cfg->debug & DBG_PTYDATA)
+			log_dump("pty>", buf_ptr(&s->in), (size_t)n);
+		buf_consume(&s->in, (size_t)n);
+	}
+	return 0;
+}
+
+/* Write the queue to the client. */
+int
+relay_write_net(struct session *s)
+{
+	ssize_t n;
+
+	if (netq_len(&s->out) == 0)
+		return 0;
+	if ((n = netq_flush(&s->out, s->net)) == -1) {
+		if (errno != EPIPE && errno != ECONNRESET)
+			log_warn("write to client");
+		return -1;
+	}
+	if (n > 0) {
+		s->bytes_out += (unsigned long long)n;
+		if (s->flush_deadline != 0)
+			s->flush_deadline = now_ms() + FLUSH_TIMEOUT_MS;
+	}
+	return 0;
+}
+
+/* Urgent data from the client (POLLPRI, with SO_OOBINLINE): a Synch.
+ * Data is discarded until the IAC DM; commands still act. */
+void
+relay_urgent(struct session *s)
+{
+	if (s->urg_wait)
+		return;
+	s->urg_wait = 1;
+	if (s->cfg->debug & DBG_REPORT)
+		log_debug("urgent data from client: Synch");
+	telnet_synch_begin(s->t);
+}

@@ -1,0 +1,299 @@
+/*
+ * telnetd.h - the daemon's private header: the configuration, the session,
+ * and the prototypes of every file, under one heading per file.
+ *
+ * Process model, per connection:
+ *
+ *	monitor (root)	 session_run(): allocates the pty, starts the
+ *	  |		 program, writes utmp/wtmp, answers one START request
+ *	  |		 from the relay and nothing else.
+ *	  +- relay (--privsep-user, no_new_privs)
+ *	  |		 reads and parses every network byte: negotiation,
+ *	  |		 the poll loop, the pty <-> network data path.
+ *	  +- program (login, or the -E command) on a fresh pty.
+ */
+#ifndef TELNETD_H
+#define TELNETD_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "login.h"
+#include "telnet.h"
+
+/* Limits and timing.  Each is a named bound on memory or waiting. */
+#define NEG_TIMEOUT_MS		1000	/* silent client: start anyway */
+#define MAX_LISTEN		16	/* --listen options */
+#define NETOUT_SIZE		(128 * 1024)	/* bytes queued to the client */
+#define NETOUT_SEGS		512	/* data/command spans in that queue */
+#define NETOUT_RESERVE		(8 * 1024)	/* room kept for replies */
+#define PTYOUT_SIZE		(32 * 1024)	/* bytes queued to the program */
+#define IO_CHUNK		(32 * 1024)	/* one read from either side */
+#define DRAIN_IDLE_MS		200	/* pty quiet after the program ended */
+#define FLUSH_TIMEOUT_MS	30000	/* client not reading at the end */
+#define LINGER_MS		2000	/* reading the client's last bytes */
+#define HANGUP_GRACE_MS		3000	/* SIGHUP, then SIGKILL */
+#define LOG_STR_MAX		80	/* foreign strings in log lines */
+#define DISPLAY_MAX		ENV_MAX_VALUE
+#define HOST_MAX		256
+#define TTY_NAME_MAX		32
+
+/* -D modes. */
+#define DBG_OPTIONS	0x01
+#define DBG_REPORT	0x02
+#define DBG_NETDATA	0x04
+#define DBG_PTYDATA	0x08
+
+struct listen_spec {
+	char addr[64];		/* "" = every address, IPv4 and IPv6 */
+	char port[16];
+};
+
+/* Everything the command line decides, built once by main.c. */
+struct config {
+	int standalone;			/* --listen or LISTEN_FDS */
+	size_t nlisten;
+	struct listen_spec listen[MAX_LISTEN];
+	struct login_template login;	/* -E, or the default login */
+	struct env_policy envpol;	/* built-ins plus --accept-env */
+	int pam;			/* --pam */
+	const char *pam_service;
+	unsigned int login_timeout;	/* seconds, 0 = none */
+	const char *privsep_user;
+	uid_t ps_uid;
+	gid_t ps_gid;
+	const char *issue_file;		/* NULL: no banner */
+	int no_hostinfo;		/* -h */
+	int keepalive;			/* not -n */
+	int reverse_lookup;		/* -U */
+	int linemode;			/* -l */
+	int nokludge;			/* -l nokludge */
+	unsigned int debug;		/* DBG_* */
+	int neg_timeout_ms;
+};
+
+/* buffer.c: a bounded byte buffer (append / consume / space). */
+struct buffer {
+	unsigned char *data;
+	size_t size;		/* capacity, fixed */
+	size_t off;		/* first unconsumed byte */
+	size_t len;		/* unconsumed bytes */
+};
+int buf_init(struct buffer *b, size_t size);
+void buf_free(struct buffer *b);
+size_t buf_len(const struct buffer *b);
+size_t buf_space(const struct buffer *b);
+const unsigned char *buf_ptr(const struct buffer *b);
+/* Append all of p or nothing: -1 when it does not fit. */
+int buf_append(struct buffer *b, const void *p, size_t n);
+/* Room for n bytes at the end (compacting if needed); NULL when full.
+ * Commit what was written with buf_commit. */
+unsigned char *buf_reserve(struct buffer *b, size_t n);
+void buf_commit(struct buffer *b, size_t n);
+void buf_consume(struct buffer *b, size_t n);
+void buf_reset(struct buffer *b);
+
+/* The queue to the network: bytes plus spans that say which are data
+ * (may be dropped by abort-output) and which are commands (always kept
+ * whole), and at most one urgent byte (the DM of a Synch). */
+enum netq_kind { NETQ_DATA = 0, NETQ_CMD = 1 };
+struct netq_seg {
+	uint32_t len;
+	uint8_t kind;
+};
+struct netq {
+	struct buffer b;
+	struct netq_seg seg[NETOUT_SEGS];
+	size_t shead, nseg;
+	int head_partial;	/* the first span was partly sent */
+	unsigned char last_sent;	/* last data byte sent, for the cut */
+	int iac_odd;		/* the sent data ends inside "IAC IAC" */
+	int urgent;		/* a DM is queued to go with MSG_OOB */
+	size_t urgent_at;	/* its offset from the queue's head */
+};
+int netq_init(struct netq *q, size_t size);
+void netq_free(struct netq *q);
+size_t netq_len(const struct netq *q);
+size_t netq_space(const struct netq *q);
+/* Append a chunk of the given kind; -1 (nothing queued) when full. */
+int netq_append(struct netq *q, enum netq_kind kind, const void *p, size_t n,
+    int urgent);
+/* Drop queued data not yet sent, keep commands whole and in order. */
+void netq_clear(struct netq *q);
+/* Write what is queued to fd: >0 bytes written, 0 when the socket is
+ * full, -1 on an error (errno set). */
+ssize_t netq_flush(struct netq *q, int fd);
+
+/* log.c */
+void log_init(int to_stderr, int debug_to_syslog, const char *ident);
+void log_setproc(const char *proc);
+void log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void fatal(const char *, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+void fatalx(const char *, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+void vlog(int pri, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+/* A foreign string made safe for a log line: at most LOG_STR_MAX bytes,
+ * control and non-ASCII bytes as '?', "..." when cut.  Returns dst. */
+const char *log_safe(char *dst, size_t dstsz, const void *src, size_t len);
+/* Hex and text dump of bytes for -D netdata / ptydata. */
+void log_dump(const char *what, const unsigned char *p, size_t n);
+
+/* main.c: nothing exported. */
+
+/* listen.c */
+/* Standalone mode: serve until SIGTERM.  Returns the exit status. */
+int listen_run(const struct config *cfg);
+/* Sockets from systemd socket activation (LISTEN_FDS, Accept=no):
+ * how many listening sockets start at descriptor 3 (0 when none). */
+int listen_fds_from_env(void);
+
+/* The relay's per-connection state: one struct, passed explicitly. */
+enum session_state {
+	S_NEGOTIATING = 0,	/* opening requests out, answers awaited */
+	S_STARTING,		/* START sent to the monitor */
+	S_RELAYING,		/* pty <-> network */
+	S_DRAINING,		/* program or client done: flush and close */
+	S_CLOSED,
+};
+
+/* What negotiate.c still waits for, per option. */
+#define NEG_WAIT_ANSWER	0x01	/* our DO/WILL has no answer yet */
+#define NEG_WAIT_SB	0x02	/* agreed; its subnegotiation is due */
+
+struct session {
+	const struct config *cfg;
+	const char *host;
+	enum session_state state;
+	int net, pty, mon;
+	struct telnet *t;
+	struct netq out;		/* to the client */
+	struct buffer in;		/* to the program */
+	unsigned char *scratch;		/* one read, IO_CHUNK + 1 bytes */
+	int data_ctx;			/* SEND events now carry pty data */
+
+	/* Negotiation (negotiate.c). */
+	int64_t t_begin;		/* ms, when the requests went out */
+	int64_t neg_deadline;
+	unsigned char wait[256];	/* NEG_WAIT_* per option */
+	char term[TERM_MAX + 1];
+	uint16_t ws_col, ws_row;
+	uint32_t tx, rx;
+	struct client_env env;
+	int env_logged;
+
+	/* The running session (relay.c). */
+	char tty[TTY_NAME_MAX];
+	int urg_wait;			/* POLLPRI seen, read on before asking again */
+	int prog_exited;		/* the monitor said the program ended */
+	int pty_eof;
+	int logout;			/* DO LOGOUT: close after the output */
+	int64_t drain_deadline;		/* pty quiet after the program ended */
+	int64_t flush_deadline;		/* client not reading at the end */
+	int shut;			/* SHUT_WR done, lingering */
+	int64_t linger_deadline;
+	unsigned int drops;		/* replies dropped: queue full */
+	unsigned long long bytes_in, bytes_out;
+};
+
+/* session.c: one connection, both modes. */
+/* Runs the session on the connected socket fd and returns the exit
+ * status; fd is consumed. */
+int session_run(const struct config *cfg, int fd);
+int64_t now_ms(void);
+
+/* negotiate.c */
+extern const struct telnet_policy negotiate_policy[];
+void negotiate_begin(struct session *s);
+/* Handle a negotiation or subnegotiation event; 0 when not one. */
+int negotiate_event(struct session *s, const struct telnet_event *ev);
+int negotiate_ready(const struct session *s);
+/* Send the START request to the monitor. */
+int negotiate_start(struct session *s);
+
+/* relay.c: the data path.  The read/write functions return -1 when that
+ * side is finished (EOF, EIO, reset), 0 when nothing could be done, 1
+ * after progress. */
+int relay_main(const struct config *cfg, int net, int mon,
+    const char *host);
+int relay_read_net(struct session *s);
+int relay_read_pty(struct session *s);
+int relay_write_pty(struct session *s);
+int relay_write_net(struct session *s);
+void relay_urgent(struct session *s);
+void relay_queue_net(struct session *s, const unsigned char *p, size_t n,
+    int urgent);
+void relay_to_pty(struct session *s, const void *p, size_t n);
+void relay_command(struct session *s, unsigned char cmd);
+void relay_netclear(struct session *s);
+void relay_set_winsize(struct session *s);
+
+/* privsep.c: the request protocol between relay and monitor. */
+enum ps_type {
+	PS_START = 1,		/* relay -> monitor */
+	PS_STARTED,		/* monitor -> relay (+ pty master fd) */
+	PS_EXITED,		/* monitor -> relay: the program ended */
+};
+struct ps_start {
+	uint32_t type;
+	char term[TERM_MAX + 1];
+	uint16_t ws_col, ws_row;	/* 0 = unknown */
+	uint32_t tx, rx;		/* 0 = unknown */
+	struct client_env env;
+};
+struct ps_started {
+	uint32_t type;
+	int32_t error;			/* 0, or an errno value */
+	char tty[TTY_NAME_MAX];		/* "pts/3" */
+};
+struct ps_exited {
+	uint32_t type;
+	int32_t status;
+};
+/* Send a message, with fd attached when fd >= 0. */
+int ps_send(int sock, const void *msg, size_t len, int fd);
+/* Receive one message into buf; *fd gets a passed descriptor or -1.
+ * Returns its length, 0 on EOF, -1 on error. */
+ssize_t ps_recv(int sock, void *buf, size_t size, int *fd);
+/* The monitor's check of a START request; -1 with *why when refused. */
+int ps_start_validate(const struct config *cfg, struct ps_start *req,
+    const char **why);
+/* Drop root in the relay: groups, gid, uid, no_new_privs, then the
+ * confinement hook (issue 8: empty chroot, seccomp). */
+void privsep_drop(const struct config *cfg);
+
+/* monitor.c */
+int monitor_run(const struct config *cfg, int mon, pid_t relay,
+    const char *host);
+
+/* pty.c */
+int pty_open(int *master, int *slave, char *name, size_t namesz);
+void pty_setup(int slave, uint16_t col, uint16_t row, uint32_t tx,
+    uint32_t rx);
+/* In the child: make slave the controlling tty on 0-2, close the rest,
+ * reset signals.  Returns -1 (with errno) when it failed. */
+int pty_child_setup(int slave);
+
+/* utmp.c */
+void utmp_login(pid_t pid, const char *line, const char *host);
+void utmp_logout(pid_t pid, const char *line);
+
+/* issue.c */
+/* Write the banner (issue.net with escapes expanded) to fd. */
+void issue_print(const char *file, int fd, const char *tty,
+    const char *host);
+/* Expand the escapes of one issue text into out (bounded).  Returns the
+ * length written. */
+size_t issue_expand(const char *in, size_t inlen, char *out, size_t outsz,
+    const char *tty, const char *host);
+
+#endif /* TELNETD_H */
