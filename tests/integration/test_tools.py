@@ -442,3 +442,253 @@ def test_tnclient_big_transfer_both_ways():
     c.read_until_close()
     assert bytes(c.data) == blob
     srv.join()
+
+
+# ---- tclient against a scripted server --------------------------------------
+def tclient(srv_port, *args, timeout=20, host=None):
+    """Start obj/bin/tclient against the scripted server; returns Popen."""
+    path = conftest._need(conftest.tool_path('tclient'))
+    argv = [path, '-p', str(srv_port)] + (['-a', host] if host else []) + \
+        [str(a) for a in args]
+    return subprocess.Popen(argv, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+
+
+def finish(p, srv, timeout=20):
+    try:
+        out, err = p.communicate(timeout=timeout)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    srv.join()
+    return p.returncode, out, err
+
+
+def test_tclient_full_negotiation(tmp_path):
+    outf = tmp_path / 'out'
+
+    def server(srv):
+        srv.send(neg(DO, tn.TTYPE) + neg(DO, tn.NAWS) + neg(WILL, tn.ECHO) +
+                 neg(WILL, tn.SGA) + neg(DO, tn.NEW_ENVIRON) +
+                 neg(DO, tn.TSPEED) + neg(DO, tn.XDISPLOC) +
+                 neg(DO, tn.LINEMODE) + neg(WILL, 200))
+        for want in (neg(WILL, tn.TTYPE), neg(WILL, tn.NAWS),
+                     neg(DO, tn.ECHO), neg(DO, tn.SGA),
+                     neg(WILL, tn.NEW_ENVIRON), neg(WILL, tn.TSPEED),
+                     neg(WILL, tn.XDISPLOC), neg(WONT, tn.LINEMODE),
+                     neg(DONT, 200), sb(tn.NAWS, b'\x00\x64\x00\x28')):
+            srv.recv_contains(want)
+        got = []
+        for _ in range(4):
+            n = len(srv.got)
+            srv.send(sb(tn.TTYPE, b'\x01'))
+            srv.recv_until(lambda g: g[n:].endswith(bytes([IAC, SE])),
+                           'TTYPE IS')
+            got.append(bytes(srv.got[n:]))
+        assert got == [sb(tn.TTYPE, b'\x00A'), sb(tn.TTYPE, b'\x00B'),
+                       sb(tn.TTYPE, b'\x00B'), sb(tn.TTYPE, b'\x00A')]
+        srv.send(sb(tn.TSPEED, b'\x01'))
+        srv.recv_contains(sb(tn.TSPEED, b'\x009600,4800'))
+        srv.send(sb(tn.XDISPLOC, b'\x01'))
+        srv.recv_contains(sb(tn.XDISPLOC, b'\x00host:0'))
+        srv.send(sb(tn.NEW_ENVIRON, b'\x01'))
+        srv.recv_contains(sb(tn.NEW_ENVIRON,
+                             b'\x00\x00USER\x01bob\x03FOO\x01b=r'
+                             b'\x03USER\x01x'))
+        srv.send(sb(tn.NEW_ENVIRON, b'\x01\x00USER\x03NOPE'))
+        srv.recv_contains(sb(tn.NEW_ENVIRON, b'\x00\x00USER\x01bob\x03NOPE'))
+        start = len(srv.got)
+        srv.send(b'\r\nlogin: ')
+        srv.recv_until(lambda g: g[start:].endswith(b'bob\r\n'), 'user name')
+        assert bytes(srv.got[start:]) == b'bob\r\n'
+        srv.send(b'a\xff\xffb\r\0c\r\nbye')
+    srv = MiniServer(server)
+    p = tclient(srv.port, '--term', 'A,B', '--naws', '100x40',
+                '--speed', '9600,4800', '--display', 'host:0',
+                '--env', 'USER=bob', '--env', 'FOO=b=r', '--uservar', 'USER=x',
+                '--expect', 'login: ', '--send', 'bob\\r\\n', '--wait-close',
+                '--out', outf, '--trace')
+    rc, out, err = finish(p, srv)
+    assert rc == 0, err
+    assert outf.read_bytes() == b'\r\nlogin: a\xffb\rc\r\nbye'
+    assert b'recv DO TTYPE' in err and b'send SB TTYPE IS A' in err
+
+
+def test_tclient_refuse_all():
+    def server(srv):
+        srv.send(neg(DO, tn.TTYPE) + neg(WILL, tn.ECHO) + neg(DO, tn.NAWS) +
+                 neg(WILL, tn.SGA))
+        srv.recv_until(lambda g: len(g) >= 12, '4 refusals')
+        assert sorted([bytes(srv.got[i:i + 3]) for i in range(0, 12, 3)]) == \
+            sorted([neg(WONT, tn.TTYPE), neg(DONT, tn.ECHO),
+                    neg(WONT, tn.NAWS), neg(DONT, tn.SGA)])
+    srv = MiniServer(server)
+    p = tclient(srv.port, '--refuse-all', '--naws', '80x24', '--wait-close')
+    rc, _, err = finish(p, srv)
+    assert rc == 0, err
+
+
+def test_tclient_raw_never_answers():
+    def server(srv):
+        srv.send(neg(DO, tn.TTYPE) + neg(WILL, tn.ECHO) + neg(DO, tn.TM) +
+                 b'login: ')
+        srv.recv_contains(b'\r\n')
+        assert bytes(srv.got) == b'me\xff\xff\r\n'
+    srv = MiniServer(server)
+    p = tclient(srv.port, '--raw', '--expect', 'login: ',
+                '--send', 'me\\xff\\r\\n', '--wait-close')
+    rc, _, err = finish(p, srv)
+    assert rc == 0, err
+
+
+@pytest.mark.parametrize('tm', [False, True])
+def test_tclient_timing_mark(tm):
+    def server(srv):
+        srv.send(neg(DO, tn.TM))
+        srv.recv_until(lambda g: len(g) >= 3, 'TM reply')
+        assert bytes(srv.got) == neg(WILL if tm else WONT, tn.TM)
+    srv = MiniServer(server)
+    p = tclient(srv.port, *(['--tm'] if tm else []), '--wait-close')
+    rc, _, err = finish(p, srv)
+    assert rc == 0, err
+
+
+def test_tclient_timeout_exit_3():
+    def server(srv):
+        srv.send(b'nothing to see')
+        time.sleep(2)
+    srv = MiniServer(server)
+    t = time.monotonic()
+    p = tclient(srv.port, '--expect', 'never', '--timeout', '0.5')
+    rc, _, err = finish(p, srv)
+    assert rc == 3 and b'timeout' in err
+    assert time.monotonic() - t < 2.5
+
+
+def test_tclient_close_before_expect_exit_1():
+    def server(srv):
+        srv.send(b'bye')
+    srv = MiniServer(server)
+    p = tclient(srv.port, '--expect', 'never')
+    rc, _, err = finish(p, srv)
+    assert rc == 1 and b'closed' in err
+
+
+def test_tclient_quit_after_expect():
+    done = threading.Event()
+
+    def server(srv):
+        srv.send(b'ready> ')
+        srv.recv_eof()      # the client goes away by itself
+        done.set()
+    srv = MiniServer(server)
+    p = tclient(srv.port, '--expect', 'ready>', '--quit-after-expect',
+                '--wait-close', '--report')
+    rc, out, err = finish(p, srv)
+    assert rc == 0, err
+    assert done.is_set()
+    assert re.match(rb'REPORT rc=0 connect_ms=[\d.]+ first_data_ms=[\d.]+ '
+                    rb'expect_ms=[\d.]+ total_ms=[\d.]+ rx_bytes=7 tx_bytes=0',
+                    out), out
+
+
+def test_tclient_binary_and_nvt_cr(tmp_path):
+    """NVT: a bare CR goes out as CR NUL; BINARY (both ways agreed): bytes
+    as they are, IAC doubled."""
+    def server(srv):
+        srv.recv_contains(neg(WILL, tn.BINARY) + neg(DO, tn.BINARY))
+        srv.send(neg(DO, tn.BINARY) + neg(WILL, tn.BINARY))
+        start = len(srv.got)
+        srv.send(b'go')
+        srv.recv_until(lambda g: g[start:].endswith(b'END'), 'data')
+        assert bytes(srv.got[start:]) == b'a\rb\xff\xff\r\nEND'
+        srv.send(b'x\r\xff\xff\0y')
+    srv = MiniServer(server)
+    outf = tmp_path / 'out'
+    p = tclient(srv.port, '--binary', '--expect', 'go',
+                '--send', 'a\\rb\\xff\\r\\nEND', '--expect', 'y',
+                '--out', outf)
+    rc, _, err = finish(p, srv)
+    assert rc == 0, err
+    assert outf.read_bytes() == b'gox\r\xff\0y'
+
+    def server2(srv):
+        srv.send(b'go')
+        srv.recv_contains(b'END')
+        assert bytes(srv.got) == b'a\r\0b\r\nEND'
+    srv = MiniServer(server2)
+    p = tclient(srv.port, '--expect', 'go', '--send', 'a\\rb\\r\\nEND')
+    rc, _, err = finish(p, srv)
+    assert rc == 0, err
+
+
+def test_tclient_commands_and_synch():
+    def server(srv):
+        srv.recv_contains(bytes([IAC, tn.AYT, IAC, tn.IP]))
+        assert select_urgent(srv.conn)
+        import fcntl
+        import struct
+        while not struct.unpack('i', fcntl.ioctl(
+                srv.conn.fileno(), tn.SIOCATMARK, b'\0\0\0\0'))[0]:
+            srv.got += srv.conn.recv(1)
+        assert srv.conn.recv(1, socket.MSG_OOB) == bytes([DM])
+        assert bytes(srv.got) == bytes([IAC, tn.AYT, IAC, tn.IP, IAC])
+        srv.recv_contains(neg(DO, tn.TM))
+    srv = MiniServer(server)
+    p = tclient(srv.port, '--settle', '0', '--cmd', 'AYT', '--cmd', 'IP',
+                '--cmd', 'SYNCH', '--cmd', 'DOTM', '--wait-close')
+    rc, _, err = finish(p, srv)
+    assert rc == 0, err
+
+
+def select_urgent(sock, timeout=5):
+    import select
+    return bool(select.select([], [], [sock], timeout)[2])
+
+
+def test_tclient_send_file_big_binary(tmp_path):
+    blob = os.urandom(3 << 20)
+    f = tmp_path / 'blob'
+    f.write_bytes(blob)
+    wire = blob.replace(b'\xff', b'\xff\xff')
+    echo = os.urandom(1 << 20)
+
+    def server(srv):
+        srv.recv_contains(neg(WILL, tn.BINARY) + neg(DO, tn.BINARY))
+        srv.send(neg(DO, tn.BINARY) + neg(WILL, tn.BINARY))
+        srv.got.clear()
+        # Send a lot at the same time: the client must keep reading.
+        t = threading.Thread(target=srv.conn.sendall,
+                             args=(echo.replace(b'\xff', b'\xff\xff'),))
+        t.start()
+        srv.recv_until(lambda g: len(g) >= len(wire), 'the file')
+        t.join(10)
+        assert bytes(srv.got) == wire
+    srv = MiniServer(server, timeout=30)
+    outf = tmp_path / 'out'
+    p = tclient(srv.port, '--binary', '--settle', '50', '--send-file', f,
+                '--wait-close', '--out', outf, '--timeout', '30')
+    rc, _, err = finish(p, srv, timeout=40)
+    assert rc == 0, err
+    assert outf.read_bytes() == echo
+
+
+def test_tclient_ipv6():
+    if not socket.has_ipv6:
+        pytest.skip('no IPv6')
+
+    def server(srv):
+        srv.send(b'six')
+    srv = MiniServer(server, family=socket.AF_INET6)
+    p = tclient(srv.port, '--expect', 'six', host='::1')
+    rc, _, err = finish(p, srv)
+    assert rc == 0, err
+
+
+def test_tclient_usage():
+    path = conftest._need(conftest.tool_path('tclient'))
+    for argv in ([path], [path, '-p', '1', '--naws', 'x'],
+                 [path, '-p', '1', '--cmd', 'FOO'], [path, '-p', '1', 'extra']):
+        r = subprocess.run(argv, capture_output=True, timeout=5)
+        assert r.returncode == 2, argv

@@ -1,0 +1,778 @@
+/*
+ * tclient.c - a scriptable TELNET client on the engine, for tests and
+ * benchmarks.  See usage() for the options; the script steps (--send,
+ * --send-file, --cmd, --expect) run in command-line order.
+ *
+ * Exit status: 0 success, 1 connection error or the server closed before
+ * an --expect matched, 2 usage, 3 timeout.
+ */
+#include <sys/types.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "telnet.h"
+
+#define MAX_STEPS	64
+#define MAX_TERMS	16
+#define MAX_ENV		32
+#define OUTQ_LOW	(256 * 1024)	/* read more of --send-file below this */
+#define MBUF_MAX	(1024 * 1024)	/* --expect buffer before trimming */
+
+enum step_kind { ST_SEND, ST_FILE, ST_CMD, ST_EXPECT };
+
+struct step {
+	enum step_kind kind;
+	char *s;		/* decoded text, file name or command name */
+	size_t len;
+	unsigned char cmd;
+};
+
+struct envvar {
+	unsigned char type;
+	const char *name, *value;
+};
+
+struct client {
+	struct telnet *t;
+	int fd, trace, raw, in_feed, binary, eof;
+	const char *terms[MAX_TERMS];
+	size_t nterms, term_i;
+	int naws_w, naws_h;
+	unsigned long tx, rx;
+	const char *display;
+	struct envvar env[MAX_ENV];
+	size_t nenv;
+	/* Outgoing bytes; urg_at > 0: the byte at urg_at - 1 goes MSG_OOB. */
+	unsigned char *outq;
+	size_t outlen, outcap, outoff, urg_at;
+	/* Decoded data since the last match, for --expect. */
+	unsigned char *mbuf;
+	size_t mlen, mcap;
+	size_t keep;		/* longest --expect; 0: buffer nothing */
+	FILE *out;
+	int got_data;
+	double last_neg;
+	unsigned long long rx_bytes, tx_bytes;
+	double t_connect, t_first, t_expect;
+};
+
+static double t0;
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void __attribute__((noreturn, format(printf, 2, 3)))
+die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "tclient: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\n");
+	va_end(ap);
+	exit(code);
+}
+
+static void *
+grow(void *p, size_t *cap, size_t need)
+{
+	size_t ncap = *cap ? *cap : 4096;
+
+	if (need <= *cap)
+		return p;
+	while (ncap < need)
+		ncap *= 2;
+	if ((p = realloc(p, ncap)) == NULL)
+		die(1, "out of memory");
+	*cap = ncap;
+	return p;
+}
+
+static void
+trace(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+trace(struct client *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!c->trace)
+		return;
+	va_start(ap, fmt);
+	fprintf(stderr, "%8.3f ", (now() - t0) * 1000);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* Printable form of a short byte string for traces. */
+static const char *
+vis(const unsigned char *b, size_t n)
+{
+	static char buf[200];
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o < sizeof(buf) - 8; i++) {
+		if (b[i] >= 0x20 && b[i] < 0x7f && b[i] != '\\')
+			buf[o++] = (char)b[i];
+		else
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o,
+			    "\\x%02x", b[i]);
+	}
+	if (i < n)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "...");
+	buf[o] = '\0';
+	return buf;
+}
+
+static void
+queue(struct client *c, const unsigned char *b, size_t n, int urgent)
+{
+	c->outq = grow(c->outq, &c->outcap, c->outlen + n);
+	memcpy(c->outq + c->outlen, b, n);
+	c->outlen += n;
+	if (urgent)
+		c->urg_at = c->outlen;
+}
+
+/* Received data, decoded: to --out and to the --expect buffer. */
+static void
+got(struct client *c, const unsigned char *b, size_t n)
+{
+	if (n == 0)
+		return;
+	if (!c->got_data) {
+		c->got_data = 1;
+		c->t_first = now();
+	}
+	if (c->out != NULL && fwrite(b, 1, n, c->out) != n)
+		die(1, "writing --out: %s", strerror(errno));
+	if (c->keep == 0)
+		return;
+	/* Bounded: past MBUF_MAX only the tail a match could start in. */
+	if (c->mlen > MBUF_MAX) {
+		memmove(c->mbuf, c->mbuf + c->mlen - (c->keep - 1),
+		    c->keep - 1);
+		c->mlen = c->keep - 1;
+	}
+	c->mbuf = grow(c->mbuf, &c->mcap, c->mlen + n);
+	memcpy(c->mbuf + c->mlen, b, n);
+	c->mlen += n;
+}
+
+static void
+reply_env(struct client *c, const struct telnet_event *ev)
+{
+	struct telnet_env_var out[MAX_ENV * 2];
+	size_t i, j, n = 0;
+
+	for (i = 0; i < c->nenv; i++) {
+		int want = ev->u.env.nvars == 0;
+
+		for (j = 0; j < ev->u.env.nvars && !want; j++) {
+			const struct telnet_env_var *a = &ev->u.env.vars[j];
+
+			want = a->type == c->env[i].type && (a->name_len == 0 ||
+			    strcmp(a->name, c->env[i].name) == 0);
+		}
+		if (!want)
+			continue;
+		memset(&out[n], 0, sizeof(out[n]));
+		out[n].type = c->env[i].type;
+		out[n].name = c->env[i].name;
+		out[n].name_len = strlen(c->env[i].name);
+		out[n].has_value = 1;
+		out[n].value = c->env[i].value;
+		out[n].value_len = strlen(c->env[i].value);
+		n++;
+	}
+	/* RFC 1572: a variable asked for by name that we do not have is
+	 * sent without a VALUE. */
+	for (j = 0; j < ev->u.env.nvars && n < MAX_ENV * 2; j++) {
+		const struct telnet_env_var *a = &ev->u.env.vars[j];
+
+		for (i = 0; i < c->nenv; i++)
+			if (a->type == c->env[i].type &&
+			    strcmp(a->name, c->env[i].name) == 0)
+				break;
+		if (a->name_len == 0 || i < c->nenv)
+			continue;
+		out[n] = *a;
+		out[n].has_value = 0;
+		n++;
+	}
+	trace(c, "send SB %s IS (%zu variables)", telnet_opt_name(ev->u.env.opt),
+	    n);
+	telnet_send_env(c->t, ev->u.env.opt, TELQUAL_IS, out, n);
+}
+
+static void
+on_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
+{
+	struct client *c = ctx;
+	const char *name;
+
+	switch (ev->type) {
+	case TELNET_EV_SEND:
+		/* --raw: whatever the engine would answer is never sent. */
+		if (c->raw && c->in_feed)
+			return;
+		queue(c, ev->u.data.buf, ev->u.data.len, ev->u.data.urgent);
+		break;
+	case TELNET_EV_DATA:
+		trace(c, "recv DATA %zu \"%s\"", ev->u.data.len,
+		    vis(ev->u.data.buf, ev->u.data.len));
+		got(c, ev->u.data.buf, ev->u.data.len);
+		break;
+	case TELNET_EV_EOL:
+		trace(c, "recv EOL %s", ev->u.eol.kind == TELNET_EOL_CRLF ?
+		    "CR LF" : ev->u.eol.kind == TELNET_EOL_CRNUL ? "CR NUL" :
+		    "CR");
+		got(c, (const unsigned char *)"\r\n",
+		    ev->u.eol.kind == TELNET_EOL_CRLF ? 2 : 1);
+		break;
+	case TELNET_EV_COMMAND:
+		trace(c, "recv %s", telnet_cmd_name(ev->u.command.cmd));
+		break;
+	case TELNET_EV_NEGOTIATE:
+		c->last_neg = now();
+		trace(c, "recv %s %s", telnet_cmd_name(ev->u.negotiate.verb),
+		    telnet_opt_name(ev->u.negotiate.opt));
+		break;
+	case TELNET_EV_OPTION:
+		name = telnet_opt_name(ev->u.option.opt);
+		trace(c, "option %s %s %s%s", ev->u.option.local ? "local" :
+		    "remote", name, ev->u.option.enabled ? "on" : "off",
+		    ev->u.option.refused ? " (refused)" : "");
+		if (ev->u.option.local && ev->u.option.enabled &&
+		    ev->u.option.opt == TELOPT_NAWS && c->naws_w >= 0) {
+			trace(c, "send SB NAWS %d %d", c->naws_w, c->naws_h);
+			telnet_send_naws(t, (uint16_t)c->naws_w,
+			    (uint16_t)c->naws_h);
+		}
+		break;
+	case TELNET_EV_TM:
+		trace(c, "%s TM %s", ev->u.tm.local ? "send" : "recv",
+		    ev->u.tm.enabled ? "WILL" : "WONT");
+		break;
+	case TELNET_EV_TTYPE:
+		c->last_neg = now();
+		trace(c, "recv SB TTYPE %s", ev->u.str.cmd == TELQUAL_SEND ?
+		    "SEND" : "IS");
+		if (ev->u.str.cmd == TELQUAL_SEND && c->nterms > 0) {
+			/* RFC 1091: each name in turn, the last one twice,
+			 * then from the top again. */
+			size_t i = c->term_i < c->nterms ? c->term_i :
+			    c->nterms - 1;
+
+			c->term_i = c->term_i < c->nterms ? c->term_i + 1 : 0;
+			trace(c, "send SB TTYPE IS %s", c->terms[i]);
+			telnet_send_ttype_is(t, c->terms[i]);
+		}
+		break;
+	case TELNET_EV_TSPEED:
+		c->last_neg = now();
+		trace(c, "recv SB TSPEED %s", ev->u.tspeed.cmd == TELQUAL_SEND ?
+		    "SEND" : "IS");
+		if (ev->u.tspeed.cmd == TELQUAL_SEND) {
+			trace(c, "send SB TSPEED IS %lu,%lu", c->tx, c->rx);
+			telnet_send_tspeed_is(t, c->tx, c->rx);
+		}
+		break;
+	case TELNET_EV_XDISPLOC:
+		c->last_neg = now();
+		trace(c, "recv SB XDISPLOC %s", ev->u.str.cmd == TELQUAL_SEND ?
+		    "SEND" : "IS");
+		if (ev->u.str.cmd == TELQUAL_SEND && c->display != NULL) {
+			trace(c, "send SB XDISPLOC IS %s", c->display);
+			telnet_send_xdisploc_is(t, c->display);
+		}
+		break;
+	case TELNET_EV_ENVIRON:
+		c->last_neg = now();
+		trace(c, "recv SB %s %s (%zu names)",
+		    telnet_opt_name(ev->u.env.opt),
+		    ev->u.env.cmd == TELQUAL_SEND ? "SEND" : "IS/INFO",
+		    ev->u.env.nvars);
+		if (ev->u.env.cmd == TELQUAL_SEND)
+			reply_env(c, ev);
+		break;
+	case TELNET_EV_LFLOW:
+		trace(c, "recv SB LFLOW %u", ev->u.lflow.cmd);
+		break;
+	case TELNET_EV_ERROR:
+		trace(c, "error %s: %s", telnet_opt_name(ev->u.error.opt),
+		    ev->u.error.msg);
+		break;
+	case TELNET_EV_NAWS:
+	case TELNET_EV_LINEMODE:
+	case TELNET_EV_STATUS:
+	case TELNET_EV_CHARSET:
+	case TELNET_EV_SNDLOC:
+	case TELNET_EV_SB_RAW:
+		c->last_neg = now();
+		trace(c, "recv SB (event %d)", (int)ev->type);
+		break;
+	}
+}
+
+/* C escapes: \r \n \t \0 \\ \xNN (one or two hex digits), \e. */
+static char *
+unescape(const char *s, size_t *lenp)
+{
+	char *out = malloc(strlen(s) + 1);
+	size_t o = 0;
+
+	if (out == NULL)
+		die(1, "out of memory");
+	while (*s) {
+		if (*s != '\\' || s[1] == '\0') {
+			out[o++] = *s++;
+			continue;
+		}
+		s++;
+		switch (*s) {
+		case 'r': out[o++] = '\r'; s++; break;
+		case 'n': out[o++] = '\n'; s++; break;
+		case 't': out[o++] = '\t'; s++; break;
+		case 'e': out[o++] = 0x1b; s++; break;
+		case '0': out[o++] = '\0'; s++; break;
+		case 'x': {
+			char hex[3] = { 0, 0, 0 };
+			int k;
+
+			for (k = 0; k < 2 && strchr("0123456789abcdefABCDEF",
+			    s[1 + k]) != NULL && s[1 + k] != '\0'; k++)
+				hex[k] = s[1 + k];
+			if (k == 0)
+				die(2, "bad \\x escape");
+			out[o++] = (char)strtoul(hex, NULL, 16);
+			s += 1 + k;
+			break;
+		}
+		default: out[o++] = *s++; break;
+		}
+	}
+	out[o] = '\0';
+	*lenp = o;
+	return out;
+}
+
+static int
+cmd_code(const char *name)
+{
+	static const struct { const char *n; unsigned char c; } cmds[] = {
+		{ "NOP", TELNET_NOP }, { "AYT", TELNET_AYT }, { "IP", TELNET_IP },
+		{ "AO", TELNET_AO }, { "BRK", TELNET_BRK }, { "EC", TELNET_EC },
+		{ "EL", TELNET_EL }, { "GA", TELNET_GA }, { "ABORT", TELNET_ABORT },
+		{ "SUSP", TELNET_SUSP }, { "EOF", TELNET_EOF },
+		{ "EOR", TELNET_EOR }, { "SYNCH", TELNET_DM }, { "DOTM", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcasecmp(name, cmds[i].n) == 0)
+			return cmds[i].c;
+	return -1;
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+"usage: tclient -p PORT [-a ADDR] [options] [steps]\n"
+"  --term A[,B..]  TTYPE names (cycled, RFC 1091)  --naws WxH  --speed TX,RX\n"
+"  --display D  --env NAME=VALUE (repeatable)  --uservar NAME=VALUE\n"
+"  --binary  --tm (answer DO TM with WILL TM)  --refuse-all  --raw\n"
+"  --timeout SECS (10; exit 3)  --settle MS (200)  --out FILE  --trace\n"
+"  --quit-after-expect  --wait-close  --report\n"
+"steps, in order: --send STR (C escapes)  --send-file F  --cmd NAME\n"
+"  (NOP AYT IP AO BRK EC EL GA ABORT SUSP EOF EOR SYNCH DOTM)  --expect STR\n");
+	exit(2);
+}
+
+static int
+connect_to(const char *addr, int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd, one = 1;
+
+	memset(&ss, 0, sizeof(ss));
+	if (strchr(addr, ':') != NULL) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, addr, &s6->sin6_addr) != 1)
+			die(2, "bad address %s", addr);
+		sl = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET, addr, &s4->sin_addr) != 1)
+			die(2, "bad address %s", addr);
+		sl = sizeof(*s4);
+	}
+	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		die(1, "socket: %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&ss, sl) < 0)
+		die(1, "connect %s port %d: %s", addr, port, strerror(errno));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/* Urgent data stays in the stream: the engine sees IAC DM whole. */
+	setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof(one));
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	return fd;
+}
+
+/* Write what is queued; the byte before urg_at goes with MSG_OOB.
+ * -1 (with errno) when the connection is gone. */
+static int
+flush_out(struct client *c)
+{
+	while (c->outoff < c->outlen) {
+		size_t end = c->outlen;
+		int flags = MSG_NOSIGNAL;
+		ssize_t n;
+
+		if (c->urg_at > c->outoff) {
+			end = c->urg_at;
+			if (end - c->outoff == 1)
+				flags |= MSG_OOB;
+			else
+				end--;
+		}
+		n = send(c->fd, c->outq + c->outoff, end - c->outoff, flags);
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR ? 0 : -1;
+		c->outoff += (size_t)n;
+		c->tx_bytes += (unsigned long long)n;
+		if (c->urg_at > 0 && c->outoff >= c->urg_at)
+			c->urg_at = 0;
+	}
+	c->outoff = c->outlen = 0;
+	return 0;
+}
+
+static const struct option longopts[] = {
+	{ "term", 1, NULL, 'T' }, { "naws", 1, NULL, 'N' },
+	{ "speed", 1, NULL, 'S' }, { "display", 1, NULL, 'D' },
+	{ "env", 1, NULL, 'E' }, { "uservar", 1, NULL, 'U' },
+	{ "binary", 0, NULL, 'B' }, { "refuse-all", 0, NULL, 'R' },
+	{ "raw", 0, NULL, 'r' }, { "tm", 0, NULL, 'M' },
+	{ "send", 1, NULL, 's' }, { "send-file", 1, NULL, 'f' },
+	{ "cmd", 1, NULL, 'c' }, { "expect", 1, NULL, 'e' },
+	{ "timeout", 1, NULL, 't' }, { "settle", 1, NULL, 'W' },
+	{ "out", 1, NULL, 'o' }, { "trace", 0, NULL, 'v' },
+	{ "quit-after-expect", 0, NULL, 'q' }, { "wait-close", 0, NULL, 'w' },
+	{ "report", 0, NULL, 'P' }, { "help", 0, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int
+main(int argc, char **argv)
+{
+	static struct client cl;
+	struct client *c = &cl;
+	struct step steps[MAX_STEPS];
+	struct telnet_policy pol[16];
+	struct telnet_config cfg;
+	size_t nsteps = 0, si = 0, np = 0, last_expect = (size_t)-1;
+	const char *addr = "127.0.0.1", *outfile = NULL;
+	char *termlist = NULL, *tok, *eq;
+	double timeout = 10, deadline, settle = 0.2;
+	int o, port = -1, refuse = 0, tm = 0, quit_after = 0, wait_close = 0;
+	int report = 0, filefd = -1, rc = 0;
+
+	t0 = now();
+	c->naws_w = c->naws_h = -1;
+	c->tx = c->rx = 38400;
+	while ((o = getopt_long(argc, argv, "p:a:h", longopts, NULL)) != -1) {
+		switch (o) {
+		case 'p': port = atoi(optarg); break;
+		case 'a': addr = optarg; break;
+		case 'T': termlist = optarg; break;
+		case 'N':
+			if (sscanf(optarg, "%dx%d", &c->naws_w, &c->naws_h) != 2 ||
+			    c->naws_w < 0 || c->naws_w > 65535 || c->naws_h < 0 ||
+			    c->naws_h > 65535)
+				die(2, "bad --naws %s", optarg);
+			break;
+		case 'S':
+			if (sscanf(optarg, "%lu,%lu", &c->tx, &c->rx) != 2)
+				die(2, "bad --speed %s", optarg);
+			break;
+		case 'D': c->display = optarg; break;
+		case 'E':
+		case 'U':
+			if ((eq = strchr(optarg, '=')) == NULL ||
+			    c->nenv == MAX_ENV)
+				die(2, "bad --env %s", optarg);
+			*eq = '\0';
+			c->env[c->nenv].name = optarg;
+			c->env[c->nenv].value = eq + 1;
+			c->env[c->nenv].type = o == 'E' && (
+			    !strcmp(optarg, "USER") || !strcmp(optarg, "JOB") ||
+			    !strcmp(optarg, "ACCT") || !strcmp(optarg, "PRINTER") ||
+			    !strcmp(optarg, "SYSTEMTYPE") ||
+			    !strcmp(optarg, "DISPLAY")) ? TELENV_VAR :
+			    TELENV_USERVAR;
+			c->nenv++;
+			break;
+		case 'B': c->binary = 1; break;
+		case 'R': refuse = 1; break;
+		case 'r': c->raw = 1; break;
+		case 'M': tm = 1; break;
+		case 's': case 'f': case 'c': case 'e':
+			if (nsteps == MAX_STEPS)
+				die(2, "too many steps");
+			steps[nsteps].kind = o == 's' ? ST_SEND : o == 'f' ?
+			    ST_FILE : o == 'c' ? ST_CMD : ST_EXPECT;
+			if (o == 'f')
+				steps[nsteps].s = optarg;
+			else
+				steps[nsteps].s = unescape(optarg,
+				    &steps[nsteps].len);
+			if (o == 'c') {
+				int k = cmd_code(optarg);
+
+				if (k < 0)
+					die(2, "unknown --cmd %s", optarg);
+				steps[nsteps].cmd = (unsigned char)k;
+			}
+			if (o == 'e') {
+				if (steps[nsteps].len == 0)
+					die(2, "empty --expect");
+				last_expect = nsteps;
+				if (steps[nsteps].len > c->keep)
+					c->keep = steps[nsteps].len;
+			}
+			nsteps++;
+			break;
+		case 't': timeout = atof(optarg); break;
+		case 'W': settle = atof(optarg) / 1000; break;
+		case 'o': outfile = optarg; break;
+		case 'v': c->trace = 1; break;
+		case 'q': quit_after = 1; break;
+		case 'w': wait_close = 1; break;
+		case 'P': report = 1; break;
+		default: usage();
+		}
+	}
+	if (port <= 0 || port > 65535 || optind != argc)
+		usage();
+	if (nsteps == 0)
+		wait_close = 1;
+	if (termlist == NULL)
+		termlist = strdup("xterm");
+	for (tok = strtok(termlist, ","); tok && c->nterms < MAX_TERMS;
+	    tok = strtok(NULL, ","))
+		c->terms[c->nterms++] = tok;
+	if (outfile != NULL && (c->out = fopen(outfile, "w")) == NULL)
+		die(1, "%s: %s", outfile, strerror(errno));
+
+	/* What a BSD-style client agrees to; nothing with --refuse-all. */
+	if (!refuse) {
+		pol[np++] = (struct telnet_policy){ TELOPT_TTYPE, 1, 0 };
+		pol[np++] = (struct telnet_policy){ TELOPT_NEW_ENVIRON, 1, 0 };
+		pol[np++] = (struct telnet_policy){ TELOPT_LFLOW, 1, 0 };
+		pol[np++] = (struct telnet_policy){ TELOPT_TSPEED, 1, 0 };
+		pol[np++] = (struct telnet_policy){ TELOPT_SGA, 1, 1 };
+		pol[np++] = (struct telnet_policy){ TELOPT_ECHO, 0, 1 };
+		pol[np++] = (struct telnet_policy){ TELOPT_STATUS, 0, 1 };
+		if (c->naws_w >= 0)
+			pol[np++] = (struct telnet_policy){ TELOPT_NAWS, 1, 0 };
+		if (c->display != NULL)
+			pol[np++] = (struct telnet_policy){ TELOPT_XDISPLOC, 1,
+			    0 };
+		if (c->binary)
+			pol[np++] = (struct telnet_policy){ TELOPT_BINARY, 1,
+			    1 };
+		if (tm)
+			pol[np++] = (struct telnet_policy){ TELOPT_TM, 1, 0 };
+	}
+	pol[np++] = (struct telnet_policy){ -1, 0, 0 };
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.policy = pol;
+	cfg.is_client = 1;
+	if ((c->t = telnet_new(&cfg, on_event, c)) == NULL)
+		die(1, "telnet_new failed");
+
+	signal(SIGPIPE, SIG_IGN);
+	c->fd = connect_to(addr, port);
+	c->t_connect = c->last_neg = now();
+	deadline = t0 + timeout;
+	if (c->binary && !c->raw) {
+		trace(c, "send WILL BINARY, DO BINARY");
+		telnet_request_local(c->t, TELOPT_BINARY, 1);
+		telnet_request_remote(c->t, TELOPT_BINARY, 1);
+	}
+
+	for (;;) {
+		struct pollfd pfd;
+		unsigned char buf[65536];
+		double tnow = now(), wait;
+		int settled = c->got_data || tnow - c->last_neg >= settle;
+		int pr;
+
+		/* Run the script as far as it can go. */
+		while (si < nsteps) {
+			struct step *st = &steps[si];
+
+			if (st->kind == ST_EXPECT) {
+				unsigned char *m = memmem(c->mbuf, c->mlen,
+				    st->s, st->len);
+
+				if (m == NULL) {
+					/* Keep only what a later match needs. */
+					if (c->mlen >= st->len) {
+						memmove(c->mbuf, c->mbuf +
+						    c->mlen - st->len + 1,
+						    st->len - 1);
+						c->mlen = st->len - 1;
+					}
+					break;
+				}
+				trace(c, "expect \"%s\" matched",
+				    vis((unsigned char *)st->s, st->len));
+				c->t_expect = now();
+				c->mlen -= (size_t)(m - c->mbuf) + st->len;
+				memmove(c->mbuf, m + st->len, c->mlen);
+				si++;
+				if (quit_after && si > last_expect)
+					goto done;
+				continue;
+			}
+			if (!settled)
+				break;
+			if (st->kind == ST_SEND) {
+				trace(c, "send DATA \"%s\"",
+				    vis((unsigned char *)st->s, st->len));
+				telnet_send(c->t, (unsigned char *)st->s,
+				    st->len);
+			} else if (st->kind == ST_CMD) {
+				trace(c, "send %s", st->s);
+				if (st->cmd == 0)
+					telnet_send_do_tm(c->t);
+				else
+					telnet_send_command(c->t, st->cmd);
+			} else {
+				ssize_t n;
+
+				if (filefd < 0 && (filefd = open(st->s,
+				    O_RDONLY | O_CLOEXEC)) < 0)
+					die(1, "%s: %s", st->s,
+					    strerror(errno));
+				if (c->outlen - c->outoff >= OUTQ_LOW)
+					break;
+				n = read(filefd, buf, sizeof(buf));
+				if (n < 0)
+					die(1, "%s: %s", st->s,
+					    strerror(errno));
+				if (n > 0) {
+					telnet_send(c->t, buf, (size_t)n);
+					continue;
+				}
+				trace(c, "sent file %s", st->s);
+				close(filefd);
+				filefd = -1;
+			}
+			si++;
+		}
+		if (si == nsteps && c->outlen == 0 && (!wait_close || c->eof))
+			break;
+		if (c->eof) {
+			if (c->outlen > 0)
+				die(1, "server closed with %zu bytes unsent",
+				    c->outlen - c->outoff);
+			fprintf(stderr, "tclient: server closed before "
+			    "step %zu (%s) was done\n", si + 1,
+			    steps[si].kind == ST_FILE ? steps[si].s :
+			    vis((unsigned char *)steps[si].s, steps[si].len));
+			rc = 1;
+			goto done;
+		}
+
+		tnow = now();
+		if (tnow >= deadline) {
+			fprintf(stderr, "tclient: timeout after %.1f s%s%s%s\n",
+			    timeout, si < nsteps ? " at step " : "",
+			    si < nsteps ? (steps[si].kind == ST_EXPECT ?
+			    "--expect " : "--send ") : "",
+			    si < nsteps && steps[si].kind != ST_FILE ?
+			    vis((unsigned char *)steps[si].s, steps[si].len) :
+			    "");
+			rc = 3;
+			goto done;
+		}
+		wait = deadline - tnow;
+		if (!settled && si < nsteps && c->last_neg + settle - tnow < wait)
+			wait = c->last_neg + settle - tnow;
+		pfd.fd = c->fd;
+		pfd.events = POLLIN | (c->outlen > 0 ? POLLOUT : 0);
+		pr = poll(&pfd, 1, (int)(wait * 1000) + 1);
+		if (pr < 0 && errno != EINTR)
+			die(1, "poll: %s", strerror(errno));
+		if (pr <= 0)
+			continue;
+		if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t n = recv(c->fd, buf, sizeof(buf), 0);
+
+			if (n < 0 && errno != EAGAIN && errno != EINTR) {
+				if (errno != ECONNRESET)
+					die(1, "recv: %s", strerror(errno));
+				n = 0;
+			}
+			if (n == 0) {
+				trace(c, "recv EOF");
+				c->eof = 1;
+			} else if (n > 0) {
+				c->rx_bytes += (unsigned long long)n;
+				c->in_feed = 1;
+				telnet_feed(c->t, buf, (size_t)n);
+				c->in_feed = 0;
+			}
+		}
+		if (c->outlen > 0 && flush_out(c) < 0)
+			die(1, "send: %s", strerror(errno));
+	}
+done:
+	(void)flush_out(c);
+	if (c->out != NULL && fclose(c->out) != 0)
+		die(1, "writing --out: %s", strerror(errno));
+	if (report)
+		printf("REPORT rc=%d connect_ms=%.3f first_data_ms=%.3f "
+		    "expect_ms=%.3f total_ms=%.3f rx_bytes=%llu tx_bytes=%llu\n",
+		    rc, (c->t_connect - t0) * 1000,
+		    c->got_data ? (c->t_first - t0) * 1000 : -1.0,
+		    c->t_expect > 0 ? (c->t_expect - t0) * 1000 : -1.0,
+		    (now() - t0) * 1000, c->rx_bytes, c->tx_bytes);
+	close(c->fd);
+	telnet_free(c->t);
+	return rc;
+}
