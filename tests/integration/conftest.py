@@ -12,11 +12,15 @@ Fixtures (all factories; everything they start is ended by PID at teardown):
   inetd_daemon(args=(), ipv6=False, env=None)
       the daemon in inetd mode under inetd_launcher: launcher([telnetd,
       *args]).  Returns a Proc: .port, .stop() -> stderr text.
-  listen_daemon(args=(), addr='127.0.0.1', env=None, ready=None)
+  listen_daemon(args=(), addr='127.0.0.1', env=None, ready=READY_RE,
+                timeout=5)
       the daemon with --listen=ADDR:PORT on a free port (a '{port}' in any
-      argument is replaced and then no --listen is added).  Waits until the
-      port is in LISTEN state (read from /proc/net/tcp*, so no session is
-      started by probing) or the regex ``ready`` matches its stderr.
+      argument is replaced and then no --listen is added; addr '::1' gives
+      --listen=[::1]:PORT).  Waits until the regex ``ready`` matches its
+      stderr (default: the "telnetd VERSION ready" line listen.c logs once
+      every socket is open); ready=None waits instead until the port is in
+      LISTEN state in /proc/net/tcp{,6} (no probing connection, so no
+      stray session).  Retries on another port when the bind fails.
   tool_path(name), telnetd_path()   paths of built programs (skip if absent)
   run_tclient(port, *args, timeout=20) -> CompletedProcess (bytes)
 
@@ -63,6 +67,9 @@ REPO = HERE.parents[1]
 BUILD = pathlib.Path(os.environ.get('TELNETD_BUILD') or REPO).resolve()
 
 PR_SET_CHILD_SUBREAPER = 36
+# What telnetd --listen prints on stderr once every socket is open
+# (listen.c: log_info("telnetd %s ready")).
+READY_RE = r'telnetd \S+ ready'
 
 
 def telnetd_path():
@@ -383,11 +390,12 @@ def inetd_daemon(launcher):
 
 @pytest.fixture
 def listen_daemon(_procs):
-    """listen_daemon(args=(), addr='127.0.0.1', env=None, ready=None,
-    timeout=5) -> Proc with .port, once the port is listening."""
+    """listen_daemon(args=(), addr='127.0.0.1', env=None, ready=READY_RE,
+    timeout=5) -> Proc with .port, once it is ready."""
     path = _need(telnetd_path())
 
-    def start(args=(), addr='127.0.0.1', env=None, ready=None, timeout=5.0):
+    def start(args=(), addr='127.0.0.1', env=None, ready=READY_RE,
+              timeout=5.0):
         for attempt in range(5):
             port = free_port()
             argv = [a.replace('{port}', str(port)) for a in args]

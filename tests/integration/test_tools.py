@@ -334,6 +334,30 @@ def test_tnclient_late_negotiate_answers_pending():
     srv.join()
 
 
+def test_tnclient_xdisploc_only_with_display():
+    """Default answers refuse XDISPLOC unless a display was given, so no
+    server waits for an XDISPLOC IS that never comes."""
+    def server(srv):
+        srv.send(neg(DO, tn.XDISPLOC))
+        srv.recv_contains(neg(WONT, tn.XDISPLOC))
+    srv = MiniServer(server)
+    c = tn.TelnetClient(srv.port)
+    c.negotiate()
+    c.read_until_close()
+    srv.join()
+
+    def server2(srv):
+        srv.send(neg(DO, tn.XDISPLOC))
+        srv.recv_contains(neg(WILL, tn.XDISPLOC))
+        srv.send(sb(tn.XDISPLOC, b'\x01'))
+        srv.recv_contains(sb(tn.XDISPLOC, b'\x00h:0'))
+    srv = MiniServer(server2)
+    c = tn.TelnetClient(srv.port)
+    c.negotiate(display='h:0')
+    c.read_until_close()
+    srv.join()
+
+
 def test_tnclient_tm_and_refusals():
     def server(srv):
         srv.send(neg(DO, tn.TM))

@@ -66,12 +66,13 @@ _VERBS = {WILL: 'WILL', WONT: 'WONT', DO: 'DO', DONT: 'DONT'}
 _VERB_CODES = {v: k for k, v in _VERBS.items()}
 
 # What a typical modern client (BSD/inetutils telnet) agrees to: it offers
-# TTYPE, NAWS, TSPEED, XDISPLOC, NEW-ENVIRON and LFLOW, and lets the server
-# echo and suppress go-ahead.  Keys are an option (both directions) or a
-# (received verb, option) pair, which wins.
+# TTYPE, NAWS, TSPEED, NEW-ENVIRON and LFLOW (XDISPLOC too once negotiate()
+# is given a display), and lets the server echo and suppress go-ahead.
+# Keys are an option (both directions) or a (received verb, option) pair,
+# which wins.
 DEFAULT_ANSWERS = {
     ('DO', TTYPE): True, ('DO', NAWS): True, ('DO', TSPEED): True,
-    ('DO', XDISPLOC): True, ('DO', NEW_ENVIRON): True, ('DO', LFLOW): True,
+    ('DO', NEW_ENVIRON): True, ('DO', LFLOW): True,
     ('WILL', ECHO): True, ('WILL', SGA): True, ('WILL', STATUS): True,
     ('DO', SGA): True,
 }
