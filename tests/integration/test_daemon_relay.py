@@ -1,0 +1,172 @@
+"""test_daemon_relay.py - the data path: abort output and the urgent DM,
+the client's Synch, commands mapped to the pty's characters, AYT, TIMING-
+MARK, LOGOUT, end-of-line handling, BINARY byte-exactness, and the tail of
+a program's output arriving whole before the close.
+"""
+import hashlib
+import pathlib
+import random
+import socket
+import time
+
+from tnclient import (TelnetClient, IAC, DM, AO, AYT, IP, ABORT, SUSP, EC,
+                      EL, xEOF, DO, WILL, TM, LOGOUT, BINARY, ExpectTimeout)
+
+PROGS = pathlib.Path(__file__).resolve().parent / 'progs'
+TPROG = str(PROGS / 'tprog.py')
+
+
+def session(d, *neg_args, **neg):
+    c = TelnetClient(d.port, timeout=20)
+    c.negotiate(*neg_args, **neg)
+    return c
+
+
+def test_program_flush_sends_urgent_dm(inetd_daemon):
+    d = inetd_daemon(['-E', TPROG + ' flush'])
+    c = session(d)
+    c.expect(b'READY')
+    c.send_data(b'go\r\n')
+    assert c.wait_urgent() == bytes([DM])
+    # The DM is the urgent byte and comes right after an IAC in the stream.
+    off = c.urgent[0][0]
+    assert c.raw[off - 1] == IAC and c.raw[off] == DM
+    c.expect(b'AFTER')
+    c.send_data(b'\r\n')
+    c.close()
+
+
+def test_client_abort_output(inetd_daemon):
+    d = inetd_daemon(['-E', TPROG + ' lines'])
+    c = session(d)
+    c.expect(b'READY')
+    c.send_cmd(AO)
+    assert c.wait_urgent() == bytes([DM])
+    # The session goes on.
+    c.send_data(b'after\r\n')
+    c.expect(b"LINE:b'after\\n'")
+    c.close()
+
+
+def test_client_synch_discards_data_to_the_mark(inetd_daemon):
+    d = inetd_daemon(['-E', TPROG + ' lines'])
+    c = session(d)
+    c.expect(b'READY')
+    # One send: the urgent pointer arrives with the data it covers, as it
+    # does when the server is behind (which is what a Synch is for).
+    c.sock.setblocking(True)
+    c.sock.send(b'discarded' + bytes([IAC, DM]), socket.MSG_OOB)
+    c.sock.setblocking(False)
+    time.sleep(0.2)
+    c.send_data(b'kept\r\n')
+    c.expect(b'LINE:')
+    c.expect(b'\n')
+    line = bytes(c.data).split(b'LINE:')[1]
+    assert line.startswith(b"b'kept\\n'"), line
+    c.close()
+
+
+def test_commands_become_tty_characters(inetd_daemon):
+    d = inetd_daemon(['-E', TPROG + ' signals'])
+    c = session(d)
+    c.expect(b'READY')
+    c.send_cmd(IP)
+    c.expect(b'SIG:SIGINT')
+    c.send_cmd(ABORT)
+    c.expect(b'SIG:SIGQUIT')
+    c.send_cmd(SUSP)
+    c.expect(b'SIG:SIGTSTP')
+    # EC and EL edit the line in the tty's canonical mode.
+    c.send_data(b'abX')
+    c.send_cmd(EC)
+    c.send_data(b'c\r\n')
+    c.expect(b"LINE:b'abc\\n'")
+    c.send_data(b'junk')
+    c.send_cmd(EL)
+    c.send_data(b'ok\r\n')
+    c.expect(b"LINE:b'ok\\n'")
+    # EOF on an empty line ends the program's input.
+    c.send_cmd(xEOF)
+    c.read_until_close()
+    c.close()
+
+
+def test_ayt_answered_at_once(inetd_daemon):
+    d = inetd_daemon(['-E', TPROG + ' sleep'])
+    c = session(d)
+    c.expect(b'READY')
+    c.send_cmd(AYT)
+    c.expect(b'[Yes]')
+    c.close()
+
+
+def test_timing_mark_in_order(inetd_daemon):
+    d = inetd_daemon(['-E', TPROG + ' lines'])
+    c = session(d)
+    c.expect(b'READY')
+    start = len(c.events)
+    c.send_neg(DO, TM)
+    c.wait_event(('WILL', TM), start=start)
+    c.close()
+
+
+def test_logout_closes(inetd_daemon):
+    d = inetd_daemon(['-E', TPROG + ' sleep'])
+    c = session(d)
+    c.expect(b'READY')
+    c.send_neg(DO, LOGOUT)
+    c.wait_event(('WILL', LOGOUT))
+    c.read_until_close(timeout=10)
+    c.close()
+
+
+def test_every_end_of_line_is_one(inetd_daemon):
+    d = inetd_daemon(['-E', TPROG + ' lines'])
+    c = session(d)
+    c.expect(b'READY')
+    # CR LF, CR NUL, bare CR, bare LF.
+    c.send_raw(b'a\r\nb\r\x00c\rd\nquit\r\n')
+    c.read_until_close()
+    got = [l for l in bytes(c.data).split(b'\r\n') if l.startswith(b'LINE:')]
+    assert got == [b"LINE:b'a\\n'", b"LINE:b'b\\n'", b"LINE:b'c\\n'",
+                   b"LINE:b'd\\n'", b"LINE:b'quit\\n'"]
+    c.close()
+
+
+def test_tail_arrives_whole(inetd_daemon):
+    """4 MiB written just before exit, read by a slow client."""
+    n = 4 * 1024 * 1024
+    d = inetd_daemon(['-E', TPROG + ' tail %d' % n])
+    c = TelnetClient(d.port, timeout=60)
+    c.negotiate()
+    time.sleep(1.0)               # the program exits while we do not read
+    c.read_until_close(timeout=60)
+    pat = b'0123456789abcdefghijklmnopqrstuv'
+    assert len(c.data) == n
+    assert bytes(c.data) == (pat * (n // len(pat) + 1))[:n]
+    c.close()
+
+
+def test_binary_both_ways_byte_exact(inetd_daemon):
+    n, seed = 1024 * 1024, 1234
+    d = inetd_daemon(['-E', TPROG + ' binary %d %d' % (n, seed)])
+    c = TelnetClient(d.port, timeout=60)
+    answers = dict(__import__('tnclient').DEFAULT_ANSWERS)
+    answers[BINARY] = True
+    c.negotiate(answers)
+    c.request_will(BINARY)
+    c.request_do(BINARY)
+    c.wait_for(lambda k: k.us.get(BINARY) and k.him.get(BINARY),
+               what='BINARY both ways')
+    c.expect(b'READY\n')
+    data = random.Random(99).randbytes(n)
+    c.send_data(data)
+    c.expect(b'%d %s\n' % (n, hashlib.sha256(data).hexdigest().encode()),
+             timeout=60)
+    start = c.pos
+    c.read_until_close(timeout=60)
+    want = random.Random(seed).randbytes(n)
+    got = bytes(c.data[start:])
+    assert len(got) == n
+    assert got == want
+    c.close()

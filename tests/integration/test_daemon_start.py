@@ -1,0 +1,173 @@
+"""test_daemon_start.py - the opening of a session: the server's requests,
+the start of the program with what the client told (TERM, window size,
+speed, DISPLAY, environment), the bounded wait for a silent client, and
+the command line.
+
+Programs run with -E are small scripts in progs/ (the -E string is split on
+blanks only, so nothing here relies on a shell's quoting).
+"""
+import os
+import pathlib
+import re
+import socket
+import subprocess
+import time
+
+import pytest
+
+from tnclient import (TelnetClient, DO, WILL, TTYPE, TSPEED, XDISPLOC,
+                      NEW_ENVIRON, NAWS, SGA, ECHO, LFLOW, STATUS, IAC)
+from conftest import telnetd_path, _need
+
+PROGS = pathlib.Path(__file__).resolve().parent / 'progs'
+SHOWENV = str(PROGS / 'showenv.sh')
+TPROG = str(PROGS / 'tprog.py')
+
+OPENING = bytes([IAC, DO, TTYPE, IAC, DO, TSPEED, IAC, DO, XDISPLOC,
+                 IAC, DO, NEW_ENVIRON, IAC, DO, NAWS, IAC, WILL, SGA,
+                 IAC, WILL, ECHO, IAC, DO, LFLOW, IAC, WILL, STATUS])
+
+
+def parse_showenv(text):
+    """{'TTY': ..., 'SIZE': ..., 'ENV': {name: value}, ...}"""
+    out = {'ENV': {}}
+    for line in text.replace('\r\n', '\n').split('\n'):
+        if line.startswith('ENV:'):
+            k, _, v = line[4:].partition('=')
+            out['ENV'][k] = v
+        elif '=' in line:
+            k, _, v = line.partition('=')
+            out[k] = v
+    return out
+
+
+def test_opening_requests_in_one_write(inetd_daemon):
+    d = inetd_daemon(['-E', SHOWENV])
+    s = socket.create_connection(('127.0.0.1', d.port), 5)
+    s.settimeout(5)
+    first = s.recv(4096)
+    s.close()
+    # One write: the first segment holds every request, in this order.
+    assert first == OPENING
+
+
+def test_start_with_client_information(inetd_daemon):
+    d = inetd_daemon(['-E', SHOWENV + ' %u %t %T'])
+    c = TelnetClient(d.port)
+    t0 = time.monotonic()
+    c.negotiate(term='XTERM-256color', naws=(123, 45), speed=(9600, 9600),
+                display='example:0.0',
+                env=[('LANG', 'C.UTF-8'), ('LD_PRELOAD', '/tmp/x.so'),
+                     ('TZ', 'UTC')],
+                user='bob')
+    c.expect(b'END')
+    started = time.monotonic() - t0
+    info = parse_showenv(c.data.decode())
+    c.close()
+    assert info['ARGS'].split() == ['bob', info['TTY'][5:], 'xterm-256color']
+    assert re.match(r'/dev/pts/\d+$', info['TTY'])
+    assert info['SIZE'] == '45 123'
+    assert info['SPEED'] == '9600'
+    env = info['ENV']
+    assert env['TERM'] == 'xterm-256color'
+    assert env['DISPLAY'] == 'example:0.0'
+    assert env['LANG'] == 'C.UTF-8'
+    assert 'LD_PRELOAD' not in env
+    assert 'USER' not in env
+    # Every answer came at once: no waiting for the deadline.
+    assert started < 0.8, started
+
+
+def test_silent_client_gets_a_session(inetd_daemon):
+    d = inetd_daemon(['-E', SHOWENV])
+    c = TelnetClient(d.port)          # never answers anything
+    t0 = time.monotonic()
+    c.expect(b'END', timeout=5)
+    assert time.monotonic() - t0 < 2.0
+    info = parse_showenv(c.data.decode())
+    assert 'TERM' not in info['ENV']
+    c.close()
+
+
+def test_partial_answers_start_without_deadline(inetd_daemon):
+    """A client that refuses everything starts at once too."""
+    d = inetd_daemon(['-E', SHOWENV])
+    c = TelnetClient(d.port)
+    t0 = time.monotonic()
+    c.negotiate({})                   # WONT/DONT to every request
+    c.expect(b'END', timeout=5)
+    assert time.monotonic() - t0 < 0.8
+    c.close()
+
+
+def test_signals_default_in_program(inetd_daemon):
+    d = inetd_daemon(['-E', str(PROGS / 'sigstate.sh')])
+    c = TelnetClient(d.port)
+    c.negotiate()
+    c.expect(b'END')
+    text = c.data.decode()
+    c.close()
+    assert re.search(r'SigBlk:\s*0+\r?\n', text), text
+    assert re.search(r'SigIgn:\s*0+\r?\n', text), text
+
+
+def test_winsize_change_sends_sigwinch(inetd_daemon):
+    d = inetd_daemon(['-E', TPROG + ' winch'])
+    c = TelnetClient(d.port)
+    c.negotiate(naws=(100, 30))
+    c.expect(b'SIZE 30 100')
+    c.send_naws(132, 50)
+    c.expect(b'WINCH 50 132')
+    c.close()
+
+
+def test_inetd_mode_writes_nothing_about_itself(inetd_daemon):
+    """-D all in inetd mode: traces go to syslog, never into the
+    connection; the client sees the protocol and the program only."""
+    d = inetd_daemon(['-D', 'all', '-E', TPROG + ' tail 10'])
+    c = TelnetClient(d.port)
+    c.negotiate()
+    out = c.read_until_close()
+    c.close()
+    assert bytes(c.data) == b'0123456789'
+    assert b'telnetd' not in bytes(c.raw)
+
+
+def test_inetd_bad_option_says_nothing_to_client(inetd_daemon):
+    d = inetd_daemon(['--no-such-option'])
+    s = socket.create_connection(('127.0.0.1', d.port), 5)
+    s.settimeout(5)
+    assert s.recv(4096) == b''
+    s.close()
+
+
+@pytest.mark.parametrize('args', [
+    ['--no-such-option'],
+    ['-D', 'nonsense'],
+    ['--listen=abc'],
+    ['--listen=::1:23'],
+    ['--listen=127.0.0.1:70000'],
+    ['--login-timeout=soon'],
+    ['--privsep-user=no-such-user-here'],
+    ['-l', 'maybe'],
+    ['stray-argument'],
+    ['--accept-env=LD_PRELOAD'],
+    ['-E', ''],
+    ['-E'],
+])
+def test_bad_command_line(args):
+    exe = _need(telnetd_path())
+    p = subprocess.run([exe] + args, capture_output=True, timeout=10,
+                       stdin=subprocess.DEVNULL)
+    assert p.returncode == 2, (args, p)
+    err = p.stderr.decode()
+    assert err.count('\n') == 1 and err.startswith('telnetd: '), err
+    assert p.stdout == b''
+
+
+def test_version_and_help():
+    exe = _need(telnetd_path())
+    p = subprocess.run([exe, '--version'], capture_output=True, timeout=10)
+    assert p.returncode == 0 and p.stdout.startswith(b'telnetd ')
+    p = subprocess.run([exe, '--help'], capture_output=True, timeout=10)
+    assert p.returncode == 0 and b'--listen' in p.stdout
