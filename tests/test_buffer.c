@@ -1,0 +1,294 @@
+/*
+ * test_buffer.c - the bounded buffer and the network queue (buffer.c):
+ * append/consume/space at every boundary, all-or-nothing appends, netclear
+ * keeping commands whole and finishing a half-sent "IAC IAC" or CR pair,
+ * and the urgent DM going out alone with MSG_OOB over a real TCP pair.
+ */
+#include <sys/types.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "telnetd.h"
+
+static void
+test_buf_bounds(void **state)
+{
+	struct buffer b;
+	unsigned char tmp[64];
+	size_t size, n;
+
+	(void)state;
+	/* Sweep sizes and fill levels: exactly full works, one more fails. */
+	for (size = 1; size <= 33; size += 4) {
+		assert_int_equal(buf_init(&b, size), 0);
+		for (n = 0; n <= size; n++) {
+			buf_reset(&b);
+			memset(tmp, 'a', sizeof(tmp));
+			assert_int_equal(buf_append(&b, tmp, n), 0);
+			assert_int_equal(buf_len(&b), n);
+			assert_int_equal(buf_space(&b), size - n);
+			assert_int_equal(buf_append(&b, tmp, size - n + 1), -1);
+			assert_int_equal(buf_len(&b), n);	/* nothing */
+		}
+		buf_free(&b);
+	}
+	assert_int_equal(buf_init(&b, 0), -1);
+}
+
+static void
+test_buf_consume_compacts(void **state)
+{
+	struct buffer b;
+	unsigned char *p;
+
+	(void)state;
+	assert_int_equal(buf_init(&b, 8), 0);
+	assert_int_equal(buf_append(&b, "abcdef", 6), 0);
+	buf_consume(&b, 4);
+	assert_memory_equal(buf_ptr(&b), "ef", 2);
+	/* 6 more only fit after moving "ef" to the front. */
+	assert_int_equal(buf_append(&b, "ghijkl", 6), 0);
+	assert_int_equal(buf_len(&b), 8);
+	assert_memory_equal(buf_ptr(&b), "efghijkl", 8);
+	assert_null(buf_reserve(&b, 1));
+	buf_consume(&b, 100);		/* more than there is: empties */
+	assert_int_equal(buf_len(&b), 0);
+	p = buf_reserve(&b, 8);
+	assert_non_null(p);
+	memcpy(p, "12345678", 8);
+	buf_commit(&b, 8);
+	assert_memory_equal(buf_ptr(&b), "12345678", 8);
+	buf_free(&b);
+}
+
+/* A connected TCP pair on loopback; *srv is the side we write from. */
+static void
+tcp_pair(int *cli, int *srv)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	int l, on = 1;
+
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(l >= 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(l, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(l, 1), 0);
+	assert_int_equal(getsockname(l, (struct sockaddr *)&sa, &len), 0);
+	*cli = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_equal(connect(*cli, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	*srv = accept(l, NULL, NULL);
+	assert_true(*srv >= 0);
+	setsockopt(*srv, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	close(l);
+}
+
+static size_t
+read_all(int fd, unsigned char *buf, size_t size)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < size && poll(&p, 1, 200) > 0) {
+		n = recv(fd, buf + got, size - got, MSG_DONTWAIT);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	return got;
+}
+
+static void
+test_netq_clear_keeps_commands(void **state)
+{
+	static const unsigned char cmd1[] = { 255, 251, 1 };	/* WILL ECHO */
+	static const unsigned char cmd2[] = { 255, 246 };	/* AYT */
+	struct netq *q;
+	unsigned char out[64];
+	int cli, srv;
+
+	(void)state;
+	q = test_malloc(sizeof(*q));
+	assert_int_equal(netq_init(q, 256), 0);
+	assert_int_equal(netq_append(q, NETQ_DATA, "hello", 5, 0), 0);
+	assert_int_equal(netq_append(q, NETQ_CMD, cmd1, 3, 0), 0);
+	assert_int_equal(netq_append(q, NETQ_DATA, "world", 5, 0), 0);
+	assert_int_equal(netq_append(q, NETQ_DATA, "!!", 2, 0), 0);
+	assert_int_equal(netq_append(q, NETQ_CMD, cmd2, 2, 0), 0);
+	assert_int_equal(netq_len(q), 17);
+	netq_clear(q);
+	assert_int_equal(netq_len(q), 5);
+	assert_int_equal(q->nseg, 1);	/* the two commands, merged */
+	assert_int_equal(netq_append(q, NETQ_CMD, "\xff\xf2", 2, 1), 0);
+
+	tcp_pair(&cli, &srv);
+	assert_int_equal(netq_flush(q, srv), 7);
+	assert_int_equal(netq_len(q), 0);
+	assert_int_equal(read_all(cli, out, sizeof(out)), 6);
+	assert_memory_equal(out, "\xff\xfb\x01\xff\xf6\xff", 6);
+	/* The DM is the urgent byte: at the mark, read with MSG_OOB. */
+	assert_int_equal(recv(cli, out, 1, MSG_OOB), 1);
+	assert_int_equal(out[0], 0xf2);
+	close(cli);
+	close(srv);
+	netq_free(q);
+	test_free(q);
+}
+
+static void
+test_netq_clear_finishes_half_sent_pairs(void **state)
+{
+	/* Data "a" IAC IAC "b": cut after the first IAC keeps the second. */
+	static const unsigned char d1[] = { 'a', 255, 255, 'b', 'c' };
+	static const unsigned char d2[] = { 'x', '\r', '\0', 'y' };
+	struct netq *q;
+	int cli, srv, sz = 4096;
+	unsigned char out[8];
+
+	(void)state;
+	q = test_malloc(sizeof(*q));
+	assert_int_equal(netq_init(q, 64), 0);
+	tcp_pair(&cli, &srv);
+	(void)sz;
+
+	/* Simulate a partial send by flushing a queue that holds only the
+	 * first two bytes, then appending the rest of the chunk: the queue
+	 * sees one data span that was partly sent. */
+	assert_int_equal(netq_append(q, NETQ_DATA, d1, 2, 0), 0);
+	assert_int_equal(netq_flush(q, srv), 2);
+	assert_int_equal(q->iac_odd, 1);
+	assert_int_equal(netq_append(q, NETQ_DATA, d1 + 2, 3, 0), 0);
+	q->head_partial = 1;
+	netq_clear(q);
+	assert_int_equal(netq_len(q), 1);	/* the second IAC only */
+	assert_int_equal(netq_flush(q, srv), 1);
+	assert_int_equal(read_all(cli, out, sizeof(out)), 3);
+	assert_memory_equal(out, "a\xff\xff", 3);
+
+	/* A CR already sent keeps its NUL. */
+	assert_int_equal(netq_append(q, NETQ_DATA, d2, 2, 0), 0);
+	assert_int_equal(netq_flush(q, srv), 2);
+	assert_int_equal(netq_append(q, NETQ_DATA, d2 + 2, 2, 0), 0);
+	q->head_partial = 1;
+	netq_clear(q);
+	assert_int_equal(netq_len(q), 1);
+	assert_int_equal(netq_flush(q, srv), 1);
+	assert_int_equal(read_all(cli, out, sizeof(out)), 3);
+	assert_memory_equal(out, "x\r\0", 3);
+
+	/* An even IAC run (complete pairs) keeps nothing. */
+	assert_int_equal(netq_append(q, NETQ_DATA, d1, 3, 0), 0);
+	assert_int_equal(netq_flush(q, srv), 3);
+	assert_int_equal(q->iac_odd, 0);
+	assert_int_equal(netq_append(q, NETQ_DATA, "zz", 2, 0), 0);
+	q->head_partial = 1;
+	netq_clear(q);
+	assert_int_equal(netq_len(q), 0);
+
+	close(cli);
+	close(srv);
+	netq_free(q);
+	test_free(q);
+}
+
+static void
+test_netq_full(void **state)
+{
+	struct netq *q;
+	unsigned char blob[100];
+	size_t i;
+
+	(void)state;
+	memset(blob, 'z', sizeof(blob));
+	q = test_malloc(sizeof(*q));
+	assert_int_equal(netq_init(q, 100), 0);
+	assert_int_equal(netq_append(q, NETQ_DATA, blob, 100, 0), 0);
+	assert_int_equal(netq_space(q), 0);
+	assert_int_equal(netq_append(q, NETQ_CMD, blob, 1, 0), -1);
+	assert_int_equal(netq_len(q), 100);
+	netq_free(q);
+
+	/* The span table is bounded too: alternating kinds fill it. */
+	assert_int_equal(netq_init(q, NETOUT_SEGS * 2 + 16), 0);
+	for (i = 0; i < NETOUT_SEGS; i++)
+		assert_int_equal(netq_append(q, i & 1 ? NETQ_CMD : NETQ_DATA,
+		    blob, 1, 0), 0);
+	assert_int_equal(netq_append(q, NETQ_DATA, blob, 1, 0), -1);
+	assert_int_equal(netq_space(q), 0);
+	netq_clear(q);
+	assert_int_equal(netq_len(q), NETOUT_SEGS / 2);
+	netq_free(q);
+	test_free(q);
+}
+
+static void
+test_log_safe(void **state)
+{
+	char out[LOG_STR_MAX + 1], small[8];
+	char longs[300];
+
+	(void)state;
+	assert_string_equal(log_safe(out, sizeof(out), "ok\n\x1b[2J", 7),
+	    "ok??[2J");
+	memset(longs, 'a', sizeof(longs));
+	log_safe(out, sizeof(out), longs, sizeof(longs));
+	assert_int_equal(strlen(out), LOG_STR_MAX);
+	assert_string_equal(out + LOG_STR_MAX - 3, "...");
+	assert_string_equal(log_safe(small, sizeof(small), "abcdefghij", 10),
+	    "abcd...");
+	assert_string_equal(log_safe(small, sizeof(small), "\xff\x80", 2),
+	    "??");
+}
+
+static void
+test_issue_expand(void **state)
+{
+	char out[256];
+	size_t n;
+
+	(void)state;
+	n = issue_expand("tty %t, \\l; 100%% \\\\ %q \\q end", 33, out,
+	    sizeof(out), "pts/7", "client");
+	out[n] = '\0';
+	assert_string_equal(out, "tty pts/7, pts/7; 100% \\ %q \\q end");
+	/* Bounded output. */
+	n = issue_expand("%t%t%t", 6, out, 8, "pts/77", "h");
+	assert_int_equal(n, 8);
+	/* A trailing escape character is printed as it is. */
+	n = issue_expand("50%", 3, out, sizeof(out), "t", "h");
+	assert_int_equal(n, 3);
+	assert_memory_equal(out, "50%", 3);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_buf_bounds),
+		cmocka_unit_test(test_buf_consume_compacts),
+		cmocka_unit_test(test_netq_clear_keeps_commands),
+		cmocka_unit_test(test_netq_clear_finishes_half_sent_pairs),
+		cmocka_unit_test(test_netq_full),
+		cmocka_unit_test(test_log_safe),
+		cmocka_unit_test(test_issue_expand),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
