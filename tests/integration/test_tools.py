@@ -716,3 +716,41 @@ def test_tclient_usage():
                  [path, '-p', '1', '--cmd', 'FOO'], [path, '-p', '1', 'extra']):
         r = subprocess.run(argv, capture_output=True, timeout=5)
         assert r.returncode == 2, argv
+
+
+# ---- both clients against a real third-party server -------------------------
+INETUTILS_TELNETD = '/usr/sbin/telnetd'
+
+
+def inetutils_telnetd():
+    try:
+        r = subprocess.run([INETUTILS_TELNETD, '--version'],
+                           capture_output=True, timeout=5)
+    except OSError:
+        r = None
+    if r is None or b'inetutils' not in r.stdout:
+        pytest.skip('GNU inetutils telnetd is not installed')
+    return INETUTILS_TELNETD
+
+
+def test_clients_against_inetutils_telnetd(launcher, tmp_path):
+    """tclient and tnclient each get a working session from GNU inetutils
+    telnetd (inetd mode, under the launcher) with TERM and the window size
+    they announced."""
+    p = launcher([inetutils_telnetd(), '-h', '-E', '/bin/sh'])
+    c = tn.TelnetClient(p.port)
+    c.negotiate(term='VT100', naws=(91, 37))
+    c.expect(b'# ')
+    c.send_data(b'echo "T=$TERM S=$(stty size)"; exit\r\n')
+    c.expect(b'T=vt100 S=37 91')
+    c.read_until_close()
+
+    outf = tmp_path / 'out'
+    path = conftest._need(conftest.tool_path('tclient'))
+    r = subprocess.run([path, '-p', str(p.port), '--term', 'VT220',
+                        '--naws', '100x42', '--expect', '# ',
+                        '--send', 'echo "T=$TERM S=$(stty size)"; exit\\r\\n',
+                        '--wait-close', '--out', outf], capture_output=True,
+                       timeout=20)
+    assert r.returncode == 0, r.stderr
+    assert b'T=vt220 S=42 100' in outf.read_bytes()

@@ -7,12 +7,9 @@
  * an --expect matched, 2 usage, 3 timeout.
  */
 #include <sys/types.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <arpa/inet.h>
+#include <netdb.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -52,6 +49,7 @@ struct client {
 	struct telnet *t;
 	int fd, trace, raw, in_feed, binary, eof;
 	const char *terms[MAX_TERMS];
+	char *termbuf;
 	size_t nterms, term_i;
 	int naws_w, naws_h;
 	unsigned long tx, rx;
@@ -69,7 +67,11 @@ struct client {
 	int got_data;
 	double last_neg;
 	unsigned long long rx_bytes, tx_bytes;
-	double t_connect, t_first, t_expect;
+	double t_connect, t_first, t_expect, settle;
+	/* The script. */
+	struct step steps[MAX_STEPS];
+	size_t nsteps, si, last_expect;
+	int filefd, quit_after, wait_close, refuse, tm, report;
 };
 
 static double t0;
@@ -111,10 +113,7 @@ grow(void *p, size_t *cap, size_t need)
 	return p;
 }
 
-static void
-trace(struct client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
+static void __attribute__((format(printf, 2, 3)))
 trace(struct client *c, const char *fmt, ...)
 {
 	va_list ap;
@@ -151,6 +150,8 @@ vis(const unsigned char *b, size_t n)
 static void
 queue(struct client *c, const unsigned char *b, size_t n, int urgent)
 {
+	if (n == 0)
+		return;
 	c->outq = grow(c->outq, &c->outcap, c->outlen + n);
 	memcpy(c->outq + c->outlen, b, n);
 	c->outlen += n;
@@ -233,14 +234,18 @@ static void
 on_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 {
 	struct client *c = ctx;
-	const char *name;
+	int send;
+	size_t i;
 
+	if (ev->type == TELNET_EV_NEGOTIATE || (ev->type >= TELNET_EV_SB_RAW &&
+	    ev->type != TELNET_EV_ERROR))
+		c->last_neg = now();
 	switch (ev->type) {
 	case TELNET_EV_SEND:
 		/* --raw: whatever the engine would answer is never sent. */
-		if (c->raw && c->in_feed)
-			return;
-		queue(c, ev->u.data.buf, ev->u.data.len, ev->u.data.urgent);
+		if (!c->raw || !c->in_feed)
+			queue(c, ev->u.data.buf, ev->u.data.len,
+			    ev->u.data.urgent);
 		break;
 	case TELNET_EV_DATA:
 		trace(c, "recv DATA %zu \"%s\"", ev->u.data.len,
@@ -258,14 +263,13 @@ on_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 		trace(c, "recv %s", telnet_cmd_name(ev->u.command.cmd));
 		break;
 	case TELNET_EV_NEGOTIATE:
-		c->last_neg = now();
 		trace(c, "recv %s %s", telnet_cmd_name(ev->u.negotiate.verb),
 		    telnet_opt_name(ev->u.negotiate.opt));
 		break;
 	case TELNET_EV_OPTION:
-		name = telnet_opt_name(ev->u.option.opt);
 		trace(c, "option %s %s %s%s", ev->u.option.local ? "local" :
-		    "remote", name, ev->u.option.enabled ? "on" : "off",
+		    "remote", telnet_opt_name(ev->u.option.opt),
+		    ev->u.option.enabled ? "on" : "off",
 		    ev->u.option.refused ? " (refused)" : "");
 		if (ev->u.option.local && ev->u.option.enabled &&
 		    ev->u.option.opt == TELOPT_NAWS && c->naws_w >= 0) {
@@ -279,22 +283,24 @@ on_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 		    ev->u.tm.enabled ? "WILL" : "WONT");
 		break;
 	case TELNET_EV_TTYPE:
-		c->last_neg = now();
-		trace(c, "recv SB TTYPE %s", ev->u.str.cmd == TELQUAL_SEND ?
-		    "SEND" : "IS");
-		if (ev->u.str.cmd == TELQUAL_SEND && c->nterms > 0) {
+	case TELNET_EV_XDISPLOC:
+		send = ev->u.str.cmd == TELQUAL_SEND;
+		trace(c, "recv SB %s %s%s", ev->type == TELNET_EV_TTYPE ?
+		    "TTYPE" : "XDISPLOC", send ? "SEND" : "IS ",
+		    send ? "" : ev->u.str.text.s);
+		if (send && ev->type == TELNET_EV_XDISPLOC && c->display) {
+			trace(c, "send SB XDISPLOC IS %s", c->display);
+			telnet_send_xdisploc_is(t, c->display);
+		} else if (send && ev->type == TELNET_EV_TTYPE) {
 			/* RFC 1091: each name in turn, the last one twice,
 			 * then from the top again. */
-			size_t i = c->term_i < c->nterms ? c->term_i :
-			    c->nterms - 1;
-
+			i = c->term_i < c->nterms ? c->term_i : c->nterms - 1;
 			c->term_i = c->term_i < c->nterms ? c->term_i + 1 : 0;
 			trace(c, "send SB TTYPE IS %s", c->terms[i]);
 			telnet_send_ttype_is(t, c->terms[i]);
 		}
 		break;
 	case TELNET_EV_TSPEED:
-		c->last_neg = now();
 		trace(c, "recv SB TSPEED %s", ev->u.tspeed.cmd == TELQUAL_SEND ?
 		    "SEND" : "IS");
 		if (ev->u.tspeed.cmd == TELQUAL_SEND) {
@@ -302,17 +308,7 @@ on_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 			telnet_send_tspeed_is(t, c->tx, c->rx);
 		}
 		break;
-	case TELNET_EV_XDISPLOC:
-		c->last_neg = now();
-		trace(c, "recv SB XDISPLOC %s", ev->u.str.cmd == TELQUAL_SEND ?
-		    "SEND" : "IS");
-		if (ev->u.str.cmd == TELQUAL_SEND && c->display != NULL) {
-			trace(c, "send SB XDISPLOC IS %s", c->display);
-			telnet_send_xdisploc_is(t, c->display);
-		}
-		break;
 	case TELNET_EV_ENVIRON:
-		c->last_neg = now();
 		trace(c, "recv SB %s %s (%zu names)",
 		    telnet_opt_name(ev->u.env.opt),
 		    ev->u.env.cmd == TELQUAL_SEND ? "SEND" : "IS/INFO",
@@ -320,21 +316,12 @@ on_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 		if (ev->u.env.cmd == TELQUAL_SEND)
 			reply_env(c, ev);
 		break;
-	case TELNET_EV_LFLOW:
-		trace(c, "recv SB LFLOW %u", ev->u.lflow.cmd);
-		break;
 	case TELNET_EV_ERROR:
 		trace(c, "error %s: %s", telnet_opt_name(ev->u.error.opt),
 		    ev->u.error.msg);
 		break;
-	case TELNET_EV_NAWS:
-	case TELNET_EV_LINEMODE:
-	case TELNET_EV_STATUS:
-	case TELNET_EV_CHARSET:
-	case TELNET_EV_SNDLOC:
-	case TELNET_EV_SB_RAW:
-		c->last_neg = now();
-		trace(c, "recv SB (event %d)", (int)ev->type);
+	default:
+		trace(c, "recv SB (event type %d)", (int)ev->type);
 		break;
 	}
 }
@@ -381,21 +368,20 @@ unescape(const char *s, size_t *lenp)
 	return out;
 }
 
+/* --cmd NAME: a command by its trace name (NOP, AYT, IP, ...), SYNCH for
+ * IAC DM as urgent data, DOTM for IAC DO TIMING-MARK (returned as 0). */
 static int
 cmd_code(const char *name)
 {
-	static const struct { const char *n; unsigned char c; } cmds[] = {
-		{ "NOP", TELNET_NOP }, { "AYT", TELNET_AYT }, { "IP", TELNET_IP },
-		{ "AO", TELNET_AO }, { "BRK", TELNET_BRK }, { "EC", TELNET_EC },
-		{ "EL", TELNET_EL }, { "GA", TELNET_GA }, { "ABORT", TELNET_ABORT },
-		{ "SUSP", TELNET_SUSP }, { "EOF", TELNET_EOF },
-		{ "EOR", TELNET_EOR }, { "SYNCH", TELNET_DM }, { "DOTM", 0 },
-	};
-	size_t i;
+	int k;
 
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		if (strcasecmp(name, cmds[i].n) == 0)
-			return cmds[i].c;
+	if (strcasecmp(name, "SYNCH") == 0)
+		return TELNET_DM;
+	if (strcasecmp(name, "DOTM") == 0)
+		return 0;
+	for (k = TELNET_EOF; k <= TELNET_GA; k++)
+		if (strcasecmp(name, telnet_cmd_name((unsigned char)k)) == 0)
+			return k;
 	return -1;
 }
 
@@ -415,34 +401,20 @@ usage(void)
 }
 
 static int
-connect_to(const char *addr, int port)
+connect_to(const char *addr, const char *port)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	int fd, one = 1;
+	struct addrinfo hints, *ai;
+	int fd, one = 1, e;
 
-	memset(&ss, 0, sizeof(ss));
-	if (strchr(addr, ':') != NULL) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET6, addr, &s6->sin6_addr) != 1)
-			die(2, "bad address %s", addr);
-		sl = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((uint16_t)port);
-		if (inet_pton(AF_INET, addr, &s4->sin_addr) != 1)
-			die(2, "bad address %s", addr);
-		sl = sizeof(*s4);
-	}
-	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		die(1, "socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&ss, sl) < 0)
-		die(1, "connect %s port %d: %s", addr, port, strerror(errno));
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	if ((e = getaddrinfo(addr, port, &hints, &ai)) != 0)
+		die(2, "%s port %s: %s", addr, port, gai_strerror(e));
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, ai->ai_addr, ai->ai_addrlen) < 0)
+		die(1, "connect %s port %s: %s", addr, port, strerror(errno));
+	freeaddrinfo(ai);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	/* Urgent data stays in the stream: the engine sees IAC DM whole. */
 	setsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &one, sizeof(one));
@@ -494,28 +466,24 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-int
-main(int argc, char **argv)
+static void
+parse_args(struct client *c, int argc, char **argv, const char **addr,
+    const char **port, double *timeout)
 {
-	static struct client cl;
-	struct client *c = &cl;
-	struct step steps[MAX_STEPS];
-	struct telnet_policy pol[16];
-	struct telnet_config cfg;
-	size_t nsteps = 0, si = 0, np = 0, last_expect = (size_t)-1;
-	const char *addr = "127.0.0.1", *outfile = NULL;
-	char *termlist = NULL, *tok, *eq;
-	double timeout = 10, deadline, settle = 0.2;
-	int o, port = -1, refuse = 0, tm = 0, quit_after = 0, wait_close = 0;
-	int report = 0, filefd = -1, rc = 0;
+	char *termlist = NULL, *tok, *eq, name[80];
+	const char *outfile = NULL;
+	struct step *st;
+	int o, code;
 
-	t0 = now();
 	c->naws_w = c->naws_h = -1;
 	c->tx = c->rx = 38400;
+	c->settle = 0.2;
+	c->filefd = -1;
+	c->last_expect = (size_t)-1;
 	while ((o = getopt_long(argc, argv, "p:a:h", longopts, NULL)) != -1) {
 		switch (o) {
-		case 'p': port = atoi(optarg); break;
-		case 'a': addr = optarg; break;
+		case 'p': *port = optarg; break;
+		case 'a': *addr = optarg; break;
 		case 'T': termlist = optarg; break;
 		case 'N':
 			if (sscanf(optarg, "%dx%d", &c->naws_w, &c->naws_h) != 2 ||
@@ -536,93 +504,178 @@ main(int argc, char **argv)
 			*eq = '\0';
 			c->env[c->nenv].name = optarg;
 			c->env[c->nenv].value = eq + 1;
-			c->env[c->nenv].type = o == 'E' && (
-			    !strcmp(optarg, "USER") || !strcmp(optarg, "JOB") ||
-			    !strcmp(optarg, "ACCT") || !strcmp(optarg, "PRINTER") ||
-			    !strcmp(optarg, "SYSTEMTYPE") ||
-			    !strcmp(optarg, "DISPLAY")) ? TELENV_VAR :
-			    TELENV_USERVAR;
-			c->nenv++;
+			/* RFC 1572's well-known names go as VAR. */
+			snprintf(name, sizeof(name), " %s ", optarg);
+			c->env[c->nenv++].type = o == 'E' && strstr(" USER JOB "
+			    "ACCT PRINTER SYSTEMTYPE DISPLAY ", name) ?
+			    TELENV_VAR : TELENV_USERVAR;
 			break;
 		case 'B': c->binary = 1; break;
-		case 'R': refuse = 1; break;
+		case 'R': c->refuse = 1; break;
 		case 'r': c->raw = 1; break;
-		case 'M': tm = 1; break;
+		case 'M': c->tm = 1; break;
 		case 's': case 'f': case 'c': case 'e':
-			if (nsteps == MAX_STEPS)
+			if (c->nsteps == MAX_STEPS)
 				die(2, "too many steps");
-			steps[nsteps].kind = o == 's' ? ST_SEND : o == 'f' ?
-			    ST_FILE : o == 'c' ? ST_CMD : ST_EXPECT;
-			if (o == 'f')
-				steps[nsteps].s = optarg;
-			else
-				steps[nsteps].s = unescape(optarg,
-				    &steps[nsteps].len);
+			st = &c->steps[c->nsteps];
+			st->kind = o == 's' ? ST_SEND : o == 'f' ? ST_FILE :
+			    o == 'c' ? ST_CMD : ST_EXPECT;
+			st->s = o == 'f' ? strdup(optarg) :
+			    unescape(optarg, &st->len);
 			if (o == 'c') {
-				int k = cmd_code(optarg);
-
-				if (k < 0)
+				if ((code = cmd_code(optarg)) < 0)
 					die(2, "unknown --cmd %s", optarg);
-				steps[nsteps].cmd = (unsigned char)k;
+				st->cmd = (unsigned char)code;
 			}
-			if (o == 'e') {
-				if (steps[nsteps].len == 0)
+			if (st->kind == ST_EXPECT) {
+				if (st->len == 0)
 					die(2, "empty --expect");
-				last_expect = nsteps;
-				if (steps[nsteps].len > c->keep)
-					c->keep = steps[nsteps].len;
+				c->last_expect = c->nsteps;
+				if (st->len > c->keep)
+					c->keep = st->len;
 			}
-			nsteps++;
+			c->nsteps++;
 			break;
-		case 't': timeout = atof(optarg); break;
-		case 'W': settle = atof(optarg) / 1000; break;
+		case 't': *timeout = atof(optarg); break;
+		case 'W': c->settle = atof(optarg) / 1000; break;
 		case 'o': outfile = optarg; break;
 		case 'v': c->trace = 1; break;
-		case 'q': quit_after = 1; break;
-		case 'w': wait_close = 1; break;
-		case 'P': report = 1; break;
+		case 'q': c->quit_after = 1; break;
+		case 'w': c->wait_close = 1; break;
+		case 'P': c->report = 1; break;
 		default: usage();
 		}
 	}
-	if (port <= 0 || port > 65535 || optind != argc)
+	if (*port == NULL || optind != argc)
 		usage();
-	if (nsteps == 0)
-		wait_close = 1;
-	if (termlist == NULL)
-		termlist = strdup("xterm");
-	for (tok = strtok(termlist, ","); tok && c->nterms < MAX_TERMS;
+	if (c->nsteps == 0)
+		c->wait_close = 1;
+	if ((c->termbuf = strdup(termlist ? termlist : "xterm")) == NULL)
+		die(1, "out of memory");
+	for (tok = strtok(c->termbuf, ","); tok && c->nterms < MAX_TERMS;
 	    tok = strtok(NULL, ","))
 		c->terms[c->nterms++] = tok;
+	if (c->nterms == 0)
+		die(2, "empty --term");
 	if (outfile != NULL && (c->out = fopen(outfile, "w")) == NULL)
 		die(1, "%s: %s", outfile, strerror(errno));
+}
 
-	/* What a BSD-style client agrees to; nothing with --refuse-all. */
-	if (!refuse) {
-		pol[np++] = (struct telnet_policy){ TELOPT_TTYPE, 1, 0 };
-		pol[np++] = (struct telnet_policy){ TELOPT_NEW_ENVIRON, 1, 0 };
-		pol[np++] = (struct telnet_policy){ TELOPT_LFLOW, 1, 0 };
-		pol[np++] = (struct telnet_policy){ TELOPT_TSPEED, 1, 0 };
-		pol[np++] = (struct telnet_policy){ TELOPT_SGA, 1, 1 };
-		pol[np++] = (struct telnet_policy){ TELOPT_ECHO, 0, 1 };
-		pol[np++] = (struct telnet_policy){ TELOPT_STATUS, 0, 1 };
-		if (c->naws_w >= 0)
-			pol[np++] = (struct telnet_policy){ TELOPT_NAWS, 1, 0 };
-		if (c->display != NULL)
-			pol[np++] = (struct telnet_policy){ TELOPT_XDISPLOC, 1,
-			    0 };
-		if (c->binary)
-			pol[np++] = (struct telnet_policy){ TELOPT_BINARY, 1,
-			    1 };
-		if (tm)
-			pol[np++] = (struct telnet_policy){ TELOPT_TM, 1, 0 };
+/* What a BSD-style client agrees to (nothing with --refuse-all); entries
+ * with a flag only when that option was given. */
+static struct telnet *
+engine(struct client *c)
+{
+	static const struct { int opt, local, remote; char need; } agree[] = {
+		{ TELOPT_TTYPE, 1, 0, 0 }, { TELOPT_NEW_ENVIRON, 1, 0, 0 },
+		{ TELOPT_LFLOW, 1, 0, 0 }, { TELOPT_TSPEED, 1, 0, 0 },
+		{ TELOPT_SGA, 1, 1, 0 }, { TELOPT_ECHO, 0, 1, 0 },
+		{ TELOPT_STATUS, 0, 1, 0 }, { TELOPT_NAWS, 1, 0, 'N' },
+		{ TELOPT_XDISPLOC, 1, 0, 'D' }, { TELOPT_BINARY, 1, 1, 'B' },
+		{ TELOPT_TM, 1, 0, 'M' },
+	};
+	static struct telnet_policy pol[16];
+	struct telnet_config cfg;
+	size_t i, n = 0;
+
+	for (i = 0; i < sizeof(agree) / sizeof(agree[0]) && !c->refuse; i++) {
+		if ((agree[i].need == 'N' && c->naws_w < 0) ||
+		    (agree[i].need == 'D' && c->display == NULL) ||
+		    (agree[i].need == 'B' && !c->binary) ||
+		    (agree[i].need == 'M' && !c->tm))
+			continue;
+		pol[n].opt = agree[i].opt;
+		pol[n].local = (unsigned char)agree[i].local;
+		pol[n++].remote = (unsigned char)agree[i].remote;
 	}
-	pol[np++] = (struct telnet_policy){ -1, 0, 0 };
+	pol[n].opt = -1;
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.policy = pol;
 	cfg.is_client = 1;
-	if ((c->t = telnet_new(&cfg, on_event, c)) == NULL)
-		die(1, "telnet_new failed");
+	return telnet_new(&cfg, on_event, c);
+}
 
+/* Run the script as far as it can go: 1 when --quit-after-expect says the
+ * work is done. */
+static int
+run_steps(struct client *c, int settled)
+{
+	unsigned char buf[65536], *m;
+	struct step *st;
+	ssize_t n = 0;
+
+	for (; c->si < c->nsteps; c->si++) {
+		st = &c->steps[c->si];
+		if (st->kind == ST_EXPECT) {
+			m = c->mlen == 0 ? NULL :
+			    memmem(c->mbuf, c->mlen, st->s, st->len);
+			if (m == NULL) {
+				/* Keep only what a later match needs. */
+				if (c->mlen >= st->len) {
+					memmove(c->mbuf, c->mbuf + c->mlen -
+					    st->len + 1, st->len - 1);
+					c->mlen = st->len - 1;
+				}
+				return 0;
+			}
+			trace(c, "expect \"%s\" matched",
+			    vis((unsigned char *)st->s, st->len));
+			c->t_expect = now();
+			c->mlen -= (size_t)(m - c->mbuf) + st->len;
+			memmove(c->mbuf, m + st->len, c->mlen);
+			if (c->quit_after && c->si == c->last_expect)
+				return 1;
+			continue;
+		}
+		if (!settled)
+			return 0;
+		if (st->kind == ST_SEND) {
+			trace(c, "send DATA \"%s\"",
+			    vis((unsigned char *)st->s, st->len));
+			telnet_send(c->t, (unsigned char *)st->s, st->len);
+		} else if (st->kind == ST_CMD) {
+			trace(c, "send %s", st->s);
+			if (st->cmd == 0)
+				telnet_send_do_tm(c->t);
+			else
+				telnet_send_command(c->t, st->cmd);
+		} else {
+			/* --send-file: a chunk at a time, while the queue is
+			 * short, so any size goes through bounded memory. */
+			if (c->filefd < 0 && (c->filefd = open(st->s,
+			    O_RDONLY | O_CLOEXEC)) < 0)
+				die(1, "%s: %s", st->s, strerror(errno));
+			while (c->outlen - c->outoff < OUTQ_LOW &&
+			    (n = read(c->filefd, buf, sizeof(buf))) > 0)
+				telnet_send(c->t, buf, (size_t)n);
+			if (c->outlen - c->outoff >= OUTQ_LOW)
+				return 0;
+			if (n < 0)
+				die(1, "%s: %s", st->s, strerror(errno));
+			trace(c, "sent file %s", st->s);
+			close(c->filefd);
+			c->filefd = -1;
+		}
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct client cl;
+	struct client *c = &cl;
+	unsigned char buf[65536];
+	const char *addr = "127.0.0.1", *port = NULL, *what;
+	double timeout = 10, deadline, tnow, wait;
+	struct pollfd pfd;
+	ssize_t n;
+	int pr, settled, rc = 0;
+
+	t0 = now();
+	parse_args(c, argc, argv, &addr, &port, &timeout);
+	if ((c->t = engine(c)) == NULL)
+		die(1, "telnet_new failed");
 	signal(SIGPIPE, SIG_IGN);
 	c->fd = connect_to(addr, port);
 	c->t_connect = c->last_neg = now();
@@ -634,121 +687,44 @@ main(int argc, char **argv)
 	}
 
 	for (;;) {
-		struct pollfd pfd;
-		unsigned char buf[65536];
-		double tnow = now(), wait;
-		int settled = c->got_data || tnow - c->last_neg >= settle;
-		int pr;
-
-		/* Run the script as far as it can go. */
-		while (si < nsteps) {
-			struct step *st = &steps[si];
-
-			if (st->kind == ST_EXPECT) {
-				unsigned char *m = memmem(c->mbuf, c->mlen,
-				    st->s, st->len);
-
-				if (m == NULL) {
-					/* Keep only what a later match needs. */
-					if (c->mlen >= st->len) {
-						memmove(c->mbuf, c->mbuf +
-						    c->mlen - st->len + 1,
-						    st->len - 1);
-						c->mlen = st->len - 1;
-					}
-					break;
-				}
-				trace(c, "expect \"%s\" matched",
-				    vis((unsigned char *)st->s, st->len));
-				c->t_expect = now();
-				c->mlen -= (size_t)(m - c->mbuf) + st->len;
-				memmove(c->mbuf, m + st->len, c->mlen);
-				si++;
-				if (quit_after && si > last_expect)
-					goto done;
-				continue;
-			}
-			if (!settled)
-				break;
-			if (st->kind == ST_SEND) {
-				trace(c, "send DATA \"%s\"",
-				    vis((unsigned char *)st->s, st->len));
-				telnet_send(c->t, (unsigned char *)st->s,
-				    st->len);
-			} else if (st->kind == ST_CMD) {
-				trace(c, "send %s", st->s);
-				if (st->cmd == 0)
-					telnet_send_do_tm(c->t);
-				else
-					telnet_send_command(c->t, st->cmd);
-			} else {
-				ssize_t n;
-
-				if (filefd < 0 && (filefd = open(st->s,
-				    O_RDONLY | O_CLOEXEC)) < 0)
-					die(1, "%s: %s", st->s,
-					    strerror(errno));
-				if (c->outlen - c->outoff >= OUTQ_LOW)
-					break;
-				n = read(filefd, buf, sizeof(buf));
-				if (n < 0)
-					die(1, "%s: %s", st->s,
-					    strerror(errno));
-				if (n > 0) {
-					telnet_send(c->t, buf, (size_t)n);
-					continue;
-				}
-				trace(c, "sent file %s", st->s);
-				close(filefd);
-				filefd = -1;
-			}
-			si++;
-		}
-		if (si == nsteps && c->outlen == 0 && (!wait_close || c->eof))
-			break;
-		if (c->eof) {
-			if (c->outlen > 0)
-				die(1, "server closed with %zu bytes unsent",
-				    c->outlen - c->outoff);
-			fprintf(stderr, "tclient: server closed before "
-			    "step %zu (%s) was done\n", si + 1,
-			    steps[si].kind == ST_FILE ? steps[si].s :
-			    vis((unsigned char *)steps[si].s, steps[si].len));
-			rc = 1;
-			goto done;
-		}
-
 		tnow = now();
+		settled = c->got_data || tnow - c->last_neg >= c->settle;
+		if (run_steps(c, settled))
+			break;
+		if (c->si == c->nsteps && c->outlen == 0 &&
+		    (!c->wait_close || c->eof))
+			break;
+		what = c->si == c->nsteps ? "waiting for the close" :
+		    c->steps[c->si].kind == ST_FILE ? c->steps[c->si].s :
+		    vis((unsigned char *)c->steps[c->si].s,
+		    c->steps[c->si].len);
+		if (c->eof) {
+			fprintf(stderr, "tclient: server closed at step %zu "
+			    "(%s)%s\n", c->si + 1, what, c->outlen > 0 ?
+			    " with data unsent" : "");
+			rc = 1;
+			break;
+		}
 		if (tnow >= deadline) {
-			fprintf(stderr, "tclient: timeout after %.1f s%s%s%s\n",
-			    timeout, si < nsteps ? " at step " : "",
-			    si < nsteps ? (steps[si].kind == ST_EXPECT ?
-			    "--expect " : "--send ") : "",
-			    si < nsteps && steps[si].kind != ST_FILE ?
-			    vis((unsigned char *)steps[si].s, steps[si].len) :
-			    "");
+			fprintf(stderr, "tclient: timeout after %.1f s at step "
+			    "%zu (%s)\n", timeout, c->si + 1, what);
 			rc = 3;
-			goto done;
+			break;
 		}
 		wait = deadline - tnow;
-		if (!settled && si < nsteps && c->last_neg + settle - tnow < wait)
-			wait = c->last_neg + settle - tnow;
+		if (!settled && c->last_neg + c->settle - tnow < wait)
+			wait = c->last_neg + c->settle - tnow;
 		pfd.fd = c->fd;
 		pfd.events = POLLIN | (c->outlen > 0 ? POLLOUT : 0);
 		pr = poll(&pfd, 1, (int)(wait * 1000) + 1);
 		if (pr < 0 && errno != EINTR)
 			die(1, "poll: %s", strerror(errno));
-		if (pr <= 0)
-			continue;
-		if (pfd.revents & (POLLIN | POLLHUP | POLLERR)) {
-			ssize_t n = recv(c->fd, buf, sizeof(buf), 0);
-
-			if (n < 0 && errno != EAGAIN && errno != EINTR) {
-				if (errno != ECONNRESET)
-					die(1, "recv: %s", strerror(errno));
-				n = 0;
-			}
-			if (n == 0) {
+		if (pr > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR))) {
+			n = recv(c->fd, buf, sizeof(buf), 0);
+			if (n < 0 && errno != EAGAIN && errno != EINTR &&
+			    errno != ECONNRESET)
+				die(1, "recv: %s", strerror(errno));
+			if (n == 0 || (n < 0 && errno == ECONNRESET)) {
 				trace(c, "recv EOF");
 				c->eof = 1;
 			} else if (n > 0) {
@@ -758,14 +734,13 @@ main(int argc, char **argv)
 				c->in_feed = 0;
 			}
 		}
-		if (c->outlen > 0 && flush_out(c) < 0)
+		if (c->outlen > 0 && flush_out(c) < 0 && !c->eof)
 			die(1, "send: %s", strerror(errno));
 	}
-done:
 	(void)flush_out(c);
 	if (c->out != NULL && fclose(c->out) != 0)
 		die(1, "writing --out: %s", strerror(errno));
-	if (report)
+	if (c->report)
 		printf("REPORT rc=%d connect_ms=%.3f first_data_ms=%.3f "
 		    "expect_ms=%.3f total_ms=%.3f rx_bytes=%llu tx_bytes=%llu\n",
 		    rc, (c->t_connect - t0) * 1000,
@@ -774,5 +749,10 @@ done:
 		    (now() - t0) * 1000, c->rx_bytes, c->tx_bytes);
 	close(c->fd);
 	telnet_free(c->t);
+	free(c->outq);
+	free(c->mbuf);
+	for (n = 0; (size_t)n < c->nsteps; n++)
+		free(c->steps[n].s);
+	free(c->termbuf);
 	return rc;
 }
