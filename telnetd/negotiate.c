@@ -194,11 +194,34 @@ got_env(struct session *s, const struct telnet_event *ev)
 	}
 }
 
+/*
+ * A reply to one of our SEND requests proves the client has read what it
+ * answered before: a client that agreed to NAWS sends its size right after
+ * WILL NAWS, so if none came before this reply, it has none to send (a
+ * later one still arrives as a window change).
+ */
+static void
+sb_reply_seen(struct session *s)
+{
+	if (s->wait[TELOPT_NAWS] == NEG_WAIT_SB)
+		s->wait[TELOPT_NAWS] = 0;
+}
+
 int
 negotiate_event(struct session *s, const struct telnet_event *ev)
 {
 	char buf[LOG_STR_MAX + 1];
 
+	switch (ev->type) {
+	case TELNET_EV_TTYPE:
+	case TELNET_EV_TSPEED:
+	case TELNET_EV_XDISPLOC:
+	case TELNET_EV_ENVIRON:
+		sb_reply_seen(s);
+		break;
+	default:
+		break;
+	}
 	switch (ev->type) {
 	case TELNET_EV_NEGOTIATE:
 		if (s->cfg->debug & DBG_OPTIONS)
