@@ -754,3 +754,31 @@ def test_clients_against_inetutils_telnetd(launcher, tmp_path):
                        timeout=20)
     assert r.returncode == 0, r.stderr
     assert b'T=vt220 S=42 100' in outf.read_bytes()
+
+
+# ---- test users ---------------------------------------------------------------
+def passwd_status(name):
+    r = subprocess.run(['passwd', '-S', name], capture_output=True, timeout=10)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.split()[1].decode()
+
+
+def test_users_created_and_idempotent(test_user, locked_user):
+    import pwd
+    import users
+    name, pw = test_user
+    assert (name, pw) == users.ensure_test_user()   # a second call is fine
+    ent = pwd.getpwnam(name)
+    assert ent.pw_gecos == users.MARKER and os.path.isdir(ent.pw_dir)
+    assert passwd_status(name) == 'P'
+    lname, _ = locked_user
+    assert passwd_status(lname) == 'L'
+
+
+def test_users_never_touch_a_host_user():
+    import users
+    if os.geteuid() != 0:
+        pytest.skip('needs root')
+    with pytest.raises(users.UserError):
+        users.ensure_test_user(name='root')
+    assert passwd_status('root') in ('P', 'L', 'NP')
