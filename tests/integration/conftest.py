@@ -4,40 +4,56 @@ The build is found through TELNETD_BUILD (set by tests/run-integration.sh;
 defaults to the repository root): the daemon is $TELNETD_BUILD/telnetd/telnetd,
 helper programs are $TELNETD_BUILD/obj/bin/<name>.
 
-Fixtures (all factories; everything they start is ended by PID at teardown):
+Fixtures (factories, function scope; everything they start is ended by PID
+at teardown, never by name):
 
-  launcher(cmd, ipv6=False, addr=None, env=None, kill_children=True)
-      inetd_launcher on a free loopback port running ``cmd`` (a list) per
-      connection.  Returns a Proc with .port.
-  inetd_daemon(args=(), ipv6=False, env=None)
-      the daemon in inetd mode under inetd_launcher: launcher([telnetd,
-      *args]).  Returns a Proc: .port, .stop() -> stderr text.
+  launcher(cmd, ipv6=False, addr=None, env=None, kill_children=True,
+           verbose=True) -> Proc
+      inetd_launcher on a free loopback port (PORT 0, port read from its
+      "READY <port>" line within 5 s) running ``cmd`` (a list) per
+      connection with the socket on 0, 1, 2.  kill_children passes -k (on
+      SIGTERM the launcher SIGTERMs its children, SIGKILLs them after 2 s);
+      verbose passes -v (a line per connection and per exit on its stderr).
+  inetd_daemon(args=(), ipv6=False, env=None, addr=None) -> Proc
+      the daemon in inetd mode: launcher([telnetd, *args]).  d.port to
+      connect to; d.stop() -> the launcher's stderr (the daemon's own 0-2
+      are the client, so nothing of the daemon's is expected there).
   listen_daemon(args=(), addr='127.0.0.1', env=None, ready=READY_RE,
-                timeout=5)
+                timeout=5) -> Proc
       the daemon with --listen=ADDR:PORT on a free port (a '{port}' in any
       argument is replaced and then no --listen is added; addr '::1' gives
       --listen=[::1]:PORT).  Waits until the regex ``ready`` matches its
       stderr (default: the "telnetd VERSION ready" line listen.c logs once
       every socket is open); ready=None waits instead until the port is in
       LISTEN state in /proc/net/tcp{,6} (no probing connection, so no
-      stray session).  Retries on another port when the bind fails.
-  tool_path(name), telnetd_path()   paths of built programs (skip if absent)
-  run_tclient(port, *args, timeout=20) -> CompletedProcess (bytes)
+      stray session).  Retries on another port when the bind fails.  Its
+      stderr (the log) is d.stderr_text() / d.stop().
+  run_tclient(port, *args, timeout=20, input=None) -> CompletedProcess
+      obj/bin/tclient -p PORT ARGS, stdout/stderr as bytes.
+  test_user, locked_user (session scope) -> (name, password)
+      users.ensure_test_user() / ensure_locked_user(); skip without root or
+      when a host user of that name exists.
+
+Module helpers: telnetd_path(), tool_path(name) (paths), _need(path) (skip
+when not built), free_port() (random, above 20000, free on 0.0.0.0 and ::),
+listening(port), descendants(pid) -> {pid: starttime}, kill_tree(pids).
+The pytest process is made a child subreaper, so sessions a stopped daemon
+leaves running become its children and are still found and reaped.
 
 Proc (handle):
-  .pid .port .argv .cmdline
-  .stderr_text()        what it wrote to stderr so far (launcher: with -v its
-                        "conn <pid> <addr> <port>" / "exit <pid> <status>" lines)
+  .pid .port .argv .cmdline .popen .returncode (after stop)
+  .stderr_text()        what it wrote to stderr so far (launcher -v:
+                        "conn <pid> <addr> <port>", "exit <pid> <status>",
+                        "exit <pid> signal <n>")
   .wait_stderr(regex, timeout=5) -> re.Match   poll the stderr file
-  .descendants()        PIDs of every live process below it
+  .descendants()        sorted PIDs of every live process below it
   .alive()
   .stop(timeout=5) -> str  SIGTERM by PID, wait, SIGKILL if needed, then end
-                        every descendant that was alive before the stop (by
-                        PID, checked against its start time); returns stderr
-                        plus any sanitizer reports.  .leftovers lists the
-                        descendants that were still running after the main
-                        process exited and had to be killed.
-  .returncode
+                        every descendant seen before or right after (by PID,
+                        checked against its start time: SIGTERM, 2 s, SIGKILL)
+                        and return stderr plus any sanitizer reports.  Safe
+                        to call twice.  .leftovers: the descendants that were
+                        still running once the main process had exited.
 
 Sanitizers: daemons get ASAN_OPTIONS / UBSAN_OPTIONS with log_path in a
 per-test directory (in inetd mode stderr is the client's socket, so a report
