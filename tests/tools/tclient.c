@@ -1,10 +1,46 @@
 /*
  * tclient.c - a scriptable TELNET client on the engine, for tests and
- * benchmarks.  See usage() for the options; the script steps (--send,
- * --send-file, --cmd, --expect) run in command-line order.
+ * benchmarks.
+ *
+ *	tclient -p PORT [-a ADDR] [options] [steps]
+ *
+ * ADDR is numeric, 127.0.0.1 by default (::1 works).  As a client it agrees
+ * to what BSD telnet agrees to: WILL TTYPE, NEW-ENVIRON, TSPEED, LFLOW, SGA;
+ * DO ECHO, SGA, STATUS; WILL NAWS only with --naws, XDISPLOC only with
+ * --display, BINARY both ways only with --binary (then also requested at
+ * once).  DO TIMING-MARK is answered WONT TM, or WILL TM with --tm.
+ * --refuse-all answers every request negatively; --raw never answers
+ * anything (the engine still parses what arrives).
+ *
+ * Subnegotiation answers: TTYPE IS the --term names in turn, the last one
+ * twice, then from the top (RFC 1091); TSPEED IS --speed (38400,38400);
+ * XDISPLOC IS --display; NEW-ENVIRON IS the --env / --uservar variables
+ * asked for (all for an empty SEND; a name asked for that we lack goes
+ * without a VALUE).  --env sends USER JOB ACCT PRINTER SYSTEMTYPE DISPLAY
+ * as VAR, other names as USERVAR; --uservar is always USERVAR.  NAWS is
+ * sent as soon as our WILL NAWS is accepted.
+ *
+ * Steps run in command-line order: --send STR (C escapes \r \n \t \e \0
+ * \\ \xNN; NVT rules: IAC doubled, bare CR as CR NUL unless our BINARY is
+ * on), --send-file F (streamed), --cmd NAME (NOP AYT IP AO BRK EC EL GA
+ * ABORT SUSP EOF EOR; SYNCH = IAC DM with the DM as TCP urgent data; DOTM =
+ * IAC DO TIMING-MARK), --expect STR (waits until the received data since
+ * the previous match contains STR).  Sending steps wait until negotiation
+ * has settled: data has arrived from the server, or --settle MS (200) have
+ * passed without negotiation.  After the last step it exits, or with
+ * --wait-close reads until the server closes (implied when there are no
+ * steps); --quit-after-expect exits as soon as the last --expect matched.
+ *
+ * --out FILE gets the received data stream decoded (IAC IAC as one byte;
+ * outside BINARY an end of line comes out as CR LF, CR NUL and a bare CR
+ * as CR).  --trace prints engine events and what we send on stderr, one
+ * line each with milliseconds since start.  --report prints on stdout
+ * "REPORT rc=N connect_ms= first_data_ms= expect_ms= total_ms= rx_bytes=
+ * tx_bytes=" (times since start; expect_ms for the last match; -1 = never).
+ * Urgent data is read inline (SO_OOBINLINE), so IAC DM stays in the stream.
  *
  * Exit status: 0 success, 1 connection error or the server closed before
- * an --expect matched, 2 usage, 3 timeout.
+ * the steps were done, 2 usage, 3 --timeout SECS (10) reached.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
