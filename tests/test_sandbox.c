@@ -31,7 +31,8 @@ run_confined(int (*fn)(void), int *filtered)
 		int on = sandbox_seccomp();
 
 		r = on == 1 ? '1' : on == 0 ? '0' : 'E';
-		(void)write(p[1], &r, 1);
+		if (write(p[1], &r, 1) != 1)
+			_exit(99);
 		_exit(fn());
 	}
 	close(p[1]);
