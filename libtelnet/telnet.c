@@ -248,12 +248,14 @@ q_recv_yes(struct telnet *t, unsigned char opt, int local)
 	case TELNET_Q_YES:
 		break;		/* already on: never acknowledge (RFC 854) */
 	case TELNET_Q_WANTNO:
-		if (*s.queue == 0) {
-			/* Our "no" answered by "yes": the option is off. */
+		/* RFC 1143: our "no" answered by "yes" is an error in both
+		 * queue states; with OPPOSITE queued we wanted it back on
+		 * anyway. */
+		telnet_emit_error(t, TELNET_ERR_PROTOCOL, opt,
+		    "refusal answered by an acceptance");
+		if (*s.queue == 0)
 			*s.state = TELNET_Q_NO;
-			telnet_emit_error(t, TELNET_ERR_PROTOCOL, opt,
-			    "refusal answered by an acceptance");
-		} else {
+		else {
 			*s.state = TELNET_Q_YES;
 			*s.queue = 0;
 			emit_option(t, opt, local, 1, 0);
