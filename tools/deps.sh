@@ -19,12 +19,33 @@ build) ;;
 *) want="$BUILD_PKGS $TEST_PKGS" ;;
 esac
 
+# xinetd, openbsd-inetd and inetutils-inetd conflict (each is the
+# inet-superserver); xinetd is installed, and inetutils-inetd's binary is
+# unpacked beside the tests instead, for the inetd.conf test.
+INETD_DIR=/var/cache/telnetd-tests/inetutils-inetd
+INETD_BIN=$INETD_DIR/usr/sbin/inetutils-inetd
+
+unpack_inetd() {
+	[ -x "$INETD_BIN" ] && return 0
+	[ "$(id -u)" = 0 ] || return 0
+	tmp=$(mktemp -d) || return 1
+	if (cd "$tmp" && apt-get download -qq inetutils-inetd >/dev/null 2>&1) ||
+	    { apt-get update -qq >&2 && (cd "$tmp" && apt-get download -qq inetutils-inetd >&2); }; then
+		mkdir -p "$INETD_DIR" && dpkg-deb -x "$tmp"/inetutils-inetd_*.deb "$INETD_DIR"
+	fi
+	rm -rf "$tmp"
+	[ -x "$INETD_BIN" ] || echo "deps: could not unpack inetutils-inetd" >&2
+}
+
 missing=""
 for p in $want; do
 	s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)
 	[ "$s" = installed ] || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+	[ "${1:-all}" = build ] || unpack_inetd
+	exit 0
+fi
 
 if [ "$(id -u)" != 0 ]; then
 	echo "telnetd: missing Debian packages; run as root: apt-get install -y$missing" >&2
@@ -43,3 +64,4 @@ apt-get update -qq >&2 || { echo "deps: apt-get update failed" >&2; exit 1; }
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >&2 ||
 	{ echo "deps: apt-get install failed for:$missing" >&2; exit 1; }
+[ "${1:-all}" = build ] || unpack_inetd
