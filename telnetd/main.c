@@ -230,14 +230,37 @@ parse_uint(const char *opt, const char *arg, unsigned long max)
 	return (unsigned int)v;
 }
 
+/*
+ * The privsep user is a system user: look in /etc/passwd first, so the
+ * daemon does not load NSS modules (libnss_systemd and what it pulls in
+ * cost every session memory), and ask getpwnam() only for a user the
+ * operator named (or nobody) that is not there.
+ */
+static struct passwd *
+lookup_user(const char *name, int nss)
+{
+	struct passwd *pw;
+	FILE *f;
+
+	if ((f = fopen("/etc/passwd", "re")) != NULL) {
+		while ((pw = fgetpwent(f)) != NULL)
+			if (strcmp(pw->pw_name, name) == 0)
+				break;
+		fclose(f);
+		if (pw != NULL)
+			return pw;
+	}
+	return nss ? getpwnam(name) : NULL;
+}
+
 static void
 resolve_privsep(struct config *cfg, int explicit)
 {
-	struct passwd *pw = getpwnam(cfg->privsep_user);
+	struct passwd *pw = lookup_user(cfg->privsep_user, explicit);
 
 	if (pw == NULL && !explicit) {
 		cfg->privsep_user = "nobody";
-		pw = getpwnam(cfg->privsep_user);
+		pw = lookup_user(cfg->privsep_user, 1);
 	}
 	if (pw == NULL)
 		usage_error("--privsep-user: no such user '%s'",

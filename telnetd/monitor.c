@@ -36,12 +36,13 @@ struct monitor {
 	int started;
 	int64_t t_start;
 	int64_t hup_deadline;	/* SIGKILL after SIGHUP, 0 = none */
+	int64_t login_deadline;	/* /bin/login still at its prompt? */
 };
 
 /* In the child: never returns. */
 static void
 run_program(const struct monitor *m, int slave, char **argv, char **envp,
-    const struct ps_start *req)
+    const struct ps_start *req, const struct client_env *env)
 {
 	char dev[TTY_NAME_MAX + 8];
 
@@ -60,10 +61,10 @@ run_program(const struct monitor *m, int slave, char **argv, char **envp,
 		snprintf(dev, sizeof(dev), "/dev/%s", m->tty);
 		memset(&pa, 0, sizeof(pa));
 		pa.service = m->cfg->pam_service;
-		pa.user = req->env.user[0] ? req->env.user : NULL;
+		pa.user = env->user[0] ? env->user : NULL;
 		pa.host = m->host;
 		pa.tty = dev;
-		pa.env = &req->env;
+		pa.env = env;
 		pa.term = req->term[0] ? req->term : NULL;
 		pa.login_timeout = m->cfg->login_timeout;
 		pam_login_main(&pa);
@@ -75,8 +76,9 @@ run_program(const struct monitor *m, int slave, char **argv, char **envp,
 }
 
 static int
-start_program(struct monitor *m, struct ps_start *req)
+start_program(struct monitor *m, struct ps_start *req, size_t len)
 {
+	struct client_env *env;
 	struct ps_started rep;
 	struct login_vars lv;
 	const char *why;
@@ -87,8 +89,11 @@ start_program(struct monitor *m, struct ps_start *req)
 
 	memset(&rep, 0, sizeof(rep));
 	rep.type = PS_STARTED;
-	if (ps_start_validate(m->cfg, req, &why) == -1) {
+	if ((env = ps_zalloc(sizeof(*env))) == NULL)
+		fatal("mmap");
+	if (ps_start_validate(m->cfg, req, len, env, &why) == -1) {
 		log_warnx("bad request from relay: %s", why);
+		ps_zfree(env, sizeof(*env));
 		return -1;
 	}
 	if (pty_open(&master, &slave, m->tty, sizeof(m->tty)) == -1) {
@@ -99,11 +104,11 @@ start_program(struct monitor *m, struct ps_start *req)
 	pty_setup(slave, req->ws_col, req->ws_row, req->tx, req->rx);
 	memset(&lv, 0, sizeof(lv));
 	lv.host = m->host;
-	lv.user = req->env.user;
+	lv.user = env->user;
 	lv.tty = m->tty;
 	lv.term = req->term;
 	if ((argv = login_build_argv(&m->cfg->login, &lv)) == NULL ||
-	    (envp = login_build_envp(&req->env, req->term[0] ? req->term :
+	    (envp = login_build_envp(env, req->term[0] ? req->term :
 	    NULL, NULL)) == NULL) {
 		err = ENOMEM;
 		log_warnx("cannot build the program's arguments");
@@ -117,21 +122,28 @@ start_program(struct monitor *m, struct ps_start *req)
 	case 0:
 		close(master);
 		close(m->mon);
-		run_program(m, slave, argv, envp, req);
+		run_program(m, slave, argv, envp, req, env);
 		/* NOTREACHED */
 	default:
 		break;
 	}
 	m->prog = pid;
 	m->slave = slave;
+	/* login has its own timeout too; this one is the operator's
+	 * (--login-timeout).  PAM's path enforces it itself. */
+	if (m->cfg->login.is_default && !m->cfg->pam &&
+	    m->cfg->login_timeout > 0)
+		m->login_deadline = now_ms() +
+		    (int64_t)m->cfg->login_timeout * 1000;
 	slave = -1;
 	log_info("session from %s on %s: %s%s%s (pid %ld)", m->host, m->tty,
 	    m->cfg->pam ? "pam" : argv[0],
-	    req->env.user[0] ? " user " : "",
-	    req->env.user[0] ? log_safe(safe, sizeof(safe), req->env.user,
-	    strlen(req->env.user)) : "", (long)pid);
+	    env->user[0] ? " user " : "",
+	    env->user[0] ? log_safe(safe, sizeof(safe), env->user,
+	    strlen(env->user)) : "", (long)pid);
 	strlcpy(rep.tty, m->tty, sizeof(rep.tty));
 reply:
+	ps_zfree(env, sizeof(*env));
 	login_argv_free(argv);
 	login_argv_free(envp);
 	if (slave != -1)
@@ -150,10 +162,29 @@ hangup_program(struct monitor *m)
 	if (m->prog == 0 || m->hup_deadline != 0)
 		return;
 	if (m->cfg->debug & DBG_REPORT)
-		log_debug("client gone: SIGHUP to the program");
+		log_debug("SIGHUP to the program's process group");
 	kill(-m->prog, SIGHUP);
 	kill(-m->prog, SIGCONT);
 	m->hup_deadline = now_ms() + HANGUP_GRACE_MS;
+}
+
+static void
+check_login(struct monitor *m)
+{
+	int on;
+
+	m->login_deadline = 0;
+	if (m->prog == 0 || m->hup_deadline != 0)
+		return;
+	if ((on = utmp_user_on(m->tty)) == 1)
+		return;
+	if (on == -1) {
+		log_info("no utmp: login timeout not enforced");
+		return;
+	}
+	log_info("session from %s on %s: login timed out after %u s",
+	    m->host, m->tty, m->cfg->login_timeout);
+	hangup_program(m);
 }
 
 static void
@@ -211,13 +242,12 @@ handle_relay(struct monitor *m)
 	ssize_t n;
 	int fd = -1;
 
-	if ((req = malloc(sizeof(*req) + 1)) == NULL)
-		fatal("malloc");
+	if ((req = ps_zalloc(sizeof(*req) + 1)) == NULL)
+		fatal("mmap");
 	n = ps_recv(m->mon, req, sizeof(*req) + 1, &fd);
 	if (fd != -1)
 		close(fd);
-	if (n <= 0 || m->started || (size_t)n != sizeof(*req) ||
-	    start_program(m, req) == -1) {
+	if (n <= 0 || m->started || start_program(m, req, (size_t)n) == -1) {
 		/* EOF (the relay is gone), or a request out of protocol:
 		 * either way this session is over. */
 		if (n > 0)
@@ -229,7 +259,7 @@ handle_relay(struct monitor *m)
 			kill(m->relay, SIGKILL);
 	} else
 		m->started = 1;
-	free(req);
+	ps_zfree(req, sizeof(*req) + 1);
 }
 
 int
@@ -262,6 +292,10 @@ monitor_run(const struct config *cfg, int mon, pid_t relay, const char *host)
 		if (m->hup_deadline != 0)
 			timeout = m->hup_deadline > now ?
 			    (int)(m->hup_deadline - now) : 0;
+		if (m->login_deadline != 0 && (timeout == -1 ||
+		    m->login_deadline - now < timeout))
+			timeout = m->login_deadline > now ?
+			    (int)(m->login_deadline - now) : 0;
 		pfd[0].fd = sfd;
 		pfd[0].events = POLLIN;
 		pfd[1].fd = m->mon;
@@ -281,6 +315,8 @@ monitor_run(const struct config *cfg, int mon, pid_t relay, const char *host)
 		if (m->mon != -1 && (pfd[1].revents & (POLLIN | POLLHUP |
 		    POLLERR)))
 			handle_relay(m);
+		if (m->login_deadline != 0 && now_ms() >= m->login_deadline)
+			check_login(m);
 		if (m->hup_deadline != 0 && m->prog != 0 &&
 		    now_ms() >= m->hup_deadline) {
 			log_info("program ignored SIGHUP: SIGKILL");

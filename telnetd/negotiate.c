@@ -315,16 +315,10 @@ negotiate_event(struct session *s, const struct telnet_event *ev)
 int
 negotiate_start(struct session *s)
 {
-	struct ps_start req;
+	struct ps_start *req;
+	size_t n = s->env.n <= ENV_MAX_VARS ? s->env.n : ENV_MAX_VARS;
+	int r;
 
-	memset(&req, 0, sizeof(req));
-	req.type = PS_START;
-	strlcpy(req.term, s->term, sizeof(req.term));
-	req.ws_col = s->ws_col;
-	req.ws_row = s->ws_row;
-	req.tx = s->tx;
-	req.rx = s->rx;
-	req.env = s->env;
 	if (s->cfg->debug & DBG_REPORT)
 		log_debug("negotiation done in %lld ms%s: TERM=%s, %ux%u, "
 		    "%u/%u baud, %zu variables, user %s",
@@ -332,5 +326,18 @@ negotiate_start(struct session *s)
 		    negotiate_ready(s) ? "" : " (deadline)",
 		    *s->term ? s->term : "-", s->ws_col, s->ws_row, s->tx,
 		    s->rx, s->env.n, *s->env.user ? s->env.user : "-");
-	return ps_send(s->mon, &req, sizeof(req), -1);
+	if ((req = ps_zalloc(sizeof(*req))) == NULL)
+		return -1;
+	req->type = PS_START;
+	strlcpy(req->term, s->term, sizeof(req->term));
+	req->ws_col = s->ws_col;
+	req->ws_row = s->ws_row;
+	req->tx = s->tx;
+	req->rx = s->rx;
+	strlcpy(req->user, s->env.user, sizeof(req->user));
+	req->nvars = (uint32_t)n;
+	memcpy(req->vars, s->env.vars, n * sizeof(req->vars[0]));
+	r = ps_send(s->mon, req, PS_START_LEN(n), -1);
+	ps_zfree(req, sizeof(*req));
+	return r;
 }

@@ -10,6 +10,7 @@
  * and drops what fails: the relay's word is never trusted.
  */
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -111,22 +112,24 @@ field_len(const char *f, size_t size)
 }
 
 int
-ps_start_validate(const struct config *cfg, struct ps_start *req,
-    const char **why)
+ps_start_validate(const struct config *cfg, struct ps_start *req, size_t len,
+    struct client_env *env, const char **why)
 {
-	struct client_env in;
-	size_t i, len;
+	size_t i, l;
 	char safe[LOG_STR_MAX + 1];
 
 	*why = NULL;
-	if (req->type != PS_START) {
+	if (len < PS_START_LEN(0) || req->type != PS_START) {
 		*why = "not a START request";
 		return -1;
 	}
-	len = field_len(req->term, sizeof(req->term));
-	if (len == sizeof(req->term) || (len > 0 &&
-	    !term_name_ok(req->term, len))) {
-		log_warnx("monitor: terminal type from relay refused");
+	if (req->nvars > ENV_MAX_VARS || len != PS_START_LEN(req->nvars)) {
+		*why = "bad START length";
+		return -1;
+	}
+	l = field_len(req->term, sizeof(req->term));
+	if (l == sizeof(req->term) || (l > 0 && !term_name_ok(req->term, l))) {
+		log_warnx("terminal type from relay refused");
 		memset(req->term, 0, sizeof(req->term));
 	}
 	if (req->ws_col > 10000 || req->ws_row > 10000)
@@ -135,14 +138,8 @@ ps_start_validate(const struct config *cfg, struct ps_start *req,
 		req->tx = req->rx = 0;
 
 	/* The environment: rebuilt from nothing, through env_add again. */
-	in = req->env;
-	memset(&req->env, 0, sizeof(req->env));
-	if (in.n > ENV_MAX_VARS) {
-		log_warnx("monitor: %zu variables from relay", in.n);
-		in.n = 0;
-	}
-	for (i = 0; i < in.n; i++) {
-		struct env_var *v = &in.vars[i];
+	for (i = 0; i < req->nvars; i++) {
+		struct env_var *v = &req->vars[i];
 		size_t nl = field_len(v->name, sizeof(v->name));
 		size_t vl = field_len(v->value, sizeof(v->value));
 
@@ -150,19 +147,35 @@ ps_start_validate(const struct config *cfg, struct ps_start *req,
 		    (nl == 4 && memcmp(v->name, "USER", 4) == 0) ||
 		    env_check(&cfg->envpol, v->name, nl, v->value, vl) !=
 		    ENV_OK ||
-		    env_add(&req->env, &cfg->envpol, v->name, nl, v->value,
-		    vl) != ENV_OK)
-			log_warnx("monitor: variable %s from relay refused",
+		    env_add(env, &cfg->envpol, v->name, nl, v->value, vl) !=
+		    ENV_OK)
+			log_warnx("variable %s from relay refused",
 			    log_safe(safe, sizeof(safe), v->name, nl));
 	}
-	len = field_len(in.user, sizeof(in.user));
-	if (len > 0) {
-		if (len < sizeof(in.user) && user_name_ok(in.user, len))
-			memcpy(req->env.user, in.user, len + 1);
+	l = field_len(req->user, sizeof(req->user));
+	if (l > 0) {
+		if (l < sizeof(req->user) && user_name_ok(req->user, l))
+			memcpy(env->user, req->user, l + 1);
 		else
-			log_warnx("monitor: user name from relay refused");
+			log_warnx("user name from relay refused");
 	}
 	return 0;
+}
+
+void *
+ps_zalloc(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void
+ps_zfree(void *p, size_t size)
+{
+	if (p != NULL)
+		munmap(p, size);
 }
 
 /*

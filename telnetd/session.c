@@ -313,8 +313,10 @@ relay_main(const struct config *cfg, int net, int mon, const char *host)
 	struct telnet_config tc;
 	struct session *s;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		fatal("calloc");
+	/* Zero pages touched only where used (the environment table and
+	 * the span ring are mostly empty in an idle session). */
+	if ((s = ps_zalloc(sizeof(*s))) == NULL)
+		fatal("mmap");
 	s->cfg = cfg;
 	s->host = host;
 	s->net = net;
@@ -347,7 +349,7 @@ relay_main(const struct config *cfg, int net, int mon, const char *host)
 	netq_free(&s->out);
 	buf_free(&s->in);
 	free(s->scratch);
-	free(s);
+	ps_zfree(s, sizeof(*s));
 	return 0;
 }
 

@@ -243,13 +243,19 @@ enum ps_type {
 	PS_STARTED,		/* monitor -> relay (+ pty master fd) */
 	PS_EXITED,		/* monitor -> relay: the program ended */
 };
+/* START is sent with only its first nvars variables: PS_START_LEN(n)
+ * bytes, so an idle session does not carry (or touch) the whole table. */
 struct ps_start {
 	uint32_t type;
 	char term[TERM_MAX + 1];
 	uint16_t ws_col, ws_row;	/* 0 = unknown */
 	uint32_t tx, rx;		/* 0 = unknown */
-	struct client_env env;
+	char user[USER_NAME_MAX + 1];	/* "" = none */
+	uint32_t nvars;
+	struct env_var vars[ENV_MAX_VARS];
 };
+#define PS_START_LEN(n) \
+	(offsetof(struct ps_start, vars) + (size_t)(n) * sizeof(struct env_var))
 struct ps_started {
 	uint32_t type;
 	int32_t error;			/* 0, or an errno value */
@@ -264,9 +270,15 @@ int ps_send(int sock, const void *msg, size_t len, int fd);
 /* Receive one message into buf; *fd gets a passed descriptor or -1.
  * Returns its length, 0 on EOF, -1 on error. */
 ssize_t ps_recv(int sock, void *buf, size_t size, int *fd);
-/* The monitor's check of a START request; -1 with *why when refused. */
+/* The monitor's check of a START request of len bytes: the fixed fields
+ * are cleaned in place and the variables rebuilt into env (zeroed by the
+ * caller) through the allow-list.  -1 with *why when refused. */
 int ps_start_validate(const struct config *cfg, struct ps_start *req,
-    const char **why);
+    size_t len, struct client_env *env, const char **why);
+/* Zeroed memory whose pages are touched only when used (anonymous
+ * mmap): for the big per-session tables. */
+void *ps_zalloc(size_t size);
+void ps_zfree(void *p, size_t size);
 /* Drop root in the relay: groups, gid, uid, no_new_privs, then the
  * confinement hook (issue 8: empty chroot, seccomp). */
 void privsep_drop(const struct config *cfg);
@@ -286,6 +298,7 @@ int pty_child_setup(int slave);
 /* utmp.c */
 void utmp_login(pid_t pid, const char *line, const char *host);
 void utmp_logout(pid_t pid, const char *line);
+int utmp_user_on(const char *line);
 
 /* issue.c */
 /* Write the banner (issue.net with escapes expanded) to fd. */

@@ -8,6 +8,7 @@
 #include <sys/time.h>
 
 #include <string.h>
+#include <unistd.h>
 #include <utmpx.h>
 
 #include "telnetd.h"
@@ -71,4 +72,26 @@ utmp_logout(pid_t pid, const char *line)
 	(void)pututxline(&ut);
 	endutxent();
 	updwtmpx(_PATH_WTMP, &ut);
+}
+
+/* 1 when utmp shows a user logged in on line, 0 when not, -1 when utmp
+ * cannot tell (no utmp file: then nobody could have written one). */
+int
+utmp_user_on(const char *line)
+{
+	struct utmpx *ut;
+	int found = 0;
+
+	if (access(_PATH_UTMP, R_OK) == -1)
+		return -1;
+	setutxent();
+	while ((ut = getutxent()) != NULL) {
+		if (ut->ut_type == USER_PROCESS &&
+		    strncmp(ut->ut_line, line, sizeof(ut->ut_line)) == 0) {
+			found = 1;
+			break;
+		}
+	}
+	endutxent();
+	return found;
 }
