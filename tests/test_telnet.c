@@ -809,6 +809,9 @@ test_new_limits(void **state)
 	assert_int_equal(telnet_request_local(t, TELOPT_ECHO, 1), -1);
 	telnet_feed(t, (const unsigned char *)XIAC XDO O_ECHO, 3);
 	assert_int_equal(telnet_local_state(t, TELOPT_ECHO), TELNET_Q_NO);
+	/* Empty feeds and sends do nothing. */
+	telnet_feed(t, NULL, 0);
+	telnet_send(t, NULL, 0);
 	telnet_free(t);
 	telnet_free(NULL);
 }
