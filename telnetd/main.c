@@ -404,7 +404,7 @@ main(int argc, char **argv)
 	struct config config;
 	const struct config *cfg = &config;
 	struct sigaction sa;
-	int fd, dn;
+	int fd, dn, status;
 
 	parse_args(&config, argc, argv);
 
@@ -416,7 +416,9 @@ main(int argc, char **argv)
 		config.standalone = 1;
 	if (cfg->standalone) {
 		log_init(1, 0, "telnetd");
-		return listen_run(cfg);
+		status = listen_run(cfg);
+		login_template_free(&config.login);
+		return status;
 	}
 
 	/* inetd mode: take the socket off descriptors 0-2 and put
@@ -438,5 +440,7 @@ main(int argc, char **argv)
 		fatal("dup2");
 	if (dn > 2)
 		close(dn);
-	return session_run(cfg, fd);
+	status = session_run(cfg, fd);
+	login_template_free(&config.login);
+	return status;
 }

@@ -45,8 +45,9 @@ def main():
     mode = sys.argv[1]
     if mode == 'winch':
         def winch(*_):
-            r, c = os.get_terminal_size(0).lines, os.get_terminal_size(0).columns
-            say('WINCH %d %d\n' % (r, c))
+            sz = os.get_terminal_size(0)
+            # os.write: a handler must not re-enter the buffered stdout.
+            os.write(1, b'WINCH %d %d\n' % (sz.lines, sz.columns))
         signal.signal(signal.SIGWINCH, winch)
         sz = os.get_terminal_size(0)
         say('SIZE %d %d\n' % (sz.lines, sz.columns))
@@ -101,7 +102,8 @@ def main():
         lines()
     elif mode == 'signals':
         for s in (signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP):
-            signal.signal(s, lambda n, f: say('SIG:%s\n' % signal.Signals(n).name))
+            signal.signal(s, lambda n, f: os.write(
+                1, b'SIG:%s\n' % signal.Signals(n).name.encode()))
         a = termios.tcgetattr(0)
         a[3] &= ~termios.ECHO
         termios.tcsetattr(0, termios.TCSANOW, a)
