@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "telnetd.h"
@@ -31,6 +32,9 @@ log_init(int to_stderr, int debug_to_syslog, const char *ident)
 	/* LOG_NDELAY: connect now, so a relay that loses its file system
 	 * view later keeps its syslog socket. */
 	openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	/* syslog() stamps local time: load the zone now, while files can
+	 * still be opened (the relay later cannot). */
+	tzset();
 }
 
 void

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sandbox.h"
 #include "telnetd.h"
 
 int
@@ -179,20 +180,24 @@ ps_zfree(void *p, size_t size)
 }
 
 /*
- * Confinement hooks for the relay (issue 8 fills them in): the first runs
- * as root before the uid changes (an empty chroot), the second after
- * (seccomp filter).  Syslog is already connected (LOG_NDELAY).
+ * Confinement of the relay (sandbox.c): as root before the uid changes,
+ * an empty root-owned directory as its root; after, the seccomp filter.
+ * Syslog is already connected (LOG_NDELAY), the relay opens no file.
  */
 static void
 confine_as_root(const struct config *cfg)
 {
 	(void)cfg;
+	if (sandbox_chroot(SANDBOX_DIR) == -1)
+		fatal("chroot %s", SANDBOX_DIR);
 }
 
 static void
 confine_final(const struct config *cfg)
 {
 	(void)cfg;
+	if (sandbox_seccomp() == -1)
+		fatal("seccomp");
 }
 
 void

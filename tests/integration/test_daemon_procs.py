@@ -80,6 +80,17 @@ def test_process_tree_and_relay_uid(inetd_daemon):
     assert all(int(g) != 0 for g in rs['Gid'].split())
     assert rs['NoNewPrivs'].strip() == '1'
     assert rs['Groups'].strip() in ('', rs['Gid'].split()[0])
+    # Confined: an empty root; a seccomp filter unless a sanitizer build
+    # (whose runtime needs calls the relay never makes).
+    assert os.readlink('/proc/%d/root' % relay) == '/run/telnetd'
+    asan = 'asan' in os.environ.get('TELNETD_BUILD', '')
+    assert rs['Seccomp'].strip() == ('0' if asan else '2')
+    # The monitor stays root and unconfined; the program is its child.
+    mon = [p for p in tds if p != relay][0]
+    assert int(st[mon]['Uid'].split()[0]) == 0
+    kids = [p for p in d.descendants() if proc_status(p) and
+            int(proc_status(p)['PPid']) == mon]
+    assert relay in kids and len(kids) == 2, kids
     c.close()
 
 
