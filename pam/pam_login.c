@@ -102,11 +102,17 @@ die(const char *msg)
 	_exit(1);
 }
 
+/* What the conversation learnt: the terminal is gone (end of file or an
+ * error), so asking again is pointless. */
+struct conv_state {
+	int gone;
+};
+
 /* Read one line from the terminal into buf (without its end of line).
- * 0 on success, -1 on end of file, an error, or a line that does not fit
- * (the rest of which is read and thrown away). */
+ * 0 on success, -1 on end of file or an error (st->gone set), or a line
+ * that does not fit (the rest of which is read and thrown away). */
 static int
-read_line(char *buf, size_t size)
+read_line(struct conv_state *st, char *buf, size_t size)
 {
 	size_t len = 0;
 	int toolong = 0;
@@ -119,6 +125,7 @@ read_line(char *buf, size_t size)
 			continue;
 		if (n <= 0) {
 			explicit_bzero(buf, size);
+			st->gone = 1;
 			return -1;
 		}
 		if (c == '\n' || c == '\r')
@@ -190,12 +197,12 @@ static int
 conversation(int n, const struct pam_message **msg,
     struct pam_response **resp, void *data)
 {
+	struct conv_state *st = data;
 	struct pam_response *r;
 	struct termios saved;
 	char line[LINE_MAX_RESP];
 	int i, rc;
 
-	(void)data;
 	*resp = NULL;
 	if (n <= 0 || n > PAM_MAX_NUM_MSG)
 		return PAM_CONV_ERR;
@@ -205,7 +212,7 @@ conversation(int n, const struct pam_message **msg,
 		switch (msg[i]->msg_style) {
 		case PAM_PROMPT_ECHO_ON:
 			out(msg[i]->msg);
-			if (read_line(line, sizeof(line)) != 0)
+			if (read_line(st, line, sizeof(line)) != 0)
 				goto fail;
 			break;
 		case PAM_PROMPT_ECHO_OFF:
@@ -214,7 +221,7 @@ conversation(int n, const struct pam_message **msg,
 			if (tty_echo(0, &saved) != 0)
 				goto fail;
 			out(msg[i]->msg);
-			rc = read_line(line, sizeof(line));
+			rc = read_line(st, line, sizeof(line));
 			(void)tty_echo(1, &saved);
 			out("\n");
 			if (rc != 0)
@@ -557,7 +564,8 @@ forward_sig(int sig)
 void
 pam_login_main(const struct pam_login_args *a)
 {
-	struct pam_conv conv = { conversation, NULL };
+	struct conv_state cst = { 0 };
+	struct pam_conv conv = { conversation, &cst };
 	struct account acct = { NULL, NULL, NULL, 0, 0 };
 	struct sigaction sa;
 	pam_handle_t *pamh = NULL;
@@ -619,6 +627,12 @@ pam_login_main(const struct pam_login_args *a)
 		    "'%s', %s", tries, tty, host,
 		    safe_name(logname, sizeof(logname), u),
 		    pam_strerror(pamh, rc));
+		if (cst.gone) {
+			/* the client went away or sent end of file at a
+			 * prompt: nobody is there to ask again */
+			pam_end(pamh, rc);
+			die(NULL);
+		}
 		if (rc == PAM_ABORT || rc == PAM_MAXTRIES ||
 		    rc == PAM_CONV_ERR || tries >= LOGIN_RETRIES) {
 			if (tries >= LOGIN_RETRIES || rc == PAM_MAXTRIES)
