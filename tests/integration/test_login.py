@@ -26,6 +26,7 @@ import pathlib
 import pty
 import re
 import select
+import struct
 import time
 
 import pytest
@@ -242,6 +243,97 @@ def test_three_failures_end_the_session(daemon, pam_service,
         assert b'ID-' not in bytes(c.data)
     finally:
         c.close()
+
+
+@pytest.fixture
+def expired_user():
+    """A user of ours whose password must be changed at the next login
+    (chage -d 0); its password is set again on every use."""
+    import subprocess
+    import users
+    if os.geteuid() != 0:
+        pytest.skip('creating the test user needs root')
+    try:
+        name, pw = users.ensure_test_user('tdexpired', 'Td-expired-pw-4713')
+    except users.UserError as e:
+        pytest.skip(str(e))
+    subprocess.run(['chage', '-d', '0', name], check=True, timeout=30,
+                   capture_output=True)
+    return name, pw
+
+
+def test_expired_password_must_be_changed(daemon, login_mode, expired_user):
+    """pam_acct_mgmt says PAM_NEW_AUTHTOK_REQD: the password is changed
+    (pam_chauthtok) before the shell starts."""
+    user, pw = expired_user
+    new = 'Zq9-fresh-Passw0rd-%d' % os.getpid()
+    d = daemon(login_mode)
+    c = do_login(d.port, user, pw)
+    try:
+        c.expect(b'change your password', timeout=20)
+        c.expect(re.compile(rb'(Current|current|\(current\) UNIX) password: '))
+        c.send_data(pw.encode() + b'\r\n')
+        c.expect(b'New password: ')
+        c.send_data(new.encode() + b'\r\n')
+        c.expect(b'Retype new password: ')
+        c.send_data(new.encode() + b'\r\n')
+        assert logged_in_as(c) == user
+    finally:
+        c.close()
+    assert new.encode() not in bytes(c.data)    # echo was off
+
+
+UTMP = '/var/run/utmp'
+UTMP_REC = struct.Struct('<hhi32s4s32s256shhii2i4i20s')
+USER_PROCESS, DEAD_PROCESS = 7, 8
+
+
+def utmp_records():
+    """(type, pid, line, user) of every utmp record."""
+    out = []
+    with open(UTMP, 'rb') as f:
+        data = f.read()
+    for off in range(0, len(data) - UTMP_REC.size + 1, UTMP_REC.size):
+        r = UTMP_REC.unpack_from(data, off)
+        out.append((r[0], r[2], r[3].split(b'\0')[0].decode('latin-1'),
+                    r[5].split(b'\0')[0].decode('latin-1')))
+    return out
+
+
+@pytest.fixture
+def utmp_file():
+    """A booted Debian system has utmp (systemd-tmpfiles makes it); a bare
+    container may lack it, and then no one can record a login."""
+    if not os.path.exists(UTMP):
+        fd = os.open(UTMP, os.O_WRONLY | os.O_CREAT, 0o664)
+        os.close(fd)
+    return UTMP
+
+
+def test_utmp_user_process(daemon, login_mode, test_user, utmp_file):
+    """While the shell runs, utmp holds a USER_PROCESS record for the user
+    on the session's tty; after it, the record is DEAD_PROCESS."""
+    user, pw = test_user
+    d = daemon(login_mode)
+    c = do_login(d.port, user, pw)
+    try:
+        assert logged_in_as(c) == user
+        c.send_data(b'echo TTY-$(tty | cut -c6-)-END\r\n')
+        c.expect(re.compile(rb'TTY-(pts/[0-9]+)-END'))
+        line = c.match.group(1).decode()
+        recs = [r for r in utmp_records() if r[2] == line]
+        assert any(r[0] == USER_PROCESS and r[3] == user for r in recs), recs
+        c.send_data(b'exit\r\n')
+        c.read_until_close(timeout=15)
+    finally:
+        c.close()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        recs = [r for r in utmp_records() if r[2] == line]
+        if recs and all(r[0] == DEAD_PROCESS for r in recs):
+            break
+        time.sleep(0.1)
+    assert recs and all(r[0] == DEAD_PROCESS for r in recs), recs
 
 
 # ---- hostile user names -----------------------------------------------------
