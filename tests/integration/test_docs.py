@@ -39,11 +39,24 @@ CONTRIB = REPO / 'contrib'
 # Where the contrib files expect the binary: make install's default PREFIX.
 INSTALLED_BINARY = '/usr/local/sbin/telnetd'
 
-# Pages the manual refers to that come from packages `make check` does not
-# install (inetd(8) and inetd.conf(5) belong to whichever inetd the admin
-# chose).  mandoc's "referenced manual not found" is accepted for these
-# only, and only when the page is really absent from this host.
-MAYBE_ABSENT_PAGES = {('inetd', '8'), ('inetd.conf', '5')}
+# Every page the manual refers to (.Xr), with the package that has it.
+# Whether a page is installed depends on the host (inetd(8) comes with
+# whichever inetd the admin chose, seccomp(2) and syslog(3) with
+# manpages-dev), so mandoc's "referenced manual not found" is accepted for
+# these when the page is indeed absent here.  A reference to a page not in
+# this list that mandoc cannot find (a typo) fails the lint test.
+XR_PAGES = {
+    ('inetd', '8'): 'openbsd-inetd', ('inetd.conf', '5'): 'openbsd-inetd',
+    ('issue', '5'): 'manpages', ('login', '1'): 'login',
+    ('pam', '7'): 'libpam-runtime', ('pam.d', '5'): 'libpam-runtime',
+    ('pam_securetty', '8'): 'libpam-modules',
+    ('pam_succeed_if', '8'): 'libpam-modules', ('pty', '7'): 'manpages',
+    ('seccomp', '2'): 'manpages-dev', ('ssh', '1'): 'openssh-client',
+    ('syslog', '3'): 'manpages-dev', ('systemd', '1'): 'systemd',
+    ('systemd.socket', '5'): 'systemd', ('telnet', '1'): 'inetutils-telnet',
+    ('utmp', '5'): 'manpages', ('wtmp', '5'): 'manpages',
+    ('xinetd', '8'): 'xinetd', ('xinetd.conf', '5'): 'xinetd',
+}
 
 
 def daemon():
@@ -90,8 +103,8 @@ def lint_problems(text):
     Two kinds of line depend on the host, not on the page, and are let
     through: "outdated mandoc.db lacks NAME(SEC) entry" (mandoc found the
     referenced page on disk but this host has no mandoc.db; Debian does not
-    build one), and "referenced manual not found" for a page in
-    MAYBE_ABSENT_PAGES that is indeed not installed here.  Anything else,
+    build one), and "referenced manual not found" for a page in XR_PAGES
+    that is indeed not installed here.  Anything else,
     including a cross-reference to a page that does not exist at all (a
     typo), is a problem.
     """
@@ -103,7 +116,7 @@ def lint_problems(text):
             continue
         m = re.search(r'STYLE: referenced manual not found: Xr (\S+) (\w+)',
                       line)
-        if m and (m.group(1), m.group(2)) in MAYBE_ABSENT_PAGES and \
+        if m and (m.group(1), m.group(2)) in XR_PAGES and \
                 not man_page_exists(m.group(1), m.group(2)):
             continue
         problems.append(line)
@@ -117,6 +130,14 @@ def test_man_page_lint_clean():
     r = run([mandoc, '-Tlint', str(MAN)])
     problems = lint_problems(r.stdout + r.stderr)
     assert not problems, 'mandoc -Tlint %s:\n%s' % (MAN, '\n'.join(problems))
+
+
+def test_xr_pages_listed():
+    """XR_PAGES names exactly the pages the manual refers to."""
+    refs = set(re.findall(r'^\.Xr (\S+) (\w+)', MAN.read_text(), re.M))
+    assert refs == set(XR_PAGES), 'update XR_PAGES: only in the manual ' \
+        '%s, only in XR_PAGES %s' % (sorted(refs - set(XR_PAGES)),
+                                      sorted(set(XR_PAGES) - refs))
 
 
 def test_man_page_renders():
