@@ -141,6 +141,20 @@ netq_space(const struct netq *q)
 	return buf_space(&q->b);
 }
 
+size_t
+netq_room(const struct netq *q)
+{
+	const struct buffer *b = &q->b;
+
+	if (q->nseg >= NETOUT_SEGS - 1)
+		return 0;
+	/* Past half way, moving what is left to the front is cheap
+	 * (at most half the buffer, for at least half of it freed). */
+	if (b->off >= b->size / 2)
+		return b->size - b->len;
+	return b->size - b->off - b->len;
+}
+
 int
 netq_append(struct netq *q, enum netq_kind kind, const void *p, size_t n,
     int urgent)

@@ -199,7 +199,7 @@ relay_read_net(struct session *s)
 int
 relay_read_pty(struct session *s)
 {
-	size_t room = netq_space(&s->out);
+	size_t room = netq_room(&s->out);
 	unsigned char ctl;
 	ssize_t n;
 

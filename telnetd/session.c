@@ -202,7 +202,7 @@ session_loop(struct session *s)
 		pfd[1].fd = s->pty;
 		pfd[1].events = 0;
 		if (s->pty != -1 && !s->pty_eof) {
-			ptyin = netq_space(&s->out) > NETOUT_RESERVE + 1024;
+			ptyin = netq_room(&s->out) > NETOUT_RESERVE + 1024;
 			if (ptyin)
 				pfd[1].events |= POLLIN;
 			if (buf_len(&s->in) > 0)
@@ -245,9 +245,10 @@ session_loop(struct session *s)
 		/* The program. */
 		if (pfd[1].fd != -1 &&
 		    (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-			/* A few reads in a row while there is room: fewer
-			 * trips through poll for a fast program. */
-			for (i = 0; i < 4; i++) {
+			/* A pty read returns at most one line discipline
+			 * buffer (4 KiB): read several while there is room,
+			 * then send them in one write below. */
+			for (i = 0; i < PTY_READS; i++) {
 				int r = relay_read_pty(s);
 
 				if (r == -1) {
@@ -260,13 +261,7 @@ session_loop(struct session *s)
 				if (s->prog_exited)
 					s->drain_deadline = now +
 					    DRAIN_IDLE_MS;
-				if (relay_write_net(s) == -1) {
-					s->state = S_CLOSED;
-					break;
-				}
 			}
-			if (s->state == S_CLOSED)
-				break;
 		}
 		if (s->prog_exited && !ptyin)
 			s->drain_deadline = now + DRAIN_IDLE_MS;

@@ -34,6 +34,7 @@
 #define NETOUT_RESERVE		(8 * 1024)	/* room kept for replies */
 #define PTYOUT_SIZE		(32 * 1024)	/* bytes queued to the program */
 #define IO_CHUNK		(32 * 1024)	/* one read from either side */
+#define PTY_READS		16	/* pty reads per write to the client */
 #define DRAIN_IDLE_MS		200	/* pty quiet after the program ended */
 #define FLUSH_TIMEOUT_MS	30000	/* client not reading at the end */
 #define LINGER_MS		2000	/* reading the client's last bytes */
@@ -120,6 +121,9 @@ int netq_init(struct netq *q, size_t size);
 void netq_free(struct netq *q);
 size_t netq_len(const struct netq *q);
 size_t netq_space(const struct netq *q);
+/* Room for appends that do not move much: the free space at the end, or
+ * all of it once moving the rest to the front is cheap. */
+size_t netq_room(const struct netq *q);
 /* Append a chunk of the given kind; -1 (nothing queued) when full. */
 int netq_append(struct netq *q, enum netq_kind kind, const void *p, size_t n,
     int urgent);
