@@ -80,7 +80,9 @@ issue_expand(const char *in, size_t inlen, char *out, size_t outsz,
 			switch (e) {
 			case 'h': rep = u.nodename; break;
 			case 't': rep = tty; break;
-			case 'd': rep = timestr(tbuf, sizeof(tbuf), T_LONG); break;
+			case 'd':
+				rep = timestr(tbuf, sizeof(tbuf), T_LONG);
+				break;
 			case 's': rep = u.sysname; break;
 			case 'm': rep = u.machine; break;
 			case 'r': rep = u.release; break;
@@ -97,8 +99,12 @@ issue_expand(const char *in, size_t inlen, char *out, size_t outsz,
 			case 'v': rep = u.version; break;
 			case 'o': rep = u.domainname; break;
 			case 'l': rep = tty; break;
-			case 'd': rep = timestr(tbuf, sizeof(tbuf), T_DATE); break;
-			case 't': rep = timestr(tbuf, sizeof(tbuf), T_TIME); break;
+			case 'd':
+				rep = timestr(tbuf, sizeof(tbuf), T_DATE);
+				break;
+			case 't':
+				rep = timestr(tbuf, sizeof(tbuf), T_TIME);
+				break;
 			case '\\': rep = "\\"; break;
 			}
 		}

@@ -213,6 +213,9 @@ struct session {
 /* Runs the session on the connected socket fd and returns the exit
  * status; fd is consumed. */
 int session_run(const struct config *cfg, int fd);
+/* The relay's side: negotiation, then the poll loop, until CLOSED. */
+int relay_main(const struct config *cfg, int net, int mon,
+    const char *host);
 int64_t now_ms(void);
 
 /* negotiate.c */
@@ -227,8 +230,6 @@ int negotiate_start(struct session *s);
 /* relay.c: the data path.  The read/write functions return -1 when that
  * side is finished (EOF, EIO, reset), 0 when nothing could be done, 1
  * after progress. */
-int relay_main(const struct config *cfg, int net, int mon,
-    const char *host);
 int relay_read_net(struct session *s);
 int relay_read_pty(struct session *s);
 int relay_write_pty(struct session *s);

@@ -100,6 +100,28 @@ def test_partial_answers_start_without_deadline(inetd_daemon):
     c.close()
 
 
+def test_reverse_lookup_names_the_host(inetd_daemon):
+    """-U: the client's reverse name (127.0.0.1 is localhost in
+    /etc/hosts) is what %h expands to."""
+    d = inetd_daemon(['-U', '-E', SHOWENV + ' %h'])
+    c = TelnetClient(d.port)
+    c.negotiate()
+    c.expect(b'END')
+    info = parse_showenv(c.data.decode())
+    c.close()
+    assert info['ARGS'] in ('localhost', 'localhost.localdomain')
+
+
+def test_host_is_numeric_without_lookup(inetd_daemon):
+    d = inetd_daemon(['-E', SHOWENV + ' %h'])
+    c = TelnetClient(d.port)
+    c.negotiate()
+    c.expect(b'END')
+    info = parse_showenv(c.data.decode())
+    c.close()
+    assert info['ARGS'] == '127.0.0.1'
+
+
 def test_signals_default_in_program(inetd_daemon):
     d = inetd_daemon(['-E', str(PROGS / 'sigstate.sh')])
     c = TelnetClient(d.port)
