@@ -43,7 +43,7 @@ now_ms(void)
 }
 
 /* The engine's single callback. */
-static void
+void
 session_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 {
 	struct session *s = ctx;
@@ -80,8 +80,8 @@ set_nonblock(int fd)
 }
 
 /* A message from the monitor. */
-static int
-handle_monitor(struct session *s)
+int
+session_monitor(struct session *s)
 {
 	union {
 		uint32_t type;
@@ -223,7 +223,7 @@ session_loop(struct session *s)
 
 		/* The monitor. */
 		if (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) {
-			if (handle_monitor(s) == -1) {
+			if (session_monitor(s) == -1) {
 				close(s->mon);
 				s->mon = -1;
 				s->pty_eof = 1;
@@ -302,8 +302,8 @@ session_loop(struct session *s)
 	}
 }
 
-int
-relay_main(const struct config *cfg, int net, int mon, const char *host)
+struct session *
+session_new(const struct config *cfg, int net, int mon, const char *host)
 {
 	struct telnet_config tc;
 	struct session *s;
@@ -327,16 +327,13 @@ relay_main(const struct config *cfg, int net, int mon, const char *host)
 	if ((s->t = telnet_new(&tc, session_event, s)) == NULL)
 		fatalx("telnet_new failed");
 	set_nonblock(net);
+	return s;
+}
 
-	negotiate_begin(s);
-	if (relay_write_net(s) == -1)
-		return 0;
-	session_loop(s);
-
-	if (cfg->debug & DBG_REPORT)
-		log_debug("relay done: %llu bytes in, %llu bytes out",
-		    s->bytes_in, s->bytes_out);
-	/* Closing the master hangs the program up (SIGHUP). */
+/* Closing the master hangs the program up (SIGHUP). */
+void
+session_free(struct session *s)
+{
 	if (s->pty != -1)
 		close(s->pty);
 	close(s->net);
@@ -345,6 +342,20 @@ relay_main(const struct config *cfg, int net, int mon, const char *host)
 	buf_free(&s->in);
 	free(s->scratch);
 	ps_zfree(s, sizeof(*s));
+}
+
+int
+relay_main(const struct config *cfg, int net, int mon, const char *host)
+{
+	struct session *s = session_new(cfg, net, mon, host);
+
+	negotiate_begin(s);
+	if (relay_write_net(s) != -1)
+		session_loop(s);
+	if (cfg->debug & DBG_REPORT)
+		log_debug("relay done: %llu bytes in, %llu bytes out",
+		    s->bytes_in, s->bytes_out);
+	session_free(s);
 	return 0;
 }
 

@@ -216,6 +216,16 @@ int session_run(const struct config *cfg, int fd);
 /* The relay's side: negotiation, then the poll loop, until CLOSED. */
 int relay_main(const struct config *cfg, int net, int mon,
     const char *host);
+/* The pieces of relay_main, also driven by tests/fuzz/fuzz_session.c:
+ * a session on given descriptors (no fork, no privilege change), the
+ * engine's callback, one message from the monitor (-1: it is gone or
+ * broke the protocol), and the end (closes net and the pty). */
+struct session *session_new(const struct config *cfg, int net, int mon,
+    const char *host);
+void session_event(struct telnet *t, const struct telnet_event *ev,
+    void *ctx);
+int session_monitor(struct session *s);
+void session_free(struct session *s);
 int64_t now_ms(void);
 
 /* negotiate.c */
