@@ -1,29 +1,43 @@
 #!/usr/bin/env bash
-# engine.sh [BENCH_BIN] - protocol engine figures: MiB/s for feed and send
-# of plain data and CR LF text, in BINARY and NVT mode (bench_engine, size
-# from ENGINE_BENCH_BYTES, default 64 MiB); then, when valgrind is there,
-# instructions per byte of each figure, counted by callgrind over the
-# bench_run function only (ENGINE_CG_BYTES, default 4 MiB).
+# engine.sh [quick|full] - protocol engine figures: MiB/s for feed and send
+# of plain data and CR LF text, in BINARY and NVT mode (bench_engine;
+# ENGINE_BENCH_BYTES bytes per figure: 64 MiB for full, 16 MiB for quick),
+# then, when valgrind is there, the instructions per byte of each figure,
+# counted by callgrind over the bench_run function only (ENGINE_CG_BYTES:
+# 4 MiB for full, 1 MiB for quick).  bench/run-bench.sh calls it with its
+# mode; ENGINE_BENCH_BIN names another bench_engine binary.
 set -u
+mode=${1:-full}
+case "$mode" in
+quick)
+	: "${ENGINE_BENCH_BYTES:=16777216}" "${ENGINE_CG_BYTES:=1048576}" ;;
+full)
+	: "${ENGINE_BENCH_BYTES:=67108864}" "${ENGINE_CG_BYTES:=4194304}" ;;
+*)
+	echo "usage: engine.sh [quick|full]" >&2
+	exit 2
+	;;
+esac
+export ENGINE_BENCH_BYTES
 root=$(cd "$(dirname "$0")/.." && pwd)
-bin=${1:-$root/obj/bin/bench_engine}
+bin=${ENGINE_BENCH_BIN:-$root/obj/bin/bench_engine}
 if [ ! -x "$bin" ]; then
 	make -C "$root" --no-print-directory obj/bin/bench_engine >&2 || exit 1
 fi
 
-echo "== engine throughput (ENGINE_BENCH_BYTES=${ENGINE_BENCH_BYTES:-67108864})"
+echo "== engine throughput ($ENGINE_BENCH_BYTES bytes per figure)"
 "$bin" || exit 1
 
 if ! command -v valgrind >/dev/null 2>&1; then
 	echo "== engine instructions/byte: skipped (valgrind not installed)"
 	exit 0
 fi
-cg_bytes=${ENGINE_CG_BYTES:-4194304}
+cg_bytes=$ENGINE_CG_BYTES
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "== engine instructions/byte (callgrind, $cg_bytes bytes per figure)"
 for mode in $("$bin" --list); do
-	if ! ENGINE_BENCH_BYTES=$cg_bytes valgrind --tool=callgrind \
+	if ! ENGINE_BENCH_BYTES=$cg_bytes ENGINE_BENCH_ONCE=1 valgrind --tool=callgrind \
 		--callgrind-out-file="$tmp/cg.$mode" \
 		--toggle-collect=bench_run "$bin" "$mode" \
 		>"$tmp/out.$mode" 2>&1; then

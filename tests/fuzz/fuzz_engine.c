@@ -16,6 +16,10 @@
  *  2. Everything A sends parses as a TELNET stream: an IAC is followed by
  *     IAC, a command, a verb and an option, or SB ... IAC SE with only
  *     IAC IAC inside, and nothing is left half-written after a call.
+ *     A never sends more WILL/WONT/DO/DONT than it received plus what
+ *     the harness asked for (no negotiation loop).  The harness makes
+ *     requests from what it sees (it asks to turn options on and off
+ *     again, seeded by byte 1), to reach every RFC 1143 state.
  *  3. Re-encoding: A's DATA, EOL and COMMAND events are sent again by a
  *     second engine (B1 in NVT mode, B2 in BINARY mode) and decoded by a
  *     third (C1, C2).  The decoded stream must equal A's, both read as
@@ -131,6 +135,7 @@ enum vstate { V_DATA, V_CR, V_IAC, V_OPT, V_SBOPT, V_SB, V_SBIAC };
 struct validator {
 	enum vstate st;
 	int nvt_cr;	/* check RFC 854 CR LF / CR NUL (B1 only) */
+	unsigned long nverbs;	/* IAC WILL/WONT/DO/DONT sent */
 };
 
 static void
@@ -156,8 +161,10 @@ validate(struct validator *v, const unsigned char *p, size_t n)
 		case V_IAC:
 			if (c == TELNET_IAC)
 				v->st = V_DATA;
-			else if (c >= TELNET_WILL)
+			else if (c >= TELNET_WILL) {
 				v->st = V_OPT;
+				v->nverbs++;
+			}
 			else if (c == TELNET_SB)
 				v->st = V_SBOPT;
 			else {
@@ -435,7 +442,29 @@ struct fz {
 	struct toks ta, tc1, tc2;
 	int a_in_cb;
 	unsigned long n_sb;			/* round trips done */
+	unsigned long n_neg_in, n_req;		/* verbs received, requests */
+	uint32_t rng;				/* harness decisions */
 };
+
+/* 0..n-1, from a generator seeded by the input, so runs reproduce. */
+static unsigned
+roll(struct fz *f, unsigned n)
+{
+	f->rng = f->rng * 1103515245u + 12345u;
+	return (f->rng >> 16) % n;
+}
+
+/* A request; one that went out or was queued may cost one verb. */
+static void
+req(struct fz *f, int local, unsigned char opt, int enable)
+{
+	int rc = local ? telnet_request_local(f->a, opt, enable) :
+	    telnet_request_remote(f->a, opt, enable);
+
+	CHECK(rc == 0 || rc == -1, "request returned neither 0 nor -1");
+	if (rc == 0)
+		f->n_req++;
+}
 
 static void
 tok_eol(struct toks *t, enum telnet_eol kind)
@@ -682,9 +711,11 @@ a_cb(struct telnet *t, const struct telnet_event *ev, void *ctx)
 	static const unsigned char crlf[2] = { '\r', '\n' };
 	static const unsigned char echo[] = "x\r\xff\r";
 
-	/* Nested events come only from the telnet_send_* calls made here. */
+	/* Nested events come only from the calls made here: telnet_send_*
+	 * (SEND, ERROR) and telnet_request_* (SEND, OPTION off). */
 	CHECK(f->a_in_cb == 0 || ev->type == TELNET_EV_SEND ||
-	    ev->type == TELNET_EV_ERROR, "callback re-entered by feed");
+	    ev->type == TELNET_EV_ERROR || ev->type == TELNET_EV_OPTION,
+	    "callback re-entered by feed");
 	f->a_in_cb++;
 	check_event(ev);
 	switch (ev->type) {
@@ -717,28 +748,66 @@ a_cb(struct telnet *t, const struct telnet_event *ev, void *ctx)
 			telnet_send_status_is(t);
 		else if (ev->u.command.cmd == TELNET_EL)
 			telnet_send(t, echo, sizeof(echo) - 1);
-		else if (ev->u.command.cmd == TELNET_BRK)
+		else if (ev->u.command.cmd == TELNET_BRK) {
 			telnet_send_do_tm(t);
+			f->n_req++;
+		}
+		else if (ev->u.command.cmd == TELNET_IP && roll(f, 2))
+			telnet_synch_begin(t);	/* as if urgent data came */
+		else if (ev->u.command.cmd == TELNET_DM)
+			CHECK(!telnet_in_synch(t), "Synch not ended by DM");
 		break;
 	case TELNET_EV_NEGOTIATE:
+		CHECK(telnet_cmd_name(ev->u.negotiate.verb)[0] != '?' &&
+		    telnet_opt_name(ev->u.negotiate.opt)[0] != '\0',
+		    "names for tracing");
 		/* Exercise requests in the middle of negotiation: answer
 		 * every DONT with a request to turn our side on again, and
 		 * every WONT with a request for the peer's side. */
+		f->n_neg_in++;
 		if (ev->u.negotiate.opt == TELOPT_TM)
 			break;	/* a question, not a state (RFC 860) */
 		if (ev->u.negotiate.verb == TELNET_DONT)
-			(void)telnet_request_local(t, ev->u.negotiate.opt, 1);
+			req(f, 1, ev->u.negotiate.opt, 1);
 		else if (ev->u.negotiate.verb == TELNET_WONT)
-			(void)telnet_request_remote(t, ev->u.negotiate.opt, 1);
+			req(f, 0, ev->u.negotiate.opt, 1);
+		else if (roll(f, 8) == 0) {
+			req(f, 1, ev->u.negotiate.opt, 0);
+			req(f, 0, ev->u.negotiate.opt, 0);
+		}
 		break;
-	case TELNET_EV_OPTION:
+	case TELNET_EV_OPTION: {
+		unsigned char o = ev->u.option.opt;
+		int on = ev->u.option.enabled, local = ev->u.option.local;
+
 		if (ev->u.option.local)
-			CHECK(telnet_local_enabled(t, ev->u.option.opt) ==
-			    ev->u.option.enabled, "OPTION event vs state");
+			CHECK(telnet_local_enabled(t, o) == on,
+			    "OPTION event vs state");
 		else
-			CHECK(telnet_remote_enabled(t, ev->u.option.opt) ==
-			    ev->u.option.enabled, "OPTION event vs state");
+			CHECK(telnet_remote_enabled(t, o) == on,
+			    "OPTION event vs state");
+		if (o == TELOPT_TM || f->a_in_cb > 1)
+			break;
+		/* Change our mind now and then, to reach every state of
+		 * RFC 1143 (WANTNO, and both queue bits). */
+		switch (roll(f, 6)) {
+		case 0:
+			req(f, local, o, !on);
+			break;
+		case 1:
+			req(f, local, o, !on);
+			req(f, local, o, on);
+			break;
+		case 2:
+			req(f, local, o, !on);
+			req(f, local, o, on);
+			req(f, local, o, !on);
+			break;
+		default:
+			break;
+		}
 		break;
+	}
 	default:
 		if (is_typed_sb(ev->type))
 			roundtrip_sb(f, ev);
@@ -833,6 +902,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	split = (flags >> 4) & 7;
 
 	memset(&f, 0, sizeof(f));
+	f.rng = seed;
 	f.is_client = flags & 1;
 	f.vb1.nvt_cr = 1;
 	f.sb_max = sb_maxes[(flags >> 1) & 3];
@@ -856,13 +926,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* A server opens as telnetd does. */
 	if (!f.is_client && (flags & 8) == 0) {
-		(void)telnet_request_local(f.a, TELOPT_ECHO, 1);
-		(void)telnet_request_local(f.a, TELOPT_SGA, 1);
-		(void)telnet_request_remote(f.a, TELOPT_TTYPE, 1);
-		(void)telnet_request_remote(f.a, TELOPT_NAWS, 1);
-		(void)telnet_request_remote(f.a, TELOPT_NEW_ENVIRON, 1);
-		(void)telnet_request_remote(f.a, TELOPT_LINEMODE, 1);
+		req(&f, 1, TELOPT_ECHO, 1);
+		req(&f, 1, TELOPT_SGA, 1);
+		req(&f, 0, TELOPT_TTYPE, 1);
+		req(&f, 0, TELOPT_NAWS, 1);
+		req(&f, 0, TELOPT_NEW_ENVIRON, 1);
+		req(&f, 0, TELOPT_LINEMODE, 1);
 		telnet_send_do_tm(f.a);
+		f.n_req++;
 		validate_idle(&f.va);
 	}
 	if (flags & 0x80)
@@ -900,6 +971,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		telnet_feed(f.a, chunk, n);
 		free(chunk);
 		validate_idle(&f.va);
+		/* No negotiation loop: one verb out at most per verb in
+		 * and per request of ours (RFC 1143). */
+		CHECK(f.va.nverbs <= f.n_neg_in + f.n_req,
+		    "more verbs sent than received and requested");
 		if (++nchunks < 8 || (nchunks & (nchunks - 1)) == 0)
 			check_states(f.a);	/* 1..7, then powers of 2 */
 		pump(&f);

@@ -21,7 +21,7 @@ if ! command -v "$cc" >/dev/null 2>&1; then
 	echo "run-fuzz: $cc not found; install it with: apt-get install clang" >&2
 	exit 1
 fi
-mkdir -p "$out/artifacts"
+mkdir -p "$out"
 echo "run-fuzz: building $out/fuzz_engine"
 # Coverage instrumentation for the engine only, so the harness's own
 # checks do not steer the fuzzer; sanitizers everywhere.
@@ -40,9 +40,12 @@ done
 	-o "$out/fuzz_engine" || exit 1
 
 # Work on a copy: libFuzzer writes every new input into its corpus dir.
+# The copy is kept between runs (FUZZ_FRESH=1 starts over), so runs add
+# up; the repository's corpus is merged into it each time.
 work=$out/corpus-engine
-rm -rf "$work" "$out/merged"
-mkdir -p "$work" "$out/merged"
+[ "${FUZZ_FRESH:-0}" = 1 ] && rm -rf "$work"
+rm -rf "$out/merged" "$out/artifacts"
+mkdir -p "$work" "$out/merged" "$out/artifacts"
 cp "$corpus"/* "$work"/
 cp "$corpus"/* "$out/merged"/
 before=$(ls "$work" | wc -l)

@@ -1,0 +1,555 @@
+/*
+ * fuzz_session.c - libFuzzer harness for the daemon's session layer: the
+ * relay (relay.c), the start-up negotiation (negotiate.c), the engine
+ * callback and the monitor messages (session.c), the START check the
+ * monitor makes (privsep.c) and the program's environment and argument
+ * vector (env.c, login.c).
+ *
+ * Each input is a script run against one session made with session_new()
+ * on real descriptors inside this process, with no fork and no privilege
+ * change:
+ *
+ *   net	a TCP connection over loopback (SO_OOBINLINE, as session.c
+ *		sets it): the harness is the client, so urgent data and
+ *		the relay's MSG_OOB DM go through the kernel as they would;
+ *   pty	a pty pair from pty_open() (packet mode): the harness holds
+ *		the slave and plays the program (writes output, flushes it
+ *		with tcflush so the relay sees FLUSHWRITE/FLUSHREAD, stops
+ *		and starts flow control);
+ *   mon	a SOCK_SEQPACKET pair: the harness is the monitor; it checks
+ *		the relay's START with ps_start_validate() and builds the
+ *		program's argv and envp from it as monitor.c does.
+ *
+ * The first byte selects -D modes and the login template; then each op
+ * is one byte (op % N_OPS) followed by its arguments: client bytes (plain
+ * or urgent), program output, pty flushes, flow control, socket writes,
+ * a slow or absent reader, START / STARTED / EXITED / junk from the
+ * monitor, and environment variables given straight to env_add().
+ *
+ * Invariants (abort on failure):
+ *   - the queues never exceed their sizes;
+ *   - the monitor accepts every START the relay sends, and keeps exactly
+ *     the variables (and user) the relay kept: the two halves apply the
+ *     same rules;
+ *   - every envp entry is NAME=value with a name that env_check() passes
+ *     and is never a loader/shell variable; argv never holds a client
+ *     string that starts with '-';
+ *   - everything the relay sends parses as a TELNET stream in a client
+ *     engine (no half-written IAC sequence after netclear).
+ */
+#include <sys/types.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "telnetd.h"
+
+#define CHECK(c, what) do {						\
+	if (!(c)) {							\
+		fprintf(stderr, "fuzz_session: %s (%s:%d)\n", (what),	\
+		    __FILE__, __LINE__);				\
+		abort();						\
+	}								\
+} while (0)
+
+struct in {
+	const uint8_t *p;
+	size_t n;
+};
+
+static int
+get(struct in *in)
+{
+	if (in->n == 0)
+		return -1;
+	in->n--;
+	return *in->p++;
+}
+
+/* A length-prefixed chunk (up to 255 bytes; 0xff = 255 repeated). */
+static size_t
+chunk(struct in *in, const uint8_t **p)
+{
+	int l = get(in);
+	size_t n;
+
+	if (l < 0)
+		return 0;
+	n = (size_t)l;
+	if (n > in->n)
+		n = in->n;
+	*p = in->p;
+	in->p += n;
+	in->n -= n;
+	return n;
+}
+
+static int listen_fd = -1;
+static struct sockaddr_in listen_addr;
+
+static void
+set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl != -1)
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+static void
+once(void)
+{
+	socklen_t len = sizeof(listen_addr);
+	int on = 1;
+
+	if (listen_fd != -1)
+		return;
+	log_init(0, 0, "fuzz_session");
+	listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(listen_fd != -1, "socket");
+	setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	memset(&listen_addr, 0, sizeof(listen_addr));
+	listen_addr.sin_family = AF_INET;
+	listen_addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CHECK(bind(listen_fd, (struct sockaddr *)&listen_addr,
+	    sizeof(listen_addr)) == 0, "bind");
+	CHECK(listen(listen_fd, 16) == 0, "listen");
+	CHECK(getsockname(listen_fd, (struct sockaddr *)&listen_addr,
+	    &len) == 0, "getsockname");
+}
+
+/* A connected pair over loopback: *srv for the relay, *cli for us.
+ * Both close with RST (SO_LINGER 0): no TIME_WAIT pile-up. */
+static void
+tcp_pair(int *srv, int *cli)
+{
+	struct linger lg = { 1, 0 };
+	int on = 1;
+
+	*cli = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(*cli != -1, "socket");
+	CHECK(connect(*cli, (struct sockaddr *)&listen_addr,
+	    sizeof(listen_addr)) == 0, "connect");
+	*srv = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	CHECK(*srv != -1, "accept");
+	setsockopt(*cli, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	setsockopt(*srv, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	setsockopt(*srv, SOL_SOCKET, SO_OOBINLINE, &on, sizeof(on));
+	setsockopt(*cli, SOL_SOCKET, SO_OOBINLINE, &on, sizeof(on));
+	setsockopt(*srv, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	setsockopt(*cli, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	set_nonblock(*cli);
+}
+
+/* The client side: every byte the relay sent goes through a client
+ * engine, whose callback only counts. */
+struct client {
+	int fd;
+	struct telnet *t;
+	unsigned long events;
+	unsigned long bad;	/* SB overflow or unterminated */
+};
+
+static void
+client_cb(struct telnet *t, const struct telnet_event *ev, void *ctx)
+{
+	struct client *c = ctx;
+
+	(void)t;
+	c->events++;
+	if (ev->type == TELNET_EV_ERROR &&
+	    (ev->u.error.code == TELNET_ERR_SB_UNTERMINATED ||
+	    ev->u.error.code == TELNET_ERR_SB_OVERFLOW))
+		c->bad++;
+}
+
+static void
+client_read(struct client *c, size_t max)
+{
+	unsigned char buf[8192];
+	size_t got = 0;
+
+	while (got < max) {
+		size_t want = max - got < sizeof(buf) ? max - got :
+		    sizeof(buf);
+		ssize_t n = recv(c->fd, buf, want, 0);
+
+		if (n <= 0)
+			break;
+		telnet_feed(c->t, buf, (size_t)n);
+		got += (size_t)n;
+	}
+}
+
+static const char *const templates[] = {
+	NULL,				/* /bin/login -h %h -p [-- %u] */
+	"/bin/echo %u %h %t %T",
+	"/usr/bin/env -i x%uy %% -%T",
+};
+
+/* What monitor.c does with a START: check it again, build argv/envp. */
+static void
+monitor_start(struct session *s, const struct login_template *tpl)
+{
+	struct ps_start *req;
+	struct client_env *env;
+	struct login_vars lv;
+	const char *why = NULL;
+	char **argv, **envp;
+	ssize_t n;
+	size_t i, j, relay_n;
+	int fd = -1;
+
+	req = calloc(1, sizeof(*req) + 1);
+	env = calloc(1, sizeof(*env));
+	CHECK(req != NULL && env != NULL, "calloc");
+	n = ps_recv(s->mon, req, sizeof(*req) + 1, &fd);
+	CHECK(n > 0 && fd == -1, "START not received");
+	CHECK(ps_start_validate(s->cfg, req, (size_t)n, env, &why) == 0,
+	    "monitor refused the relay's START");
+	/* Same rules on both sides: nothing the relay kept is dropped. */
+	relay_n = s->env.n < ENV_MAX_VARS ? s->env.n : ENV_MAX_VARS;
+	CHECK(env->n == relay_n, "monitor kept other variables");
+	CHECK(strcmp(env->user, s->env.user) == 0, "monitor kept other user");
+	CHECK(strcmp(req->term, s->term) == 0, "monitor changed TERM");
+
+	memset(&lv, 0, sizeof(lv));
+	lv.host = s->host;
+	lv.user = env->user;
+	lv.tty = "pts/0";
+	lv.term = req->term;
+	argv = login_build_argv(tpl, &lv);
+	CHECK(argv != NULL, "argv");
+	for (i = 1; argv[i] != NULL; i++) {
+		/* A word from the template may be an option; an expansion
+		 * of client text never starts one. */
+		if (tpl->is_default) {
+			if (strcmp(argv[i], "--") == 0) {
+				CHECK(argv[i + 1] != NULL &&
+				    argv[i + 1][0] != '-' &&
+				    argv[i + 2] == NULL, "user after --");
+				break;
+			}
+		} else if (argv[i][0] == '-')
+			CHECK(tpl->words[i][0] == '-', "option from client");
+	}
+	CHECK(i <= LOGIN_MAX_WORDS + 2, "argv length");
+	login_argv_free(argv);
+
+	envp = login_build_envp(env, req->term[0] ? req->term : NULL, NULL);
+	CHECK(envp != NULL, "envp");
+	for (i = 0; envp[i] != NULL; i++) {
+		const char *eq = strchr(envp[i], '=');
+		size_t nl;
+
+		CHECK(eq != NULL && eq != envp[i], "envp entry form");
+		nl = (size_t)(eq - envp[i]);
+		CHECK(strncmp(envp[i], "LD_", 3) != 0 &&
+		    !(nl == 7 && memcmp(envp[i], "TERMCAP", 7) == 0) &&
+		    !(nl == 4 && memcmp(envp[i], "USER", 4) == 0) &&
+		    !(nl == 3 && memcmp(envp[i], "IFS", 3) == 0),
+		    "forbidden variable in envp");
+		if (!(nl == 4 && memcmp(envp[i], "TERM", 4) == 0))
+			CHECK(env_check(&s->cfg->envpol, envp[i], nl, eq + 1,
+			    strlen(eq + 1)) == ENV_OK, "envp entry refused");
+		for (j = 0; eq[1 + j] != '\0'; j++)
+			CHECK((unsigned char)eq[1 + j] >= 0x20 &&
+			    eq[1 + j] != 0x7f, "control byte in envp");
+	}
+	login_argv_free(envp);
+	free(env);
+	free(req);
+}
+
+/* Variables straight into env_add, then the envp built from them. */
+static void
+env_direct(struct in *in, const struct env_policy *pol)
+{
+	struct client_env *env = calloc(1, sizeof(*env));
+	const uint8_t *name = NULL, *value = NULL;
+	size_t nl, vl, i, k, count;
+	char **envp;
+	int c = get(in);
+
+	CHECK(env != NULL, "calloc");
+	count = c < 0 ? 0 : (size_t)(c % 48);
+	for (k = 0; k < count && in->n > 0; k++) {
+		enum env_verdict v;
+
+		nl = chunk(in, &name);
+		vl = chunk(in, &value);
+		v = env_add(env, pol, (const char *)name, nl,
+		    (const char *)value, vl);
+		CHECK(v == env_check(pol, (const char *)name, nl,
+		    (const char *)value, vl) || v == ENV_TOO_MANY ||
+		    v == ENV_BAD_USER, "env_add and env_check disagree");
+		CHECK(env_verdict_str(v) != NULL, "verdict name");
+		CHECK(env->n <= ENV_MAX_VARS, "too many variables kept");
+	}
+	if (env->user[0] != '\0')
+		CHECK(user_name_ok(env->user, strlen(env->user)),
+		    "user kept that is not a plain name");
+	envp = login_build_envp(env, "xterm", NULL);
+	CHECK(envp != NULL, "envp");
+	for (i = 0; envp[i] != NULL; i++)
+		CHECK(strncmp(envp[i], "LD_", 3) != 0 &&
+		    strncmp(envp[i], "USER=", 5) != 0, "forbidden in envp");
+	login_argv_free(envp);
+	free(env);
+}
+
+/* After the monitor is gone, as session_loop does it. */
+static void
+monitor_gone(struct session *s)
+{
+	close(s->mon);
+	s->mon = -1;
+	s->pty_eof = 1;
+	if (s->state != S_CLOSED)
+		s->state = S_DRAINING;
+}
+
+enum {
+	OP_NET, OP_NET_URGENT, OP_PTY, OP_PTY_FLUSH, OP_PTY_FLOW,
+	OP_WRITE_NET, OP_CLIENT_READ, OP_WRITE_PTY, OP_START, OP_STARTED,
+	OP_EXITED, OP_MON_JUNK, OP_ENV, OP_NET_BIG, OP_PTY_BIG, OP_DEADLINE,
+	N_OPS
+};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct config cfg;
+	static unsigned char big[IO_CHUNK * 2];
+	struct login_template tpl;
+	struct in in = { data, size };
+	struct client cl;
+	struct telnet_config tc;
+	struct session *s;
+	int srv, mp[2], master = -1, slave = -1, first;
+	char ttyname_[TTY_NAME_MAX];
+	unsigned int steps = 0;
+
+	once();
+	if (size == 0)
+		return 0;
+	first = get(&in);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.keepalive = 1;
+	cfg.neg_timeout_ms = NEG_TIMEOUT_MS;
+	cfg.debug = (unsigned int)first & 0x0f;
+	(void)env_policy_add(&cfg.envpol, "LANG", NULL);
+	(void)env_policy_add(&cfg.envpol, "EDITOR", NULL);
+	memset(&tpl, 0, sizeof(tpl));
+	CHECK(login_template_parse(&tpl, templates[(first >> 4) % 3],
+	    NULL) == 0, "template");
+
+	tcp_pair(&srv, &cl.fd);
+	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, mp) == 0,
+	    "socketpair");
+	CHECK(pty_open(&master, &slave, ttyname_, sizeof(ttyname_)) == 0,
+	    "pty_open");
+	set_nonblock(slave);
+	set_nonblock(mp[0]);
+
+	memset(&tc, 0, sizeof(tc));
+	tc.policy = NULL;
+	tc.is_client = 1;
+	cl.t = telnet_new(&tc, client_cb, &cl);
+	CHECK(cl.t != NULL, "client engine");
+	cl.events = 0;
+	cl.bad = 0;
+
+	s = session_new(&cfg, srv, mp[1], "192.0.2.1");
+	negotiate_begin(s);
+	(void)relay_write_net(s);
+
+	while (in.n > 0 && s->state != S_CLOSED && steps++ < 4096) {
+		const uint8_t *p = NULL;
+		size_t n;
+		int op = get(&in) % N_OPS, r, i;
+
+		switch (op) {
+		case OP_NET:
+		case OP_NET_URGENT:
+			n = chunk(&in, &p);
+			if (n > 0) {
+				if (op == OP_NET_URGENT) {
+					(void)send(cl.fd, p, n - 1, 0);
+					(void)send(cl.fd, p + n - 1, 1,
+					    MSG_OOB);
+					relay_urgent(s);
+				} else
+					(void)send(cl.fd, p, n, 0);
+			}
+			for (i = 0; i < 8; i++) {
+				r = relay_read_net(s);
+				if (r == -1) {
+					s->state = S_CLOSED;
+					break;
+				}
+				if (r == 0)
+					break;
+			}
+			break;
+		case OP_NET_BIG:
+			/* A big write of one repeated byte: floods of AYT,
+			 * IAC IAC, CR, or a long subnegotiation body. */
+			if ((r = get(&in)) < 0)
+				break;
+			memset(big, r, sizeof(big));
+			(void)send(cl.fd, big, sizeof(big), 0);
+			for (i = 0; i < 4; i++)
+				if (relay_read_net(s) != 1)
+					break;
+			break;
+		case OP_PTY:
+			n = chunk(&in, &p);
+			if (n > 0 && s->pty != -1)
+				(void)write(slave, p, n);
+			/* FALLTHROUGH */
+		case OP_PTY_FLUSH:
+			if (op == OP_PTY_FLUSH) {
+				r = get(&in);
+				(void)tcflush(slave, r & 1 ? TCOFLUSH :
+				    r & 2 ? TCIFLUSH : TCIOFLUSH);
+			}
+			if (s->pty != -1 && !s->pty_eof)
+				for (i = 0; i < PTY_READS; i++) {
+					r = relay_read_pty(s);
+					if (r == -1) {
+						s->pty_eof = 1;
+						break;
+					}
+					if (r == 0)
+						break;
+				}
+			break;
+		case OP_PTY_BIG:
+			if ((r = get(&in)) < 0 || s->pty == -1)
+				break;
+			memset(big, r, 4096);
+			(void)write(slave, big, 4096);
+			for (i = 0; i < PTY_READS; i++)
+				if (relay_read_pty(s) != 1)
+					break;
+			break;
+		case OP_PTY_FLOW: {
+			struct termios tio;
+
+			/* IXON on/off: the pty reports DOSTOP/NOSTOP. */
+			if (tcgetattr(slave, &tio) == 0) {
+				tio.c_iflag ^= IXON;
+				(void)tcsetattr(slave, TCSANOW, &tio);
+			}
+			if (s->pty != -1 && !s->pty_eof)
+				(void)relay_read_pty(s);
+			break;
+		}
+		case OP_WRITE_NET:
+			if (relay_write_net(s) == -1)
+				s->state = S_CLOSED;
+			break;
+		case OP_CLIENT_READ:
+			/* A slow reader: a little, or everything. */
+			r = get(&in);
+			client_read(&cl, r <= 0 ? (size_t)-1 :
+			    (size_t)r * 64);
+			break;
+		case OP_WRITE_PTY:
+			if (s->pty != -1 && !s->pty_eof &&
+			    relay_write_pty(s) == -1)
+				s->pty_eof = 1;
+			(void)read(slave, big, sizeof(big));
+			break;
+		case OP_DEADLINE:
+		case OP_START:
+			if (s->state != S_NEGOTIATING)
+				break;
+			if (op == OP_START && !negotiate_ready(s))
+				break;	/* else: the deadline passed */
+			CHECK(negotiate_start(s) == 0, "START not sent");
+			s->state = S_STARTING;
+			monitor_start(s, &tpl);
+			break;
+		case OP_STARTED: {
+			struct ps_started st;
+
+			memset(&st, 0, sizeof(st));
+			st.type = PS_STARTED;
+			st.error = (r = get(&in)) == 7 ? EAGAIN : 0;
+			strlcpy(st.tty, ttyname_, sizeof(st.tty));
+			if (ps_send(mp[0], &st, sizeof(st),
+			    st.error ? -1 : master) == -1)
+				break;
+			if (session_monitor(s) == -1)
+				monitor_gone(s);
+			break;
+		}
+		case OP_EXITED: {
+			struct ps_exited ex;
+
+			memset(&ex, 0, sizeof(ex));
+			ex.type = PS_EXITED;
+			if (ps_send(mp[0], &ex, sizeof(ex), -1) == 0 &&
+			    session_monitor(s) == -1)
+				monitor_gone(s);
+			break;
+		}
+		case OP_MON_JUNK:
+			n = chunk(&in, &p);
+			if (s->mon == -1)
+				break;
+			if (n == 0) {
+				/* The monitor goes away. */
+				shutdown(mp[0], SHUT_RDWR);
+			} else if (ps_send(mp[0], p, n, -1) == -1)
+				break;
+			if (session_monitor(s) == -1)
+				monitor_gone(s);
+			break;
+		case OP_ENV:
+			env_direct(&in, &cfg.envpol);
+			break;
+		default:
+			break;
+		}
+		CHECK(netq_len(&s->out) <= NETOUT_SIZE, "network queue size");
+		CHECK(buf_len(&s->in) <= PTYOUT_SIZE, "input queue size");
+		if (s->logout)
+			s->pty_eof = 1;
+	}
+	/* The end: flush what is queued and read it all. */
+	for (steps = 0; steps < 64 && s->state != S_CLOSED &&
+	    netq_len(&s->out) > 0; steps++) {
+		if (relay_write_net(s) == -1)
+			break;
+		client_read(&cl, (size_t)-1);
+	}
+	client_read(&cl, (size_t)-1);
+
+	CHECK(cl.bad == 0, "the relay sent a broken TELNET stream");
+	if (s->mon != -1)	/* not closed by monitor_gone */
+		close(s->mon);
+	session_free(s);	/* closes srv and the pty it was given */
+	close(mp[0]);
+	close(master);
+	close(slave);
+	close(cl.fd);
+	telnet_free(cl.t);
+	login_template_free(&tpl);
+	return 0;
+}
