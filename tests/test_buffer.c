@@ -260,12 +260,12 @@ test_log_safe(void **state)
 static void
 test_issue_expand(void **state)
 {
+	const char *in = "tty %t, \\l; 100%% \\\\ %q \\q end";
 	char out[256];
 	size_t n;
 
 	(void)state;
-	n = issue_expand("tty %t, \\l; 100%% \\\\ %q \\q end", 33, out,
-	    sizeof(out), "pts/7", "client");
+	n = issue_expand(in, strlen(in), out, sizeof(out), "pts/7", "client");
 	out[n] = '\0';
 	assert_string_equal(out, "tty pts/7, pts/7; 100% \\ %q \\q end");
 	/* Bounded output. */
