@@ -28,6 +28,10 @@ OPT ?= -O2 -g
 HARDEN ?= -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 HARDEN_LD ?= -pie -Wl,-z,relro,-z,now
 SAN ?=
+# Libraries the sanitizer build links up front: GCC's ASan intercepts
+# crypt_r, and finds the real one only if libcrypt is loaded at start (PAM's
+# pam_unix loads it later, and the interceptor then jumps to NULL).
+SAN_LIBS ?=
 CFLAGS ?=
 LDFLAGS ?=
 
@@ -83,7 +87,7 @@ $(LIBTELNETD): $(D_OBJS)
 
 $(TELNETD): $(MAIN_OBJ) $(LIBTELNETD) $(LIBTELNET)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lutil
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lutil $(SAN_LIBS)
 
 $(O)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
@@ -92,11 +96,11 @@ $(O)/obj/tests/%.o: tests/%.c
 
 $(O)/obj/bin/test_%: $(O)/obj/tests/test_%.o $(LIBTELNETD) $(LIBTELNET)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS) -lutil
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS) -lutil $(SAN_LIBS)
 
 $(O)/obj/bin/%: $(O)/obj/tests/tools/%.o $(LIBTELNETD) $(LIBTELNET)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lutil
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lutil $(SAN_LIBS)
 
 # --- tests ---------------------------------------------------------------
 deps:
@@ -121,11 +125,14 @@ check-integration: all
 	@bash tests/run-integration.sh $(abspath $(O))
 
 # Unit tests, corpus replay and the integration suite again with
-# AddressSanitizer + UndefinedBehaviorSanitizer in a separate tree.
+# AddressSanitizer + UndefinedBehaviorSanitizer in a separate tree (the
+# integration fixtures give every daemon a sanitizer log_path and fail a
+# test on any report).
 check-asan:
 	$(MAKE) O=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
 		HARDEN= HARDEN_LD= \
 		SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' \
+		SAN_LIBS='-Wl,--no-as-needed -lcrypt -Wl,--as-needed' \
 		all build-asan/obj/bin/fuzz_replay
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -133,6 +140,7 @@ check-asan:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		bash tests/run-corpus.sh build-asan/obj/bin/fuzz_replay
+	bash tests/run-integration.sh $(abspath build-asan)
 
 # The fuzz harness linked with a replay driver instead of libFuzzer, so
 # the kept corpus runs with the normal compiler in make check.
