@@ -118,8 +118,9 @@ check:
 check-unit: $(UNIT_BINS)
 	@bash tests/run-unit.sh $(UNIT_BINS)
 
-check-corpus: $(O)/obj/bin/fuzz_replay
-	@bash tests/run-corpus.sh $(O)/obj/bin/fuzz_replay
+check-corpus: $(O)/obj/bin/fuzz_replay $(O)/obj/bin/fuzz_session_replay
+	@bash tests/run-corpus.sh $(O)/obj/bin/fuzz_replay engine
+	@bash tests/run-corpus.sh $(O)/obj/bin/fuzz_session_replay session
 
 check-integration: all
 	@bash tests/run-integration.sh $(abspath $(O))
@@ -133,13 +134,18 @@ check-asan:
 		HARDEN= HARDEN_LD= \
 		SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' \
 		SAN_LIBS='-Wl,--no-as-needed -lcrypt -Wl,--as-needed' \
-		all build-asan/obj/bin/fuzz_replay
+		all build-asan/obj/bin/fuzz_replay \
+		build-asan/obj/bin/fuzz_session_replay
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		bash tests/run-unit.sh $(patsubst $(O)/%,build-asan/%,$(UNIT_BINS))
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		bash tests/run-corpus.sh build-asan/obj/bin/fuzz_replay
+		bash tests/run-corpus.sh build-asan/obj/bin/fuzz_replay engine
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		bash tests/run-corpus.sh build-asan/obj/bin/fuzz_session_replay \
+		session
 	bash tests/run-integration.sh $(abspath build-asan)
 
 # The fuzz harness linked with a replay driver instead of libFuzzer, so
@@ -149,9 +155,18 @@ $(O)/obj/bin/fuzz_replay: $(O)/obj/tests/fuzz/fuzz_engine.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
+# (issue 8) The session harness (fuzz_session.c: the relay, negotiation
+# and environment on a fake pty and socket) with the same replay driver.
+$(O)/obj/bin/fuzz_session_replay: $(O)/obj/tests/fuzz/fuzz_session.o \
+		$(O)/obj/tests/fuzz/replay_main.o $(LIBTELNETD) $(LIBTELNET)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lutil
+
+# Every harness, FUZZ_SECONDS each.
 FUZZ_SECONDS ?= 60
 fuzz:
 	@bash tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS)
+	@bash tests/fuzz/run-fuzz-session.sh $(FUZZ_SECONDS)
 
 # --- benchmarks ------------------------------------------------------------
 bench: all

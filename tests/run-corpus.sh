@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# run-corpus.sh REPLAY - replay every kept fuzz input through the harness
+# run-corpus.sh REPLAY [NAME] - replay every kept fuzz input of
+# tests/fuzz/corpus/NAME/ (default: engine) through the harness REPLAY
 # (built without libFuzzer); any crash, leak or broken invariant fails.
+# Each harness has its own corpus: fuzz_replay (fuzz_engine.c) reads
+# corpus/engine, fuzz_session_replay (fuzz_session.c) corpus/session.
 set -u
 here=$(dirname "$0")
 replay=$1
-n=0
-for d in "$here"/fuzz/corpus/*/; do
-	[ -d "$d" ] || continue
-	"$replay" "$d" || { echo "corpus: replay of $d failed"; exit 1; }
-	n=$((n + $(find "$d" -type f | wc -l)))
-done
-echo "corpus: $n inputs replayed"
+d=$here/fuzz/corpus/${2:-engine}
+[ -d "$d" ] || { echo "corpus: no directory $d"; exit 1; }
+"$replay" "$d" >/dev/null || { echo "corpus: replay of $d failed"; exit 1; }
+echo "corpus: $(find "$d" -type f | wc -l) inputs of ${2:-engine} replayed"

@@ -26,6 +26,8 @@
  * a slow or absent reader, START / STARTED / EXITED / junk from the
  * monitor, and environment variables given straight to env_add().
  *
+ * FUZZ_SESSION_TRACE=1 in the environment prints the state after each op.
+ *
  * Invariants (abort on failure):
  *   - the queues never exceed their sizes;
  *   - the monitor accepts every START the relay sends, and keeps exactly
@@ -95,6 +97,14 @@ chunk(struct in *in, const uint8_t **p)
 	return n;
 }
 
+/* The program's output: what fits (the slave is non-blocking). */
+static void
+xwrite(int fd, const void *p, size_t n)
+{
+	if (write(fd, p, n) < 0)
+		(void)0;	/* full: the relay has not read yet */
+}
+
 static int listen_fd = -1;
 static struct sockaddr_in listen_addr;
 
@@ -115,7 +125,8 @@ once(void)
 
 	if (listen_fd != -1)
 		return;
-	log_init(0, 0, "fuzz_session");
+	/* Logs to syslog only, or to stderr too when tracing. */
+	log_init(getenv("FUZZ_SESSION_TRACE") != NULL, 0, "fuzz_session");
 	listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	CHECK(listen_fd != -1, "socket");
 	setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
@@ -200,7 +211,7 @@ static const char *const templates[] = {
 
 /* What monitor.c does with a START: check it again, build argv/envp. */
 static void
-monitor_start(struct session *s, const struct login_template *tpl)
+monitor_start(struct session *s, int mon, const struct login_template *tpl)
 {
 	struct ps_start *req;
 	struct client_env *env;
@@ -214,7 +225,7 @@ monitor_start(struct session *s, const struct login_template *tpl)
 	req = calloc(1, sizeof(*req) + 1);
 	env = calloc(1, sizeof(*env));
 	CHECK(req != NULL && env != NULL, "calloc");
-	n = ps_recv(s->mon, req, sizeof(*req) + 1, &fd);
+	n = ps_recv(mon, req, sizeof(*req) + 1, &fd);
 	CHECK(n > 0 && fd == -1, "START not received");
 	CHECK(ps_start_validate(s->cfg, req, (size_t)n, env, &why) == 0,
 	    "monitor refused the relay's START");
@@ -342,6 +353,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int srv, mp[2], master = -1, slave = -1, first;
 	char ttyname_[TTY_NAME_MAX];
 	unsigned int steps = 0;
+	int trace = getenv("FUZZ_SESSION_TRACE") != NULL;
 
 	once();
 	if (size == 0)
@@ -419,7 +431,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case OP_PTY:
 			n = chunk(&in, &p);
 			if (n > 0 && s->pty != -1)
-				(void)write(slave, p, n);
+				xwrite(slave, p, n);
 			/* FALLTHROUGH */
 		case OP_PTY_FLUSH:
 			if (op == OP_PTY_FLUSH) {
@@ -442,7 +454,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if ((r = get(&in)) < 0 || s->pty == -1)
 				break;
 			memset(big, r, 4096);
-			(void)write(slave, big, 4096);
+			xwrite(slave, big, 4096);
 			for (i = 0; i < PTY_READS; i++)
 				if (relay_read_pty(s) != 1)
 					break;
@@ -473,7 +485,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (s->pty != -1 && !s->pty_eof &&
 			    relay_write_pty(s) == -1)
 				s->pty_eof = 1;
-			(void)read(slave, big, sizeof(big));
+			if (read(slave, big, sizeof(big)) < 0)
+				(void)0;	/* nothing there */
 			break;
 		case OP_DEADLINE:
 		case OP_START:
@@ -483,7 +496,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				break;	/* else: the deadline passed */
 			CHECK(negotiate_start(s) == 0, "START not sent");
 			s->state = S_STARTING;
-			monitor_start(s, &tpl);
+			monitor_start(s, mp[0], &tpl);
 			break;
 		case OP_STARTED: {
 			struct ps_started st;
@@ -527,6 +540,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		default:
 			break;
 		}
+		if (trace)
+			fprintf(stderr, "op %2d: state %d pty %d eof %d "
+			    "out %zu in %zu ready %d client events %lu\n", op,
+			    (int)s->state, s->pty != -1, s->pty_eof,
+			    netq_len(&s->out), buf_len(&s->in),
+			    negotiate_ready(s), cl.events);
 		CHECK(netq_len(&s->out) <= NETOUT_SIZE, "network queue size");
 		CHECK(buf_len(&s->in) <= PTYOUT_SIZE, "input queue size");
 		if (s->logout)
