@@ -39,6 +39,7 @@ static const char usage_text[] =
 "               [--listen=[ADDR:]PORT]... [--pam[=SERVICE]]\n"
 "               [--accept-env=NAME]... [--login-timeout=SECS]\n"
 "               [--privsep-user=USER] [--issue=FILE]\n"
+"               [--report] [--report-log=FILE]\n"
 "\n"
 "  --listen=[ADDR:]PORT    serve standalone on PORT (repeatable; [::1]:23\n"
 "                          for IPv6; no ADDR = every address)\n"
@@ -54,6 +55,9 @@ static const char usage_text[] =
 "      --login-timeout=SECS  end sessions at the login prompt (60)\n"
 "      --privsep-user=USER unprivileged user of the relay\n"
 "      --issue=FILE        banner file (default /etc/issue.net)\n"
+"      --report            no login: print what the client negotiated\n"
+"      --report-log=FILE   append each client report as a JSON line\n"
+"                          (default with --report: syslog)\n"
 "  -V, --version           print the version and exit\n"
 "      --help              print this help and exit\n";
 
@@ -64,6 +68,8 @@ enum {
 	OPT_LOGIN_TIMEOUT,
 	OPT_PRIVSEP_USER,
 	OPT_ISSUE,
+	OPT_REPORT,
+	OPT_REPORT_LOG,
 	OPT_HELP,
 };
 
@@ -82,6 +88,8 @@ static const struct option longopts[] = {
 	{ "login-timeout", required_argument, NULL, OPT_LOGIN_TIMEOUT },
 	{ "privsep-user", required_argument, NULL, OPT_PRIVSEP_USER },
 	{ "issue", required_argument, NULL, OPT_ISSUE },
+	{ "report", no_argument, NULL, OPT_REPORT },
+	{ "report-log", required_argument, NULL, OPT_REPORT_LOG },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -361,6 +369,15 @@ parse_args(struct config *cfg, int argc, char **argv)
 			break;
 		case OPT_ISSUE:
 			issue = optarg;
+			break;
+		case OPT_REPORT:
+			cfg->report = 1;
+			break;
+		case OPT_REPORT_LOG:
+			if (optarg[0] != '/')
+				usage_error("--report-log: '%s' is not an "
+				    "absolute path", arg_safe(optarg));
+			cfg->report_log = optarg;
 			break;
 		case ':':
 			if (optopt != 0)

@@ -15,7 +15,10 @@
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 
+#include <sys/uio.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,6 +37,7 @@ struct monitor {
 	int slave;
 	char tty[TTY_NAME_MAX];
 	int started;
+	int reported;
 	int64_t t_start;
 	int64_t hup_deadline;	/* SIGKILL after SIGHUP, 0 = none */
 	int64_t login_deadline;	/* /bin/login still at its prompt? */
@@ -81,6 +85,9 @@ start_program(struct monitor *m, struct ps_start *req, size_t len)
 	struct client_env *env;
 	struct ps_started rep;
 	struct login_vars lv;
+	char extra[4][ENV_MAX_VALUE + 32];
+	const char *xp[5];
+	size_t i, nx;
 	const char *why;
 	char **argv = NULL, **envp = NULL;
 	int master = -1, slave = -1, err = 0;
@@ -102,6 +109,11 @@ start_program(struct monitor *m, struct ps_start *req, size_t len)
 		goto reply;
 	}
 	pty_setup(slave, req->ws_col, req->ws_row, req->tx, req->rx);
+	ps_start_pick_term(req);
+	nx = ps_start_extra(req, env, extra, 4);
+	for (i = 0; i < nx; i++)
+		xp[i] = extra[i];
+	xp[nx] = NULL;
 	memset(&lv, 0, sizeof(lv));
 	lv.host = m->host;
 	lv.user = env->user;
@@ -109,7 +121,7 @@ start_program(struct monitor *m, struct ps_start *req, size_t len)
 	lv.term = req->term;
 	if ((argv = login_build_argv(&m->cfg->login, &lv)) == NULL ||
 	    (envp = login_build_envp(env, req->term[0] ? req->term :
-	    NULL, NULL)) == NULL) {
+	    NULL, xp)) == NULL) {
 		err = ENOMEM;
 		log_warnx("cannot build the program's arguments");
 		goto reply;
@@ -235,6 +247,47 @@ reap(struct monitor *m)
 	}
 }
 
+/* The client report from the relay: checked, then appended to
+ * --report-log or logged.  With --report there is no program: EXITED
+ * tells the relay to finish. */
+static int
+write_report(struct monitor *m, const char *text, size_t len)
+{
+	struct ps_exited ex;
+	int fd;
+
+	if (ps_report_validate(text, len) == -1) {
+		log_warnx("bad report from relay");
+		return -1;
+	}
+	if (m->cfg->report_log != NULL) {
+		fd = open(m->cfg->report_log, O_WRONLY | O_APPEND | O_CREAT |
+		    O_CLOEXEC | O_NOFOLLOW, 0640);
+		if (fd == -1)
+			log_warn("%s", m->cfg->report_log);
+		else {
+			struct iovec iov[2];
+
+			iov[0].iov_base = (void *)(uintptr_t)text;
+			iov[0].iov_len = len;
+			iov[1].iov_base = (void *)(uintptr_t)"\n";
+			iov[1].iov_len = 1;
+			if (writev(fd, iov, 2) != (ssize_t)len + 1)
+				log_warn("%s", m->cfg->report_log);
+			close(fd);
+		}
+	} else
+		log_info("client report: %.*s", (int)len, text);
+	if (m->cfg->report) {
+		m->started = 1;
+		memset(&ex, 0, sizeof(ex));
+		ex.type = PS_EXITED;
+		if (ps_send(m->mon, &ex, sizeof(ex), -1) == -1)
+			log_warn("send to relay");
+	}
+	return 0;
+}
+
 static void
 handle_relay(struct monitor *m)
 {
@@ -247,6 +300,18 @@ handle_relay(struct monitor *m)
 	n = ps_recv(m->mon, req, sizeof(*req) + 1, &fd);
 	if (fd != -1)
 		close(fd);
+	if (n >= (ssize_t)sizeof(uint32_t) && req->type == PS_REPORT &&
+	    !m->reported && !m->started) {
+		m->reported = 1;
+		if (write_report(m, (const char *)req +
+		    offsetof(struct ps_report, text), (size_t)n -
+		    offsetof(struct ps_report, text)) == -1)
+			n = 1;	/* out of protocol: end it below */
+		else {
+			ps_zfree(req, sizeof(*req) + 1);
+			return;
+		}
+	}
 	if (n <= 0 || m->started || start_program(m, req, (size_t)n) == -1) {
 		/* EOF (the relay is gone), or a request out of protocol:
 		 * either way this session is over. */

@@ -4,10 +4,12 @@
  * decision to start the program as soon as every answer that matters is
  * in (or at the deadline, for a client that answers nothing).
  *
- * What matters for the start: TTYPE (TERM), NAWS (window size), TSPEED,
- * XDISPLOC (DISPLAY), NEW-ENVIRON (or old ENVIRON when NEW-ENVIRON is
- * refused).  The answers to SGA, ECHO, LFLOW and STATUS do not hold the
- * start back.
+ * What matters for the start: TTYPE (TERM, the whole cycled list), NAWS
+ * (window size), TSPEED, XDISPLOC (DISPLAY), NEW-ENVIRON (or old ENVIRON
+ * when NEW-ENVIRON is refused), and the answer to a CHARSET REQUEST (LANG).
+ * The answers to SGA, ECHO, LFLOW, LINEMODE and STATUS do not hold the
+ * start back.  With --report every answer is waited for (bounded by the
+ * same deadline) and more options are asked, to describe the client.
  */
 #include <sys/types.h>
 
@@ -26,20 +28,22 @@ const struct telnet_policy negotiate_policy[] = {
 	{ TELOPT_LOGOUT, 1, 0 },
 	{ TELOPT_SNDLOC, 0, 1 },
 	{ TELOPT_TTYPE, 0, 1 },
-	{ TELOPT_EOR, 0, 1 },
+	{ TELOPT_EOR, 1, 1 },
 	{ TELOPT_NAWS, 0, 1 },
 	{ TELOPT_TSPEED, 0, 1 },
 	{ TELOPT_LFLOW, 0, 1 },
+	{ TELOPT_LINEMODE, 0, 1 },
 	{ TELOPT_XDISPLOC, 0, 1 },
 	{ TELOPT_OLD_ENVIRON, 0, 1 },
 	{ TELOPT_NEW_ENVIRON, 0, 1 },
+	{ TELOPT_CHARSET, 1, 1 },
 	{ -1, 0, 0 },
 };
 
 /* The options whose answers the start waits for. */
 static const unsigned char waited[] = {
 	TELOPT_TTYPE, TELOPT_TSPEED, TELOPT_XDISPLOC, TELOPT_NEW_ENVIRON,
-	TELOPT_NAWS, TELOPT_OLD_ENVIRON,
+	TELOPT_NAWS, TELOPT_OLD_ENVIRON, TELOPT_CHARSET, TELOPT_SNDLOC,
 };
 
 void
@@ -49,9 +53,17 @@ negotiate_begin(struct session *s)
 		TELOPT_TTYPE, TELOPT_TSPEED, TELOPT_XDISPLOC,
 		TELOPT_NEW_ENVIRON, TELOPT_NAWS,
 	};
+	static const unsigned char probe_remote[] = {
+		TELOPT_LINEMODE, TELOPT_SNDLOC, TELOPT_EOR, TELOPT_BINARY,
+	};
+	static const unsigned char probe_local[] = {
+		TELOPT_BINARY, TELOPT_EOR, TELOPT_CHARSET,
+	};
 	size_t i;
 
 	s->data_ctx = 0;
+	if (s->rep == NULL && (s->rep = ps_zalloc(sizeof(*s->rep))) == NULL)
+		fatal("mmap");
 	for (i = 0; i < sizeof(remote); i++) {
 		if (telnet_request_remote(s->t, remote[i], 1) == 0)
 			s->wait[remote[i]] = NEG_WAIT_ANSWER;
@@ -61,6 +73,21 @@ negotiate_begin(struct session *s)
 	telnet_request_local(s->t, TELOPT_ECHO, 1);
 	telnet_request_remote(s->t, TELOPT_LFLOW, 1);
 	telnet_request_local(s->t, TELOPT_STATUS, 1);
+	if (s->cfg->linemode && !s->cfg->report)
+		telnet_request_remote(s->t, TELOPT_LINEMODE, 1);
+	if (s->cfg->report) {
+		/* Describe the client: ask what a session would not, and
+		 * wait for every answer. */
+		for (i = 0; i < sizeof(probe_remote); i++)
+			if (telnet_request_remote(s->t, probe_remote[i], 1) ==
+			    0)
+				s->wait[probe_remote[i]] |= NEG_WAIT_ANSWER;
+		for (i = 0; i < sizeof(probe_local); i++)
+			if (telnet_request_local(s->t, probe_local[i], 1) == 0)
+				s->wait[probe_local[i]] |= NEG_WAIT_ANSWER;
+		telnet_send_do_tm(s->t);
+		s->kludge_tm = 1;
+	}
 	s->t_begin = now_ms();
 	s->neg_deadline = s->t_begin + s->cfg->neg_timeout_ms;
 	if (s->cfg->debug & DBG_OPTIONS)
@@ -72,6 +99,13 @@ int
 negotiate_ready(const struct session *s)
 {
 	size_t i;
+
+	if (s->cfg->report) {
+		for (i = 0; i < 256; i++)
+			if (s->wait[i] != 0)
+				return 0;
+		return s->rep == NULL || s->rep->tm_answer != 0;
+	}
 
 	for (i = 0; i < sizeof(waited); i++)
 		if (s->wait[waited[i]] != 0)
@@ -85,6 +119,14 @@ option_changed(struct session *s, unsigned char opt, int local, int enabled)
 	if (s->cfg->debug & DBG_OPTIONS)
 		log_debug("%s %s %s", local ? "we" : "client",
 		    enabled ? "enable" : "disable", telnet_opt_name(opt));
+	options_changed(s, opt, local, enabled);
+	if (s->cfg->report) {
+		s->wait[opt] &= (unsigned char)~NEG_WAIT_ANSWER;
+		/* The SLC table follows WILL LINEMODE. */
+		if (opt == TELOPT_LINEMODE && !local && enabled &&
+		    s->state == S_NEGOTIATING && !s->rep->slc_seen)
+			s->wait[opt] |= NEG_WAIT_SB;
+	}
 	if (local) {
 		if (opt == TELOPT_LOGOUT && enabled)
 			s->logout = 1;
@@ -129,34 +171,31 @@ option_changed(struct session *s, unsigned char opt, int local, int enabled)
 		s->wait[opt] = NEG_WAIT_SB;
 }
 
+/* For the report: the names offered, kept or refused. */
 static void
-got_ttype(struct session *s, const struct telnet_str *str)
+note_env(struct session *s, const struct telnet_env_var *v,
+    enum env_verdict vd)
 {
-	char term[TERM_MAX + 1], safe[LOG_STR_MAX + 1];
+	struct neg_report *r = s->rep;
+	char name[LOG_STR_MAX + 1];
 	size_t i;
 
-	s->wait[TELOPT_TTYPE] = 0;
-	if (str->len == 0 || str->len > TERM_MAX) {
-		log_info("terminal type refused: \"%s\"",
-		    log_safe(safe, sizeof(safe), str->s, str->len));
+	if (r == NULL || (v->name_len == 4 && memcmp(v->name, "USER", 4) ==
+	    0 && vd == ENV_OK))
 		return;
-	}
-	for (i = 0; i < str->len; i++)
-		term[i] = (char)tolower((unsigned char)str->s[i]);
-	term[i] = '\0';
-	if (!term_name_ok(term, i)) {
-		log_info("terminal type refused: \"%s\"",
-		    log_safe(safe, sizeof(safe), str->s, str->len));
-		return;
-	}
-	if (s->state >= S_STARTING) {
-		if (s->cfg->debug & DBG_OPTIONS)
-			log_debug("late TTYPE %s ignored", term);
-		return;
-	}
-	memcpy(s->term, term, i + 1);
-	if (s->cfg->debug & DBG_OPTIONS)
-		log_debug("recv TTYPE IS %s", term);
+	log_safe(name, sizeof(name), v->name, v->name_len);
+	if (strlen(name) > ENV_MAX_NAME)
+		name[ENV_MAX_NAME] = '\0';
+	if (vd == ENV_OK) {
+		for (i = 0; i < r->nenv_ok; i++)
+			if (strcmp(r->env_ok[i], name) == 0)
+				return;
+		if (r->nenv_ok < ENV_MAX_VARS)
+			strlcpy(r->env_ok[r->nenv_ok++], name,
+			    sizeof(r->env_ok[0]));
+	} else if (r->nenv_denied < ENV_MAX_VARS)
+		strlcpy(r->env_denied[r->nenv_denied++], name,
+		    sizeof(r->env_denied[0]));
 }
 
 static void
@@ -168,6 +207,8 @@ got_env(struct session *s, const struct telnet_event *ev)
 	s->wait[ev->u.env.opt] = 0;
 	if (ev->u.env.cmd != TELQUAL_IS && ev->u.env.cmd != TELQUAL_INFO)
 		return;
+	if (s->rep != NULL && s->rep->env_ms == 0)
+		s->rep->env_ms = report_ms(s);
 	if (s->state >= S_STARTING) {
 		if (s->cfg->debug & DBG_OPTIONS)
 			log_debug("late %s ignored",
@@ -180,6 +221,7 @@ got_env(struct session *s, const struct telnet_event *ev)
 
 		vd = env_add(&s->env, &s->cfg->envpol, v->name, v->name_len,
 		    v->value, v->value_len);
+		note_env(s, v, vd);
 		if (s->cfg->debug & DBG_OPTIONS)
 			log_debug("recv %s %s: %s",
 			    v->type == TELENV_USERVAR ? "USERVAR" : "VAR",
@@ -237,13 +279,11 @@ negotiate_event(struct session *s, const struct telnet_event *ev)
 		if (s->cfg->debug & DBG_OPTIONS)
 			log_debug("TIMING-MARK answered (%s)",
 			    ev->u.tm.enabled ? "WILL" : "WONT");
-		return 1;
-	case TELNET_EV_TTYPE:
-		if (ev->u.str.cmd == TELQUAL_IS)
-			got_ttype(s, &ev->u.str.text);
-		return 1;
+		return options_event(s, ev);
 	case TELNET_EV_NAWS:
 		s->wait[TELOPT_NAWS] = 0;
+		if (s->rep != NULL && s->rep->naws_ms == 0)
+			s->rep->naws_ms = report_ms(s);
 		if (ev->u.naws.width == 0 || ev->u.naws.height == 0)
 			return 1;
 		s->ws_col = ev->u.naws.width;
@@ -258,6 +298,8 @@ negotiate_event(struct session *s, const struct telnet_event *ev)
 		s->wait[TELOPT_TSPEED] = 0;
 		if (s->state >= S_STARTING)
 			return 1;
+		if (s->rep != NULL && s->rep->tspeed_ms == 0)
+			s->rep->tspeed_ms = report_ms(s);
 		s->tx = ev->u.tspeed.tx > UINT32_MAX ? 0 :
 		    (uint32_t)ev->u.tspeed.tx;
 		s->rx = ev->u.tspeed.rx > UINT32_MAX ? 0 :
@@ -276,10 +318,15 @@ negotiate_event(struct session *s, const struct telnet_event *ev)
 			log_info("X display location refused: \"%s\"",
 			    log_safe(buf, sizeof(buf), ev->u.str.text.s,
 			    ev->u.str.text.len));
-		else if (s->cfg->debug & DBG_OPTIONS)
-			log_debug("recv XDISPLOC %s", log_safe(buf,
-			    sizeof(buf), ev->u.str.text.s,
-			    ev->u.str.text.len));
+		else {
+			if (s->rep != NULL)
+				strlcpy(s->rep->xdisploc, ev->u.str.text.s,
+				    sizeof(s->rep->xdisploc));
+			if (s->cfg->debug & DBG_OPTIONS)
+				log_debug("recv XDISPLOC %s", log_safe(buf,
+				    sizeof(buf), ev->u.str.text.s,
+				    ev->u.str.text.len));
+		}
 		return 1;
 	case TELNET_EV_ENVIRON:
 		got_env(s, ev);
@@ -289,13 +336,15 @@ negotiate_event(struct session *s, const struct telnet_event *ev)
 		    telnet_local_enabled(s->t, TELOPT_STATUS))
 			telnet_send_status_is(s->t);
 		return 1;
+	case TELNET_EV_TTYPE:
 	case TELNET_EV_SNDLOC:
-		log_info("client location: \"%s\"", log_safe(buf,
-		    sizeof(buf), ev->u.str.text.s, ev->u.str.text.len));
-		return 1;
 	case TELNET_EV_LFLOW:
 	case TELNET_EV_LINEMODE:
 	case TELNET_EV_CHARSET:
+		if (ev->type == TELNET_EV_LINEMODE && ev->u.lm.cmd == LM_SLC &&
+		    (s->wait[TELOPT_LINEMODE] & NEG_WAIT_SB))
+			s->wait[TELOPT_LINEMODE] = 0;
+		return options_event(s, ev);
 	case TELNET_EV_SB_RAW:
 		if (s->cfg->debug & DBG_OPTIONS)
 			log_debug("subnegotiation %d ignored", (int)ev->type);
@@ -316,7 +365,8 @@ int
 negotiate_start(struct session *s)
 {
 	struct ps_start *req;
-	size_t n = s->env.n <= ENV_MAX_VARS ? s->env.n : ENV_MAX_VARS;
+	size_t i, n = s->env.n <= ENV_MAX_VARS ? s->env.n : ENV_MAX_VARS;
+	char *text;
 	int r;
 
 	if (s->cfg->debug & DBG_REPORT)
@@ -326,9 +376,29 @@ negotiate_start(struct session *s)
 		    negotiate_ready(s) ? "" : " (deadline)",
 		    *s->term ? s->term : "-", s->ws_col, s->ws_row, s->tx,
 		    s->rx, s->env.n, *s->env.user ? s->env.user : "-");
+	if (s->cfg->report || s->cfg->report_log != NULL) {
+		if (report_send(s) == -1)
+			return -1;
+	}
+	if (s->cfg->report) {
+		/* No program: the report is the session.  The monitor
+		 * answers EXITED, and the relay drains and closes. */
+		if ((text = ps_zalloc(REPORT_MAX)) == NULL)
+			return -1;
+		report_text(s, text, REPORT_MAX);
+		s->data_ctx = 0;
+		telnet_send(s->t, (const unsigned char *)text, strlen(text));
+		ps_zfree(text, REPORT_MAX);
+		return 0;
+	}
 	if ((req = ps_zalloc(sizeof(*req))) == NULL)
 		return -1;
 	req->type = PS_START;
+	req->nterms = (uint32_t)s->nterms;
+	for (i = 0; i < s->nterms && i < TTYPE_MAX; i++)
+		strlcpy(req->terms[i], s->terms[i], sizeof(req->terms[i]));
+	strlcpy(req->location, s->location, sizeof(req->location));
+	strlcpy(req->charset, s->charset, sizeof(req->charset));
 	strlcpy(req->term, s->term, sizeof(req->term));
 	req->ws_col = s->ws_col;
 	req->ws_row = s->ws_row;

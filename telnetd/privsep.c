@@ -17,7 +17,9 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "sandbox.h"
@@ -112,6 +114,90 @@ field_len(const char *f, size_t size)
 	return nul == NULL ? size : (size_t)(nul - f);
 }
 
+static int
+printable(const char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] > 0x7e)
+			return 0;
+	return 1;
+}
+
+/* A terminfo entry for name in the usual places (ncurses' lookup order
+ * without $TERMINFO: the program's environment does not have it yet). */
+static int
+terminfo_has(const char *name)
+{
+	static const char *const dirs[] = {
+		"/etc/terminfo", "/lib/terminfo", "/usr/share/terminfo",
+	};
+	char path[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%c/%s", dirs[i], name[0], name);
+		if (access(path, R_OK) == 0)
+			return 1;
+		snprintf(path, sizeof(path), "%s/%02x/%s", dirs[i],
+		    (unsigned char)name[0], name);
+		if (access(path, R_OK) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+void
+ps_start_pick_term(struct ps_start *req)
+{
+	size_t i;
+
+	for (i = 0; i < req->nterms; i++)
+		if (terminfo_has(req->terms[i])) {
+			if (strcmp(req->term, req->terms[i]) != 0)
+				log_info("TERM %s: the first of the client's "
+				    "types the host knows", req->terms[i]);
+			strlcpy(req->term, req->terms[i], sizeof(req->term));
+			return;
+		}
+}
+
+static int
+env_has(const struct client_env *env, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < env->n; i++)
+		if (strcmp(env->vars[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+size_t
+ps_start_extra(const struct ps_start *req, const struct client_env *env,
+    char extra[][ENV_MAX_VALUE + 32], size_t max)
+{
+	size_t n = 0;
+
+	/* A UTF-8 CHARSET: a UTF-8 locale, unless the client named one. */
+	if (n < max && strcasecmp(req->charset, "UTF-8") == 0 &&
+	    !env_has(env, "LANG") && !env_has(env, "LC_ALL") &&
+	    !env_has(env, "LC_CTYPE"))
+		snprintf(extra[n++], sizeof(extra[0]), "LANG=C.UTF-8");
+	if (n < max && req->location[0] != '\0')
+		snprintf(extra[n++], sizeof(extra[0]), "TELNET_LOCATION=%s",
+		    req->location);
+	return n;
+}
+
+int
+ps_report_validate(const char *text, size_t len)
+{
+	return len > 0 && len < REPORT_MAX && text[0] == '{' &&
+	    printable(text, len) ? 0 : -1;
+}
+
 int
 ps_start_validate(const struct config *cfg, struct ps_start *req, size_t len,
     struct client_env *env, const char **why)
@@ -137,6 +223,22 @@ ps_start_validate(const struct config *cfg, struct ps_start *req, size_t len,
 		req->ws_col = req->ws_row = 0;
 	if (req->tx > 4000000 || req->rx > 4000000)
 		req->tx = req->rx = 0;
+	if (req->nterms > TTYPE_MAX)
+		req->nterms = 0;
+	for (i = 0; i < req->nterms; i++) {
+		l = field_len(req->terms[i], sizeof(req->terms[i]));
+		if (l == sizeof(req->terms[i]) ||
+		    !term_name_ok(req->terms[i], l)) {
+			log_warnx("terminal type list from relay refused");
+			req->nterms = 0;
+		}
+	}
+	l = field_len(req->location, sizeof(req->location));
+	if (l == sizeof(req->location) || !printable(req->location, l))
+		memset(req->location, 0, sizeof(req->location));
+	l = field_len(req->charset, sizeof(req->charset));
+	if (l == sizeof(req->charset) || !printable(req->charset, l))
+		memset(req->charset, 0, sizeof(req->charset));
 
 	/* The environment: rebuilt from nothing, through env_add again. */
 	for (i = 0; i < req->nvars; i++) {

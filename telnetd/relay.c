@@ -90,6 +90,10 @@ relay_command(struct session *s, unsigned char cmd)
 
 	if (s->cfg->debug & DBG_OPTIONS)
 		log_debug("recv IAC %s", telnet_cmd_name(cmd));
+	/* In a line mode with EXTPROC the line discipline does not act on
+	 * signal characters or EOF: ttymode.c does. */
+	if (s->pty != -1 && tty_input_command(s, cmd))
+		return;
 	switch (cmd) {
 	case TELNET_AYT:
 		/* Answered at once, ahead of queued input, as a kept reply. */
@@ -227,6 +231,12 @@ relay_read_pty(struct session *s)
 		s->data_ctx = 1;
 		telnet_send(s->t, s->scratch + 1, (size_t)n - 1);
 		s->data_ctx = 0;
+		/* No packet tells of a termios change while EXTPROC is
+		 * off: look after each read in a line mode or with LFLOW
+		 * (IXANY). */
+		if (s->lm_type != LMT_NONE ||
+		    telnet_remote_enabled(s->t, TELOPT_LFLOW))
+			tty_mode_check(s);
 		return 1;
 	}
 	if (s->cfg->debug & DBG_REPORT)
@@ -236,9 +246,13 @@ relay_read_pty(struct session *s)
 	if (ctl & TIOCPKT_FLUSHWRITE)
 		relay_netclear(s);
 	if ((ctl & (TIOCPKT_NOSTOP | TIOCPKT_DOSTOP)) &&
-	    telnet_remote_enabled(s->t, TELOPT_LFLOW))
-		telnet_send_lflow(s->t, (ctl & TIOCPKT_DOSTOP) ?
-		    LFLOW_ON : LFLOW_OFF);
+	    telnet_remote_enabled(s->t, TELOPT_LFLOW) &&
+	    s->lflow_on != ((ctl & TIOCPKT_DOSTOP) != 0)) {
+		s->lflow_on = (ctl & TIOCPKT_DOSTOP) != 0;
+		telnet_send_lflow(s->t, s->lflow_on ? LFLOW_ON : LFLOW_OFF);
+	}
+	/* A termios change (with EXTPROC), or anything else: look. */
+	tty_mode_check(s);
 	return 1;
 }
 
@@ -246,6 +260,10 @@ relay_read_pty(struct session *s)
 int
 relay_write_pty(struct session *s)
 {
+	int wrote = 0;
+
+	if (tty_input_held(s, now_ms()))
+		return 0;
 	while (buf_len(&s->in) > 0) {
 		ssize_t n = write(s->pty, buf_ptr(&s->in), buf_len(&s->in));
 
@@ -261,7 +279,12 @@ relay_write_pty(struct session *s)
 		if (s->cfg->debug & DBG_PTYDATA)
 			log_dump("pty>", buf_ptr(&s->in), (size_t)n);
 		buf_consume(&s->in, (size_t)n);
+		wrote = 1;
 	}
+	/* The client typing is the moment to notice a program that went
+	 * back to reading lines without a word (no packet, no output). */
+	if (wrote && s->lm_type != LMT_NONE && !s->lm_ext)
+		tty_mode_check(s);
 	return 0;
 }
 

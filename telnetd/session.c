@@ -55,11 +55,13 @@ session_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 		    ev->u.data.urgent);
 		break;
 	case TELNET_EV_DATA:
-		relay_to_pty(s, ev->u.data.buf, ev->u.data.len);
+		if (!tty_input_data(s, ev->u.data.buf, ev->u.data.len))
+			relay_to_pty(s, ev->u.data.buf, ev->u.data.len);
 		break;
 	case TELNET_EV_EOL:
 		/* CR LF, CR NUL and bare CR: one end of line each. */
-		relay_to_pty(s, "\r", 1);
+		if (!tty_input_eol(s))
+			relay_to_pty(s, "\r", 1);
 		break;
 	case TELNET_EV_COMMAND:
 		relay_command(s, ev->u.command.cmd);
@@ -117,6 +119,8 @@ session_monitor(struct session *s)
 			log_debug("program started on %s", s->tty);
 		/* A NAWS that came while the monitor was starting. */
 		relay_set_winsize(s);
+		/* Line mode, LFLOW: the pty's modes to the client. */
+		tty_mode_start(s);
 		return 0;
 	}
 	if (fd != -1)
@@ -124,6 +128,12 @@ session_monitor(struct session *s)
 	if (m.type == PS_EXITED && (size_t)n == sizeof(m.ex)) {
 		s->prog_exited = 1;
 		s->drain_deadline = now_ms() + DRAIN_IDLE_MS;
+		if (s->pty == -1 && s->state == S_STARTING) {
+			/* --report: no program was started; flush, close. */
+			s->pty_eof = 1;
+			s->state = S_DRAINING;
+			s->flush_deadline = now_ms() + FLUSH_TIMEOUT_MS;
+		}
 		return 0;
 	}
 	log_warnx("unexpected message from monitor");
@@ -162,6 +172,8 @@ poll_timeout(const struct session *s, int64_t now)
 
 	if (s->state == S_NEGOTIATING)
 		d = s->neg_deadline;
+	if (s->lm_hold != 0 && (d == -1 || s->lm_hold < d))
+		d = s->lm_hold;
 	if (s->prog_exited && !s->pty_eof && (d == -1 || s->drain_deadline < d))
 		d = s->drain_deadline;
 	if (s->state == S_DRAINING) {
@@ -205,7 +217,7 @@ session_loop(struct session *s)
 			ptyin = netq_room(&s->out) > NETOUT_RESERVE + 1024;
 			if (ptyin)
 				pfd[1].events |= POLLIN;
-			if (buf_len(&s->in) > 0)
+			if (buf_len(&s->in) > 0 && !tty_input_held(s, now_ms()))
 				pfd[1].events |= POLLOUT;
 		}
 		if (s->pty == -1 || s->pty_eof)
@@ -341,6 +353,7 @@ session_free(struct session *s)
 	netq_free(&s->out);
 	buf_free(&s->in);
 	free(s->scratch);
+	ps_zfree(s->rep, sizeof(*s->rep));
 	ps_zfree(s, sizeof(*s));
 }
 

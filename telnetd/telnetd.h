@@ -23,6 +23,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "linemode.h"
 #include "login.h"
 #include "telnet.h"
 
@@ -43,6 +44,11 @@
 #define DISPLAY_MAX		ENV_MAX_VALUE
 #define HOST_MAX		256
 #define TTY_NAME_MAX		32
+#define TTYPE_MAX		8	/* names kept from TTYPE cycling */
+#define LOCATION_MAX		128	/* SNDLOC text kept */
+#define CHARSET_NAME_MAX	40	/* the CHARSET name accepted */
+#define EOF_HOLD_MS		20	/* linemode EOF: input held this long */
+#define REPORT_MAX		8192	/* one JSON report line */
 
 /* -D modes. */
 #define DBG_OPTIONS	0x01
@@ -74,6 +80,8 @@ struct config {
 	int reverse_lookup;		/* -U */
 	int linemode;			/* -l */
 	int nokludge;			/* -l nokludge */
+	int report;			/* --report: no program */
+	const char *report_log;		/* --report-log=FILE, NULL: syslog */
 	unsigned int debug;		/* DBG_* */
 	int neg_timeout_ms;
 };
@@ -170,9 +178,32 @@ enum session_state {
 	S_CLOSED,
 };
 
+/* Line modes: none (character at a time, the server echoes), kludge
+ * (RFC 858 SGA toggled, BSD style), real LINEMODE (RFC 1184). */
+#define LMT_NONE	0
+#define LMT_KLUDGE	1
+#define LMT_REAL	2
+
 /* What negotiate.c still waits for, per option. */
 #define NEG_WAIT_ANSWER	0x01	/* our DO/WILL has no answer yet */
 #define NEG_WAIT_SB	0x02	/* agreed; its subnegotiation is due */
+
+/* For the client report (report.c): when each side of each option was
+ * answered (ms after the opening requests, -1 = never) and how. */
+struct neg_report {
+	int32_t ms[256][2];		/* [opt][local] */
+	unsigned char ans[256][2];	/* 0 none, 1 agreed, 2 refused */
+	int32_t ttype_ms, env_ms, naws_ms, tspeed_ms, charset_ms, tm_ms;
+	int tm_answer;			/* 0 none, 1 WILL, 2 WONT */
+	char env_ok[ENV_MAX_VARS][ENV_MAX_NAME + 1];	/* names kept */
+	size_t nenv_ok;
+	char env_denied[ENV_MAX_VARS][ENV_MAX_NAME + 1];
+	size_t nenv_denied;
+	struct telnet_slc slc[TELNET_SLC_MAX];	/* the client's SLC table */
+	size_t nslc;
+	int slc_seen;
+	char xdisploc[ENV_MAX_VALUE + 1];
+};
 
 struct session {
 	const struct config *cfg;
@@ -194,6 +225,22 @@ struct session {
 	uint32_t tx, rx;
 	struct client_env env;
 	int env_logged;
+	char terms[TTYPE_MAX][TERM_MAX + 1];	/* TTYPE names, in order */
+	size_t nterms;
+	int ttype_done;			/* the list repeated or is full */
+	char charset[CHARSET_NAME_MAX + 1];	/* "" = none agreed */
+	char location[LOCATION_MAX + 1];	/* SNDLOC */
+	struct neg_report *rep;		/* what the client answered, when */
+
+	/* Terminal modes (ttymode.c). */
+	int lm_type;			/* LMT_* */
+	int kludge_tm;			/* DO TM sent to detect kludge mode */
+	int lm_ready;			/* lm holds the pty's modes */
+	int lm_real_started;		/* first MODE sent */
+	struct linemode lm;
+	int lm_ext;			/* EXTPROC is set by us */
+	int64_t lm_hold;		/* linemode EOF: no input until then */
+	int lflow_on, lflow_any;	/* last LFLOW state sent */
 
 	/* The running session (relay.c). */
 	char tty[TTY_NAME_MAX];
@@ -237,6 +284,39 @@ int negotiate_ready(const struct session *s);
 /* Send the START request to the monitor. */
 int negotiate_start(struct session *s);
 
+/* options.c: the options after the opening: LINEMODE agreement and kludge
+ * detection, TTYPE cycling, CHARSET, LFLOW, SNDLOC. */
+void options_changed(struct session *s, unsigned char opt, int local,
+    int enabled);
+/* A subnegotiation or TM answer for these options; 0 when not one. */
+int options_event(struct session *s, const struct telnet_event *ev);
+
+/* ttymode.c: the pty's modes told to the client (LINEMODE MODE, SLC,
+ * ECHO, SGA in kludge mode, LFLOW), and the client's input applied the
+ * way the line discipline would while the pty is in EXTPROC. */
+void tty_mode_start(struct session *s);
+/* Read the termios and tell the client what changed. */
+void tty_mode_check(struct session *s);
+void tty_mode_linemode(struct session *s, const struct telnet_event *ev);
+/* The client refused our echo: turn the pty's echo off. */
+void tty_echo_refused(struct session *s);
+/* Input from the client: data, an end of line, a command.  Return 1 when
+ * handled here (EXTPROC input), 0 to take the ordinary path. */
+int tty_input_data(struct session *s, const unsigned char *p, size_t n);
+int tty_input_eol(struct session *s);
+int tty_input_command(struct session *s, unsigned char cmd);
+/* 1 while client input must wait (a linemode EOF being delivered). */
+int tty_input_held(struct session *s, int64_t now);
+
+/* report.c: the client report (--report, --report-log). */
+void report_answer(struct session *s, unsigned char opt, int local,
+    int enabled);
+int32_t report_ms(const struct session *s);
+size_t report_json(const struct session *s, char *buf, size_t size);
+size_t report_text(const struct session *s, char *buf, size_t size);
+/* Send the JSON line to the monitor (which writes it). */
+int report_send(struct session *s);
+
 /* relay.c: the data path.  The read/write functions return -1 when that
  * side is finished (EOF, EIO, reset), 0 when nothing could be done, 1
  * after progress. */
@@ -257,6 +337,7 @@ enum ps_type {
 	PS_START = 1,		/* relay -> monitor */
 	PS_STARTED,		/* monitor -> relay (+ pty master fd) */
 	PS_EXITED,		/* monitor -> relay: the program ended */
+	PS_REPORT,		/* relay -> monitor: the client report */
 };
 /* START is sent with only its first nvars variables: PS_START_LEN(n)
  * bytes, so an idle session does not carry (or touch) the whole table. */
@@ -266,6 +347,10 @@ struct ps_start {
 	uint16_t ws_col, ws_row;	/* 0 = unknown */
 	uint32_t tx, rx;		/* 0 = unknown */
 	char user[USER_NAME_MAX + 1];	/* "" = none */
+	uint32_t nterms;		/* TTYPE list; TERM = first known */
+	char terms[TTYPE_MAX][TERM_MAX + 1];
+	char location[LOCATION_MAX + 1];	/* SNDLOC, "" = none */
+	char charset[CHARSET_NAME_MAX + 1];	/* CHARSET agreed, "" = none */
 	uint32_t nvars;
 	struct env_var vars[ENV_MAX_VARS];
 };
@@ -279,6 +364,12 @@ struct ps_started {
 struct ps_exited {
 	uint32_t type;
 	int32_t status;
+};
+/* One JSON line, sent with only its text (no NUL): the monitor checks
+ * it is printable ASCII and writes it to --report-log or syslog. */
+struct ps_report {
+	uint32_t type;
+	char text[REPORT_MAX];
 };
 /* Send a message, with fd attached when fd >= 0. */
 int ps_send(int sock, const void *msg, size_t len, int fd);
@@ -297,6 +388,15 @@ void ps_zfree(void *p, size_t size);
 /* Drop root in the relay: groups, gid, uid, no_new_privs, then the
  * confinement hook (issue 8: empty chroot, seccomp). */
 void privsep_drop(const struct config *cfg);
+
+/* The monitor's pick of TERM: the first name of the list that the host's
+ * terminfo knows (req->term when none does); and the variables it adds
+ * (LANG for a UTF-8 CHARSET, TELNET_LOCATION for SNDLOC). */
+void ps_start_pick_term(struct ps_start *req);
+size_t ps_start_extra(const struct ps_start *req,
+    const struct client_env *env, char extra[][ENV_MAX_VALUE + 32],
+    size_t max);
+int ps_report_validate(const char *text, size_t len);
 
 /* monitor.c */
 int monitor_run(const struct config *cfg, int mon, pid_t relay,

@@ -1,0 +1,280 @@
+/*
+ * options.c - the options that go on after the opening: LINEMODE
+ * agreement and kludge linemode detection, TTYPE cycling (RFC 1091),
+ * CHARSET (RFC 2066), LFLOW (RFC 1372) and SNDLOC (RFC 779).
+ *
+ * LINEMODE: asked for in the opening with -l; a client's WILL LINEMODE is
+ * accepted always.  The MODE and SLC exchange starts when the pty is
+ * there (ttymode.c).  A client that refuses LINEMODE (with -l and without
+ * nokludge) is asked DO TIMING-MARK as BSD telnetd does; WILL TM means it
+ * understands kludge linemode (SGA toggled with the program's ICANON).
+ *
+ * TTYPE: asked again after each IS until a name repeats (the last one, or
+ * the first after a wrap) or TTYPE_MAX names are in; the whole list goes
+ * to the monitor, which picks the first name the host's terminfo knows.
+ *
+ * CHARSET: when the client offers it (either side), REQUEST UTF-8, then
+ * ISO-8859-1, US-ASCII.  The start waits for the answer (bounded by the
+ * deadline); an accepted UTF-8 asks for BINARY both ways, and the monitor
+ * sets LANG for the program unless the client sent its own.
+ */
+#include <sys/types.h>
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "telnetd.h"
+
+static const char *const charsets[] = { "UTF-8", "ISO-8859-1", "US-ASCII" };
+
+static int
+starting(const struct session *s)
+{
+	return s->state == S_NEGOTIATING;
+}
+
+static void
+charset_request(struct session *s)
+{
+	if (s->wait[TELOPT_CHARSET] != 0 || s->charset[0] != '\0' ||
+	    s->rep == NULL || s->rep->charset_ms != 0)
+		return;
+	s->data_ctx = 0;
+	telnet_send_charset_request(s->t, charsets,
+	    sizeof(charsets) / sizeof(charsets[0]));
+	s->rep->charset_ms = -1;	/* asked, no answer yet */
+	if (starting(s))
+		s->wait[TELOPT_CHARSET] = NEG_WAIT_SB;
+	if (s->cfg->debug & DBG_OPTIONS)
+		log_debug("send CHARSET REQUEST UTF-8 ISO-8859-1 US-ASCII");
+}
+
+void
+options_changed(struct session *s, unsigned char opt, int local, int enabled)
+{
+	report_answer(s, opt, local, enabled);
+	switch (opt) {
+	case TELOPT_LINEMODE:
+		if (local)
+			break;
+		if (enabled) {
+			s->lm_type = LMT_REAL;
+			tty_mode_start(s);
+			break;
+		}
+		if (s->lm_type == LMT_REAL) {
+			/* Back to character mode. */
+			s->lm_type = LMT_NONE;
+			telnet_request_local(s->t, TELOPT_SGA, 1);
+			telnet_request_local(s->t, TELOPT_ECHO, 1);
+			tty_mode_check(s);
+		} else if (s->cfg->linemode && !s->cfg->nokludge &&
+		    !s->kludge_tm) {
+			/* Refused: does it know kludge linemode? */
+			s->kludge_tm = 1;
+			s->data_ctx = 0;
+			telnet_send_do_tm(s->t);
+			if (s->cfg->debug & DBG_OPTIONS)
+				log_debug("send DO TIMING-MARK (kludge "
+				    "linemode?)");
+		}
+		break;
+	case TELOPT_ECHO:
+		if (local && !enabled && s->state == S_RELAYING)
+			tty_echo_refused(s);
+		break;
+	case TELOPT_SNDLOC:
+		if (!local && enabled && starting(s))
+			s->wait[opt] = NEG_WAIT_SB;
+		break;
+	case TELOPT_CHARSET:
+		if (enabled)
+			charset_request(s);
+		break;
+	case TELOPT_LFLOW:
+		if (!local && enabled)
+			tty_mode_check(s);
+		break;
+	default:
+		break;
+	}
+}
+
+/* RFC 1091: ask until the list repeats. */
+static void
+got_ttype(struct session *s, const struct telnet_str *str)
+{
+	char term[TERM_MAX + 1], safe[LOG_STR_MAX + 1];
+	size_t i;
+	int valid = 1, again = 0;
+
+	if (s->rep != NULL && s->rep->ttype_ms == 0)
+		s->rep->ttype_ms = report_ms(s);
+	if (str->len == 0 || str->len > TERM_MAX)
+		valid = 0;
+	else {
+		for (i = 0; i < str->len; i++)
+			term[i] = (char)tolower((unsigned char)str->s[i]);
+		term[i] = '\0';
+		valid = term_name_ok(term, i);
+	}
+	if (!valid) {
+		log_info("terminal type refused: \"%s\"",
+		    log_safe(safe, sizeof(safe), str->s, str->len));
+		s->ttype_done = 1;
+	} else if (s->ttype_done) {
+		/* An answer after the list was complete. */
+	} else if (s->nterms > 0 && (strcmp(term, s->terms[0]) == 0 ||
+	    strcmp(term, s->terms[s->nterms - 1]) == 0)) {
+		s->ttype_done = 1;
+	} else {
+		memcpy(s->terms[s->nterms++], term, strlen(term) + 1);
+		if (s->term[0] == '\0' && !(s->state >= S_STARTING))
+			memcpy(s->term, term, strlen(term) + 1);
+		if (s->nterms >= TTYPE_MAX)
+			s->ttype_done = 1;
+		else
+			again = 1;
+	}
+	if (s->cfg->debug & DBG_OPTIONS)
+		log_debug("recv TTYPE IS %s%s", valid ? term : "(refused)",
+		    again ? ", asking for the next" : "");
+	if (again) {
+		s->data_ctx = 0;
+		telnet_send_ttype_send(s->t);
+		if (starting(s))
+			s->wait[TELOPT_TTYPE] = NEG_WAIT_SB;
+	} else
+		s->wait[TELOPT_TTYPE] = 0;
+}
+
+static void
+got_charset(struct session *s, const struct telnet_event *ev)
+{
+	char safe[LOG_STR_MAX + 1];
+	size_t i, k;
+
+	switch (ev->u.charset.cmd) {
+	case CHARSET_ACCEPTED:
+		s->wait[TELOPT_CHARSET] = 0;
+		if (s->rep != NULL)
+			s->rep->charset_ms = report_ms(s);
+		for (k = 0; k < sizeof(charsets) / sizeof(charsets[0]); k++)
+			if (strcasecmp(ev->u.charset.names[0].s,
+			    charsets[k]) == 0)
+				break;
+		if (k == sizeof(charsets) / sizeof(charsets[0])) {
+			log_info("client accepted a charset never offered: "
+			    "\"%s\"", log_safe(safe, sizeof(safe),
+			    ev->u.charset.names[0].s,
+			    ev->u.charset.names[0].len));
+			return;
+		}
+		strlcpy(s->charset, charsets[k], sizeof(s->charset));
+		if (s->cfg->debug & DBG_OPTIONS)
+			log_debug("recv CHARSET ACCEPTED %s", s->charset);
+		if (k == 0) {
+			/* UTF-8 is 8 bits: BINARY both ways. */
+			telnet_request_local(s->t, TELOPT_BINARY, 1);
+			telnet_request_remote(s->t, TELOPT_BINARY, 1);
+		}
+		return;
+	case CHARSET_REJECTED:
+		s->wait[TELOPT_CHARSET] = 0;
+		if (s->rep != NULL)
+			s->rep->charset_ms = report_ms(s);
+		if (s->cfg->debug & DBG_OPTIONS)
+			log_debug("recv CHARSET REJECTED");
+		return;
+	case CHARSET_REQUEST:
+		/* RFC 2066: with our own REQUEST outstanding the server
+		 * ignores the client's; else pick from its list. */
+		if (s->wait[TELOPT_CHARSET] != 0)
+			return;
+		s->data_ctx = 0;
+		for (k = 0; k < sizeof(charsets) / sizeof(charsets[0]); k++)
+			for (i = 0; i < ev->u.charset.nnames; i++)
+				if (strcasecmp(ev->u.charset.names[i].s,
+				    charsets[k]) == 0) {
+					telnet_send_charset_accepted(s->t,
+					    charsets[k]);
+					if (s->charset[0] == '\0' &&
+					    !(s->state >= S_STARTING))
+						strlcpy(s->charset,
+						    charsets[k],
+						    sizeof(s->charset));
+					return;
+				}
+		telnet_send_charset_rejected(s->t);
+		return;
+	default:
+		return;
+	}
+}
+
+static void
+got_sndloc(struct session *s, const struct telnet_str *str)
+{
+	char safe[LOG_STR_MAX + 1];
+	size_t i;
+
+	s->wait[TELOPT_SNDLOC] = 0;
+	log_info("client location: \"%s\"", log_safe(safe, sizeof(safe),
+	    str->s, str->len));
+	if (str->len > LOCATION_MAX || s->state >= S_STARTING)
+		return;
+	for (i = 0; i < str->len; i++)
+		if ((unsigned char)str->s[i] < 0x20 ||
+		    (unsigned char)str->s[i] > 0x7e)
+			return;
+	memcpy(s->location, str->s, str->len);
+	s->location[str->len] = '\0';
+}
+
+int
+options_event(struct session *s, const struct telnet_event *ev)
+{
+	switch (ev->type) {
+	case TELNET_EV_TTYPE:
+		if (ev->u.str.cmd == TELQUAL_IS)
+			got_ttype(s, &ev->u.str.text);
+		return 1;
+	case TELNET_EV_TM:
+		if (ev->u.tm.local)
+			return 1;
+		if (s->rep != NULL && s->rep->tm_answer == 0) {
+			s->rep->tm_answer = ev->u.tm.enabled ? 1 : 2;
+			s->rep->tm_ms = report_ms(s);
+		}
+		if (s->kludge_tm == 1 && s->lm_type == LMT_NONE) {
+			s->kludge_tm = 2;
+			if (ev->u.tm.enabled) {
+				s->lm_type = LMT_KLUDGE;
+				log_debug("client does kludge linemode");
+				tty_mode_start(s);
+			}
+		}
+		return 1;
+	case TELNET_EV_LINEMODE:
+		if (ev->u.lm.cmd == LM_SLC && s->rep != NULL &&
+		    !s->rep->slc_seen) {
+			s->rep->slc_seen = 1;
+			s->rep->nslc = ev->u.lm.nslc;
+			memcpy(s->rep->slc, ev->u.lm.slc,
+			    ev->u.lm.nslc * sizeof(ev->u.lm.slc[0]));
+		}
+		tty_mode_linemode(s, ev);
+		return 1;
+	case TELNET_EV_LFLOW:
+		return 1;	/* the client does not command the server */
+	case TELNET_EV_CHARSET:
+		got_charset(s, ev);
+		return 1;
+	case TELNET_EV_SNDLOC:
+		got_sndloc(s, &ev->u.str.text);
+		return 1;
+	default:
+		return 0;
+	}
+}

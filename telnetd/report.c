@@ -1,0 +1,335 @@
+/*
+ * report.c - the client report: what the client agreed to and refused on
+ * each side, when (ms after the opening requests), its terminal types,
+ * window, speed, environment (names only for refused variables), the SLC
+ * table it sent, its charset and line mode.
+ *
+ * Two forms: text for a person testing a terminal (--report prints it to
+ * the client instead of starting a program), and one JSON line for
+ * scripts, which the relay hands to the monitor (PS_REPORT) to be written
+ * to --report-log=FILE or syslog.  The JSON holds printable ASCII only:
+ * foreign strings are escaped (\uXXXX for anything else).
+ */
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "telnetd.h"
+
+static const char *const slc_names[SLC_MAXFUNC + 1] = {
+	"0", "SYNCH", "BRK", "IP", "AO", "AYT", "EOR", "ABORT", "EOF", "SUSP",
+	"EC", "EL", "EW", "RP", "LNEXT", "XON", "XOFF", "FORW1", "FORW2",
+	"MCL", "MCR", "MCWL", "MCWR", "MCBOL", "MCEOL", "INSRT", "OVER",
+	"ECR", "EWR", "EBOL", "EEOL",
+};
+static const char *const slc_levels[] = {
+	"NOSUPPORT", "CANTCHANGE", "VALUE", "DEFAULT",
+};
+
+int32_t
+report_ms(const struct session *s)
+{
+	int64_t d = now_ms() - s->t_begin;
+
+	return d < 1 ? 1 : (d > INT32_MAX ? INT32_MAX : (int32_t)d);
+}
+
+void
+report_answer(struct session *s, unsigned char opt, int local, int enabled)
+{
+	int side = local ? 1 : 0;
+
+	if (s->rep == NULL || s->rep->ans[opt][side] != 0)
+		return;
+	s->rep->ans[opt][side] = enabled ? 1 : 2;
+	s->rep->ms[opt][side] = report_ms(s);
+}
+
+/* A bounded writer: output is cut, never overrun. */
+struct out {
+	char *p;
+	size_t size, len;
+};
+
+static void out_printf(struct out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+out_printf(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->len + 1 >= o->size)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->p + o->len, o->size - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	o->len += (size_t)n;
+	if (o->len >= o->size)
+		o->len = o->size - 1;
+}
+
+static void
+json_str(struct out *o, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	out_printf(o, "\"");
+	for (; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			out_printf(o, "\\%c", *p);
+		else if (*p < 0x20 || *p > 0x7e)
+			out_printf(o, "\\u%04x", *p);
+		else
+			out_printf(o, "%c", *p);
+	}
+	out_printf(o, "\"");
+}
+
+static const char *
+lm_type_name(int t)
+{
+	return t == LMT_REAL ? "real" : t == LMT_KLUDGE ? "kludge" : "none";
+}
+
+static void
+mode_names(struct out *o, unsigned char m, int json)
+{
+	static const struct { unsigned char bit; const char *name; } b[] = {
+		{ LM_MODE_EDIT, "EDIT" }, { LM_MODE_TRAPSIG, "TRAPSIG" },
+		{ LM_MODE_SOFT_TAB, "SOFT_TAB" },
+		{ LM_MODE_LIT_ECHO, "LIT_ECHO" },
+	};
+	size_t i;
+	int first = 1;
+
+	for (i = 0; i < sizeof(b) / sizeof(b[0]); i++) {
+		if (!(m & b[i].bit))
+			continue;
+		out_printf(o, json ? "%s\"%s\"" : "%s%s",
+		    first ? "" : (json ? "," : "|"), b[i].name);
+		first = 0;
+	}
+	if (first && !json)
+		out_printf(o, "0");
+}
+
+size_t
+report_json(const struct session *s, char *buf, size_t size)
+{
+	const struct neg_report *r = s->rep;
+	struct out o = { buf, size, 0 };
+	unsigned int opt;
+	size_t i;
+	int first = 1, side;
+
+	if (size == 0)
+		return 0;
+	buf[0] = '\0';
+	if (r == NULL)
+		return 0;
+	out_printf(&o, "{\"host\":");
+	json_str(&o, s->host);
+	out_printf(&o, ",\"negotiation_ms\":%d,\"options\":[",
+	    (int)report_ms(s));
+	for (opt = 0; opt < 256; opt++)
+		for (side = 0; side < 2; side++) {
+			if (r->ans[opt][side] == 0)
+				continue;
+			out_printf(&o, "%s{\"option\":\"%s\",\"code\":%u,"
+			    "\"side\":\"%s\",\"answer\":\"%s\",\"ms\":%d,"
+			    "\"enabled\":%s}", first ? "" : ",",
+			    telnet_opt_name((unsigned char)opt), opt,
+			    side ? "server" : "client",
+			    r->ans[opt][side] == 1 ? "agreed" : "refused",
+			    (int)r->ms[opt][side],
+			    (side ? telnet_local_enabled(s->t,
+			    (unsigned char)opt) : telnet_remote_enabled(s->t,
+			    (unsigned char)opt)) ? "true" : "false");
+			first = 0;
+		}
+	out_printf(&o, "],\"ttype\":[");
+	for (i = 0; i < s->nterms; i++) {
+		out_printf(&o, "%s", i ? "," : "");
+		json_str(&o, s->terms[i]);
+	}
+	out_printf(&o, "],\"ttype_ms\":%d", (int)r->ttype_ms);
+	if (s->ws_col != 0)
+		out_printf(&o, ",\"naws\":{\"cols\":%u,\"rows\":%u,\"ms\":%d}",
+		    s->ws_col, s->ws_row, (int)r->naws_ms);
+	else
+		out_printf(&o, ",\"naws\":null");
+	if (s->tx != 0 || s->rx != 0)
+		out_printf(&o, ",\"tspeed\":{\"tx\":%u,\"rx\":%u,\"ms\":%d}",
+		    s->tx, s->rx, (int)r->tspeed_ms);
+	else
+		out_printf(&o, ",\"tspeed\":null");
+	out_printf(&o, ",\"xdisploc\":");
+	if (r->xdisploc[0] != '\0')
+		json_str(&o, r->xdisploc);
+	else
+		out_printf(&o, "null");
+	out_printf(&o, ",\"env\":{\"ms\":%d,\"accepted\":[", (int)r->env_ms);
+	for (i = 0; i < r->nenv_ok; i++) {
+		out_printf(&o, "%s", i ? "," : "");
+		json_str(&o, r->env_ok[i]);
+	}
+	out_printf(&o, "],\"denied\":[");
+	for (i = 0; i < r->nenv_denied; i++) {
+		out_printf(&o, "%s", i ? "," : "");
+		json_str(&o, r->env_denied[i]);
+	}
+	out_printf(&o, "],\"user\":");
+	if (s->env.user[0] != '\0')
+		json_str(&o, s->env.user);
+	else
+		out_printf(&o, "null");
+	out_printf(&o, "},\"slc\":");
+	if (r->slc_seen) {
+		out_printf(&o, "[");
+		for (i = 0; i < r->nslc; i++) {
+			const struct telnet_slc *t = &r->slc[i];
+
+			out_printf(&o, "%s{\"func\":\"%s\",\"code\":%u,"
+			    "\"level\":\"%s\",\"value\":%u,\"ack\":%s,"
+			    "\"flushin\":%s,\"flushout\":%s}", i ? "," : "",
+			    t->func <= SLC_MAXFUNC ? slc_names[t->func] : "?",
+			    t->func, slc_levels[t->flags & SLC_LEVELBITS],
+			    t->value, (t->flags & SLC_ACK) ? "true" : "false",
+			    (t->flags & SLC_FLUSHIN) ? "true" : "false",
+			    (t->flags & SLC_FLUSHOUT) ? "true" : "false");
+		}
+		out_printf(&o, "]");
+	} else
+		out_printf(&o, "null");
+	out_printf(&o, ",\"charset\":");
+	if (s->charset[0] != '\0')
+		json_str(&o, s->charset);
+	else
+		out_printf(&o, "null");
+	out_printf(&o, ",\"charset_ms\":%d", (int)(r->charset_ms < 0 ? 0 :
+	    r->charset_ms));
+	out_printf(&o, ",\"linemode\":{\"type\":\"%s\",\"mode\":",
+	    lm_type_name(s->lm_type));
+	if (s->lm_real_started) {
+		out_printf(&o, "%u,\"mode_names\":[", s->lm.mode);
+		mode_names(&o, s->lm.mode, 1);
+		out_printf(&o, "]");
+	} else
+		out_printf(&o, "null");
+	out_printf(&o, "},\"timing_mark\":%s,\"timing_mark_ms\":%d",
+	    r->tm_answer == 1 ? "\"WILL\"" : r->tm_answer == 2 ? "\"WONT\"" :
+	    "null", (int)r->tm_ms);
+	out_printf(&o, ",\"location\":");
+	if (s->location[0] != '\0')
+		json_str(&o, s->location);
+	else
+		out_printf(&o, "null");
+	out_printf(&o, "}");
+	return o.len;
+}
+
+static void
+text_opts(struct out *o, const struct session *s, int side)
+{
+	unsigned int opt;
+	int n = 0;
+
+	for (opt = 0; opt < 256; opt++) {
+		if (s->rep->ans[opt][side] == 0)
+			continue;
+		out_printf(o, "%s%s %s (%d ms)", n % 4 ? ", " : "\r\n    ",
+		    telnet_opt_name((unsigned char)opt),
+		    s->rep->ans[opt][side] == 1 ? "yes" : "no",
+		    (int)s->rep->ms[opt][side]);
+		n++;
+	}
+	if (n == 0)
+		out_printf(o, " none");
+	out_printf(o, "\r\n");
+}
+
+size_t
+report_text(const struct session *s, char *buf, size_t size)
+{
+	const struct neg_report *r = s->rep;
+	struct out o = { buf, size, 0 };
+	size_t i;
+
+	if (size == 0)
+		return 0;
+	buf[0] = '\0';
+	if (r == NULL)
+		return 0;
+	out_printf(&o, "\r\ntelnetd client report for %s (no login)\r\n",
+	    s->host);
+	out_printf(&o, "  negotiation took %d ms\r\n", (int)report_ms(s));
+	out_printf(&o, "  client side (our DO -> its WILL/WONT):");
+	text_opts(&o, s, 0);
+	out_printf(&o, "  server side (our WILL -> its DO/DONT):");
+	text_opts(&o, s, 1);
+	out_printf(&o, "  terminal types:");
+	for (i = 0; i < s->nterms; i++)
+		out_printf(&o, " %s", s->terms[i]);
+	out_printf(&o, "%s\r\n", s->nterms ? "" : " none");
+	if (s->ws_col != 0)
+		out_printf(&o, "  window: %u columns x %u rows\r\n",
+		    s->ws_col, s->ws_row);
+	if (s->tx != 0 || s->rx != 0)
+		out_printf(&o, "  speed: %u/%u baud\r\n", s->tx, s->rx);
+	if (r->xdisploc[0] != '\0')
+		out_printf(&o, "  X display: %s\r\n", r->xdisploc);
+	out_printf(&o, "  environment:");
+	for (i = 0; i < r->nenv_ok; i++)
+		out_printf(&o, " %s", r->env_ok[i]);
+	if (s->env.user[0] != '\0')
+		out_printf(&o, " USER=%s", s->env.user);
+	if (r->nenv_denied > 0) {
+		out_printf(&o, "; refused:");
+		for (i = 0; i < r->nenv_denied; i++)
+			out_printf(&o, " %s", r->env_denied[i]);
+	}
+	out_printf(&o, "\r\n  charset: %s\r\n", s->charset[0] ? s->charset :
+	    "none");
+	out_printf(&o, "  line mode: %s", lm_type_name(s->lm_type));
+	if (r->tm_answer != 0)
+		out_printf(&o, " (TIMING-MARK answered %s)",
+		    r->tm_answer == 1 ? "WILL" : "WONT");
+	out_printf(&o, "\r\n");
+	if (r->slc_seen) {
+		out_printf(&o, "  SLC table sent:");
+		for (i = 0; i < r->nslc; i++) {
+			const struct telnet_slc *t = &r->slc[i];
+
+			out_printf(&o, "%s%s %s 0x%02x", i % 5 ? ", " :
+			    "\r\n    ", t->func <= SLC_MAXFUNC ?
+			    slc_names[t->func] : "?",
+			    slc_levels[t->flags & SLC_LEVELBITS], t->value);
+		}
+		out_printf(&o, "\r\n");
+	}
+	if (s->location[0] != '\0')
+		out_printf(&o, "  location: %s\r\n", s->location);
+	return o.len;
+}
+
+int
+report_send(struct session *s)
+{
+	struct ps_report *m;
+	size_t n;
+	int r;
+
+	if ((m = ps_zalloc(sizeof(*m))) == NULL)
+		return -1;
+	m->type = PS_REPORT;
+	n = report_json(s, m->text, sizeof(m->text));
+	r = ps_send(s->mon, m, offsetof(struct ps_report, text) + n, -1);
+	ps_zfree(m, sizeof(*m));
+	return r;
+}

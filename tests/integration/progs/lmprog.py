@@ -1,0 +1,99 @@
+#!/usr/bin/python3
+"""lmprog.py MODE - a session program for the line mode tests.
+
+Changes its terminal's modes the way stty would (termios on descriptor 0)
+and says what it sees, one step per line of input, so a test can check the
+messages the server sends after each change.  Ends by itself within 30 s.
+
+  switch   READY; line; -icanon -echo (vi-like) NOCANON; one key, KEY:<repr>;
+           icanon echo back, CANON; line, LINE:<repr>; EOF, EOF; exit
+  flow     READY; line; -ixon NOIXON; line; ixon IXON; line; ixany IXANY;
+           line; -ixany NOIXANY; line; exit
+  env      print TERM=, LANG=, LC_CTYPE=, TELNET_LOCATION=; READY; line; exit
+  lines    READY; LINE:<repr> per line until "quit" or EOF (then EOF)
+  cc       READY; line; VERASE to ^H (stty erase ^H) ERASE; line; exit
+"""
+import os
+import signal
+import sys
+import termios
+
+out = sys.stdout.buffer
+
+
+def say(s):
+    out.write(s.encode() if isinstance(s, str) else s)
+    out.flush()
+
+
+def line():
+    buf = b''
+    while not buf.endswith(b'\n'):
+        b = os.read(0, 1024)
+        if not b:
+            return None
+        buf += b
+    return buf
+
+
+def setflag(field, flag, on):
+    a = termios.tcgetattr(0)
+    if on:
+        a[field] |= flag
+    else:
+        a[field] &= ~flag
+    termios.tcsetattr(0, termios.TCSANOW, a)
+
+
+def main():
+    signal.alarm(30)
+    mode = sys.argv[1]
+    IFL, LFL, CC = 0, 3, 6
+    if mode == 'switch':
+        say('READY\n')
+        line()
+        setflag(LFL, termios.ICANON | termios.ECHO, False)
+        say('NOCANON\n')
+        say('KEY:%r\n' % os.read(0, 1))
+        setflag(LFL, termios.ICANON | termios.ECHO, True)
+        say('CANON\n')
+        say('LINE:%r\n' % line())
+        if os.read(0, 100) == b'':
+            say('EOF\n')
+    elif mode == 'flow':
+        say('READY\n')
+        for flag, on, word in ((termios.IXON, False, 'NOIXON'),
+                               (termios.IXON, True, 'IXON'),
+                               (termios.IXANY, True, 'IXANY'),
+                               (termios.IXANY, False, 'NOIXANY')):
+            line()
+            setflag(IFL, flag, on)
+            say(word + '\n')
+        line()
+    elif mode == 'env':
+        for v in ('TERM', 'LANG', 'LC_CTYPE', 'TELNET_LOCATION'):
+            say('%s=%s\n' % (v, os.environ.get(v, '')))
+        say('READY\n')
+        line()
+    elif mode == 'lines':
+        say('READY\n')
+        while True:
+            ln = line()
+            if ln is None:
+                say('EOF\n')
+                break
+            say('LINE:%r\n' % ln)
+            if ln.strip() == b'quit':
+                break
+    elif mode == 'cc':
+        say('READY\n')
+        line()
+        a = termios.tcgetattr(0)
+        a[CC][termios.VERASE] = b'\x08'
+        termios.tcsetattr(0, termios.TCSANOW, a)
+        say('ERASE\n')
+        line()
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,258 @@
+"""test_linemode.py - RFC 1184 LINEMODE and kludge linemode over the real
+daemon: the MODE, ECHO, SLC and LFLOW messages that must follow the
+program's termios, byte for byte, and the input path while the pty is in
+EXTPROC (end of line, signals, EOF).
+"""
+import pathlib
+
+from tnclient import (TelnetClient, DEFAULT_ANSWERS, IAC, IP, xEOF, WILL,
+                      WONT, DO, ECHO, SGA, TM, LINEMODE, LFLOW, STATUS,
+                      event_str)
+
+PROGS = pathlib.Path(__file__).resolve().parent / 'progs'
+LMPROG = str(PROGS / 'lmprog.py')
+TPROG = str(PROGS / 'tprog.py')
+
+MODE, SLC = 1, 3
+EDIT, TRAPSIG, ACK = 0x01, 0x02, 0x04
+SLC_VALUE, SLC_DEFAULT, SLC_NOSUPPORT = 2, 3, 0
+SLC_ACK, FLUSHIN, FLUSHOUT = 0x80, 0x40, 0x20
+SLC_IP, SLC_EC, SLC_EL = 3, 10, 11
+LFLOW_OFF, LFLOW_ON, LFLOW_ANY, LFLOW_XON = 0, 1, 2, 3
+
+
+def lm_client(port, slc=None, **neg):
+    """A client that offers LINEMODE (like BSD telnet) and sends an SLC
+    table right after."""
+    c = TelnetClient(port, timeout=15)
+    ans = dict(DEFAULT_ANSWERS)
+    ans[('DO', LINEMODE)] = True
+    c.negotiate(ans, **neg)
+    c.request_will(LINEMODE)
+    if slc is not None:
+        c.send_sb(LINEMODE, bytes([SLC]) + slc)
+    return c
+
+
+def after(c, start, kinds=('WILL', 'WONT', 'DO', 'DONT', 'SB')):
+    """The negotiation events from index start on, for exact checks."""
+    return [e for e in c.events[start:] if e[0] in kinds]
+
+
+def test_mode_follows_icanon_both_ways(inetd_daemon):
+    d = inetd_daemon(['-E', LMPROG + ' switch'])
+    c = lm_client(d.port)
+    c.expect(b'READY')
+    c.settle(0.2)
+    ev = after(c, 0)
+    # Canonical with echo: the client edits and echoes (WONT ECHO before
+    # the MODE), then LFLOW's restart mode, which BSD sends first too.
+    i = ev.index(('SB', LINEMODE, bytes([MODE, EDIT | TRAPSIG])))
+    assert ev[i - 1] == ('WONT', ECHO), [event_str(e) for e in ev]
+    assert ('SB', LFLOW, bytes([LFLOW_XON])) in ev
+    # The line goes out whole; the server does not echo it; the program
+    # gets "\n" (ICRNL done by the relay, the pty is in EXTPROC).
+    n = len(c.events)
+    c.send_data(b'go\r\n')
+    c.expect(b'NOCANON')
+    c.settle(0.2)
+    # vi-like: character at a time, the server echoes (MODE, then WILL).
+    assert after(c, n) == [('SB', LINEMODE, bytes([MODE, TRAPSIG])),
+                           ('WILL', ECHO)]
+    assert b'go' not in bytes(c.data)
+    n = len(c.events)
+    c.send_data(b'x')
+    c.expect(b"KEY:b'x'")
+    c.expect(b'CANON')
+    c.settle(0.2)
+    # And back again: WONT ECHO, then the MODE.
+    assert after(c, n) == [('WONT', ECHO),
+                           ('SB', LINEMODE, bytes([MODE, EDIT | TRAPSIG]))]
+    c.send_data(b'hello\r\n')
+    c.expect(b"LINE:b'hello\\n'")
+    # IAC EOF on an empty line: the program reads end of file.
+    c.send_cmd(xEOF)
+    c.expect(b'EOF')
+    c.read_until_close()
+    c.close()
+
+
+def test_mode_ack_is_not_answered(inetd_daemon):
+    d = inetd_daemon(['-E', LMPROG + ' lines'])
+    c = lm_client(d.port)
+    c.expect(b'READY')
+    c.settle(0.2)
+    n = len(c.events)
+    c.send_sb(LINEMODE, bytes([MODE, EDIT | TRAPSIG | ACK]))
+    # A MODE without ACK that differs: the server answers its own mode.
+    c.send_sb(LINEMODE, bytes([MODE, 0]))
+    c.wait_event(('SB', LINEMODE, bytes([MODE, EDIT | TRAPSIG])), start=n)
+    c.settle(0.2)
+    assert after(c, n) == [('SB', LINEMODE, bytes([MODE, EDIT | TRAPSIG]))]
+    c.send_data(b'quit\r\n')
+    c.expect(b"LINE:b'quit\\n'")
+    c.close()
+
+
+def test_slc_table_answered(inetd_daemon):
+    """RFC 1184 5.9: a matching triplet is ignored, a new VALUE is
+    acknowledged (and written to the termios), DEFAULT gets our value."""
+    table = bytes([SLC_IP, SLC_VALUE | FLUSHIN | FLUSHOUT, 3,     # same
+                   SLC_EC, SLC_VALUE, 0x08,                       # ^H
+                   SLC_EL, SLC_DEFAULT, 0])                       # ours
+    d = inetd_daemon(['-E', LMPROG + ' lines'])
+    c = lm_client(d.port, slc=table)
+    c.expect(b'READY')
+    c.settle(0.2)
+    slc = [e for e in c.sbs(LINEMODE) if e[2][:1] == bytes([SLC])]
+    assert slc == [('SB', LINEMODE, bytes([
+        SLC, SLC_EC, SLC_VALUE | SLC_ACK, 0x08,
+        SLC_EL, SLC_VALUE, 0x15]))], slc
+    # "0 VALUE 0": the whole current table.
+    n = len(c.events)
+    c.send_sb(LINEMODE, bytes([SLC, 0, SLC_VALUE, 0]))
+    c.wait_event(lambda e: e[0] == 'SB' and e[1] == LINEMODE, start=n)
+    full = after(c, n)[0][2]
+    assert full[0] == SLC and (len(full) - 1) % 3 == 0
+    trip = {full[k]: (full[k + 1], full[k + 2])
+            for k in range(1, len(full), 3)}
+    assert trip[SLC_EC] == (SLC_VALUE, 0x08)
+    assert trip[SLC_IP] == (SLC_VALUE | FLUSHIN | FLUSHOUT, 3)
+    assert trip[1] == (SLC_DEFAULT, 0)          # SYNCH: the client's
+    c.send_data(b'quit\r\n')
+    c.expect(b"LINE:b'quit\\n'")
+    c.close()
+
+
+def test_program_changes_a_character(inetd_daemon):
+    """stty erase ^H in the program: the client is told SLC EC VALUE ^H."""
+    d = inetd_daemon(['-E', LMPROG + ' cc'])
+    c = lm_client(d.port)
+    c.expect(b'READY')
+    c.settle(0.2)
+    n = len(c.events)
+    c.send_data(b'go\r\n')
+    c.expect(b'ERASE')
+    c.wait_event(lambda e: e[0] == 'SB' and e[1] == LINEMODE and
+                 e[2][:1] == bytes([SLC]), start=n)
+    c.settle(0.2)
+    assert after(c, n) == [('SB', LINEMODE,
+                            bytes([SLC, SLC_EC, SLC_VALUE, 0x08]))]
+    c.send_data(b'x\r\n')
+    c.read_until_close()
+    c.close()
+
+
+def test_ip_in_edit_mode_signals(inetd_daemon):
+    """With EXTPROC the line discipline raises no signal: IAC IP becomes
+    TIOCSIG (allowed by the relay's seccomp filter)."""
+    d = inetd_daemon(['-E', TPROG + ' signals'])
+    c = lm_client(d.port)
+    c.expect(b'READY')
+    c.wait_event(('SB', LINEMODE, bytes([MODE, EDIT | TRAPSIG])))
+    c.send_cmd(IP)
+    c.expect(b'SIG:SIGINT')
+    # The ^C character typed as data (a client that does not trap it).
+    c.send_data(b'\x1c')
+    c.expect(b'SIG:SIGQUIT')
+    c.send_data(b'ok\r\n')
+    c.expect(b"LINE:b'ok\\n'")
+    c.close()
+
+
+def test_flow_control_messages(inetd_daemon):
+    """LFLOW follows -ixon/ixon (packet mode) and ixany/-ixany (termios
+    check): byte-exact ON, OFF, RESTART-ANY, RESTART-XON."""
+    d = inetd_daemon(['-E', LMPROG + ' flow'])
+    c = TelnetClient(d.port, timeout=15)
+    c.negotiate()
+    c.expect(b'READY')
+    c.wait_event(('SB', LFLOW, bytes([LFLOW_XON])))
+    for word, cmd in ((b'NOIXON', LFLOW_OFF), (b'IXON', LFLOW_ON),
+                      (b'IXANY', LFLOW_ANY), (b'NOIXANY', LFLOW_XON)):
+        n = len(c.events)
+        c.send_data(b'next\r\n')
+        c.expect(word + b'\r\n')
+        c.wait_event(lambda e: e[0] == 'SB' and e[1] == LFLOW, start=n)
+        c.settle(0.2)
+        assert after(c, n) == [('SB', LFLOW, bytes([cmd]))], word
+    c.send_data(b'end\r\n')
+    c.read_until_close()
+    c.close()
+
+
+def kludge_client(port):
+    """Refuses LINEMODE, answers DO TIMING-MARK with WILL (tnclient's
+    default), agrees to SGA and ECHO."""
+    c = TelnetClient(port, timeout=15)
+    c.negotiate()
+    return c
+
+
+def test_kludge_linemode(inetd_daemon):
+    d = inetd_daemon(['-l', '-E', LMPROG + ' switch'])
+    c = kludge_client(d.port)
+    c.expect(b'READY')
+    c.settle(0.3)
+    ev = after(c, 0)
+    assert ('DO', LINEMODE) in ev
+    i = ev.index(('DO', TM))
+    # Line at a time: SGA off (the client edits), echo off (it echoes).
+    verbs = [e for e in ev[i + 1:] if e[0] in ('WILL', 'WONT')]
+    assert verbs == [('WONT', SGA), ('WONT', ECHO)], \
+        [event_str(e) for e in ev]
+    n = len(c.events)
+    c.send_data(b'go\r\n')
+    c.expect(b'NOCANON')
+    c.settle(0.2)
+    assert after(c, n) == [('WILL', SGA), ('WILL', ECHO)]
+    assert b'go' not in bytes(c.data)
+    n = len(c.events)
+    c.send_data(b'k')
+    c.expect(b'CANON\r\n')
+    c.settle(0.2)
+    assert after(c, n) == [('WONT', SGA), ('WONT', ECHO)]
+    c.send_data(b'line\r\n')
+    c.expect(b"LINE:b'line\\n'")
+    c.close()
+
+
+def test_nokludge_stays_in_character_mode(inetd_daemon):
+    d = inetd_daemon(['-l', 'nokludge', '-E', LMPROG + ' lines'])
+    c = kludge_client(d.port)
+    c.expect(b'READY')
+    c.settle(0.3)
+    ev = after(c, 0)
+    assert ('DO', LINEMODE) in ev
+    assert ('DO', TM) not in ev and ('WONT', SGA) not in ev
+    assert c.him.get(ECHO) and c.him.get(SGA)
+    c.send_data(b'abc\r\n')
+    c.expect(b"LINE:b'abc\\n'")
+    c.close()
+
+
+def test_no_linemode_request_without_l(inetd_daemon):
+    d = inetd_daemon(['-E', LMPROG + ' lines'])
+    c = kludge_client(d.port)
+    c.expect(b'READY')
+    c.settle(0.2)
+    ev = after(c, 0)
+    assert ('DO', LINEMODE) not in ev and ('DO', TM) not in ev
+    c.close()
+
+
+def test_status_is_lists_real_states(inetd_daemon):
+    d = inetd_daemon(['-E', LMPROG + ' lines'])
+    c = TelnetClient(d.port, timeout=15)
+    c.negotiate()
+    c.expect(b'READY')
+    c.settle(0.2)
+    n = len(c.events)
+    c.send_sb(STATUS, bytes([1]))
+    c.wait_event(lambda e: e[0] == 'SB' and e[1] == STATUS, start=n)
+    got = after(c, n)[0][2]
+    # IS, then WILL for our side, DO for the client's, by option number:
+    # ECHO, SGA, STATUS; TTYPE, NAWS, TSPEED, LFLOW, NEW-ENVIRON.
+    assert got == bytes([0, WILL, 1, WILL, 3, WILL, 5, DO, 24, DO, 31,
+                         DO, 32, DO, 33, DO, 39]), got
+    c.close()

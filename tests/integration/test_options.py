@@ -1,0 +1,187 @@
+"""test_options.py - the options after the opening, over the real daemon:
+TTYPE cycling and the terminfo pick, CHARSET UTF-8 -> BINARY + LANG,
+SNDLOC -> TELNET_LOCATION, EOR ending a line, and the client report
+(--report, --report-log) checked against what the test client sent.
+"""
+import json
+import pathlib
+import re
+
+from tnclient import (TelnetClient, DEFAULT_ANSWERS, IAC, EOR, DO, WILL,
+                      TTYPE, BINARY, CHARSET, EOR_OPT, LINEMODE, XDISPLOC,
+                      event_str)
+
+PROGS = pathlib.Path(__file__).resolve().parent / 'progs'
+LMPROG = str(PROGS / 'lmprog.py')
+SNDLOC = 23
+ACCEPTED, REJECTED = 2, 3
+
+
+def env_of(c):
+    """TERM=, LANG=, LC_CTYPE=, TELNET_LOCATION= as printed by lmprog env."""
+    c.expect(b'READY')
+    return dict(m.groups() for m in re.finditer(
+        rb'([A-Z_]+)=([^\r\n]*)\r\n', bytes(c.data)))
+
+
+def test_ttype_cycling_three_names(inetd_daemon):
+    """RFC 1091: asked until the list repeats; TERM is the first name the
+    host's terminfo knows (not the first name)."""
+    d = inetd_daemon(['-E', LMPROG + ' env'])
+    c = TelnetClient(d.port, timeout=15)
+    c.negotiate(term=['NO-SUCH-TERMINAL', 'VT100', 'ANSI'])
+    env = env_of(c)
+    assert env[b'TERM'] == b'vt100', env
+    sends = [e for e in c.sbs(TTYPE) if e[2] == b'\x01']
+    # Three names, and the fourth answer repeats the last: four SENDs.
+    assert len(sends) == 4, [event_str(e) for e in c.events]
+    c.send_data(b'\r\n')
+    c.close()
+
+
+def test_ttype_single_name(inetd_daemon):
+    d = inetd_daemon(['-E', LMPROG + ' env'])
+    c = TelnetClient(d.port, timeout=15)
+    c.negotiate(term='XTERM')
+    env = env_of(c)
+    assert env[b'TERM'] == b'xterm'
+    assert len([e for e in c.sbs(TTYPE) if e[2] == b'\x01']) == 2
+    c.close()
+
+
+def charset_client(port, reply, env=None):
+    c = TelnetClient(port, timeout=15)
+    ans = dict(DEFAULT_ANSWERS)
+    ans[BINARY] = True
+    ans[CHARSET] = True
+    c.negotiate(ans, env=env)
+    c.request_will(CHARSET)
+    i = c.wait_event(lambda e: e[0] == 'SB' and e[1] == CHARSET)
+    assert c.events[i][2] == b'\x01;UTF-8;ISO-8859-1;US-ASCII', \
+        c.events[i]
+    c.send_sb(CHARSET, reply)
+    return c
+
+
+def test_charset_utf8_binary_and_lang(inetd_daemon):
+    d = inetd_daemon(['-E', LMPROG + ' env'])
+    c = charset_client(d.port, bytes([ACCEPTED]) + b'UTF-8')
+    env = env_of(c)
+    assert env[b'LANG'] == b'C.UTF-8', env
+    # BINARY both ways, asked by the server.
+    assert ('WILL', BINARY) in c.events and ('DO', BINARY) in c.events
+    assert c.us.get(BINARY) and c.him.get(BINARY)
+    c.close()
+
+
+def test_charset_keeps_the_clients_lang(inetd_daemon):
+    d = inetd_daemon(['-E', LMPROG + ' env'])
+    c = charset_client(d.port, bytes([ACCEPTED]) + b'UTF-8',
+                       env=[('LANG', 'de_DE.UTF-8')])
+    env = env_of(c)
+    assert env[b'LANG'] == b'de_DE.UTF-8', env
+    c.close()
+
+
+def test_charset_rejected(inetd_daemon):
+    d = inetd_daemon(['-E', LMPROG + ' env'])
+    c = charset_client(d.port, bytes([REJECTED]))
+    env = env_of(c)
+    assert env[b'LANG'] == b''
+    assert ('WILL', BINARY) not in c.events
+    c.close()
+
+
+def test_sndloc_exported(inetd_daemon):
+    d = inetd_daemon(['-E', LMPROG + ' env'])
+    c = TelnetClient(d.port, timeout=15)
+    # RFC 779: the client offers and sends its location at once.
+    c.send_raw(bytes([IAC, WILL, SNDLOC, IAC, 250, SNDLOC]) +
+               b'Building 7, room 101' + bytes([IAC, 240]))
+    c.negotiate()
+    env = env_of(c)
+    assert env[b'TELNET_LOCATION'] == b'Building 7, room 101', env
+    c.close()
+
+
+def test_eor_ends_a_line(inetd_daemon):
+    d = inetd_daemon(['-E', LMPROG + ' lines'])
+    c = TelnetClient(d.port, timeout=15)
+    c.negotiate()
+    c.expect(b'READY')
+    c.send_raw(bytes([IAC, DO, EOR_OPT]))
+    c.wait_event(('WILL', EOR_OPT))
+    c.send_raw(b'record' + bytes([IAC, EOR]))
+    c.expect(b"LINE:b'record\\n'")
+    c.close()
+
+
+def report_client(port):
+    c = TelnetClient(port, timeout=15)
+    ans = dict(DEFAULT_ANSWERS)
+    ans[('DO', LINEMODE)] = True
+    c.negotiate(ans, term=['XTERM-256COLOR', 'XTERM', 'VT100'],
+                naws=(132, 43), speed=(9600, 19200),
+                display='remote:0.0',
+                env=[('LANG', 'en_US.UTF-8'), ('SECRET_TOKEN', 'x'),
+                     ('LD_PRELOAD', '/tmp/evil.so')],
+                user='alice')
+    return c
+
+
+def test_report(inetd_daemon, tmp_path):
+    log = tmp_path / 'reports.jsonl'
+    tmp_path.chmod(0o755)
+    d = inetd_daemon(['--report', '--report-log=%s' % log])
+    c = report_client(d.port)
+    # LINEMODE: the client sends its SLC table after WILL LINEMODE.
+    c.wait_event(('DO', LINEMODE))
+    c.send_sb(LINEMODE, bytes([3, 3, 0x62, 3, 10, 2, 0x7f]))
+    text = c.read_until_close(timeout=10)
+    assert b'telnetd client report' in text
+    assert b'terminal types: xterm-256color xterm vt100' in text
+    assert b'window: 132 columns x 43 rows' in text
+    lines = log.read_text().splitlines()
+    assert len(lines) == 1
+    r = json.loads(lines[0])
+    assert r['ttype'] == ['xterm-256color', 'xterm', 'vt100']
+    assert r['naws']['cols'] == 132 and r['naws']['rows'] == 43
+    assert r['tspeed']['tx'] == 9600 and r['tspeed']['rx'] == 19200
+    assert r['xdisploc'] == 'remote:0.0'
+    assert r['env']['accepted'] == ['LANG']
+    assert sorted(r['env']['denied']) == ['LD_PRELOAD', 'SECRET_TOKEN']
+    assert r['env']['user'] == 'alice'
+    assert r['linemode']['type'] == 'real'
+    assert r['slc'] == [
+        {'func': 'IP', 'code': 3, 'level': 'VALUE', 'value': 3,
+         'ack': False, 'flushin': True, 'flushout': True},
+        {'func': 'EC', 'code': 10, 'level': 'VALUE', 'value': 127,
+         'ack': False, 'flushin': False, 'flushout': False}]
+    assert r['timing_mark'] == 'WILL'
+    opts = {(o['option'], o['side']): o for o in r['options']}
+    for name in ('TTYPE', 'NAWS', 'TSPEED', 'NEW-ENVIRON', 'LFLOW',
+                 'LINEMODE', 'XDISPLOC'):
+        assert opts[(name, 'client')]['answer'] == 'agreed', name
+        assert opts[(name, 'client')]['ms'] >= 1
+    for name in ('ECHO', 'SGA', 'STATUS'):
+        assert opts[(name, 'server')]['answer'] == 'agreed', name
+    # Refused: what tnclient does not agree to.
+    assert opts[('SNDLOC', 'client')]['answer'] == 'refused'
+    assert opts[('BINARY', 'client')]['answer'] == 'refused'
+    assert r['negotiation_ms'] < 2000
+    c.close()
+    assert 'session from' not in d.stop()
+
+
+def test_report_log_with_login_goes_on(inetd_daemon, tmp_path):
+    log = tmp_path / 'r.jsonl'
+    tmp_path.chmod(0o755)
+    d = inetd_daemon(['--report-log=%s' % log, '-E', LMPROG + ' env'])
+    c = TelnetClient(d.port, timeout=15)
+    c.negotiate(term='VT100')
+    env = env_of(c)
+    assert env[b'TERM'] == b'vt100'
+    r = json.loads(log.read_text().splitlines()[0])
+    assert r['ttype'] == ['vt100']
+    assert r['linemode']['type'] == 'none'
+    c.close()
