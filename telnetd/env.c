@@ -27,6 +27,11 @@
  * identity variables) are refused there, compared without regard to case.
  * A value for an admin-added name is printable ASCII (0x20-0x7e) only.
  *
+ * The operator may lower the number of variables kept and the size of a
+ * value (env_policy.max_vars, max_value: --max-env, --max-env-size); a
+ * value over the bound is ENV_TOO_LONG, a variable over the count
+ * ENV_TOO_MANY.
+ *
  * Every check takes an explicit length: the bytes come from the network
  * and may hold NULs, which make a name or value invalid.
  */
@@ -383,6 +388,10 @@ env_check(const struct env_policy *pol, const char *name, size_t name_len,
 		return user_name_ok(value, value_len) ? ENV_OK : ENV_BAD_USER;
 	if (name_reserved(name, name_len))
 		return ENV_NOT_ALLOWED;
+	if (pol != NULL && pol->max_value > 0 && value_len > pol->max_value &&
+	    (builtin_find(name, name_len) != NULL ||
+	    policy_has(pol, name, name_len)))
+		return ENV_TOO_LONG;
 	if ((b = builtin_find(name, name_len)) != NULL)
 		return value_ok(b->kind, value, value_len) ? ENV_OK :
 		    ENV_BAD_VALUE;
@@ -397,10 +406,12 @@ env_add(struct client_env *env, const struct env_policy *pol,
     const char *name, size_t name_len, const char *value, size_t value_len)
 {
 	enum env_verdict v;
-	size_t i;
+	size_t i, max = ENV_MAX_VARS;
 
 	if (env == NULL)
 		return ENV_BAD_NAME;
+	if (pol != NULL && pol->max_vars > 0 && pol->max_vars < max)
+		max = pol->max_vars;
 	if (env->n > ENV_MAX_VARS)	/* never trust a corrupted count */
 		env->n = ENV_MAX_VARS;
 	v = env_check(pol, name, name_len, value, value_len);
@@ -422,7 +433,7 @@ env_add(struct client_env *env, const struct env_policy *pol,
 		if (name_is(name, name_len, env->vars[i].name))
 			break;
 	if (i == env->n) {
-		if (env->n >= ENV_MAX_VARS) {
+		if (env->n >= max) {
 			env->dropped++;
 			return ENV_TOO_MANY;
 		}
@@ -453,6 +464,8 @@ env_verdict_str(enum env_verdict v)
 		return "too many variables";
 	case ENV_BAD_USER:
 		return "not a plain user name";
+	case ENV_TOO_LONG:
+		return "value too long";
 	}
 	return "unknown verdict";
 }

@@ -26,6 +26,7 @@ enum env_verdict {
 	ENV_BAD_VALUE,		/* control characters, too long, unsafe form */
 	ENV_TOO_MANY,		/* over ENV_MAX_VARS */
 	ENV_BAD_USER,		/* USER that is not a plain user name */
+	ENV_TOO_LONG,		/* value over the policy's max_value */
 };
 
 /* The allow-list: built-in names plus what the admin added with
@@ -33,6 +34,10 @@ enum env_verdict {
 struct env_policy {
 	size_t naccept;
 	char accept[ENV_MAX_ACCEPT][ENV_MAX_NAME + 1];
+	/* Lower bounds an operator may set (--max-env, --max-env-size);
+	 * 0 = ENV_MAX_VARS, ENV_MAX_VALUE. */
+	size_t max_vars;
+	size_t max_value;
 };
 
 struct env_var {

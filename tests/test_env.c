@@ -558,11 +558,72 @@ test_verdict_str(void **state)
 	int v;
 
 	(void)state;
-	for (v = ENV_OK; v <= ENV_BAD_USER; v++) {
+	for (v = ENV_OK; v <= ENV_TOO_LONG; v++) {
 		assert_non_null(env_verdict_str((enum env_verdict)v));
 		assert_string_not_equal(env_verdict_str((enum env_verdict)v),
 		    "unknown verdict");
 	}
+}
+
+/* The operator's lower bounds (--max-env, --max-env-size): the count and
+ * the value size, swept around the bound; USER and unknown names keep
+ * their own verdicts. */
+static void
+test_policy_limits(void **state)
+{
+	struct env_policy pol;
+	struct client_env env;
+	char val[ENV_MAX_VALUE + 1], name[16];
+	size_t max, len, i;
+
+	(void)state;
+	memset(val, 'a', sizeof(val));
+	for (max = 1; max <= 12; max++) {
+		memset(&pol, 0, sizeof(pol));
+		pol.max_value = max;
+		assert_int_equal(env_policy_add(&pol, "MYVAR", NULL), 0);
+		for (len = 0; len <= max + 2; len++) {
+			enum env_verdict want = len <= max ? ENV_OK :
+			    ENV_TOO_LONG;
+
+			assert_int_equal(env_check(&pol, "MYVAR", 5, val,
+			    len), want);
+			if (len > 0)
+				assert_int_equal(env_check(&pol, "LANG", 4,
+				    val, len), want);
+		}
+		assert_int_equal(env_check(&pol, "NOTLISTED", 9, val,
+		    max + 1), ENV_NOT_ALLOWED);
+		assert_int_equal(env_check(&pol, "LD_PRELOAD", 10, val,
+		    max + 1), ENV_FORBIDDEN);
+		assert_int_equal(env_check(&pol, "USER", 4, "bob", 3),
+		    ENV_OK);
+
+		memset(&pol, 0, sizeof(pol));
+		pol.max_vars = max;
+		memset(&env, 0, sizeof(env));
+		for (i = 0; i < max + 3; i++) {
+			snprintf(name, sizeof(name), "V%zu", i);
+			assert_int_equal(env_policy_add(&pol, name, NULL), 0);
+			assert_int_equal(env_add(&env, &pol, name,
+			    strlen(name), "x", 1), i < max ? ENV_OK :
+			    ENV_TOO_MANY);
+		}
+		assert_int_equal(env.n, max);
+		/* replacing a kept one still works at the bound */
+		assert_int_equal(env_add(&env, &pol, "V0", 2, "y", 1), ENV_OK);
+		assert_int_equal(env.n, max);
+	}
+	/* a bound above the compile-time one changes nothing */
+	memset(&pol, 0, sizeof(pol));
+	pol.max_vars = ENV_MAX_VARS + 10;
+	memset(&env, 0, sizeof(env));
+	for (i = 0; i < ENV_MAX_VARS + 2 && i < ENV_MAX_ACCEPT; i++) {
+		snprintf(name, sizeof(name), "W%zu", i);
+		assert_int_equal(env_policy_add(&pol, name, NULL), 0);
+		(void)env_add(&env, &pol, name, strlen(name), "x", 1);
+	}
+	assert_true(env.n <= ENV_MAX_VARS);
 }
 
 int
@@ -583,6 +644,7 @@ main(void)
 		cmocka_unit_test(test_too_many),
 		cmocka_unit_test(test_replace),
 		cmocka_unit_test(test_verdict_str),
+		cmocka_unit_test(test_policy_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
