@@ -10,7 +10,7 @@
 set -u
 secs=${1:-60}
 root=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$root"
+cd "$root" || exit 1
 out=build-fuzz
 keep=${FUZZ_KEEP:-10}
 jobs=${FUZZ_JOBS:-1}
@@ -25,18 +25,19 @@ mkdir -p "$out"
 echo "run-fuzz: building $out/fuzz_engine"
 # Coverage instrumentation for the engine only, so the harness's own
 # checks do not steer the fuzzer; sanitizers everywhere.
-san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
-cflags="-g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE -Ilibtelnet -Wall -Wextra"
+san=("-fsanitize=address,undefined" -fno-sanitize-recover=undefined)
+cflags=(-g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE -Ilibtelnet -Wall -Wextra)
 mkdir -p "$out/obj"
 objs=()
 for src in libtelnet/*.c; do
 	o=$out/obj/$(basename "$src" .c).o
-	"$cc" $cflags $san -fsanitize=fuzzer-no-link -c "$src" -o "$o" || exit 1
+	"$cc" "${cflags[@]}" "${san[@]}" -fsanitize=fuzzer-no-link \
+		-c "$src" -o "$o" || exit 1
 	objs+=("$o")
 done
-"$cc" $cflags $san -c tests/fuzz/fuzz_engine.c -o "$out/obj/fuzz_engine.o" ||
-	exit 1
-"$cc" $san -fsanitize=fuzzer "${objs[@]}" "$out/obj/fuzz_engine.o" \
+"$cc" "${cflags[@]}" "${san[@]}" -c tests/fuzz/fuzz_engine.c \
+	-o "$out/obj/fuzz_engine.o" || exit 1
+"$cc" "${san[@]}" -fsanitize=fuzzer "${objs[@]}" "$out/obj/fuzz_engine.o" \
 	-o "$out/fuzz_engine" || exit 1
 
 # Work on a copy: libFuzzer writes every new input into its corpus dir.
@@ -48,7 +49,7 @@ rm -rf "$out/merged" "$out/artifacts"
 mkdir -p "$work" "$out/merged" "$out/artifacts"
 cp "$corpus"/* "$work"/
 cp "$corpus"/* "$out/merged"/
-before=$(ls "$work" | wc -l)
+before=$(find "$work" -type f | wc -l)
 
 echo "run-fuzz: fuzzing for $secs s ($jobs job(s)) on $before inputs"
 opts=(-max_total_time="$secs" -max_len=4096 -timeout=10 -rss_limit_mb=2048
@@ -77,13 +78,13 @@ done
 "$out/fuzz_engine" -merge=1 -max_len=4096 -timeout=10 \
 	"$out/merged" "$work" >"$out/merge.log" 2>&1
 new=0
-for f in $(ls -S -r "$out/merged"); do
+while read -r _ f; do
 	[ -e "$corpus/$f" ] && continue
 	[ "$new" -ge "$keep" ] && break
 	cp "$out/merged/$f" "$corpus/new-$f"
 	new=$((new + 1))
-done
-after=$(ls "$work" | wc -l)
+done < <(find "$out/merged" -type f -printf '%s %f\n' | sort -n)
+after=$(find "$work" -type f | wc -l)
 echo "run-fuzz: corpus $before -> $after inputs while fuzzing;" \
 	"kept $new new, $found finding(s); log in $out/fuzz.log"
 if [ "$rc" != 0 ] || [ "$found" != 0 ]; then
