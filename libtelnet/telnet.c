@@ -313,6 +313,10 @@ q_request(struct telnet *t, unsigned char opt, int local, int enable)
 {
 	struct side s;
 
+	/* TIMING-MARK is a question, not a state (see negotiate()): asking
+	 * for it goes through telnet_send_do_tm. */
+	if (opt == TELOPT_TM)
+		return -1;
 	side_of(t, opt, local, &s);
 	if (enable) {
 		if (!s.ok)
