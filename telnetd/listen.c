@@ -2,7 +2,9 @@
  * listen.c - standalone mode: listening sockets (from --listen, or from
  * systemd socket activation with Accept=no), one forked session per
  * connection, reaping, and a clean stop on SIGTERM that leaves running
- * sessions alone.  Each connection and each end is one log line.
+ * sessions alone.  Each connection and each end is one log line.  A
+ * connection over --max-sessions or --max-per-host gets one line and a
+ * clean close, and no session.
  */
 #include <sys/types.h>
 #include <sys/signalfd.h>
@@ -208,6 +210,42 @@ reap(struct listener *l)
 	}
 }
 
+/*
+ * Over --max-sessions or --max-per-host: one line to the client and a
+ * clean close (what it already sent is read first, so the close is a FIN,
+ * not a reset).  Nothing is forked; other sessions are not touched.
+ */
+static int
+over_limit(const struct listener *l, int fd, const char *host,
+    const char *port)
+{
+	static const char msg[] = "telnetd: too many sessions; try again "
+	    "later.\r\n";
+	char buf[512];
+	size_t i, same = 0;
+	int n;
+
+	for (i = 0; i < l->nkids; i++)
+		if (strcmp(l->kids[i].host, host) == 0)
+			same++;
+	if (l->cfg->max_sessions > 0 && l->nkids >= l->cfg->max_sessions)
+		log_info("refused %s port %s: %zu sessions running "
+		    "(--max-sessions=%u)", host, port, l->nkids,
+		    l->cfg->max_sessions);
+	else if (l->cfg->max_per_host > 0 && same >= l->cfg->max_per_host)
+		log_info("refused %s port %s: %zu sessions from that address "
+		    "(--max-per-host=%u)", host, port, same,
+		    l->cfg->max_per_host);
+	else
+		return 0;
+	(void)send(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+	shutdown(fd, SHUT_WR);
+	for (n = 0; n < 8 && recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0;
+	    n++)
+		;
+	return 1;
+}
+
 static void
 accept_one(struct listener *l, int lfd, const sigset_t *oldmask)
 {
@@ -227,6 +265,10 @@ accept_one(struct listener *l, int lfd, const sigset_t *oldmask)
 	}
 	sock_name((struct sockaddr *)&ss, len, host, sizeof(host), port,
 	    sizeof(port));
+	if (over_limit(l, fd, host, port)) {
+		close(fd);
+		return;
+	}
 	switch ((pid = fork())) {
 	case -1:
 		log_warn("fork");

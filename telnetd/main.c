@@ -40,6 +40,10 @@ static const char usage_text[] =
 "               [--accept-env=NAME]... [--login-timeout=SECS]\n"
 "               [--privsep-user=USER] [--issue=FILE]\n"
 "               [--report] [--report-log=FILE]\n"
+"               [--negotiation-timeout=MS] [--sb-max=BYTES]\n"
+"               [--max-env=N] [--max-env-size=BYTES]\n"
+"               [--output-buffer=BYTES] [--input-buffer=BYTES]\n"
+"               [--max-sessions=N] [--max-per-host=N]\n"
 "\n"
 "  --listen=[ADDR:]PORT    serve standalone on PORT (repeatable; [::1]:23\n"
 "                          for IPv6; no ADDR = every address)\n"
@@ -58,6 +62,14 @@ static const char usage_text[] =
 "      --report            no login: print what the client negotiated\n"
 "      --report-log=FILE   append each client report as a JSON line\n"
 "                          (default with --report: syslog)\n"
+"      --negotiation-timeout=MS  start unanswered after MS (1000)\n"
+"      --sb-max=BYTES      longest subnegotiation accepted (4096)\n"
+"      --max-env=N         client variables kept (32)\n"
+"      --max-env-size=BYTES  longest client variable value (256)\n"
+"      --output-buffer=BYTES  output queued to the client (131072)\n"
+"      --input-buffer=BYTES   input queued to the program (32768)\n"
+"      --max-sessions=N    --listen: sessions at once, 0 = any (512)\n"
+"      --max-per-host=N    --listen: sessions per client address (64)\n"
 "  -V, --version           print the version and exit\n"
 "      --help              print this help and exit\n";
 
@@ -70,6 +82,14 @@ enum {
 	OPT_ISSUE,
 	OPT_REPORT,
 	OPT_REPORT_LOG,
+	OPT_NEG_TIMEOUT,
+	OPT_SB_MAX,
+	OPT_MAX_ENV,
+	OPT_MAX_ENV_SIZE,
+	OPT_OUTPUT_BUFFER,
+	OPT_INPUT_BUFFER,
+	OPT_MAX_SESSIONS,
+	OPT_MAX_PER_HOST,
 	OPT_HELP,
 };
 
@@ -90,6 +110,14 @@ static const struct option longopts[] = {
 	{ "issue", required_argument, NULL, OPT_ISSUE },
 	{ "report", no_argument, NULL, OPT_REPORT },
 	{ "report-log", required_argument, NULL, OPT_REPORT_LOG },
+	{ "negotiation-timeout", required_argument, NULL, OPT_NEG_TIMEOUT },
+	{ "sb-max", required_argument, NULL, OPT_SB_MAX },
+	{ "max-env", required_argument, NULL, OPT_MAX_ENV },
+	{ "max-env-size", required_argument, NULL, OPT_MAX_ENV_SIZE },
+	{ "output-buffer", required_argument, NULL, OPT_OUTPUT_BUFFER },
+	{ "input-buffer", required_argument, NULL, OPT_INPUT_BUFFER },
+	{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
+	{ "max-per-host", required_argument, NULL, OPT_MAX_PER_HOST },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -238,6 +266,24 @@ parse_uint(const char *opt, const char *arg, unsigned long max)
 	return (unsigned int)v;
 }
 
+/* A limit: a whole number in min..max. */
+static unsigned int
+parse_range(const char *opt, const char *arg, unsigned long min,
+    unsigned long max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	if (*arg == '\0' || *arg == '-' || *arg == '+')
+		usage_error("%s: not a number: '%s'", opt, arg_safe(arg));
+	v = strtoul(arg, &end, 10);
+	if (*end != '\0' || errno != 0 || v < min || v > max)
+		usage_error("%s: bad value '%s' (%lu..%lu)", opt,
+		    arg_safe(arg), min, max);
+	return (unsigned int)v;
+}
+
 /*
  * The privsep user is a system user: look in /etc/passwd first, so the
  * daemon does not load NSS modules (libnss_systemd and what it pulls in
@@ -293,6 +339,8 @@ parse_args(struct config *cfg, int argc, char **argv)
 	cfg->privsep_user = "telnetd";
 	cfg->pam_service = DEFAULT_PAM;
 	cfg->neg_timeout_ms = NEG_TIMEOUT_MS;
+	cfg->max_sessions = MAX_SESSIONS;
+	cfg->max_per_host = MAX_PER_HOST;
 
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":E:hnl::D::UV", longopts,
@@ -378,6 +426,39 @@ parse_args(struct config *cfg, int argc, char **argv)
 				usage_error("--report-log: '%s' is not an "
 				    "absolute path", arg_safe(optarg));
 			cfg->report_log = optarg;
+			break;
+		case OPT_NEG_TIMEOUT:
+			cfg->neg_timeout_ms = (int)parse_range(
+			    "--negotiation-timeout", optarg, 1,
+			    NEG_TIMEOUT_MAX_MS);
+			break;
+		case OPT_SB_MAX:
+			cfg->sb_max = parse_range("--sb-max", optarg,
+			    TELNET_SB_MIN_MAX, TELNET_SB_MAX_MAX);
+			break;
+		case OPT_MAX_ENV:
+			cfg->envpol.max_vars = parse_range("--max-env", optarg,
+			    1, ENV_MAX_VARS);
+			break;
+		case OPT_MAX_ENV_SIZE:
+			cfg->envpol.max_value = parse_range("--max-env-size",
+			    optarg, 1, ENV_MAX_VALUE);
+			break;
+		case OPT_OUTPUT_BUFFER:
+			cfg->netout_size = parse_range("--output-buffer",
+			    optarg, NETOUT_MIN, BUF_SIZE_MAX);
+			break;
+		case OPT_INPUT_BUFFER:
+			cfg->ptyout_size = parse_range("--input-buffer",
+			    optarg, PTYOUT_MIN, BUF_SIZE_MAX);
+			break;
+		case OPT_MAX_SESSIONS:
+			cfg->max_sessions = parse_range("--max-sessions",
+			    optarg, 0, 65535);
+			break;
+		case OPT_MAX_PER_HOST:
+			cfg->max_per_host = parse_range("--max-per-host",
+			    optarg, 0, 65535);
 			break;
 		case ':':
 			if (optopt != 0)

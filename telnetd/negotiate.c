@@ -227,11 +227,16 @@ got_env(struct session *s, const struct telnet_event *ev)
 			    v->type == TELENV_USERVAR ? "USERVAR" : "VAR",
 			    log_safe(name, sizeof(name), v->name, v->name_len),
 			    env_verdict_str(vd));
-		if (vd != ENV_OK && !s->env_logged) {
-			s->env_logged = 1;
-			log_info("client variable %s refused: %s",
+		/* One line per kind of refusal; the limits name their
+		 * option. */
+		if (vd != ENV_OK && vd < 16 &&
+		    !(s->env_logged & (1 << vd))) {
+			s->env_logged |= 1 << vd;
+			log_info("client variable %s refused: %s%s",
 			    log_safe(name, sizeof(name), v->name,
-			    v->name_len), env_verdict_str(vd));
+			    v->name_len), env_verdict_str(vd),
+			    vd == ENV_TOO_MANY ? " (--max-env)" :
+			    vd == ENV_TOO_LONG ? " (--max-env-size)" : "");
 		}
 	}
 }
@@ -350,6 +355,14 @@ negotiate_event(struct session *s, const struct telnet_event *ev)
 			log_debug("subnegotiation %d ignored", (int)ev->type);
 		return 1;
 	case TELNET_EV_ERROR:
+		if (ev->u.error.code == TELNET_ERR_SB_OVERFLOW &&
+		    !(s->limits_logged & LIM_SB)) {
+			s->limits_logged |= LIM_SB;
+			log_info("subnegotiation %s over %zu bytes (--sb-max) "
+			    "dropped", telnet_opt_name(ev->u.error.opt),
+			    s->cfg->sb_max ? s->cfg->sb_max :
+			    (size_t)TELNET_SB_DEFAULT_MAX);
+		}
 		if (s->cfg->debug & DBG_OPTIONS)
 			log_debug("protocol: %s (option %s)", ev->u.error.msg,
 			    telnet_opt_name(ev->u.error.opt));
@@ -376,6 +389,12 @@ negotiate_start(struct session *s)
 		    negotiate_ready(s) ? "" : " (deadline)",
 		    *s->term ? s->term : "-", s->ws_col, s->ws_row, s->tx,
 		    s->rx, s->env.n, *s->env.user ? s->env.user : "-");
+	if (!negotiate_ready(s) && !(s->limits_logged & LIM_NEG_DEADLINE)) {
+		s->limits_logged |= LIM_NEG_DEADLINE;
+		log_info("negotiation: not every answer within %d ms "
+		    "(--negotiation-timeout); starting with what came",
+		    s->cfg->neg_timeout_ms);
+	}
 	if (s->cfg->report || s->cfg->report_log != NULL) {
 		if (report_send(s) == -1)
 			return -1;

@@ -43,6 +43,12 @@ relay_queue_net(struct session *s, const unsigned char *p, size_t n,
 			    "dropping replies");
 		return;
 	}
+	if (kind == NETQ_DATA && !(s->limits_logged & LIM_OUTPUT) &&
+	    netq_room(&s->out) <= NETOUT_RESERVE + 1024) {
+		s->limits_logged |= LIM_OUTPUT;
+		log_info("output queue full (%zu bytes, --output-buffer): "
+		    "program output waits for the client", s->out.b.size);
+	}
 	if (s->cfg->debug & DBG_NETDATA)
 		log_dump(urgent ? "net> (urgent)" : "net>", p, n);
 }
@@ -53,6 +59,10 @@ relay_to_pty(struct session *s, const void *p, size_t n)
 	if (buf_append(&s->in, p, n) == -1) {
 		if (s->drops++ == 0)
 			log_warnx("input queue full, dropping client input");
+	} else if (buf_space(&s->in) == 0 && !(s->limits_logged & LIM_INPUT)) {
+		s->limits_logged |= LIM_INPUT;
+		log_info("input queue full (%zu bytes, --input-buffer): "
+		    "client input waits for the program", s->in.size);
 	}
 }
 

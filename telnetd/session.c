@@ -330,12 +330,15 @@ session_new(const struct config *cfg, int net, int mon, const char *host)
 	s->mon = mon;
 	s->pty = -1;
 	s->state = S_NEGOTIATING;
-	if (netq_init(&s->out, NETOUT_SIZE) == -1 ||
-	    buf_init(&s->in, PTYOUT_SIZE) == -1 ||
+	if (netq_init(&s->out, cfg->netout_size ? cfg->netout_size :
+	    NETOUT_SIZE) == -1 ||
+	    buf_init(&s->in, cfg->ptyout_size ? cfg->ptyout_size :
+	    PTYOUT_SIZE) == -1 ||
 	    (s->scratch = malloc(IO_CHUNK + 1)) == NULL)
 		fatal("buffers");
 	memset(&tc, 0, sizeof(tc));
 	tc.policy = negotiate_policy;
+	tc.sb_max = cfg->sb_max;	/* 0: the engine's default */
 	if ((s->t = telnet_new(&tc, session_event, s)) == NULL)
 		fatalx("telnet_new failed");
 	set_nonblock(net);

@@ -29,6 +29,12 @@
 
 /* Limits and timing.  Each is a named bound on memory or waiting. */
 #define NEG_TIMEOUT_MS		1000	/* silent client: start anyway */
+#define NEG_TIMEOUT_MAX_MS	60000	/* --negotiation-timeout at most */
+#define NETOUT_MIN		(16 * 1024)	/* --output-buffer at least */
+#define PTYOUT_MIN		1024		/* --input-buffer at least */
+#define BUF_SIZE_MAX		(16 * 1024 * 1024)	/* either, at most */
+#define MAX_SESSIONS		512	/* --max-sessions (--listen) */
+#define MAX_PER_HOST		64	/* --max-per-host (--listen) */
 #define MAX_LISTEN		16	/* --listen options */
 #define NETOUT_SIZE		(128 * 1024)	/* bytes queued to the client */
 #define NETOUT_SEGS		512	/* data/command spans in that queue */
@@ -83,7 +89,12 @@ struct config {
 	int report;			/* --report: no program */
 	const char *report_log;		/* --report-log=FILE, NULL: syslog */
 	unsigned int debug;		/* DBG_* */
-	int neg_timeout_ms;
+	int neg_timeout_ms;		/* --negotiation-timeout */
+	size_t sb_max;			/* --sb-max: the engine's limit */
+	size_t netout_size;		/* --output-buffer */
+	size_t ptyout_size;		/* --input-buffer */
+	unsigned int max_sessions;	/* --max-sessions, 0 = no limit */
+	unsigned int max_per_host;	/* --max-per-host, 0 = no limit */
 };
 
 /* buffer.c: a bounded byte buffer (append / consume / space). */
@@ -184,6 +195,12 @@ enum session_state {
 #define LMT_KLUDGE	1
 #define LMT_REAL	2
 
+/* Limits hit, each logged once per session. */
+#define LIM_NEG_DEADLINE	0x01
+#define LIM_SB			0x02
+#define LIM_OUTPUT		0x04
+#define LIM_INPUT		0x08
+
 /* What negotiate.c still waits for, per option. */
 #define NEG_WAIT_ANSWER	0x01	/* our DO/WILL has no answer yet */
 #define NEG_WAIT_SB	0x02	/* agreed; its subnegotiation is due */
@@ -224,7 +241,7 @@ struct session {
 	uint16_t ws_col, ws_row;
 	uint32_t tx, rx;
 	struct client_env env;
-	int env_logged;
+	int env_logged;			/* 1 << env_verdict, logged once */
 	char terms[TTYPE_MAX][TERM_MAX + 1];	/* TTYPE names, in order */
 	size_t nterms;
 	int ttype_done;			/* the list repeated or is full */
@@ -253,6 +270,7 @@ struct session {
 	int shut;			/* SHUT_WR done, lingering */
 	int64_t linger_deadline;
 	unsigned int drops;		/* replies dropped: queue full */
+	unsigned int limits_logged;	/* LIM_* already logged once */
 	unsigned long long bytes_in, bytes_out;
 };
 
