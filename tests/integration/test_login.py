@@ -284,7 +284,10 @@ def test_expired_password_must_be_changed(daemon, login_mode, expired_user):
 
 
 UTMP = '/var/run/utmp'
-UTMP_REC = struct.Struct('<hhi32s4s32s256shhii2i4i20s')
+# struct utmp on Linux (384 bytes): type, pad, pid, line, id, user, host,
+# exit status (2 shorts), session, tv (2 x int32), addr_v6, unused.
+UTMP_REC = struct.Struct('<hhi32s4s32s256shhi2i4i20s')
+assert UTMP_REC.size == 384
 USER_PROCESS, DEAD_PROCESS = 7, 8
 
 
