@@ -33,10 +33,10 @@ SETTINGS = {
                   cg_runs=1, start_runs=5, silent_runs=1, rate_runs=1,
                   rate_secs=1.5, mem_runs=1, lat_runs=1, lat_samples=2000,
                   tail_runs=8),
-    "full": dict(runs=5, out_bytes=128 * MiB, in_bytes=128 * MiB,
+    "full": dict(runs=7, out_bytes=128 * MiB, in_bytes=128 * MiB,
                  text_bytes=64 * MiB, cg_sizes=(MiB, 5 * MiB), cg_runs=2,
                  start_runs=20, silent_runs=3, rate_runs=3, rate_secs=4.0,
-                 mem_runs=3, lat_runs=5, lat_samples=5000, tail_runs=20),
+                 mem_runs=3, lat_runs=7, lat_samples=5000, tail_runs=20),
 }
 MEM_SESSIONS = 32       # idle sessions open at once for the PSS figure
 SILENT_TIMEOUT = 3.0    # a silent client's session that has not started
