@@ -199,8 +199,20 @@ relay_read_net(struct session *s)
 			log_warn("read from client");
 		return -1;
 	}
-	if (n == 0)
-		return -1;
+	if (n == 0) {
+		if (s->net_eof)
+			return -1;
+		/* The client half-closed (shutdown SHUT_WR): it sends no
+		 * more but may still read, so the program's output goes on.
+		 * A NOP finds out whether it is gone for good: a closed
+		 * socket answers it with a reset, which ends the session. */
+		s->net_eof = 1;
+		if (s->cfg->debug & DBG_REPORT)
+			log_debug("client finished sending (half-close)");
+		s->data_ctx = 0;
+		telnet_send_command(s->t, TELNET_NOP);
+		return 0;
+	}
 	s->bytes_in += (unsigned long long)n;
 	s->urg_wait = 0;
 	if (s->cfg->debug & DBG_NETDATA)

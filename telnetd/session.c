@@ -201,6 +201,8 @@ session_loop(struct session *s)
 		if (s->state != S_DRAINING || s->shut) {
 			netin = (telnet_in_synch(s->t) || buf_space(&s->in) > 0)
 			    && netq_space(&s->out) > NETOUT_RESERVE;
+			if (s->net_eof)
+				netin = 0;	/* only a reset is news */
 			if (s->shut)
 				netin = 1;
 		}

@@ -268,6 +268,7 @@ struct session {
 	int64_t drain_deadline;		/* pty quiet after the program ended */
 	int64_t flush_deadline;		/* client not reading at the end */
 	int shut;			/* SHUT_WR done, lingering */
+	int net_eof;			/* the client half-closed */
 	int64_t linger_deadline;
 	unsigned int drops;		/* replies dropped: queue full */
 	unsigned int limits_logged;	/* LIM_* already logged once */
@@ -337,7 +338,8 @@ int report_send(struct session *s);
 
 /* relay.c: the data path.  The read/write functions return -1 when that
  * side is finished (EOF, EIO, reset), 0 when nothing could be done, 1
- * after progress. */
+ * after progress.  The client's first EOF is a half-close, not the end
+ * (relay_read_net returns 0 and sets net_eof). */
 int relay_read_net(struct session *s);
 int relay_read_pty(struct session *s);
 int relay_write_pty(struct session *s);
