@@ -394,6 +394,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t n;
 		int op = get(&in) % N_OPS, r, i;
 
+		if (s->net_eof && (op == OP_NET || op == OP_NET_URGENT ||
+		    op == OP_NET_BIG))
+			op = OP_WRITE_NET;	/* the client sends no more */
 		switch (op) {
 		case OP_NET:
 		case OP_NET_URGENT:
@@ -476,8 +479,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				s->state = S_CLOSED;
 			break;
 		case OP_CLIENT_READ:
-			/* A slow reader: a little, or everything. */
+			/* A slow reader: a little, or everything; 0xff: the
+			 * client half-closes (SHUT_WR) and reads on. */
 			r = get(&in);
+			if (r == 0xff) {
+				shutdown(cl.fd, SHUT_WR);
+				/* As session_loop: read until the EOF; then
+				 * the socket is no longer read. */
+				for (i = 0; i < 8 && !s->net_eof; i++)
+					if (relay_read_net(s) == -1) {
+						s->state = S_CLOSED;
+						break;
+					}
+				CHECK(s->state == S_CLOSED || s->net_eof,
+				    "half-close not seen");
+				r = 0;
+			}
 			client_read(&cl, r <= 0 ? (size_t)-1 :
 			    (size_t)r * 64);
 			break;

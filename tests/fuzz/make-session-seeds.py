@@ -120,6 +120,12 @@ SEEDS = {
     + bytes([PTY_BIG, ord('y'), CLIENT_READ, 1] * 40)
     + bytes([PTY_FLOW, PTY_FLOW, WRITE_NET, CLIENT_READ, 0]),
     'logout': bytes([0x00]) + net(bytes([IAC, DO, 18])) + bytes([WRITE_NET]),
+    # The client half-closes; the program's output must still go out
+    # (a regression: EOF used to end the session at once).
+    'half-close': bytes([0x02]) + net(ANSWERS) + bytes([DEADLINE])
+    + started() + bytes([CLIENT_READ, 0xff]) + pty(b'still here\r\n')
+    + bytes([WRITE_NET, CLIENT_READ, 0, EXITED]) + pty(b'bye')
+    + bytes([WRITE_NET, CLIENT_READ, 0]),
 }
 
 
