@@ -200,6 +200,7 @@ class Bench:
         self.errors = {}            # row -> key -> [messages]
         self.extra = {}             # row -> key -> info string
         self.procs_per_session = {}
+        self.start_load = load1()
         self.cg_procs = {}
 
     # -- helpers --
@@ -259,9 +260,11 @@ class Bench:
             pass
         elif not (os.path.isfile(self.telnetd) and
                   os.access(self.telnetd, os.X_OK)):
-            self.skipped["telnetd"] = ("%s is not built (make all)" %
-                                       os.path.relpath(self.telnetd,
-                                                       self.root))
+            shown = self.telnetd
+            if os.path.abspath(shown).startswith(
+                    os.path.abspath(self.root) + os.sep):
+                shown = os.path.relpath(shown, self.root)
+            self.skipped["telnetd"] = "%s is not built (make all)" % shown
         else:
             why = self.smoke(self.all["telnetd"])
             if why:
@@ -656,6 +659,11 @@ def tail_cell(vals):
                                     len(vals))
 
 
+def load1():
+    with open("/proc/loadavg") as f:
+        return float(f.read().split()[0])
+
+
 def report(bench, machine, engine_text, elapsed):
     keys = ["inetutils", "telnetd", "bare"]
     head = ["figure", "unit", "inetutils", "telnetd", "bare relay",
@@ -717,7 +725,14 @@ def report(bench, machine, engine_text, elapsed):
     for r in rows:
         out.append(line(r))
     out.append("")
-    out.append(machine)
+    end_load = load1()
+    out.append(machine + "; load %.2f at end" % end_load)
+    ncpu = os.cpu_count() or 1
+    if max(bench.start_load, end_load) > ncpu / 2:
+        out.append("warning: the machine was busy (load average above "
+                   "%g on %d CPUs): throughput, start, rate and latency "
+                   "rows are noisy; run again on a quiet machine or with "
+                   "BENCH_NICE=-10" % (ncpu / 2, ncpu))
     fails = [t for t, r in verdicts if r == "FAIL"]
     passes = [t for t, r in verdicts if r == "PASS"]
     out.append("goals: %d pass, %d fail, %d not measured" % (
