@@ -323,6 +323,12 @@ class Bench:
                                  (" " + kv["bad_at"] if "bad_at" in kv
                                   else ""))
                         continue
+                    if int(kv.get("echoed", "0")) > 0:
+                        # The program's tty is raw: input coming back
+                        # means the server turned echo on behind it.
+                        self.err(row, d, "%s bytes of input came back" %
+                                 kv["echoed"])
+                        continue
                     self.add(row, d, float(kv["mibps"]))
                     if not cpu_row:
                         continue
