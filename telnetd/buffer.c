@@ -206,12 +206,8 @@ netq_clear(struct netq *q)
 		else if (i == 0 && q->head_partial) {
 			/* Finish what is half on the wire: the second IAC of
 			 * a doubled IAC, or the NUL/LF after a CR. */
-			keep = 0;
-			if (q->iac_odd)
-				keep = 1;
-			else if (q->last_sent == '\r' &&
-			    (base[rd] == '\0' || base[rd] == '\n'))
-				keep = 1;
+			keep = q->iac_odd || (q->last_sent == '\r' &&
+			    (base[rd] == '\0' || base[rd] == '\n'));
 		} else
 			keep = 0;
 		if (keep > 0) {

@@ -31,7 +31,8 @@ put(char *out, size_t outsz, size_t o, const char *s)
 		return o;
 	if (l > outsz - o)
 		l = outsz - o;
-	memcpy(out + o, s, l);
+	/* out is counted, not a C string: no NUL here. */
+	memcpy(out + o, s, l);	/* NOLINT(bugprone-not-null-terminated-result) */
 	return o + l;
 }
 

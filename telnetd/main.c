@@ -154,6 +154,8 @@ arg_safe(const char *s)
 {
 	static char buf[LOG_STR_MAX + 1];
 
+	if (s == NULL)
+		s = "";
 	return log_safe(buf, sizeof(buf), s, strlen(s));
 }
 
@@ -198,6 +200,8 @@ parse_listen(struct config *cfg, const char *arg)
 	if (cfg->nlisten >= MAX_LISTEN)
 		usage_error("--listen: at most %d addresses", MAX_LISTEN);
 	ls = &cfg->listen[cfg->nlisten];
+	if (arg == NULL)
+		usage_error("--listen needs a value");
 	if (arg[0] == '[') {
 		const char *rb = strchr(arg, ']');
 
@@ -257,7 +261,7 @@ parse_uint(const char *opt, const char *arg, unsigned long max)
 	unsigned long v;
 
 	errno = 0;
-	if (*arg == '\0' || *arg == '-')
+	if (arg == NULL || *arg == '\0' || *arg == '-')
 		usage_error("%s: not a number: '%s'", opt, arg_safe(arg));
 	v = strtoul(arg, &end, 10);
 	if (*end != '\0' || errno != 0 || v > max)
@@ -275,7 +279,7 @@ parse_range(const char *opt, const char *arg, unsigned long min,
 	unsigned long v;
 
 	errno = 0;
-	if (*arg == '\0' || *arg == '-' || *arg == '+')
+	if (arg == NULL || *arg == '\0' || *arg == '-' || *arg == '+')
 		usage_error("%s: not a number: '%s'", opt, arg_safe(arg));
 	v = strtoul(arg, &end, 10);
 	if (*end != '\0' || errno != 0 || v < min || v > max)
@@ -410,7 +414,7 @@ parse_args(struct config *cfg, int argc, char **argv)
 			    optarg, 86400);
 			break;
 		case OPT_PRIVSEP_USER:
-			if (*optarg == '\0')
+			if (optarg == NULL || *optarg == '\0')
 				usage_error("--privsep-user: empty name");
 			cfg->privsep_user = optarg;
 			explicit_user = 1;
@@ -422,7 +426,7 @@ parse_args(struct config *cfg, int argc, char **argv)
 			cfg->report = 1;
 			break;
 		case OPT_REPORT_LOG:
-			if (optarg[0] != '/')
+			if (optarg == NULL || optarg[0] != '/')
 				usage_error("--report-log: '%s' is not an "
 				    "absolute path", arg_safe(optarg));
 			cfg->report_log = optarg;

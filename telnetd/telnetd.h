@@ -30,17 +30,17 @@
 /* Limits and timing.  Each is a named bound on memory or waiting. */
 #define NEG_TIMEOUT_MS		1000	/* silent client: start anyway */
 #define NEG_TIMEOUT_MAX_MS	60000	/* --negotiation-timeout at most */
-#define NETOUT_MIN		(16 * 1024)	/* --output-buffer at least */
+#define NETOUT_MIN		((size_t)16 * 1024)	/* --output-buffer at least */
 #define PTYOUT_MIN		1024		/* --input-buffer at least */
-#define BUF_SIZE_MAX		(16 * 1024 * 1024)	/* either, at most */
+#define BUF_SIZE_MAX		((size_t)16 * 1024 * 1024)	/* either, at most */
 #define MAX_SESSIONS		512	/* --max-sessions (--listen) */
 #define MAX_PER_HOST		64	/* --max-per-host (--listen) */
 #define MAX_LISTEN		16	/* --listen options */
-#define NETOUT_SIZE		(128 * 1024)	/* bytes queued to the client */
+#define NETOUT_SIZE		((size_t)128 * 1024)	/* bytes queued to the client */
 #define NETOUT_SEGS		512	/* data/command spans in that queue */
-#define NETOUT_RESERVE		(8 * 1024)	/* room kept for replies */
-#define PTYOUT_SIZE		(32 * 1024)	/* bytes queued to the program */
-#define IO_CHUNK		(32 * 1024)	/* one read from either side */
+#define NETOUT_RESERVE		((size_t)8 * 1024)	/* room kept for replies */
+#define PTYOUT_SIZE		((size_t)32 * 1024)	/* bytes queued to the program */
+#define IO_CHUNK		((size_t)32 * 1024)	/* one read from either side */
 #define PTY_READS		16	/* pty reads per write to the client */
 #define DRAIN_IDLE_MS		200	/* pty quiet after the program ended */
 #define FLUSH_TIMEOUT_MS	30000	/* client not reading at the end */
