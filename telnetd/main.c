@@ -43,7 +43,7 @@ static const char usage_text[] =
 "               [--negotiation-timeout=MS] [--sb-max=BYTES]\n"
 "               [--max-env=N] [--max-env-size=BYTES]\n"
 "               [--output-buffer=BYTES] [--input-buffer=BYTES]\n"
-"               [--max-sessions=N] [--max-per-host=N]\n"
+"               [--max-sessions=N] [--max-per-host=N] [--max-ttypes=N]\n"
 "\n"
 "  --listen=[ADDR:]PORT    serve standalone on PORT (repeatable; [::1]:23\n"
 "                          for IPv6; no ADDR = every address)\n"
@@ -70,6 +70,7 @@ static const char usage_text[] =
 "      --input-buffer=BYTES   input queued to the program (32768)\n"
 "      --max-sessions=N    --listen: sessions at once, 0 = any (512)\n"
 "      --max-per-host=N    --listen: sessions per client address (64)\n"
+"      --max-ttypes=N      terminal types asked for in the cycle (8)\n"
 "  -V, --version           print the version and exit\n"
 "      --help              print this help and exit\n";
 
@@ -90,6 +91,7 @@ enum {
 	OPT_INPUT_BUFFER,
 	OPT_MAX_SESSIONS,
 	OPT_MAX_PER_HOST,
+	OPT_MAX_TTYPES,
 	OPT_HELP,
 };
 
@@ -118,6 +120,7 @@ static const struct option longopts[] = {
 	{ "input-buffer", required_argument, NULL, OPT_INPUT_BUFFER },
 	{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
 	{ "max-per-host", required_argument, NULL, OPT_MAX_PER_HOST },
+	{ "max-ttypes", required_argument, NULL, OPT_MAX_TTYPES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -463,6 +466,10 @@ parse_args(struct config *cfg, int argc, char **argv)
 		case OPT_MAX_PER_HOST:
 			cfg->max_per_host = parse_range("--max-per-host",
 			    optarg, 0, 65535);
+			break;
+		case OPT_MAX_TTYPES:
+			cfg->max_ttypes = parse_range("--max-ttypes", optarg,
+			    1, TTYPE_MAX);
 			break;
 		case ':':
 			if (optopt != 0)

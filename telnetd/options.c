@@ -132,9 +132,13 @@ got_ttype(struct session *s, const struct telnet_str *str)
 		memcpy(s->terms[s->nterms++], term, strlen(term) + 1);
 		if (s->term[0] == '\0' && !(s->state >= S_STARTING))
 			memcpy(s->term, term, strlen(term) + 1);
-		if (s->nterms >= TTYPE_MAX)
+		if (s->nterms >= (s->cfg->max_ttypes > 0 &&
+		    s->cfg->max_ttypes < TTYPE_MAX ? s->cfg->max_ttypes :
+		    TTYPE_MAX)) {
 			s->ttype_done = 1;
-		else
+			log_info("terminal type cycle stopped after %zu names "
+			    "(--max-ttypes)", s->nterms);
+		} else
 			again = 1;
 	}
 	if (s->cfg->debug & DBG_OPTIONS)

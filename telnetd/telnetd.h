@@ -95,6 +95,7 @@ struct config {
 	size_t ptyout_size;		/* --input-buffer */
 	unsigned int max_sessions;	/* --max-sessions, 0 = no limit */
 	unsigned int max_per_host;	/* --max-per-host, 0 = no limit */
+	size_t max_ttypes;		/* --max-ttypes, 0 = TTYPE_MAX */
 };
 
 /* buffer.c: a bounded byte buffer (append / consume / space). */

@@ -12,9 +12,11 @@ its option, the log line when it is hit, and what the client sees:
                             (32768)
   --max-sessions=N          --listen: sessions at once (512)
   --max-per-host=N          --listen: sessions from one address (64)
+  --max-ttypes=N            terminal types asked for in a cycle that
+                            never repeats (TTYPE_MAX, 8)
 
---login-timeout is tested in test_login.py (test_login_timeout*); the TTYPE
-cycle bound (TTYPE_MAX) is issue 5's, in test_options.py.  Every test runs
+--login-timeout is tested in test_login.py (test_login_timeout*); TTYPE
+cycling itself (issue 5) in test_options.py.  Every test runs
 the daemon with --listen, where the relay's log lines reach its stderr.
 """
 import pathlib
@@ -70,6 +72,7 @@ def rss_kb(pids):
     ['--output-buffer=99999999'], ['--input-buffer=1023'],
     ['--max-sessions=-1'], ['--max-sessions=65536'],
     ['--max-per-host=x'], ['--max-per-host='], ['--sb-max=+64'],
+    ['--max-ttypes=0'], ['--max-ttypes=9'],
 ], ids=lambda a: a[0])
 def test_bad_values_exit_2(args):
     r = subprocess.run([_need(telnetd_path())] + args + ['--listen=0'],
@@ -249,6 +252,22 @@ def test_max_per_host(listen_daemon):
     a.close()
 
 
+def test_max_ttypes(listen_daemon):
+    """A client whose list never repeats: the server asks N times."""
+    names = ['term%d' % i for i in range(12)]
+    for args, n in ((['--max-ttypes=3'], 3), ([], 8)):
+        d = listen_daemon(args + ['-E', SHOWENV])
+        c = TelnetClient(d.port, timeout=10)
+        c.negotiate(term=names)
+        c.expect(b'END')
+        c.close()
+        sends = [e for e in c.events if e[0] == 'SB' and e[1] == 24]
+        assert len(sends) == n, sends
+        d.wait_stderr(r'terminal type cycle stopped after %d names '
+                      r'\(--max-ttypes\)' % n)
+        d.stop()
+
+
 def test_default_limits_in_help():
     r = subprocess.run([_need(telnetd_path()), '--help'],
                        capture_output=True, timeout=10)
@@ -259,6 +278,6 @@ def test_default_limits_in_help():
                       ('--output-buffer', '131072'),
                       ('--input-buffer', '32768'),
                       ('--max-sessions', '512'),
-                      ('--max-per-host', '64')):
+                      ('--max-per-host', '64'), ('--max-ttypes', '8')):
         m = re.search(re.escape(opt) + r'=\S+ .*\((\d+)\)', text)
         assert m and m.group(1) == dflt, (opt, text)
