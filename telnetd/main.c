@@ -62,7 +62,7 @@ static const char usage_text[] =
 "      --report            no login: print what the client negotiated\n"
 "      --report-log=FILE   append each client report as a JSON line\n"
 "                          (default with --report: syslog)\n"
-"      --negotiation-timeout=MS  start unanswered after MS (1000)\n"
+"      --negotiation-timeout=MS  start unanswered after MS (800)\n"
 "      --sb-max=BYTES      longest subnegotiation accepted (4096)\n"
 "      --max-env=N         client variables kept (32)\n"
 "      --max-env-size=BYTES  longest client variable value (256)\n"

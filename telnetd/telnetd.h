@@ -28,7 +28,7 @@
 #include "telnet.h"
 
 /* Limits and timing.  Each is a named bound on memory or waiting. */
-#define NEG_TIMEOUT_MS		1000	/* silent client: start anyway */
+#define NEG_TIMEOUT_MS		800	/* silent client: start anyway */
 #define NEG_TIMEOUT_MAX_MS	60000	/* --negotiation-timeout at most */
 #define NETOUT_MIN		((size_t)16 * 1024)	/* --output-buffer at least */
 #define PTYOUT_MIN		1024		/* --input-buffer at least */

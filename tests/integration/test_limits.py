@@ -283,7 +283,7 @@ def test_default_limits_in_help():
     r = subprocess.run([_need(telnetd_path()), '--help'],
                        capture_output=True, timeout=10)
     text = r.stdout.decode()
-    for opt, dflt in (('--negotiation-timeout', '1000'),
+    for opt, dflt in (('--negotiation-timeout', '800'),
                       ('--sb-max', '4096'), ('--max-env', '32'),
                       ('--max-env-size', '256'),
                       ('--output-buffer', '131072'),
