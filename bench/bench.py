@@ -472,9 +472,12 @@ class Bench:
                     if kv.get("ok") == "1":
                         self.add(row, d, float(kv["per_sec"]))
                     else:
-                        self.err(row, d, "%s sessions=%s failed=%s" % (
-                            kv.get("err", "failures"), kv.get("sessions"),
-                            kv.get("failed")))
+                        self.err(row, d, "%s: %s of %s sessions failed "
+                                 "(eof %s, timeout %s, connect %s)" % (
+                                     kv.get("err", "failures"),
+                                     kv.get("failed"), kv.get("sessions"),
+                                     kv.get("eof"), kv.get("timeout"),
+                                     kv.get("connect")))
                     wait_quiet(ls[d.key], 10)
         finally:
             self.stop_all(ls)

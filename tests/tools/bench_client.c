@@ -487,8 +487,9 @@ flush(struct conn *c)
 	c->oq_off = 0;
 }
 
-static void
-conn_open(struct conn *c, const char *host, int port)
+/* Connect; -1 (errno set) when the connection cannot be made. */
+static int
+conn_try(struct conn *c, const char *host, int port)
 {
 	struct sockaddr_in6 s6;
 	struct sockaddr_in s4;
@@ -508,14 +509,14 @@ conn_open(struct conn *c, const char *host, int port)
 		c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&s4,
 		    sizeof(s4)) < 0)
-			fail("connect");
+			goto bad;
 	} else if (inet_pton(AF_INET6, host, &s6.sin6_addr) == 1) {
 		s6.sin6_family = AF_INET6;
 		s6.sin6_port = htons((unsigned short)port);
 		c->fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&s6,
 		    sizeof(s6)) < 0)
-			fail("connect");
+			goto bad;
 	} else
 		fail("badhost");
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -525,6 +526,25 @@ conn_open(struct conn *c, const char *host, int port)
 		reply(c, DO, OPT_BINARY);
 		c->us[OPT_BINARY] = c->him[OPT_BINARY] = Q_WANTYES;
 		flush(c);
+	}
+	return 0;
+bad:
+	if (c->fd >= 0) {
+		int e = errno;
+
+		close(c->fd);
+		errno = e;
+	}
+	c->fd = -1;
+	return -1;
+}
+
+static void
+conn_open(struct conn *c, const char *host, int port)
+{
+	if (conn_try(c, host, port) == -1) {
+		printf("ok=0 err=connect:%s\n", strerror(errno));
+		exit(1);
 	}
 }
 
@@ -871,6 +891,8 @@ mode_start(const char *host, int port, int bare, int answer)
 	return 0;
 }
 
+enum { SESS_OK, SESS_EOF, SESS_TIMEOUT, SESS_CONNECT, SESS_NRESULT };
+
 /* One whole session: connect, answer, the program's marker, hang up. */
 static int
 one_session(const char *host, int port, int bare)
@@ -880,18 +902,21 @@ one_session(const char *host, int port, int bare)
 	int r;
 
 	conn_init(&c, bare, 1, 1, 0, PH_IGNORE);
-	conn_open(&c, host, port);
+	if (conn_try(&c, host, port) == -1)
+		return SESS_CONNECT;
 	r = run(&c, UNTIL_MARKER, t0 + 10);
 	conn_close(&c);
 	free(c.oq);
-	return r == 0 && c.marker_seen ? 0 : -1;
+	if (r == 0 && c.marker_seen)
+		return SESS_OK;
+	return r == -2 ? SESS_TIMEOUT : SESS_EOF;
 }
 
 static int
 mode_rate(const char *host, int port, int bare, unsigned long long par,
     double secs)
 {
-	unsigned long long i, ok = 0, bad = 0, a, b;
+	unsigned long long i, n[SESS_NRESULT] = { 0 }, a[SESS_NRESULT];
 	double t0, deadline;
 	int pfd[2], status;
 	pid_t pid;
@@ -907,19 +932,16 @@ mode_rate(const char *host, int port, int bare, unsigned long long par,
 		if (pid < 0)
 			fail("fork");
 		if (pid == 0) {
-			char line[64];
+			char line[128];
 			int len;
 
 			close(pfd[0]);
-			a = b = 0;
-			while (now() < deadline) {
-				if (one_session(host, port, bare) == 0)
-					a++;
-				else
-					b++;
-			}
-			len = snprintf(line, sizeof(line), "%llu %llu\n", a,
-			    b);
+			memset(a, 0, sizeof(a));
+			while (now() < deadline)
+				a[one_session(host, port, bare)]++;
+			len = snprintf(line, sizeof(line),
+			    "%llu %llu %llu %llu\n", a[SESS_OK], a[SESS_EOF],
+			    a[SESS_TIMEOUT], a[SESS_CONNECT]);
 			if (write(pfd[1], line, (size_t)len) != len)
 				_exit(1);
 			_exit(0);
@@ -929,17 +951,20 @@ mode_rate(const char *host, int port, int bare, unsigned long long par,
 	f = fdopen(pfd[0], "r");
 	if (f == NULL)
 		fail("fdopen");
-	while (fscanf(f, "%llu %llu", &a, &b) == 2) {
-		ok += a;
-		bad += b;
-	}
+	while (fscanf(f, "%llu %llu %llu %llu", &a[0], &a[1], &a[2],
+	    &a[3]) == 4)
+		for (i = 0; i < SESS_NRESULT; i++)
+			n[i] += a[i];
 	fclose(f);
 	while (wait(&status) > 0)
 		;
 	t0 = now() - t0;
-	printf("ok=%d sessions=%llu failed=%llu secs=%.3f per_sec=%.1f\n",
-	    bad == 0 && ok > 0, ok, bad, t0, (double)ok / t0);
-	return bad == 0 && ok > 0 ? 0 : 1;
+	a[0] = n[SESS_EOF] + n[SESS_TIMEOUT] + n[SESS_CONNECT];
+	printf("ok=%d sessions=%llu failed=%llu secs=%.3f per_sec=%.1f "
+	    "eof=%llu timeout=%llu connect=%llu\n", a[0] == 0 && n[SESS_OK] > 0,
+	    n[SESS_OK], a[0], t0, (double)n[SESS_OK] / t0, n[SESS_EOF],
+	    n[SESS_TIMEOUT], n[SESS_CONNECT]);
+	return a[0] == 0 && n[SESS_OK] > 0 ? 0 : 1;
 }
 
 static int
