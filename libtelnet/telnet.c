@@ -709,6 +709,69 @@ telnet_send(struct telnet *t, const unsigned char *buf, size_t len)
 	emit_raw(t, buf + start, len - start, 0);
 }
 
+/*
+ * telnet_send() into the caller's buffer: the same bytes, the same state
+ * (a CR at the end still waits for its partner), but one copy into DST
+ * instead of a SEND event per span, so the bulk path costs one scan and
+ * one memcpy per IAC or bare CR.  DST holds at least 2 * len + 1 bytes.
+ */
+size_t
+telnet_send_into(struct telnet *t, unsigned char *dst,
+    const unsigned char *buf, size_t len)
+{
+	size_t i = 0, start = 0, j, o = 0, iac = IAC_UNKNOWN;
+	int nvt = t->opts[TELOPT_BINARY].us != TELNET_Q_YES;
+
+	if (len == 0)
+		return 0;
+	if (t->cr_pending_out) {
+		t->cr_pending_out = 0;
+		if (buf[0] != '\n')
+			dst[o++] = '\0';
+	}
+	if (!nvt) {
+		/* BINARY: only IAC is special, one memchr per IAC. */
+		const unsigned char *p;
+
+		while ((p = memchr(buf + i, TELNET_IAC, len - i)) != NULL) {
+			j = (size_t)(p - buf);
+			memcpy(dst + o, buf + start, j + 1 - start);
+			o += j + 1 - start;
+			start = j;
+			i = j + 1;
+		}
+		memcpy(dst + o, buf + start, len - start);
+		return o + len - start;
+	}
+	while (i < len) {
+		j = next_special(buf, i, len, nvt, &iac);
+		if (j >= len)
+			break;
+		if (buf[j] == TELNET_IAC) {
+			memcpy(dst + o, buf + start, j + 1 - start);
+			o += j + 1 - start;
+			start = j;
+			i = j + 1;
+			continue;
+		}
+		/* CR */
+		if (j + 1 == len) {
+			t->cr_pending_out = 1;
+			break;
+		}
+		if (buf[j + 1] == '\n') {
+			i = j + 2;
+			continue;
+		}
+		memcpy(dst + o, buf + start, j + 1 - start);
+		o += j + 1 - start;
+		dst[o++] = '\0';
+		start = i = j + 1;
+	}
+	memcpy(dst + o, buf + start, len - start);
+	return o + len - start;
+}
+
 void
 telnet_send_command(struct telnet *t, unsigned char cmd)
 {

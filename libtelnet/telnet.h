@@ -328,6 +328,10 @@ int telnet_in_synch(const struct telnet *t);
 /* Send data: IAC is doubled; while our BINARY is off a bare CR goes out as
  * CR NUL (RFC 854).  Plain spans are handed out without copying. */
 void telnet_send(struct telnet *t, const unsigned char *buf, size_t len);
+/* The same encoding written to DST (at least 2 * len + 1 bytes) instead of
+ * SEND events; returns the number of bytes written. */
+size_t telnet_send_into(struct telnet *t, unsigned char *dst,
+    const unsigned char *buf, size_t len);
 /* Send "IAC cmd".  TELNET_DM goes out as a SEND event with urgent=1. */
 void telnet_send_command(struct telnet *t, unsigned char cmd);
 

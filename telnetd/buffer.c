@@ -155,16 +155,32 @@ netq_room(const struct netq *q)
 	return b->size - b->off - b->len;
 }
 
-int
-netq_append(struct netq *q, enum netq_kind kind, const void *p, size_t n,
-    int urgent)
+/* Room for n bytes of the given kind at the end of the queue, to be filled
+ * by the caller and queued with netq_commit(); NULL when full. */
+unsigned char *
+netq_reserve(struct netq *q, enum netq_kind kind, size_t n)
+{
+	if (n == 0 || n > buf_space(&q->b) || n > UINT32_MAX / 2)
+		return NULL;
+	if (q->nseg >= NETOUT_SEGS) {
+		/* Only a merge into the last span is possible. */
+		const struct netq_seg *last = &SEG(q, q->nseg - 1);
+
+		if (last->kind != kind || last->len > UINT32_MAX / 2)
+			return NULL;
+	}
+	return buf_reserve(&q->b, n);
+}
+
+/* Queue n bytes (at most what netq_reserve() was asked for) written at
+ * the pointer it returned. */
+void
+netq_commit(struct netq *q, enum netq_kind kind, size_t n, int urgent)
 {
 	struct netq_seg *last = NULL;
 
 	if (n == 0)
-		return 0;
-	if (n > buf_space(&q->b) || n > UINT32_MAX / 2)
-		return -1;
+		return;
 	if (q->nseg > 0) {
 		last = &SEG(q, q->nseg - 1);
 		/* The head span may be partly sent; merging into it is fine:
@@ -172,10 +188,7 @@ netq_append(struct netq *q, enum netq_kind kind, const void *p, size_t n,
 		if (last->kind != kind || last->len > UINT32_MAX / 2)
 			last = NULL;
 	}
-	if (last == NULL && q->nseg >= NETOUT_SEGS)
-		return -1;
-	if (buf_append(&q->b, p, n) == -1)
-		return -1;
+	buf_commit(&q->b, n);
 	if (last != NULL)
 		last->len += (uint32_t)n;
 	else {
@@ -187,6 +200,20 @@ netq_append(struct netq *q, enum netq_kind kind, const void *p, size_t n,
 		q->urgent = 1;
 		q->urgent_at = q->b.len - 1;
 	}
+}
+
+int
+netq_append(struct netq *q, enum netq_kind kind, const void *p, size_t n,
+    int urgent)
+{
+	unsigned char *dst;
+
+	if (n == 0)
+		return 0;
+	if ((dst = netq_reserve(q, kind, n)) == NULL)
+		return -1;
+	memcpy(dst, p, n);
+	netq_commit(q, kind, n, urgent);
 	return 0;
 }
 

@@ -53,6 +53,33 @@ relay_queue_net(struct session *s, const unsigned char *p, size_t n,
 		log_dump(urgent ? "net> (urgent)" : "net>", p, n);
 }
 
+/* The program's output: encoded by the engine straight into the queue
+ * (one copy, no event per IAC); through SEND events when it cannot be
+ * reserved at once, which the read sizes make rare. */
+static void
+relay_queue_data(struct session *s, const unsigned char *p, size_t n)
+{
+	unsigned char *dst = netq_reserve(&s->out, NETQ_DATA, 2 * n + 1);
+	size_t len;
+
+	if (dst == NULL) {
+		s->data_ctx = 1;
+		telnet_send(s->t, p, n);
+		s->data_ctx = 0;
+		return;
+	}
+	len = telnet_send_into(s->t, dst, p, n);
+	if (s->cfg->debug & DBG_NETDATA)
+		log_dump("net>", dst, len);
+	netq_commit(&s->out, NETQ_DATA, len, 0);
+	if (!(s->limits_logged & LIM_OUTPUT) &&
+	    netq_room(&s->out) <= NETOUT_RESERVE + 1024) {
+		s->limits_logged |= LIM_OUTPUT;
+		log_info("output queue full (%zu bytes, --output-buffer): "
+		    "program output waits for the client", s->out.b.size);
+	}
+}
+
 void
 relay_to_pty(struct session *s, const void *p, size_t n)
 {
@@ -250,9 +277,7 @@ relay_read_pty(struct session *s)
 			return 1;
 		if (s->cfg->debug & DBG_PTYDATA)
 			log_dump("pty<", s->scratch + 1, (size_t)n - 1);
-		s->data_ctx = 1;
-		telnet_send(s->t, s->scratch + 1, (size_t)n - 1);
-		s->data_ctx = 0;
+		relay_queue_data(s, s->scratch + 1, (size_t)n - 1);
 		/* No packet tells of a termios change while EXTPROC is
 		 * off: look after each read in a line mode or with LFLOW
 		 * (IXANY). */

@@ -144,6 +144,10 @@ size_t netq_space(const struct netq *q);
 /* Room for appends that do not move much: the free space at the end, or
  * all of it once moving the rest to the front is cheap. */
 size_t netq_room(const struct netq *q);
+/* Room for n bytes of a kind at the end (NULL when full), then queue the
+ * bytes written there: appending without a copy of one's own. */
+unsigned char *netq_reserve(struct netq *q, enum netq_kind kind, size_t n);
+void netq_commit(struct netq *q, enum netq_kind kind, size_t n, int urgent);
 /* Append a chunk of the given kind; -1 (nothing queued) when full. */
 int netq_append(struct netq *q, enum netq_kind kind, const void *p, size_t n,
     int urgent);

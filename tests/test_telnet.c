@@ -985,6 +985,78 @@ test_zero_copy(void **state)
 	telnet_free(t);
 }
 
+/* telnet_send_into() writes what telnet_send() hands out in SEND events,
+ * byte for byte and with the same CR state across calls: NVT and BINARY,
+ * every split of a stream dense in IAC, CR, LF and NUL. */
+struct sendcat {
+	unsigned char buf[256];
+	size_t len;
+};
+
+static void
+sendcat_cb(struct telnet *t, const struct telnet_event *ev, void *ctx)
+{
+	struct sendcat *c = ctx;
+
+	(void)t;
+	if (ev->type != TELNET_EV_SEND)
+		return;
+	assert_true(c->len + ev->u.data.len <= sizeof(c->buf));
+	memcpy(c->buf + c->len, ev->u.data.buf, ev->u.data.len);
+	c->len += ev->u.data.len;
+}
+
+static void
+test_send_into(void **state)
+{
+	static const unsigned char in[] = "a\r\rb\r\n\xff\xff\r\0c\r\xff\n\r";
+	static const unsigned char bin[] = { TELNET_IAC, TELNET_DO,
+	    TELOPT_BINARY };
+	const size_t n = sizeof(in) - 1;
+	struct telnet_config cfg;
+	struct sendcat ev, into;
+	unsigned char dst[2 * sizeof(in) + 1];
+	struct telnet *a, *b;
+	size_t cut, o;
+	int mode;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.policy = pol_server;
+	for (mode = 0; mode < 2; mode++) {
+		for (cut = 0; cut <= n; cut++) {
+			memset(&ev, 0, sizeof(ev));
+			memset(&into, 0, sizeof(into));
+			assert_non_null(a = telnet_new(&cfg, sendcat_cb, &ev));
+			assert_non_null(b = telnet_new(&cfg, sendcat_cb, &into));
+			if (mode) {
+				telnet_feed(a, bin, sizeof(bin));
+				telnet_feed(b, bin, sizeof(bin));
+				assert_true(telnet_local_enabled(b,
+				    TELOPT_BINARY));
+			}
+			ev.len = into.len = 0;
+			telnet_send(a, in, cut);
+			telnet_send(a, in + cut, n - cut);
+			o = telnet_send_into(b, dst, in, cut);
+			assert_true(o <= 2 * cut + 1);
+			memcpy(into.buf + into.len, dst, o);
+			into.len += o;
+			o = telnet_send_into(b, dst, in + cut, n - cut);
+			assert_true(o <= 2 * (n - cut) + 1);
+			memcpy(into.buf + into.len, dst, o);
+			into.len += o;
+			/* The pending CR's partner, decided by a command. */
+			telnet_send_command(a, TELNET_NOP);
+			telnet_send_command(b, TELNET_NOP);
+			assert_int_equal(into.len, ev.len);
+			assert_memory_equal(into.buf, ev.buf, ev.len);
+			telnet_free(a);
+			telnet_free(b);
+		}
+	}
+}
+
 /* Names for logs: never NULL, the usual spellings. */
 static void
 test_names(void **state)
@@ -1032,6 +1104,7 @@ main(void)
 		cmocka_unit_test(test_feed_reentry),
 		cmocka_unit_test(test_send_from_callback),
 		cmocka_unit_test(test_zero_copy),
+		cmocka_unit_test(test_send_into),
 		cmocka_unit_test(test_names),
 	};
 
