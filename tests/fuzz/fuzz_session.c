@@ -20,7 +20,8 @@
  *		the relay's START with ps_start_validate() and builds the
  *		program's argv and envp from it as monitor.c does.
  *
- * The first byte selects -D modes and the login template; then each op
+ * The first byte selects -D modes, the login template and the limits
+ * (defaults, or the smallest --sb-max, --max-env, ...); then each op
  * is one byte (op % N_OPS) followed by its arguments: client bytes (plain
  * or urgent), program output, pty flushes, flow control, socket writes,
  * a slow or absent reader, START / STARTED / EXITED / junk from the
@@ -287,6 +288,7 @@ monitor_start(struct session *s, int mon, const struct login_template *tpl)
 static void
 env_direct(struct in *in, const struct env_policy *pol)
 {
+	struct env_policy lim;
 	struct client_env *env = calloc(1, sizeof(*env));
 	const uint8_t *name = NULL, *value = NULL;
 	size_t nl, vl, i, k, count;
@@ -295,6 +297,13 @@ env_direct(struct in *in, const struct env_policy *pol)
 
 	CHECK(env != NULL, "calloc");
 	count = c < 0 ? 0 : (size_t)(c % 48);
+	if (c >= 48) {
+		/* Lowered bounds, as --max-env and --max-env-size set them. */
+		lim = *pol;
+		lim.max_vars = (size_t)(c / 48);
+		lim.max_value = (size_t)(c / 48) * 7;
+		pol = &lim;
+	}
 	for (k = 0; k < count && in->n > 0; k++) {
 		enum env_verdict v;
 
@@ -306,7 +315,11 @@ env_direct(struct in *in, const struct env_policy *pol)
 		    (const char *)value, vl) || v == ENV_TOO_MANY ||
 		    v == ENV_BAD_USER, "env_add and env_check disagree");
 		CHECK(env_verdict_str(v) != NULL, "verdict name");
-		CHECK(env->n <= ENV_MAX_VARS, "too many variables kept");
+		CHECK(env->n <= ENV_MAX_VARS && (pol->max_vars == 0 ||
+		    env->n <= pol->max_vars), "too many variables kept");
+		if (v == ENV_OK && pol->max_value > 0 && !(nl == 4 &&
+		    memcmp(name, "USER", 4) == 0))
+			CHECK(vl <= pol->max_value, "value over the bound kept");
 	}
 	if (env->user[0] != '\0')
 		CHECK(user_name_ok(env->user, strlen(env->user)),
@@ -363,6 +376,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.keepalive = 1;
 	cfg.neg_timeout_ms = NEG_TIMEOUT_MS;
 	cfg.debug = (unsigned int)first & 0x0f;
+	/* The operator's limits: the defaults, or the smallest ones. */
+	if ((first >> 4) / 3 == 1 || (first >> 4) / 3 == 3) {
+		cfg.sb_max = TELNET_SB_MIN_MAX;
+		cfg.envpol.max_vars = 2;
+		cfg.envpol.max_value = 8;
+		cfg.max_ttypes = 1;
+		cfg.netout_size = NETOUT_MIN;
+		cfg.ptyout_size = PTYOUT_MIN;
+	}
 	(void)env_policy_add(&cfg.envpol, "LANG", NULL);
 	(void)env_policy_add(&cfg.envpol, "EDITOR", NULL);
 	memset(&tpl, 0, sizeof(tpl));
