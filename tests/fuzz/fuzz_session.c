@@ -49,6 +49,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +127,9 @@ once(void)
 
 	if (listen_fd != -1)
 		return;
+	/* As main.c: a write to a closed socket is an error, not a signal
+	 * (the client may have half-closed its side). */
+	signal(SIGPIPE, SIG_IGN);
 	/* Logs to syslog only, or to stderr too when tracing. */
 	log_init(getenv("FUZZ_SESSION_TRACE") != NULL, 0, "fuzz_session");
 	listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -506,15 +510,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			r = get(&in);
 			if (r == 0xff) {
 				shutdown(cl.fd, SHUT_WR);
-				/* As session_loop: read until the EOF; then
-				 * the socket is no longer read. */
-				for (i = 0; i < 8 && !s->net_eof; i++)
-					if (relay_read_net(s) == -1) {
+				/* As session_loop: read until the EOF (not
+				 * yet when the queues are full: then later,
+				 * by OP_NET); then the socket is no longer
+				 * read. */
+				for (i = 0; i < 8 && !s->net_eof; i++) {
+					r = relay_read_net(s);
+					if (r == -1) {
 						s->state = S_CLOSED;
 						break;
 					}
-				CHECK(s->state == S_CLOSED || s->net_eof,
-				    "half-close not seen");
+					if (r == 0)
+						break;
+				}
 				r = 0;
 			}
 			client_read(&cl, r <= 0 ? (size_t)-1 :
