@@ -19,13 +19,15 @@ fi
 
 echo "== clang-tidy"
 pkgc=$(pkg-config --cflags libbsd-overlay pam)
-for f in $srcs; do
-	# shellcheck disable=SC2086
-	out=$(clang-tidy --quiet "$f" -- -std=gnu11 $defs $inc $pkgc 2>/dev/null)
-	if [ -n "$out" ]; then
-		printf '%s\n' "$out"
-		rc=1
-	fi
-done
+# One clang-tidy per file, as many at once as there are CPUs.
+LINT_FLAGS="-std=gnu11 $defs $inc $pkgc"
+export LINT_FLAGS
+# shellcheck disable=SC2016,SC2086
+out=$(printf '%s\n' $srcs | xargs -P "$(nproc)" -I{} sh -c \
+	'clang-tidy --quiet "$1" -- $LINT_FLAGS 2>/dev/null' _ {})
+if [ -n "$out" ]; then
+	printf '%s\n' "$out"
+	rc=1
+fi
 [ "$rc" = 0 ] && echo "lint: clean"
 exit "$rc"
