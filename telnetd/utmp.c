@@ -68,7 +68,11 @@ utmp_logout(pid_t pid, const char *line)
 			break;
 		}
 	}
-	setutxent();
+	/* Found: pututxline() rewrites the entry just read (same id)
+	 * without a second scan, each record read of which costs glibc a
+	 * lock, an alarm and a read.  Not found: search from the start. */
+	if (old == NULL)
+		setutxent();
 	(void)pututxline(&ut);
 	endutxent();
 	updwtmpx(_PATH_WTMP, &ut);
