@@ -279,11 +279,12 @@ relay_read_pty(struct session *s)
 			log_dump("pty<", s->scratch + 1, (size_t)n - 1);
 		relay_queue_data(s, s->scratch + 1, (size_t)n - 1);
 		/* No packet tells of a termios change while EXTPROC is
-		 * off: look after each read in a line mode or with LFLOW
-		 * (IXANY). */
+		 * off: in a line mode or with LFLOW (IXANY) the loop looks
+		 * once after this batch of reads (one TCGETS per batch, not
+		 * per 4 KiB read). */
 		if (s->lm_type != LMT_NONE ||
 		    telnet_remote_enabled(s->t, TELOPT_LFLOW))
-			tty_mode_check(s);
+			s->tty_look = 1;
 		return 1;
 	}
 	if (s->cfg->debug & DBG_REPORT)

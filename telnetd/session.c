@@ -276,6 +276,10 @@ session_loop(struct session *s)
 					s->drain_deadline = now +
 					    DRAIN_IDLE_MS;
 			}
+			if (s->tty_look) {
+				s->tty_look = 0;
+				tty_mode_check(s);
+			}
 		}
 		if (s->prog_exited && !ptyin)
 			s->drain_deadline = now + DRAIN_IDLE_MS;

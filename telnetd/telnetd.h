@@ -263,6 +263,7 @@ struct session {
 	int lm_ext;			/* EXTPROC is set by us */
 	int64_t lm_hold;		/* linemode EOF: no input until then */
 	int lflow_on, lflow_any;	/* last LFLOW state sent */
+	int tty_look;			/* pty data read: check termios */
 
 	/* The running session (relay.c). */
 	char tty[TTY_NAME_MAX];
