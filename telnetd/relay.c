@@ -318,16 +318,25 @@ relay_write_pty(struct session *s)
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			if (errno == EAGAIN)
+			if (errno == EAGAIN) {
+				s->pty_full = 1;
 				return 0;
+			}
 			if (errno != EIO)
 				log_warn("write to pty");
 			return -1;
 		}
 		if (s->cfg->debug & DBG_PTYDATA)
 			log_dump("pty>", buf_ptr(&s->in), (size_t)n);
-		buf_consume(&s->in, (size_t)n);
 		wrote = 1;
+		if ((size_t)n < buf_len(&s->in)) {
+			/* A short write: the pty is full, and one more
+			 * would only fail with EAGAIN.  POLLOUT resumes. */
+			buf_consume(&s->in, (size_t)n);
+			s->pty_full = 1;
+			break;
+		}
+		buf_consume(&s->in, (size_t)n);
 	}
 	/* The client typing is the moment to notice a program that went
 	 * back to reading lines without a word (no packet, no output). */

@@ -305,9 +305,12 @@ session_loop(struct session *s)
 			s->state = S_STARTING;
 		}
 
-		/* Write what is queued, without waiting for POLLOUT. */
+		/* Write what is queued, without waiting for POLLOUT unless
+		 * the last write found the pty full. */
+		if (pfd[1].fd != -1 && (pfd[1].revents & POLLOUT))
+			s->pty_full = 0;
 		if (s->pty != -1 && !s->pty_eof && buf_len(&s->in) > 0 &&
-		    relay_write_pty(s) == -1) {
+		    !s->pty_full && relay_write_pty(s) == -1) {
 			s->pty_eof = 1;
 			begin_draining(s);
 		}

@@ -264,6 +264,7 @@ struct session {
 	int64_t lm_hold;		/* linemode EOF: no input until then */
 	int lflow_on, lflow_any;	/* last LFLOW state sent */
 	int tty_look;			/* pty data read: check termios */
+	int pty_full;			/* a write found the pty full */
 
 	/* The running session (relay.c). */
 	char tty[TTY_NAME_MAX];
