@@ -151,12 +151,23 @@ static void
 tcp_pair(int *srv, int *cli)
 {
 	struct linger lg = { 1, 0 };
-	int on = 1;
+	int on = 1, tries;
 
-	*cli = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	CHECK(*cli != -1, "socket");
-	CHECK(connect(*cli, (struct sockaddr *)&listen_addr,
-	    sizeof(listen_addr)) == 0, "connect");
+	/* A loaded machine may be short of ephemeral ports for a moment:
+	 * that is the harness's environment, not a finding. */
+	for (tries = 0;; tries++) {
+		*cli = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		CHECK(*cli != -1, "socket");
+		if (connect(*cli, (struct sockaddr *)&listen_addr,
+		    sizeof(listen_addr)) == 0)
+			break;
+		if (tries == 200) {
+			perror("fuzz_session: connect");
+			CHECK(0, "connect");
+		}
+		close(*cli);
+		usleep(10000);
+	}
 	*srv = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	CHECK(*srv != -1, "accept");
 	setsockopt(*cli, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
