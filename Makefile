@@ -119,6 +119,7 @@ check:
 	$(MAKE) check-corpus
 	$(MAKE) check-integration
 	$(MAKE) check-asan
+	$(MAKE) lint
 
 check-unit: $(UNIT_BINS)
 	@bash tests/run-unit.sh $(UNIT_BINS)
