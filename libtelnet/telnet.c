@@ -661,16 +661,38 @@ telnet_feed(struct telnet *t, const unsigned char *buf, size_t len)
 /* ------------------------------------------------------------------ */
 /* Sending                                                              */
 
+/* Where encoded data goes: a SEND event per span (dst NULL), or a copy
+ * into the caller's buffer. */
+struct sink {
+	struct telnet *t;
+	unsigned char *dst;
+	size_t o;
+};
+
+static void
+sink_put(struct sink *k, const unsigned char *p, size_t n)
+{
+	if (k->dst == NULL)
+		emit_raw(k->t, p, n, 0);
+	else {
+		memcpy(k->dst + k->o, p, n);
+		k->o += n;
+	}
+}
+
 /*
  * Data out: IAC is doubled always; while our side is not in BINARY mode a
  * CR not followed by LF goes out as CR NUL (RFC 854, "the sequence CR NUL
  * must be used where a carriage return alone is actually desired").  A CR
  * at the very end is sent at once and its partner decided by what comes
- * next (t->cr_pending_out), so nothing is held back.
+ * next (t->cr_pending_out), so nothing is held back.  In BINARY mode the
+ * scan is one memchr per IAC.
  */
-void
-telnet_send(struct telnet *t, const unsigned char *buf, size_t len)
+static void
+encode_data(struct telnet *t, const unsigned char *buf, size_t len,
+    struct sink *k)
 {
+	static const unsigned char nul = '\0';
 	size_t i = 0, start = 0, j, iac = IAC_UNKNOWN;
 	int nvt = t->opts[TELOPT_BINARY].us != TELNET_Q_YES;
 
@@ -679,16 +701,16 @@ telnet_send(struct telnet *t, const unsigned char *buf, size_t len)
 	if (t->cr_pending_out) {
 		t->cr_pending_out = 0;
 		if (buf[0] != '\n')
-			emit_raw(t, nul_byte, 1, 0);
+			sink_put(k, &nul, 1);
 	}
 	while (i < len) {
 		j = next_special(buf, i, len, nvt, &iac);
 		if (j >= len)
 			break;
 		if (buf[j] == TELNET_IAC) {
-			/* Emit through the IAC, and start the next span at
-			 * the same IAC: it goes out twice. */
-			emit_raw(t, buf + start, j + 1 - start, 0);
+			/* Through the IAC, and the next span starts at the
+			 * same IAC: it goes out twice. */
+			sink_put(k, buf + start, j + 1 - start);
 			start = j;
 			i = j + 1;
 			continue;
@@ -702,74 +724,35 @@ telnet_send(struct telnet *t, const unsigned char *buf, size_t len)
 			i = j + 2;
 			continue;
 		}
-		emit_raw(t, buf + start, j + 1 - start, 0);
-		emit_raw(t, nul_byte, 1, 0);
+		sink_put(k, buf + start, j + 1 - start);
+		sink_put(k, &nul, 1);
 		start = i = j + 1;
 	}
-	emit_raw(t, buf + start, len - start, 0);
+	sink_put(k, buf + start, len - start);
+}
+
+void
+telnet_send(struct telnet *t, const unsigned char *buf, size_t len)
+{
+	struct sink k = { t, NULL, 0 };
+
+	encode_data(t, buf, len, &k);
 }
 
 /*
- * telnet_send() into the caller's buffer: the same bytes, the same state
- * (a CR at the end still waits for its partner), but one copy into DST
- * instead of a SEND event per span, so the bulk path costs one scan and
- * one memcpy per IAC or bare CR.  DST holds at least 2 * len + 1 bytes.
+ * telnet_send() into the caller's buffer: the same bytes and the same
+ * state (a CR at the end still waits for its partner), but one copy into
+ * DST instead of a SEND event per span.  DST holds at least 2 * len + 1
+ * bytes.
  */
 size_t
 telnet_send_into(struct telnet *t, unsigned char *dst,
     const unsigned char *buf, size_t len)
 {
-	size_t i = 0, start = 0, j, o = 0, iac = IAC_UNKNOWN;
-	int nvt = t->opts[TELOPT_BINARY].us != TELNET_Q_YES;
+	struct sink k = { t, dst, 0 };
 
-	if (len == 0)
-		return 0;
-	if (t->cr_pending_out) {
-		t->cr_pending_out = 0;
-		if (buf[0] != '\n')
-			dst[o++] = '\0';
-	}
-	if (!nvt) {
-		/* BINARY: only IAC is special, one memchr per IAC. */
-		const unsigned char *p;
-
-		while ((p = memchr(buf + i, TELNET_IAC, len - i)) != NULL) {
-			j = (size_t)(p - buf);
-			memcpy(dst + o, buf + start, j + 1 - start);
-			o += j + 1 - start;
-			start = j;
-			i = j + 1;
-		}
-		memcpy(dst + o, buf + start, len - start);
-		return o + len - start;
-	}
-	while (i < len) {
-		j = next_special(buf, i, len, nvt, &iac);
-		if (j >= len)
-			break;
-		if (buf[j] == TELNET_IAC) {
-			memcpy(dst + o, buf + start, j + 1 - start);
-			o += j + 1 - start;
-			start = j;
-			i = j + 1;
-			continue;
-		}
-		/* CR */
-		if (j + 1 == len) {
-			t->cr_pending_out = 1;
-			break;
-		}
-		if (buf[j + 1] == '\n') {
-			i = j + 2;
-			continue;
-		}
-		memcpy(dst + o, buf + start, j + 1 - start);
-		o += j + 1 - start;
-		dst[o++] = '\0';
-		start = i = j + 1;
-	}
-	memcpy(dst + o, buf + start, len - start);
-	return o + len - start;
+	encode_data(t, buf, len, &k);
+	return k.o;
 }
 
 void
