@@ -27,28 +27,22 @@
 #define TTABLE_MARK		"[TTABLE ]"	/* RFC 2066 CHARSET REQUEST */
 #define TTABLE_MARK_LEN		(sizeof(TTABLE_MARK) - 1)
 
-/* Where text copies go: an offset into t->dec_buf. */
-struct dec {
-	struct telnet *t;
-	size_t pos;
-};
-
-static void
-malformed(struct telnet *t, const char *msg)
+void
+telnet_sb_malformed(struct telnet *t, const char *msg)
 {
 	telnet_emit_error(t, TELNET_ERR_SB_MALFORMED, t->sb_opt, msg);
 }
 
-static void
-ev_init(struct telnet_event *ev, enum telnet_event_type type)
+void
+telnet_sb_ev_init(struct telnet_event *ev, enum telnet_event_type type)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->type = type;
 }
 
 /* Append one byte to the decode buffer; -1 when it is full. */
-static int
-dec_put(struct dec *d, unsigned char c)
+int
+telnet_dec_put(struct dec *d, unsigned char c)
 {
 	if (d->t->dec_buf == NULL || d->pos >= d->t->dec_max)
 		return -1;
@@ -56,8 +50,8 @@ dec_put(struct dec *d, unsigned char c)
 	return 0;
 }
 
-static const char *
-dec_ptr(const struct dec *d, size_t off)
+const char *
+telnet_dec_ptr(const struct dec *d, size_t off)
 {
 	return (const char *)d->t->dec_buf + off;
 }
@@ -67,17 +61,17 @@ dec_ptr(const struct dec *d, size_t off)
  * it does not fit, which cannot happen with the 2 * sb_max + 64 buffer
  * telnet_new allocates, but the bound is checked rather than assumed.
  */
-static const char *
-dec_copy(struct dec *d, const unsigned char *buf, size_t len)
+const char *
+telnet_dec_copy(struct dec *d, const unsigned char *buf, size_t len)
 {
 	size_t start = d->pos, i;
 
 	for (i = 0; i < len; i++)
-		if (dec_put(d, buf[i]) == -1)
+		if (telnet_dec_put(d, buf[i]) == -1)
 			return NULL;
-	if (dec_put(d, '\0') == -1)
+	if (telnet_dec_put(d, '\0') == -1)
 		return NULL;
-	return dec_ptr(d, start);
+	return telnet_dec_ptr(d, start);
 }
 
 /*
@@ -108,15 +102,15 @@ sb_text_qual(struct telnet *t, enum telnet_event_type type)
 	const char *s;
 
 	if (len == 0) {
-		malformed(t, "empty subnegotiation");
+		telnet_sb_malformed(t, "empty subnegotiation");
 		return;
 	}
-	ev_init(&ev, type);
+	telnet_sb_ev_init(&ev, type);
 	ev.u.str.cmd = buf[0];
 	switch (buf[0]) {
 	case TELQUAL_SEND:
 		if (len != 1) {
-			malformed(t, "bytes after SEND");
+			telnet_sb_malformed(t, "bytes after SEND");
 			return;
 		}
 		ev.u.str.text.s = "";
@@ -124,15 +118,15 @@ sb_text_qual(struct telnet *t, enum telnet_event_type type)
 		break;
 	case TELQUAL_IS:
 		/* An empty name is odd but harmless: report len 0. */
-		if ((s = dec_copy(&d, buf + 1, len - 1)) == NULL) {
-			malformed(t, "text too long");
+		if ((s = telnet_dec_copy(&d, buf + 1, len - 1)) == NULL) {
+			telnet_sb_malformed(t, "text too long");
 			return;
 		}
 		ev.u.str.text.s = s;
 		ev.u.str.text.len = len - 1;
 		break;
 	default:
-		malformed(t, "unknown command (not IS or SEND)");
+		telnet_sb_malformed(t, "unknown command (not IS or SEND)");
 		return;
 	}
 	telnet_emit(t, &ev);
@@ -146,11 +140,11 @@ sb_sndloc(struct telnet *t)
 	struct dec d = { t, 0 };
 	const char *s;
 
-	if ((s = dec_copy(&d, t->sb_buf, t->sb_len)) == NULL) {
-		malformed(t, "text too long");
+	if ((s = telnet_dec_copy(&d, t->sb_buf, t->sb_len)) == NULL) {
+		telnet_sb_malformed(t, "text too long");
 		return;
 	}
-	ev_init(&ev, TELNET_EV_SNDLOC);
+	telnet_sb_ev_init(&ev, TELNET_EV_SNDLOC);
 	ev.u.str.cmd = TELQUAL_IS;
 	ev.u.str.text.s = s;
 	ev.u.str.text.len = t->sb_len;
@@ -191,15 +185,15 @@ sb_tspeed(struct telnet *t)
 	struct telnet_event ev;
 
 	if (len == 0) {
-		malformed(t, "empty subnegotiation");
+		telnet_sb_malformed(t, "empty subnegotiation");
 		return;
 	}
-	ev_init(&ev, TELNET_EV_TSPEED);
+	telnet_sb_ev_init(&ev, TELNET_EV_TSPEED);
 	ev.u.tspeed.cmd = buf[0];
 	switch (buf[0]) {
 	case TELQUAL_SEND:
 		if (len != 1) {
-			malformed(t, "bytes after SEND");
+			telnet_sb_malformed(t, "bytes after SEND");
 			return;
 		}
 		break;
@@ -208,12 +202,12 @@ sb_tspeed(struct telnet *t)
 		    i >= len || buf[i++] != ',' ||
 		    parse_speed(buf, len, &i, &ev.u.tspeed.rx) == -1 ||
 		    i != len) {
-			malformed(t, "speed is not \"<tx>,<rx>\"");
+			telnet_sb_malformed(t, "speed is not \"<tx>,<rx>\"");
 			return;
 		}
 		break;
 	default:
-		malformed(t, "unknown command (not IS or SEND)");
+		telnet_sb_malformed(t, "unknown command (not IS or SEND)");
 		return;
 	}
 	telnet_emit(t, &ev);
@@ -227,277 +221,13 @@ sb_naws(struct telnet *t)
 	struct telnet_event ev;
 
 	if (t->sb_len != 4) {
-		malformed(t, "NAWS is not 4 bytes");
+		telnet_sb_malformed(t, "NAWS is not 4 bytes");
 		return;
 	}
-	ev_init(&ev, TELNET_EV_NAWS);
+	telnet_sb_ev_init(&ev, TELNET_EV_NAWS);
 	ev.u.naws.width = (uint16_t)(buf[0] << 8 | buf[1]);
 	ev.u.naws.height = (uint16_t)(buf[2] << 8 | buf[3]);
 	telnet_emit(t, &ev);
-}
-
-/* ENVIRON ---------------------------------------------------------------- */
-
-/* RFC 1572 section 5 names, used by the last RFC 1571 heuristic. */
-static const char *const env_well_known[] = {
-	"USER", "JOB", "ACCT", "PRINTER", "SYSTEMTYPE", "DISPLAY",
-};
-
-/* Does the (ESC-quoted) text buf[start..end) equal one well-known name? */
-static int
-env_text_well_known(const unsigned char *buf, size_t start, size_t end)
-{
-	unsigned char tmp[16] = { 0 };
-	size_t i, n = 0, k;
-
-	for (i = start; i < end; i++) {
-		if (buf[i] == TELENV_ESC && i + 1 < end)
-			i++;
-		if (n == sizeof(tmp))
-			return 0;
-		tmp[n++] = buf[i];
-	}
-	for (k = 0; k < sizeof(env_well_known) / sizeof(env_well_known[0]);
-	    k++)
-		if (strlen(env_well_known[k]) == n &&
-		    memcmp(env_well_known[k], tmp, n) == 0)
-			return 1;
-	return 0;
-}
-
-/*
- * Old ENVIRON: does the peer have VAR (0) and VALUE (1) swapped?  The
- * raw codes are called A (0) and B (1) here.  Returns 1 reversed, 0 not,
- * -1 no evidence (the SB holds no A or B, so it decodes the same either
- * way and nothing is learnt), -2 contradictory SEND.
- */
-static int
-env_guess(const unsigned char *buf, size_t len)
-{
-	size_t i, start = 0;
-	int cur = -1;
-	int aa = 0, bb = 0, emptya = 0, emptyb = 0, wka = 0, wkb = 0;
-	size_t na = 0, nb = 0, nu = 0;
-
-	if (buf[0] == TELQUAL_SEND) {
-		/* RFC 1571 section 2: a VALUE in a SEND means reversed;
-		 * both VAR and VALUE is not well formed. */
-		for (i = 1; i < len; i++) {
-			if (buf[i] == TELENV_ESC)
-				i++;
-			else if (buf[i] == 0)
-				na++;
-			else if (buf[i] == 1)
-				nb++;
-		}
-		if (na > 0 && nb > 0)
-			return -2;
-		return nb > 0 ? 1 : na > 0 ? 0 : -1;
-	}
-
-	/* RFC 1571 section 3: IS/INFO is followed by VAR or USERVAR. */
-	if (len < 2)
-		return -1;
-	if (buf[1] == 0)
-		return 0;
-	if (buf[1] == 1)
-		return 1;
-	if (buf[1] != TELENV_USERVAR)
-		return -1;	/* malformed; the decoder will say so */
-
-	/*
-	 * After IS USERVAR: walk the codes, closing the element that began
-	 * at start with code cur whenever the next code (or the end) comes.
-	 */
-	for (i = 1; i <= len; i++) {
-		int code = -1;
-
-		if (i < len) {
-			if (buf[i] == TELENV_ESC) {
-				i++;	/* skip the quoted byte */
-				continue;
-			}
-			if (buf[i] > TELENV_USERVAR)
-				continue;	/* text */
-			code = buf[i];
-		}
-		if (cur == 0 || cur == 1) {
-			int empty = (i == start + 1);
-			int wk = env_text_well_known(buf, start + 1, i);
-
-			if (cur == 0) {
-				emptya |= empty;
-				wka |= wk;
-			} else {
-				emptyb |= empty;
-				wkb |= wk;
-			}
-		}
-		if (code == -1)
-			break;
-		if (code == 0) {
-			aa |= (cur == 0);
-			na++;
-		} else if (code == 1) {
-			bb |= (cur == 1);
-			nb++;
-		} else if (cur != TELENV_USERVAR)
-			nu++;	/* a run of USERVARs counts once */
-		cur = code;
-		start = i;
-	}
-	if (na == 0 && nb == 0)
-		return -1;
-	/* In the order of the RFC 1571 section 5 summary. */
-	if (aa)
-		return 0;
-	if (bb)
-		return 1;
-	if (emptyb)
-		return 0;
-	if (emptya)
-		return 1;
-	if (nu + na == nb)
-		return 0;
-	if (nu + nb == na)
-		return 1;
-	if (wka)
-		return 0;
-	if (wkb)
-		return 1;
-	return 0;
-}
-
-/* Close the element being collected: NUL-terminate, record its length. */
-static int
-env_close(struct dec *d, struct telnet_env_var *v, int in_value,
-    size_t start)
-{
-	size_t n = d->pos - start;
-
-	if (dec_put(d, '\0') == -1)
-		return -1;
-	if (in_value) {
-		v->value = dec_ptr(d, start);
-		v->value_len = n;
-	} else {
-		v->name = dec_ptr(d, start);
-		v->name_len = n;
-	}
-	return 0;
-}
-
-/*
- * NEW-ENVIRON (RFC 1572) and old ENVIRON (RFC 1408/1571).
- * IS/INFO: { (VAR|USERVAR) name [VALUE value] }; SEND: { (VAR|USERVAR)
- * [name] }.  ESC quotes the byte after it, in names and values alike.
- */
-static void
-sb_environ(struct telnet *t)
-{
-	const unsigned char *buf = t->sb_buf;
-	size_t len = t->sb_len, i, nvars = 0, start = 0;
-	struct telnet_env_var vars[TELNET_ENV_MAX_VARS];
-	struct telnet_event ev;
-	struct dec d = { t, 0 };
-	unsigned char cmd, var_code = TELENV_VAR, value_code = TELENV_VALUE;
-	int guess = -1, reversed = 0;
-	enum { NONE, NAME, VALUE } in = NONE;
-
-	if (len == 0) {
-		malformed(t, "empty subnegotiation");
-		return;
-	}
-	cmd = buf[0];
-	if (cmd != TELQUAL_IS && cmd != TELQUAL_SEND && cmd != TELQUAL_INFO) {
-		malformed(t, "unknown command (not IS, SEND or INFO)");
-		return;
-	}
-	if (t->sb_opt == TELOPT_OLD_ENVIRON) {
-		if (t->env_reversed_known)
-			reversed = t->env_reversed;
-		else if ((guess = env_guess(buf, len)) == -2) {
-			malformed(t, "SEND holds both VAR and VALUE");
-			return;
-		} else
-			reversed = (guess == 1);
-		if (reversed) {
-			var_code = TELENV_VALUE;
-			value_code = TELENV_VAR;
-		}
-	}
-
-	for (i = 1; i < len; i++) {
-		unsigned char c = buf[i];
-
-		if (c == TELENV_ESC) {
-			if (++i == len) {
-				malformed(t, "ESC at the end");
-				return;
-			}
-			c = buf[i];
-		} else if (c == var_code || c == TELENV_USERVAR) {
-			if (in != NONE && env_close(&d, &vars[nvars - 1],
-			    in == VALUE, start) == -1)
-				goto full;
-			if (nvars == TELNET_ENV_MAX_VARS) {
-				malformed(t, "too many variables");
-				return;
-			}
-			memset(&vars[nvars], 0, sizeof(vars[nvars]));
-			vars[nvars].type = c == TELENV_USERVAR ?
-			    TELENV_USERVAR : TELENV_VAR;
-			vars[nvars].value = "";
-			nvars++;
-			in = NAME;
-			start = d.pos;
-			continue;
-		} else if (c == value_code) {
-			if (cmd == TELQUAL_SEND) {
-				malformed(t, "VALUE in SEND");
-				return;
-			}
-			if (in != NAME) {
-				malformed(t, in == NONE ?
-				    "VALUE before any variable" :
-				    "two VALUEs for one variable");
-				return;
-			}
-			if (env_close(&d, &vars[nvars - 1], 0, start) == -1)
-				goto full;
-			vars[nvars - 1].has_value = 1;
-			in = VALUE;
-			start = d.pos;
-			continue;
-		}
-		/* A plain or ESC-quoted byte of a name or value. */
-		if (in == NONE) {
-			malformed(t, "text before any variable");
-			return;
-		}
-		if (dec_put(&d, c) == -1)
-			goto full;
-	}
-	if (in != NONE && env_close(&d, &vars[nvars - 1], in == VALUE,
-	    start) == -1)
-		goto full;
-
-	/* Only a well-formed SB teaches us the peer's VAR/VALUE codes. */
-	if (t->sb_opt == TELOPT_OLD_ENVIRON && !t->env_reversed_known &&
-	    guess >= 0) {
-		t->env_reversed = guess;
-		t->env_reversed_known = 1;
-	}
-
-	ev_init(&ev, TELNET_EV_ENVIRON);
-	ev.u.env.opt = t->sb_opt;
-	ev.u.env.cmd = cmd;
-	ev.u.env.vars = nvars > 0 ? vars : NULL;
-	ev.u.env.nvars = nvars;
-	telnet_emit(t, &ev);
-	return;
-full:
-	malformed(t, "too long to decode");
 }
 
 /* LINEMODE (RFC 1184) ---------------------------------------------------- */
@@ -511,15 +241,15 @@ sb_linemode(struct telnet *t)
 	struct telnet_event ev;
 
 	if (len == 0) {
-		malformed(t, "empty subnegotiation");
+		telnet_sb_malformed(t, "empty subnegotiation");
 		return;
 	}
-	ev_init(&ev, TELNET_EV_LINEMODE);
+	telnet_sb_ev_init(&ev, TELNET_EV_LINEMODE);
 	ev.u.lm.cmd = buf[0];
 	switch (buf[0]) {
 	case LM_MODE:		/* 2.2: MODE mask */
 		if (len != 2) {
-			malformed(t, "MODE is not one mask byte");
+			telnet_sb_malformed(t, "MODE is not one mask byte");
 			return;
 		}
 		ev.u.lm.mode = buf[1];
@@ -532,12 +262,12 @@ sb_linemode(struct telnet *t)
 		 * reply buffer for such a list).
 		 */
 		if ((len - 1) % 3 != 0) {
-			malformed(t, "SLC is not whole triplets");
+			telnet_sb_malformed(t, "SLC is not whole triplets");
 			return;
 		}
 		n = (len - 1) / 3;
 		if (n > (size_t)TELNET_SLC_MAX) {
-			malformed(t, "too many SLC triplets");
+			telnet_sb_malformed(t, "too many SLC triplets");
 			return;
 		}
 		for (k = 0; k < n; k++) {
@@ -553,21 +283,21 @@ sb_linemode(struct telnet *t)
 	case TELNET_WILL:
 	case TELNET_WONT:
 		if (len < 2 || buf[1] != LM_FORWARDMASK) {
-			malformed(t, "verb not followed by FORWARDMASK");
+			telnet_sb_malformed(t, "verb not followed by FORWARDMASK");
 			return;
 		}
 		n = len - 2;
 		/* Only DO carries a mask, of at most 32 octets. */
 		if ((buf[0] != TELNET_DO && n > 0) ||
 		    n > LM_FORWARDMASK_MAX) {
-			malformed(t, "bad FORWARDMASK length");
+			telnet_sb_malformed(t, "bad FORWARDMASK length");
 			return;
 		}
 		ev.u.lm.mask = n > 0 ? buf + 2 : NULL;
 		ev.u.lm.masklen = n;
 		break;
 	default:
-		malformed(t, "unknown LINEMODE suboption");
+		telnet_sb_malformed(t, "unknown LINEMODE suboption");
 		return;
 	}
 	telnet_emit(t, &ev);
@@ -580,10 +310,10 @@ sb_lflow(struct telnet *t)
 	struct telnet_event ev;
 
 	if (t->sb_len != 1 || t->sb_buf[0] > LFLOW_RESTART_XON) {
-		malformed(t, "LFLOW is not one known command");
+		telnet_sb_malformed(t, "LFLOW is not one known command");
 		return;
 	}
-	ev_init(&ev, TELNET_EV_LFLOW);
+	telnet_sb_ev_init(&ev, TELNET_EV_LFLOW);
 	ev.u.lflow.cmd = t->sb_buf[0];
 	telnet_emit(t, &ev);
 }
@@ -597,15 +327,15 @@ sb_status(struct telnet *t)
 	struct telnet_event ev;
 
 	if (len == 0) {
-		malformed(t, "empty subnegotiation");
+		telnet_sb_malformed(t, "empty subnegotiation");
 		return;
 	}
-	ev_init(&ev, TELNET_EV_STATUS);
+	telnet_sb_ev_init(&ev, TELNET_EV_STATUS);
 	ev.u.status.cmd = buf[0];
 	switch (buf[0]) {
 	case TELQUAL_SEND:
 		if (len != 1) {
-			malformed(t, "bytes after SEND");
+			telnet_sb_malformed(t, "bytes after SEND");
 			return;
 		}
 		break;
@@ -614,7 +344,7 @@ sb_status(struct telnet *t)
 		ev.u.status.len = len - 1;
 		break;
 	default:
-		malformed(t, "unknown command (not IS or SEND)");
+		telnet_sb_malformed(t, "unknown command (not IS or SEND)");
 		return;
 	}
 	telnet_emit(t, &ev);
@@ -657,13 +387,13 @@ charset_request(struct telnet *t, struct telnet_event *ev)
 		i += TTABLE_MARK_LEN;
 		/* The version must be there and must not be zero. */
 		if (i >= len || buf[i] == 0) {
-			malformed(t, "bad TTABLE version");
+			telnet_sb_malformed(t, "bad TTABLE version");
 			return;
 		}
 		i++;
 	}
 	if (i >= len || buf[i] == TELNET_IAC) {
-		malformed(t, "no separator");
+		telnet_sb_malformed(t, "no separator");
 		return;
 	}
 	sep = buf[i++];
@@ -672,14 +402,14 @@ charset_request(struct telnet *t, struct telnet_event *ev)
 			continue;
 		if (i > start) {
 			if (!charset_name_ok(buf + start, i - start)) {
-				malformed(t, "charset name not printable");
+				telnet_sb_malformed(t, "charset name not printable");
 				return;
 			}
 			if (n < TELNET_CHARSET_MAX) {
-				names[n].s = dec_copy(&d, buf + start,
+				names[n].s = telnet_dec_copy(&d, buf + start,
 				    i - start);
 				if (names[n].s == NULL) {
-					malformed(t, "too long to decode");
+					telnet_sb_malformed(t, "too long to decode");
 					return;
 				}
 				names[n].len = i - start;
@@ -689,7 +419,7 @@ charset_request(struct telnet *t, struct telnet_event *ev)
 		start = i + 1;
 	}
 	if (n == 0) {
-		malformed(t, "no charset names");
+		telnet_sb_malformed(t, "no charset names");
 		return;
 	}
 	ev->u.charset.names = names;
@@ -708,10 +438,10 @@ sb_charset(struct telnet *t)
 	static const unsigned char ttable_rejected = CHARSET_TTABLE_REJECTED;
 
 	if (len == 0) {
-		malformed(t, "empty subnegotiation");
+		telnet_sb_malformed(t, "empty subnegotiation");
 		return;
 	}
-	ev_init(&ev, TELNET_EV_CHARSET);
+	telnet_sb_ev_init(&ev, TELNET_EV_CHARSET);
 	ev.u.charset.cmd = buf[0];
 	switch (buf[0]) {
 	case CHARSET_REQUEST:
@@ -719,11 +449,11 @@ sb_charset(struct telnet *t)
 		return;
 	case CHARSET_ACCEPTED:
 		if (!charset_name_ok(buf + 1, len - 1)) {
-			malformed(t, "ACCEPTED without a printable name");
+			telnet_sb_malformed(t, "ACCEPTED without a printable name");
 			return;
 		}
-		if ((name.s = dec_copy(&d, buf + 1, len - 1)) == NULL) {
-			malformed(t, "too long to decode");
+		if ((name.s = telnet_dec_copy(&d, buf + 1, len - 1)) == NULL) {
+			telnet_sb_malformed(t, "too long to decode");
 			return;
 		}
 		name.len = len - 1;
@@ -743,12 +473,12 @@ sb_charset(struct telnet *t)
 	case CHARSET_TTABLE_ACK:
 	case CHARSET_TTABLE_NAK:
 		if (len != 1) {
-			malformed(t, "bytes after the command");
+			telnet_sb_malformed(t, "bytes after the command");
 			return;
 		}
 		break;
 	default:
-		malformed(t, "unknown CHARSET command");
+		telnet_sb_malformed(t, "unknown CHARSET command");
 		return;
 	}
 	telnet_emit(t, &ev);
@@ -760,7 +490,7 @@ sb_raw(struct telnet *t)
 {
 	struct telnet_event ev;
 
-	ev_init(&ev, TELNET_EV_SB_RAW);
+	telnet_sb_ev_init(&ev, TELNET_EV_SB_RAW);
 	ev.u.sb.opt = t->sb_opt;
 	ev.u.sb.buf = t->sb_len > 0 ? t->sb_buf : NULL;
 	ev.u.sb.len = t->sb_len;
@@ -790,7 +520,7 @@ telnet_subneg_dispatch(struct telnet *t)
 		break;
 	case TELOPT_NEW_ENVIRON:
 	case TELOPT_OLD_ENVIRON:
-		sb_environ(t);
+		telnet_sb_environ(t);
 		break;
 	case TELOPT_LINEMODE:
 		sb_linemode(t);

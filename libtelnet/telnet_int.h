@@ -1,7 +1,8 @@
 /*
  * telnet_int.h - the engine's private state, shared by its source files:
  * telnet.c (parser, Q method, data encoding), subneg.c (subnegotiation
- * decoders), encode.c (subnegotiation encoders), names.c (trace names).
+ * decoders), environ.c (the ENVIRON decoders), encode.c (subnegotiation
+ * encoders), names.c (trace names).
  */
 #ifndef TELNET_INT_H
 #define TELNET_INT_H
@@ -58,6 +59,22 @@ void telnet_emit_send(struct telnet *t, const unsigned char *buf, size_t len,
     int urgent);
 void telnet_emit_error(struct telnet *t, enum telnet_error code,
     unsigned char opt, const char *msg);
+
+/* subneg.c: decoding helpers shared with environ.c.  Text copies go into
+ * t->dec_buf at an offset. */
+struct dec {
+	struct telnet *t;
+	size_t pos;
+};
+void telnet_sb_malformed(struct telnet *t, const char *msg);
+void telnet_sb_ev_init(struct telnet_event *ev, enum telnet_event_type type);
+int telnet_dec_put(struct dec *d, unsigned char c);
+const char *telnet_dec_ptr(const struct dec *d, size_t off);
+const char *telnet_dec_copy(struct dec *d, const unsigned char *buf,
+    size_t len);
+
+/* environ.c: NEW-ENVIRON and old ENVIRON (RFC 1572, 1408, 1571). */
+void telnet_sb_environ(struct telnet *t);
 
 /* subneg.c: decode the accumulated subnegotiation t->sb_buf[0..sb_len) for
  * option t->sb_opt and emit the typed event (or an error). */
