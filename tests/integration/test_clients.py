@@ -234,9 +234,8 @@ def test_inetutils_telnet_login(listen_daemon, tmux, home, test_user):
 
 
 def test_inetutils_telnet_linemode_option(listen_daemon, tmux, home):
-    """With -l the session works with inetutils telnet all the same; once
-    the daemon asks for LINEMODE (issue 5) the client reports it.  Until
-    then this test ends as an expected failure after the session checks."""
+    """With -l the daemon asks for LINEMODE: inetutils telnet agrees, says
+    so in its status, and the session works in line mode."""
     telnet = inetutils_telnet()
     d = listen_daemon(SESSION_E + ['-l'])
     tmux.start([telnet, '127.0.0.1', d.port],
@@ -253,21 +252,15 @@ def test_inetutils_telnet_linemode_option(listen_daemon, tmux, home):
     tmux.type('sum 3 4')
     tmux.wait(r'SUM=7')
     assert_quit(tmux)
-    if st != 'Operating with LINEMODE option':
-        pytest.xfail('telnetd -l does not negotiate LINEMODE yet (issue 5); '
-                     'inetutils telnet says: %s' % st)
+    assert st == 'Operating with LINEMODE option', st
 
 
 def test_inetutils_telnet_mode_line_echoes_once(listen_daemon, tmux, home):
     """`mode line` at the telnet> prompt: the client asks for kludge line
     mode (DONT SGA, DONT ECHO; the daemon answers WONT SGA, WONT ECHO) and
     echoes what is typed itself.  Having said WONT ECHO the server must not
-    echo too (RFC 857), so a typed line shows once.
-
-    DAEMON BUG (fails today): the daemon agrees to WONT ECHO but leaves the
-    pty's ECHO on, so the line shows twice ("sum 5 5" typed, local echo,
-    then the pty's echo again).  GNU inetutils telnetd turns the pty echo
-    off on DONT ECHO (and negotiates real LINEMODE for `mode line`)."""
+    echo too (RFC 857), so a typed line shows once: the daemon turns the
+    pty's echo off on DONT ECHO, as GNU inetutils telnetd does."""
     telnet = inetutils_telnet()
     d = listen_daemon(SESSION_E)
     tmux.start([telnet, '127.0.0.1', d.port],
