@@ -431,11 +431,8 @@ def test_telnetlib_default(listen_daemon):
 def test_telnetlib_refused_echo_is_not_echoed(listen_daemon):
     """telnetlib refuses the server's WILL ECHO (DONT ECHO); the server
     then says WONT ECHO and must not echo what the client sends (RFC 857):
-    the answer to a line is the program's output alone.
-
-    DAEMON BUG (fails today): the pty's ECHO stays on, so the reply to
-    b"sum 40 2\\n" is b"sum 40 2\\r\\nSUM=42\\r\\ncmd> " instead of
-    b"SUM=42\\r\\ncmd> " (GNU inetutils telnetd sends the latter)."""
+    the answer to a line is the program's output alone, as GNU inetutils
+    telnetd sends it (the pty's echo would add "sum 40 2\\r\\n" first)."""
     telnetlib = telnetlib_module()
     d = listen_daemon(SESSION_E)
     with telnetlib.Telnet('127.0.0.1', d.port, 15) as tn:
