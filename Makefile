@@ -119,6 +119,7 @@ check:
 	$(MAKE) check-corpus
 	$(MAKE) check-integration
 	$(MAKE) check-asan
+	$(MAKE) check-valgrind
 	$(MAKE) lint
 
 check-unit: $(UNIT_BINS)
