@@ -1,6 +1,7 @@
 # telnetd - one non-recursive GNU Makefile.
 #
-#   make            build libtelnet/libtelnet.a and telnetd/telnetd
+#   make            build libtelnet/libtelnet.a, telnetd/telnetd and
+#                   libexec/telnetd/pam-login (the --pam program)
 #   make check      install missing Debian packages, build, run every test,
 #                   then the unit tests again under ASan + UBSan
 #   make run        serve real logins on 127.0.0.1:2323 in the foreground
@@ -10,6 +11,9 @@
 
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
+# pam-login must stay at ../libexec/telnetd/ from SBINDIR: the daemon looks
+# for it there (or build with CPPFLAGS=-DPAM_HELPER='"/path"').
+LIBEXECDIR ?= $(PREFIX)/libexec
 MANDIR ?= $(PREFIX)/share/man
 PAMDIR ?= /etc/pam.d
 DESTDIR ?=
@@ -50,19 +54,24 @@ ALL_LDFLAGS = $(HARDEN_LD) $(SAN) $(LDFLAGS)
 # --- sources, one list per directory -------------------------------------
 LIB_SRCS := $(sort $(wildcard libtelnet/*.c))
 # Every daemon source but main.c goes into an archive the unit tests link.
-D_SRCS := $(sort $(filter-out telnetd/main.c,$(wildcard telnetd/*.c)) \
-	$(wildcard pam/*.c))
+D_SRCS := $(sort $(filter-out telnetd/main.c,$(wildcard telnetd/*.c)))
+# pam-login, the --pam program (pam/main.c and pam_login.c).
+PAM_SRCS := $(sort $(wildcard pam/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/test_*.c))
 # Helper programs the integration tests and benchmarks run (each one file).
 TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
 D_OBJS := $(D_SRCS:%.c=$(O)/obj/%.o)
+PAM_OBJS := $(PAM_SRCS:%.c=$(O)/obj/%.o)
 MAIN_OBJ := $(O)/obj/telnetd/main.o
 
 LIBTELNET := $(O)/libtelnet/libtelnet.a
 LIBTELNETD := $(O)/obj/libtelnetd.a
 TELNETD := $(O)/telnetd/telnetd
+# Found by the daemon at ../libexec/telnetd/pam-login from its own
+# directory, in the build tree as after "make install".
+PAM_LOGIN := $(O)/libexec/telnetd/pam-login
 UNIT_BINS := $(UNIT_SRCS:tests/%.c=$(O)/obj/bin/%)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(O)/obj/bin/%)
 
@@ -70,7 +79,7 @@ TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(O)/obj/bin/%)
 	check-valgrind \
 	fuzz bench bench-quick run install uninstall lint clean help
 
-all: $(LIBTELNET) $(TELNETD) $(UNIT_BINS) $(TOOL_BINS)
+all: $(LIBTELNET) $(TELNETD) $(PAM_LOGIN) $(UNIT_BINS) $(TOOL_BINS)
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -86,13 +95,27 @@ $(LIBTELNETD): $(D_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-# --as-needed: the daemon maps neither libbsd (compat.c has its strlcpy) nor
-# libpam (pam_login.c loads it in the --pam child): fewer libraries loaded
-# and relocated per session, less private memory per session; -lc first so
-# that closefrom and reallocarray bind to glibc (2.34 and 2.26 have them).
+# The daemon is linked static-pie (issue 7): a session is two processes
+# of it (monitor and relay) that sit idle for hours, and a dynamic link
+# costs each of them private pages (the loader's data, libc's relocated
+# tables, the GOT) and every start the loader's work.  Static-pie keeps
+# ASLR.  It links libc alone: libpam lives in pam-login, its own dynamic
+# program.  glibc warns that getpwnam and getaddrinfo in a static program
+# need its shared NSS modules at run time: they are loaded only for
+# databases that /etc/nsswitch.conf names beyond "files" and "dns".
+# DAEMON_LD= (the sanitizer and valgrind builds) links it the usual way.
+DAEMON_LD ?= -static-pie -Wl,-z,relro,-z,now
 $(TELNETD): $(MAIN_OBJ) $(LIBTELNETD) $(LIBTELNET)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SAN_LIBS) -Wl,--as-needed -lc $(PKG_LIBS) -lutil
+	$(CC) $(if $(DAEMON_LD),$(DAEMON_LD) $(SAN) $(LDFLAGS),$(ALL_LDFLAGS)) \
+		-o $@ $^ $(SAN_LIBS) -lutil 2>&1 | \
+		{ grep -v -e 'in statically linked applications requires' \
+		-e ': in function .*:$$' >&2 || true; }
+	@test -x $@
+
+$(PAM_LOGIN): $(PAM_OBJS) $(LIBTELNETD) $(LIBTELNET)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SAN_LIBS) -Wl,--as-needed $(PKG_LIBS)
 
 $(O)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
@@ -138,7 +161,7 @@ check-integration: all
 # test on any report).
 check-asan:
 	$(MAKE) O=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
-		HARDEN= HARDEN_LD= \
+		HARDEN= HARDEN_LD= DAEMON_LD= \
 		SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' \
 		SAN_LIBS='-Wl,--no-as-needed -lcrypt -Wl,--as-needed' \
 		all build-asan/obj/bin/fuzz_replay \
@@ -196,23 +219,29 @@ run: all
 lint:
 	@bash tools/lint.sh
 
-install: $(TELNETD)
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(PAMDIR)
+install: $(TELNETD) $(PAM_LOGIN)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(PAMDIR) \
+		$(DESTDIR)$(LIBEXECDIR)/telnetd
 	install -m 755 $(TELNETD) $(DESTDIR)$(SBINDIR)/telnetd
+	install -m 755 $(PAM_LOGIN) $(DESTDIR)$(LIBEXECDIR)/telnetd/pam-login
 	install -m 644 man/telnetd.8 $(DESTDIR)$(MANDIR)/man8/telnetd.8
 	install -m 644 pam/telnetd.pam $(DESTDIR)$(PAMDIR)/telnetd
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/telnetd $(DESTDIR)$(MANDIR)/man8/telnetd.8 \
-		$(DESTDIR)$(PAMDIR)/telnetd
+		$(DESTDIR)$(PAMDIR)/telnetd \
+		$(DESTDIR)$(LIBEXECDIR)/telnetd/pam-login
+	-rmdir $(DESTDIR)$(LIBEXECDIR)/telnetd 2>/dev/null
 
 clean:
 	rm -rf obj build-asan build-fuzz build-valgrind libtelnet/libtelnet.a \
-		telnetd/telnetd
+		telnetd/telnetd libexec
 
 help:
 	@sed -n '3,10p' Makefile
 
 -include $(LIB_OBJS:.o=.d) $(D_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) \
+	$(PAM_OBJS:.o=.d) \
 	$(UNIT_SRCS:tests/%.c=$(O)/obj/tests/%.d) \
-	$(TOOL_SRCS:tests/%.c=$(O)/obj/tests/%.d)
+	$(TOOL_SRCS:tests/%.c=$(O)/obj/tests/%.d) \
+	$(wildcard $(O)/obj/tests/fuzz/*.d)

@@ -156,26 +156,32 @@ telnet_new(const struct telnet_config *cfg, telnet_event_cb cb, void *ctx)
 {
 	struct telnet *t;
 	const struct telnet_policy *p;
-	size_t sb_max;
+	size_t sb_max, dec_max, size;
+	void *mem;
 
 	if (cfg == NULL || cb == NULL)
 		return NULL;
 	sb_max = cfg->sb_max ? cfg->sb_max : TELNET_SB_DEFAULT_MAX;
 	if (sb_max < TELNET_SB_MIN_MAX || sb_max > TELNET_SB_MAX_MAX)
 		return NULL;
-	if ((t = calloc(1, sizeof(*t))) == NULL)
+	/* One block: the struct, then sb_buf, then dec_buf. */
+	dec_max = 2 * sb_max + 64;
+	size = sizeof(*t) + sb_max + dec_max;
+	if ((cfg->alloc == NULL) != (cfg->release == NULL))
 		return NULL;
+	mem = cfg->alloc != NULL ? cfg->alloc(size) : calloc(1, size);
+	if (mem == NULL)
+		return NULL;
+	t = mem;
+	t->release = cfg->release;
+	t->mem_size = size;
 	t->cb = cb;
 	t->ctx = ctx;
 	t->is_client = cfg->is_client;
 	t->sb_max = sb_max;
-	t->dec_max = 2 * sb_max + 64;
-	t->sb_buf = malloc(t->sb_max);
-	t->dec_buf = malloc(t->dec_max);
-	if (t->sb_buf == NULL || t->dec_buf == NULL) {
-		telnet_free(t);
-		return NULL;
-	}
+	t->dec_max = dec_max;
+	t->sb_buf = (unsigned char *)mem + sizeof(*t);
+	t->dec_buf = t->sb_buf + sb_max;
 	for (p = cfg->policy; p != NULL && p->opt >= 0; p++) {
 		if (p->opt > 255)
 			continue;
@@ -190,9 +196,20 @@ telnet_free(struct telnet *t)
 {
 	if (t == NULL)
 		return;
-	free(t->sb_buf);
-	free(t->dec_buf);
-	free(t);
+	if (t->release != NULL)
+		t->release(t, t->mem_size);
+	else
+		free(t);
+}
+
+int
+telnet_trim(struct telnet *t, void (*discard)(void *p, size_t size))
+{
+	if (t->in_feed || t->state == PS_SB_OPT || t->state == PS_SB ||
+	    t->state == PS_SB_IAC)
+		return 0;
+	discard(t->sb_buf, t->sb_max + t->dec_max);
+	return 1;
 }
 
 /* ------------------------------------------------------------------ */

@@ -310,12 +310,24 @@ struct telnet_config {
 	const struct telnet_policy *policy;
 	size_t sb_max;		/* 0 = TELNET_SB_DEFAULT_MAX */
 	int is_client;		/* 1: decode subnegotiations as a client would */
+	/* The engine's memory, one block per engine: ALLOC returns SIZE
+	 * zeroed bytes or NULL, RELEASE takes the same pointer and size.
+	 * NULL for both: calloc and free. */
+	void *(*alloc)(size_t size);
+	void (*release)(void *p, size_t size);
 };
 
 /* Returns NULL on allocation failure or a bad config. */
 struct telnet *telnet_new(const struct telnet_config *cfg, telnet_event_cb cb,
     void *ctx);
 void telnet_free(struct telnet *t);
+/* The subnegotiation buffer and its decode scratch (most of the engine's
+ * memory) are needed only while a subnegotiation is collected and decoded.
+ * When none is in progress, call DISCARD(p, size) over them, for example
+ * to give their pages back while a session is idle; their contents may
+ * read as anything afterwards.  Returns 1 when DISCARD was called, 0 when
+ * a subnegotiation is in progress.  Not from inside an event callback. */
+int telnet_trim(struct telnet *t, void (*discard)(void *p, size_t size));
 
 /* Feed bytes received from the network. */
 void telnet_feed(struct telnet *t, const unsigned char *buf, size_t len);

@@ -42,7 +42,11 @@ struct telnet {
 	int env_reversed;		/* old ENVIRON peer uses swapped VAR/VALUE */
 	int env_reversed_known;
 
-	/* Subnegotiation accumulation: fixed buffer, allocated once. */
+	void (*release)(void *p, size_t size);	/* NULL: free() */
+	size_t mem_size;		/* this struct and both buffers */
+
+	/* Subnegotiation accumulation: fixed buffer, allocated once, in
+	 * the same block as this struct. */
 	unsigned char sb_opt;
 	int sb_overflow;		/* over the limit: discard to IAC SE */
 	size_t sb_len, sb_max;

@@ -2,7 +2,8 @@
  * pam_login.c - the --pam login path: what /bin/login does, through PAM,
  * in the session's program process.
  *
- * Runs as root in the pty child (the pty on descriptors 0-2 and the
+ * Runs as root in the program pam-login (pam/main.c), which the daemon
+ * executes in the pty child (the pty on descriptors 0-2 and the
  * controlling terminal, the process the session leader):
  *
  *   pam_start(SERVICE, client's user name or NULL)
@@ -53,75 +54,9 @@
 #include <unistd.h>
 #include <utmpx.h>
 
-#include <dlfcn.h>
-
 #include <security/pam_appl.h>
 
 #include "login.h"
-
-/*
- * libpam (and libaudit, libcap-ng behind it) is loaded only here, in the
- * --pam login child: the daemon's own processes never map it, which keeps
- * its relocations out of every session's private memory and its loading
- * out of every session's start.
- */
-static struct {
-	int (*start)(const char *, const char *, const struct pam_conv *,
-	    pam_handle_t **);
-	int (*end)(pam_handle_t *, int);
-	int (*authenticate)(pam_handle_t *, int);
-	int (*acct_mgmt)(pam_handle_t *, int);
-	int (*chauthtok)(pam_handle_t *, int);
-	int (*open_session)(pam_handle_t *, int);
-	int (*close_session)(pam_handle_t *, int);
-	int (*setcred)(pam_handle_t *, int);
-	int (*fail_delay)(pam_handle_t *, unsigned int);
-	int (*get_item)(const pam_handle_t *, int, const void **);
-	int (*set_item)(pam_handle_t *, int, const void *);
-	char **(*getenvlist)(pam_handle_t *);
-	const char *(*strerror)(pam_handle_t *, int);
-} pamf;
-
-static int
-pam_load(void)
-{
-	void *h = dlopen("libpam.so.0", RTLD_NOW | RTLD_LOCAL);
-
-	if (h == NULL)
-		return -1;
-#define PAM_SYM(f, name) \
-	if ((*(void **)&pamf.f = dlsym(h, name)) == NULL) \
-		return -1
-	PAM_SYM(start, "pam_start");
-	PAM_SYM(end, "pam_end");
-	PAM_SYM(authenticate, "pam_authenticate");
-	PAM_SYM(acct_mgmt, "pam_acct_mgmt");
-	PAM_SYM(chauthtok, "pam_chauthtok");
-	PAM_SYM(open_session, "pam_open_session");
-	PAM_SYM(close_session, "pam_close_session");
-	PAM_SYM(setcred, "pam_setcred");
-	PAM_SYM(fail_delay, "pam_fail_delay");
-	PAM_SYM(get_item, "pam_get_item");
-	PAM_SYM(set_item, "pam_set_item");
-	PAM_SYM(getenvlist, "pam_getenvlist");
-	PAM_SYM(strerror, "pam_strerror");
-#undef PAM_SYM
-	return 0;
-}
-
-#define pam_start(...)		pamf.start(__VA_ARGS__)
-#define pam_end(...)		pamf.end(__VA_ARGS__)
-#define pam_authenticate(...)	pamf.authenticate(__VA_ARGS__)
-#define pam_acct_mgmt(...)	pamf.acct_mgmt(__VA_ARGS__)
-#define pam_chauthtok(...)	pamf.chauthtok(__VA_ARGS__)
-#define pam_open_session(...)	pamf.open_session(__VA_ARGS__)
-#define pam_close_session(...)	pamf.close_session(__VA_ARGS__)
-#define pam_setcred(...)	pamf.setcred(__VA_ARGS__)
-#define pam_fail_delay(...)	pamf.fail_delay(__VA_ARGS__)
-#define pam_get_item(...)	pamf.get_item(__VA_ARGS__)
-#define pam_set_item(...)	pamf.set_item(__VA_ARGS__)
-#define pam_getenvlist(...)	pamf.getenvlist(__VA_ARGS__)
-#define pam_strerror(...)	pamf.strerror(__VA_ARGS__)
 
 #define DEFAULT_SERVICE	"telnetd"
 #define LOGIN_RETRIES	3		/* pam_authenticate attempts */
@@ -648,12 +583,6 @@ pam_login_main(const struct pam_login_args *a)
 	umask(022);
 	tty_sane();
 
-	if (pam_load() == -1) {
-		const char *e = dlerror();
-
-		syslog(LOG_ERR, "pam: cannot load libpam: %s", e ? e : "?");
-		die("Login service unavailable.");
-	}
 	service = a->service != NULL ? a->service : DEFAULT_SERVICE;
 	if (!service_ok(service)) {
 		syslog(LOG_ERR, "pam: bad service name");

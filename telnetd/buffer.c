@@ -8,13 +8,61 @@
  * ever splitting a command or an "IAC IAC" pair.
  */
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "telnetd.h"
+
+/*
+ * Buffers are whole pages of their own (mmap), not heap chunks, so that
+ * the pages they hold can be handed back while a session is idle
+ * (pages_discard): an idle session should cost what its state costs, not
+ * what its last burst of traffic did.  Pages never written are never
+ * backed by memory at all.
+ */
+static size_t
+pages_len(size_t size)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+
+	return (size + pg - 1) / pg * pg;
+}
+
+void *
+pages_alloc(size_t size)
+{
+	void *p = mmap(NULL, pages_len(size), PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void
+pages_free(void *p, size_t size)
+{
+	if (p != NULL)
+		(void)munmap(p, pages_len(size));
+}
+
+void
+pages_discard(void *p, size_t size)
+{
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = ((uintptr_t)p + pg - 1) & ~(pg - 1);
+	uintptr_t b = ((uintptr_t)p + size) & ~(pg - 1);
+
+	/* The whole pages inside [p, p + size), of private anonymous
+	 * memory: the next touch maps a zero page.  It cannot fail on
+	 * memory we own, and nothing would change if it did. */
+	if (p != NULL && b > a)
+		(void)madvise((void *)a, b - a, MADV_DONTNEED);
+}
 
 int
 buf_init(struct buffer *b, size_t size)
@@ -22,8 +70,7 @@ buf_init(struct buffer *b, size_t size)
 	memset(b, 0, sizeof(*b));
 	if (size == 0)
 		return -1;
-	/* malloc'd, not calloc'd: pages never used are never touched. */
-	if ((b->data = malloc(size)) == NULL)
+	if ((b->data = pages_alloc(size)) == NULL)
 		return -1;
 	b->size = size;
 	return 0;
@@ -32,8 +79,19 @@ buf_init(struct buffer *b, size_t size)
 void
 buf_free(struct buffer *b)
 {
-	free(b->data);
+	pages_free(b->data, b->size);
 	memset(b, 0, sizeof(*b));
+}
+
+int
+buf_trim(struct buffer *b)
+{
+	if (b->len != 0 || !b->used)
+		return 0;
+	pages_discard(b->data, b->size);
+	b->off = 0;
+	b->used = 0;
+	return 1;
 }
 
 size_t
@@ -65,6 +123,7 @@ buf_reserve(struct buffer *b, size_t n)
 			memmove(b->data, b->data + b->off, b->len);
 		b->off = 0;
 	}
+	b->used = 1;
 	return b->data + b->off + b->len;
 }
 
@@ -118,6 +177,12 @@ netq_init(struct netq *q, size_t size)
 {
 	memset(q, 0, sizeof(*q));
 	return buf_init(&q->b, size);
+}
+
+int
+netq_trim(struct netq *q)
+{
+	return q->nseg == 0 && !q->urgent ? buf_trim(&q->b) : 0;
 }
 
 void
@@ -303,6 +368,11 @@ netq_sent(struct netq *q, size_t n)
 		} else
 			q->head_partial = 1;
 	}
+	/* An empty ring starts over at its first entry: a session that
+	 * sends a little at a time keeps using the same few entries (and
+	 * memory pages) instead of walking through all of them. */
+	if (q->nseg == 0)
+		q->shead = 0;
 }
 
 ssize_t

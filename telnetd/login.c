@@ -24,8 +24,12 @@
  * The default program is "/bin/login -h HOST -p", followed by "-- NAME"
  * only when the client sent a name that passes user_name_ok().
  */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "login.h"
 
@@ -260,6 +264,14 @@ expand_word(const char *w, const struct expansions *x)
 	return out;
 }
 
+const char *
+login_program(const struct login_template *tpl)
+{
+	if (tpl->is_default || tpl->nwords == 0 || tpl->words[0] == NULL)
+		return LOGIN_PROGRAM;
+	return tpl->words[0];
+}
+
 void
 login_argv_free(char **argv)
 {
@@ -421,4 +433,90 @@ login_build_envp(const struct client_env *env, const char *term,
 fail:
 	login_argv_free(e.v);
 	return NULL;
+}
+
+/* pam-login's arguments (pam/main.c): each value has been checked by the
+ * caller, and is one argument word whatever it holds; a value that fails
+ * its check here is left out (pam-login then asks for the name, or uses
+ * no terminal type).  The variables go as -e words, not as pam-login's own
+ * environment: it runs as root and its environment is the daemon's. */
+char **
+login_build_pam_argv(const char *helper, const char *service,
+    unsigned int timeout, const struct login_vars *lv,
+    const struct client_env *env)
+{
+	char **argv, num[16];
+	size_t i, n = 0, max = 13 + 2 * ENV_MAX_VARS;
+
+	if ((argv = calloc(max + 1, sizeof(*argv))) == NULL)
+		return NULL;
+	snprintf(num, sizeof(num), "%u", timeout);
+#define ARG(s) do { if ((argv[n++] = strdup(s)) == NULL) goto fail; } while (0)
+	ARG(helper);
+	ARG("-s");
+	ARG(service);
+	ARG("-t");
+	ARG(num);
+	if (lv->host != NULL && host_ok(lv->host)) {
+		ARG("-h");
+		ARG(lv->host);
+	}
+	if (lv->term != NULL && term_name_ok(lv->term, strlen(lv->term))) {
+		ARG("-T");
+		ARG(lv->term);
+	}
+	if (lv->user != NULL && user_name_ok(lv->user, strlen(lv->user))) {
+		ARG("-u");
+		ARG(lv->user);
+	}
+	for (i = 0; env != NULL && i < env->n && i < ENV_MAX_VARS; i++) {
+		if (!kept_var_ok(&env->vars[i]))
+			continue;
+		ARG("-e");
+		if ((argv[n++] = malloc(strlen(env->vars[i].name) + 1 +
+		    strlen(env->vars[i].value) + 1)) == NULL)
+			goto fail;
+		sprintf(argv[n - 1], "%s=%s", env->vars[i].name,
+		    env->vars[i].value);
+	}
+#undef ARG
+	return argv;
+fail:
+	login_argv_free(argv);
+	return NULL;
+}
+
+int
+login_pam_helper(char *buf, size_t size)
+{
+#ifdef PAM_HELPER
+	if ((size_t)snprintf(buf, size, "%s", PAM_HELPER) >= size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+#else
+	char exe[PATH_MAX], *slash;
+	ssize_t n;
+	int i;
+
+	if (size > 0)
+		buf[0] = '\0';
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
+		return -1;
+	exe[n] = '\0';
+	/* /usr/sbin/telnetd -> /usr; <tree>/telnetd/telnetd -> <tree> */
+	for (i = 0; i < 2; i++) {
+		if ((slash = strrchr(exe, '/')) == NULL) {
+			errno = ENOENT;
+			return -1;
+		}
+		*slash = '\0';
+	}
+	if ((size_t)snprintf(buf, size, "%s/libexec/telnetd/pam-login", exe) >=
+	    size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+#endif
+	return access(buf, X_OK);
 }

@@ -50,9 +50,9 @@ struct env_var {
  * name argument. */
 struct client_env {
 	size_t n;
-	struct env_var vars[ENV_MAX_VARS];
 	char user[USER_NAME_MAX + 1];	/* "" when none or refused */
 	unsigned int dropped;		/* how many were refused */
+	struct env_var vars[ENV_MAX_VARS];	/* last: mostly unused */
 };
 
 /* env.c */
@@ -100,10 +100,25 @@ void login_template_free(struct login_template *tpl);
 char **login_build_argv(const struct login_template *tpl,
     const struct login_vars *lv);
 void login_argv_free(char **argv);
+/* The program the template runs (its first word, or the default). */
+const char *login_program(const struct login_template *tpl);
 /* Build the program's environment from nothing: TERM, the kept client
  * variables, then EXTRA ("NAME=value" strings, may be NULL). */
 char **login_build_envp(const struct client_env *env, const char *term,
     const char *const *extra);
+
+/* The --pam program's argument vector (NULL-terminated, malloc'd; free
+ * with login_argv_free): HELPER -s SERVICE -t TIMEOUT [-h HOST] [-T TERM]
+ * [-u USER] [-e NAME=VALUE]..., each value present only when it passes
+ * its check. */
+char **login_build_pam_argv(const char *helper, const char *service,
+    unsigned int timeout, const struct login_vars *lv,
+    const struct client_env *env);
+/* Where pam-login is: PAM_HELPER when the build names it, else
+ * ../libexec/telnetd/pam-login from the directory of this executable
+ * (the build tree and "make install" both put it there).  0, or -1 with
+ * errno set; BUF holds the path tried either way. */
+int login_pam_helper(char *buf, size_t size);
 
 /* ../pam/pam_login.c: the --pam path.  Runs in the session's child, as
  * root, with the pty already on descriptors 0-2 as the controlling

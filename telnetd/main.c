@@ -20,6 +20,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <netdb.h>
+#include <nss.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -491,6 +492,10 @@ parse_args(struct config *cfg, int argc, char **argv)
 		usage_error("-E: %s", why ? why : "bad command");
 	if (tpl != NULL && cfg->pam)
 		usage_error("-E and --pam exclude each other");
+	if (cfg->pam &&
+	    login_pam_helper(cfg->pam_helper, sizeof(cfg->pam_helper)) == -1)
+		usage_error("--pam: cannot run %s: %s", cfg->pam_helper[0] ?
+		    cfg->pam_helper : "pam-login", strerror(errno));
 
 	/* The banner: before a login (default program or PAM), or when the
 	 * operator names a file; never with -h. */
@@ -507,6 +512,26 @@ parse_args(struct config *cfg, int argc, char **argv)
 	resolve_privsep(cfg, explicit_user);
 }
 
+/*
+ * The daemon is linked statically (see the Makefile).  glibc's "files" and
+ * "dns" sources are built into it, but any other NSS module named in
+ * /etc/nsswitch.conf (systemd, mdns, ldap ...) would be loaded with dlopen
+ * into a static program, which does not work (libnss_systemd crashes in
+ * it).  The daemon looks up only its privilege-separation user, the names
+ * of client addresses and the service names of --listen ports, and uses
+ * the built-in sources for them.  Logins are /bin/login's or pam-login's:
+ * dynamic programs that use every module.  The calls fail only for an
+ * unknown database name.
+ */
+static void
+nss_builtin_only(void)
+{
+	(void)__nss_configure_lookup("passwd", "files");
+	(void)__nss_configure_lookup("group", "files");
+	(void)__nss_configure_lookup("hosts", "files dns");
+	(void)__nss_configure_lookup("services", "files");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -515,6 +540,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	int fd, dn, status;
 
+	nss_builtin_only();
 	parse_args(&config, argc, argv);
 
 	memset(&sa, 0, sizeof(sa));

@@ -43,12 +43,25 @@ struct monitor {
 	int64_t login_deadline;	/* /bin/login still at its prompt? */
 };
 
-/* In the child: never returns. */
+static const char *const pam_helper_env[] = {
+	"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL
+};
+
+/*
+ * In the child: never returns.  The program's arguments and environment
+ * are built here, not in the monitor: the monitor's heap pages, shared
+ * copy-on-write with the relay since the relay's fork, stay untouched and
+ * shared for as long as the session lasts.
+ */
 static void
-run_program(const struct monitor *m, int slave, char **argv, char **envp,
-    const struct ps_start *req, const struct client_env *env)
+run_program(const struct monitor *m, int slave, struct ps_start *req,
+    const struct client_env *env)
 {
-	char dev[TTY_NAME_MAX + 8];
+	char extra[4][ENV_MAX_VALUE + 32];
+	const char *xp[5];
+	struct login_vars lv;
+	char **argv, **envp;
+	size_t i, nx;
 
 	if (pty_child_setup(slave) == -1) {
 		dprintf(slave, "telnetd: cannot set up the terminal: %s\r\n",
@@ -59,19 +72,31 @@ run_program(const struct monitor *m, int slave, char **argv, char **envp,
 	if (m->cfg->issue_file != NULL)
 		issue_print(m->cfg->issue_file, STDOUT_FILENO, m->tty,
 		    m->host);
+	nx = ps_start_extra(req, env, extra, 4);
+	for (i = 0; i < nx; i++)
+		xp[i] = extra[i];
+	xp[nx] = NULL;
+	memset(&lv, 0, sizeof(lv));
+	lv.host = m->host;
+	lv.user = env->user;
+	lv.tty = m->tty;
+	lv.term = req->term;
+	/* --pam: pam-login gets the client's values as arguments and, as
+	 * its own environment, only a PATH for the helpers PAM modules run
+	 * (it builds the shell's environment itself). */
 	if (m->cfg->pam) {
-		struct pam_login_args pa;
-
-		snprintf(dev, sizeof(dev), "/dev/%s", m->tty);
-		memset(&pa, 0, sizeof(pa));
-		pa.service = m->cfg->pam_service;
-		pa.user = env->user[0] ? env->user : NULL;
-		pa.host = m->host;
-		pa.tty = dev;
-		pa.env = env;
-		pa.term = req->term[0] ? req->term : NULL;
-		pa.login_timeout = m->cfg->login_timeout;
-		pam_login_main(&pa);
+		argv = login_build_pam_argv(m->cfg->pam_helper,
+		    m->cfg->pam_service, m->cfg->login_timeout, &lv, env);
+		envp = login_build_envp(NULL, NULL, pam_helper_env);
+	} else {
+		argv = login_build_argv(&m->cfg->login, &lv);
+		envp = login_build_envp(env, req->term[0] ? req->term : NULL,
+		    xp);
+	}
+	if (argv == NULL || envp == NULL) {
+		dprintf(STDERR_FILENO, "telnetd: cannot build the program's "
+		    "arguments\r\n");
+		_exit(1);
 	}
 	execve(argv[0], argv, envp);
 	dprintf(STDERR_FILENO, "telnetd: cannot run %s: %s\r\n", argv[0],
@@ -84,12 +109,7 @@ start_program(struct monitor *m, struct ps_start *req, size_t len)
 {
 	struct client_env *env;
 	struct ps_started rep;
-	struct login_vars lv;
-	char extra[4][ENV_MAX_VALUE + 32];
-	const char *xp[5];
-	size_t i, nx;
 	const char *why;
-	char **argv = NULL, **envp = NULL;
 	int master = -1, slave = -1, err = 0;
 	char safe[LOG_STR_MAX + 1];
 	pid_t pid;
@@ -110,22 +130,6 @@ start_program(struct monitor *m, struct ps_start *req, size_t len)
 	}
 	pty_setup(slave, req->ws_col, req->ws_row, req->tx, req->rx);
 	ps_start_pick_term(req);
-	nx = ps_start_extra(req, env, extra, 4);
-	for (i = 0; i < nx; i++)
-		xp[i] = extra[i];
-	xp[nx] = NULL;
-	memset(&lv, 0, sizeof(lv));
-	lv.host = m->host;
-	lv.user = env->user;
-	lv.tty = m->tty;
-	lv.term = req->term;
-	if ((argv = login_build_argv(&m->cfg->login, &lv)) == NULL ||
-	    (envp = login_build_envp(env, req->term[0] ? req->term :
-	    NULL, xp)) == NULL) {
-		err = ENOMEM;
-		log_warnx("cannot build the program's arguments");
-		goto reply;
-	}
 	switch ((pid = fork())) {
 	case -1:
 		err = errno;
@@ -134,7 +138,7 @@ start_program(struct monitor *m, struct ps_start *req, size_t len)
 	case 0:
 		close(master);
 		close(m->mon);
-		run_program(m, slave, argv, envp, req, env);
+		run_program(m, slave, req, env);
 		/* NOTREACHED */
 	default:
 		break;
@@ -149,15 +153,13 @@ start_program(struct monitor *m, struct ps_start *req, size_t len)
 		    (int64_t)m->cfg->login_timeout * 1000;
 	slave = -1;
 	log_info("session from %s on %s: %s%s%s (pid %ld)", m->host, m->tty,
-	    m->cfg->pam ? "pam" : argv[0],
+	    m->cfg->pam ? "pam" : login_program(&m->cfg->login),
 	    env->user[0] ? " user " : "",
 	    env->user[0] ? log_safe(safe, sizeof(safe), env->user,
 	    strlen(env->user)) : "", (long)pid);
 	strlcpy(rep.tty, m->tty, sizeof(rep.tty));
 reply:
 	ps_zfree(env, sizeof(*env));
-	login_argv_free(argv);
-	login_argv_free(envp);
 	if (slave != -1)
 		close(slave);
 	rep.error = err;

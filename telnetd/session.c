@@ -181,9 +181,25 @@ poll_timeout(const struct session *s, int64_t now)
 		if (d == -1 || c < d)
 			d = c;
 	}
+	if (s->trim_at != 0 && (d == -1 || s->trim_at < d))
+		d = s->trim_at;
 	if (d == -1)
 		return -1;
 	return d <= now ? 0 : (int)(d - now);
+}
+
+/* IDLE_TRIM_MS without traffic: the buffers give their pages back (the
+ * ones that still hold bytes waiting for a slow side keep them), so an
+ * idle session holds only its state.  A session with traffic pays a few
+ * page faults after each pause, nothing while data flows. */
+static void
+session_trim(struct session *s)
+{
+	s->trim_at = 0;
+	(void)buf_trim(&s->in);
+	(void)netq_trim(&s->out);
+	pages_discard(s->scratch, IO_CHUNK + 1);
+	(void)telnet_trim(s->t, pages_discard);
 }
 
 static void
@@ -193,7 +209,7 @@ session_loop(struct session *s)
 	int64_t now;
 
 	while (s->state != S_CLOSED) {
-		int netin = 0, ptyin = 0, i;
+		int netin = 0, ptyin = 0, i, nready;
 
 		/* Decide what to wait for. */
 		pfd[0].fd = s->net;
@@ -228,12 +244,16 @@ session_loop(struct session *s)
 		pfd[2].events = s->mon != -1 ? POLLIN : 0;
 
 		now = now_ms();
-		if (poll(pfd, 3, poll_timeout(s, now)) == -1) {
+		if ((nready = poll(pfd, 3, poll_timeout(s, now))) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
 		}
 		now = now_ms();
+		if (nready > 0)
+			s->trim_at = now + IDLE_TRIM_MS;
+		else if (s->trim_at != 0 && now >= s->trim_at)
+			session_trim(s);
 
 		/* The monitor. */
 		if (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) {
@@ -343,11 +363,13 @@ session_new(const struct config *cfg, int net, int mon, const char *host)
 	    NETOUT_SIZE) == -1 ||
 	    buf_init(&s->in, cfg->ptyout_size ? cfg->ptyout_size :
 	    PTYOUT_SIZE) == -1 ||
-	    (s->scratch = malloc(IO_CHUNK + 1)) == NULL)
+	    (s->scratch = pages_alloc(IO_CHUNK + 1)) == NULL)
 		fatal("buffers");
 	memset(&tc, 0, sizeof(tc));
 	tc.policy = negotiate_policy;
 	tc.sb_max = cfg->sb_max;	/* 0: the engine's default */
+	tc.alloc = pages_alloc;		/* so that session_trim can */
+	tc.release = pages_free;	/* give its pages back */
 	if ((s->t = telnet_new(&tc, session_event, s)) == NULL)
 		fatalx("telnet_new failed");
 	set_nonblock(net);
@@ -364,7 +386,7 @@ session_free(struct session *s)
 	telnet_free(s->t);
 	netq_free(&s->out);
 	buf_free(&s->in);
-	free(s->scratch);
+	pages_free(s->scratch, IO_CHUNK + 1);
 	ps_zfree(s->rep, sizeof(*s->rep));
 	ps_zfree(s, sizeof(*s));
 }

@@ -41,6 +41,7 @@
 #define NETOUT_RESERVE		((size_t)8 * 1024)	/* room kept for replies */
 #define PTYOUT_SIZE		((size_t)32 * 1024)	/* bytes queued to the program */
 #define IO_CHUNK		((size_t)32 * 1024)	/* one read from either side */
+#define IDLE_TRIM_MS		100	/* quiet this long: buffers' pages back */
 #define PTY_READS		16	/* pty reads per write to the client */
 #define DRAIN_IDLE_MS		200	/* pty quiet after the program ended */
 #define FLUSH_TIMEOUT_MS	30000	/* client not reading at the end */
@@ -76,6 +77,7 @@ struct config {
 	struct env_policy envpol;	/* built-ins plus --accept-env */
 	int pam;			/* --pam */
 	const char *pam_service;
+	char pam_helper[512];		/* pam-login's path, with --pam */
 	unsigned int login_timeout;	/* seconds, 0 = none */
 	const char *privsep_user;
 	uid_t ps_uid;
@@ -104,6 +106,7 @@ struct buffer {
 	size_t size;		/* capacity, fixed */
 	size_t off;		/* first unconsumed byte */
 	size_t len;		/* unconsumed bytes */
+	int used;		/* written since the last buf_trim */
 };
 int buf_init(struct buffer *b, size_t size);
 void buf_free(struct buffer *b);
@@ -118,6 +121,14 @@ unsigned char *buf_reserve(struct buffer *b, size_t n);
 void buf_commit(struct buffer *b, size_t n);
 void buf_consume(struct buffer *b, size_t n);
 void buf_reset(struct buffer *b);
+/* When the buffer is empty and has been written to: give its pages back
+ * (1), else 0.  The next write maps fresh zero pages. */
+int buf_trim(struct buffer *b);
+/* Memory of its own pages (zeroed), whose pages pages_discard hands back:
+ * the whole pages inside [p, p + size), which read as zero afterwards. */
+void *pages_alloc(size_t size);
+void pages_free(void *p, size_t size);
+void pages_discard(void *p, size_t size);
 
 /* The queue to the network: bytes plus spans that say which are data
  * (may be dropped by abort-output) and which are commands (always kept
@@ -129,16 +140,18 @@ struct netq_seg {
 };
 struct netq {
 	struct buffer b;
-	struct netq_seg seg[NETOUT_SEGS];
 	size_t shead, nseg;
 	int head_partial;	/* the first span was partly sent */
 	unsigned char last_sent;	/* last data byte sent, for the cut */
 	int iac_odd;		/* the sent data ends inside "IAC IAC" */
 	int urgent;		/* a DM is queued to go with MSG_OOB */
 	size_t urgent_at;	/* its offset from the queue's head */
+	struct netq_seg seg[NETOUT_SEGS];	/* last: used from the start */
 };
 int netq_init(struct netq *q, size_t size);
 void netq_free(struct netq *q);
+/* buf_trim for the queue: only when nothing at all is queued. */
+int netq_trim(struct netq *q);
 size_t netq_len(const struct netq *q);
 size_t netq_space(const struct netq *q);
 /* Room for appends that do not move much: the free space at the end, or
@@ -233,9 +246,9 @@ struct session {
 	enum session_state state;
 	int net, pty, mon;
 	struct telnet *t;
-	struct netq out;		/* to the client */
 	struct buffer in;		/* to the program */
 	unsigned char *scratch;		/* one read, IO_CHUNK + 1 bytes */
+	int64_t trim_at;		/* ms: idle, give pages back; 0 none */
 	int data_ctx;			/* SEND events now carry pty data */
 
 	/* Negotiation (negotiate.c). */
@@ -245,7 +258,6 @@ struct session {
 	char term[TERM_MAX + 1];
 	uint16_t ws_col, ws_row;
 	uint32_t tx, rx;
-	struct client_env env;
 	int env_logged;			/* 1 << env_verdict, logged once */
 	char terms[TTYPE_MAX][TERM_MAX + 1];	/* TTYPE names, in order */
 	size_t nterms;
@@ -280,6 +292,13 @@ struct session {
 	unsigned int drops;		/* replies dropped: queue full */
 	unsigned int limits_logged;	/* LIM_* already logged once */
 	unsigned long long bytes_in, bytes_out;
+
+	/* The two big members last, in the order of how much of them an
+	 * idle session touches: the state above shares their first pages
+	 * and the rest is never backed by memory (session_new maps the
+	 * struct as zero pages). */
+	struct netq out;		/* to the client */
+	struct client_env env;
 };
 
 /* session.c: one connection, both modes. */

@@ -115,6 +115,62 @@ read_all(int fd, unsigned char *buf, size_t size)
 	return got;
 }
 
+/* Trimming: an empty buffer that was written gives its pages back and
+ * reads as zero afterwards; one holding bytes keeps them; the network
+ * queue trims only when nothing at all is queued, and an emptied segment
+ * ring starts over at its first entry. */
+static void
+test_trim(void **state)
+{
+	struct buffer b;
+	struct netq q;
+	unsigned char *p;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(buf_init(&b, 3 * 4096 + 5), 0);
+	assert_int_equal(buf_trim(&b), 0);		/* never written */
+	assert_int_equal(buf_append(&b, "hello", 5), 0);
+	assert_int_equal(buf_trim(&b), 0);		/* holds bytes */
+	assert_memory_equal(buf_ptr(&b), "hello", 5);
+	buf_consume(&b, 5);
+	p = b.data;
+	memset(p, 'x', 3 * 4096 + 5);
+	assert_int_equal(buf_trim(&b), 1);
+	for (i = 0; i < 3 * 4096; i++)
+		if (p[i] != 0)
+			fail_msg("byte %zu survived the trim", i);
+	assert_int_equal(buf_trim(&b), 0);		/* nothing new */
+	assert_int_equal(buf_append(&b, "again", 5), 0);
+	assert_memory_equal(buf_ptr(&b), "again", 5);
+	assert_int_equal(buf_len(&b), 5);
+	buf_free(&b);
+
+	assert_int_equal(netq_init(&q, NETOUT_MIN), 0);
+	assert_int_equal(netq_trim(&q), 0);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(netq_append(&q, i % 2 ? NETQ_CMD : NETQ_DATA,
+		    "abc", 3, 0), 0);
+	assert_int_equal(q.nseg, 3);
+	assert_int_equal(netq_trim(&q), 0);		/* queued */
+	{
+		int sv[2];
+		char got[16];
+
+		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+		assert_int_equal(netq_flush(&q, sv[0]), 9);
+		assert_int_equal(read(sv[1], got, sizeof(got)), 9);
+		close(sv[0]);
+		close(sv[1]);
+	}
+	assert_int_equal(q.nseg, 0);
+	assert_int_equal(q.shead, 0);		/* the ring starts over */
+	assert_int_equal(netq_trim(&q), 1);
+	assert_int_equal(netq_append(&q, NETQ_DATA, "z", 1, 0), 0);
+	assert_int_equal(netq_len(&q), 1);
+	netq_free(&q);
+}
+
 static void
 test_netq_clear_keeps_commands(void **state)
 {
@@ -283,6 +339,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf_bounds),
 		cmocka_unit_test(test_buf_consume_compacts),
+		cmocka_unit_test(test_trim),
 		cmocka_unit_test(test_netq_clear_keeps_commands),
 		cmocka_unit_test(test_netq_clear_finishes_half_sent_pairs),
 		cmocka_unit_test(test_netq_full),

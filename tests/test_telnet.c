@@ -832,6 +832,108 @@ test_new_limits(void **state)
 	telnet_free(NULL);
 }
 
+/* The engine's memory through the caller's hooks, and telnet_trim: the
+ * subnegotiation buffers are handed to DISCARD only between
+ * subnegotiations, and whatever they hold afterwards does not matter. */
+static struct {
+	void *p;
+	size_t size, allocs, releases, discards;
+	unsigned char *dp;
+	size_t dsize;
+	char last_ttype[32];
+	size_t ttypes;
+} mem;
+
+static void *
+mem_alloc(size_t size)
+{
+	mem.allocs++;
+	mem.size = size;
+	return mem.p = calloc(1, size);
+}
+
+static void
+mem_release(void *p, size_t size)
+{
+	assert_ptr_equal(p, mem.p);
+	assert_int_equal(size, mem.size);
+	mem.releases++;
+	free(p);
+}
+
+static void
+mem_discard(void *p, size_t size)
+{
+	mem.discards++;
+	mem.dp = p;
+	mem.dsize = size;
+	memset(p, 0xaa, size);	/* "may read as anything" */
+}
+
+static void
+mem_cb(struct telnet *t, const struct telnet_event *ev, void *ctx)
+{
+	(void)t;
+	(void)ctx;
+	if (ev->type == TELNET_EV_TTYPE) {
+		mem.ttypes++;
+		snprintf(mem.last_ttype, sizeof(mem.last_ttype), "%s",
+		    ev->u.str.text.s);
+	}
+}
+
+static void
+test_memory_hooks_and_trim(void **state)
+{
+	static const unsigned char will[] = XIAC XWILL O_TTYPE;
+	static const unsigned char head[] = XIAC XSB O_TTYPE "\x00" "VT";
+	static const unsigned char tail[] = "220" XIAC XSE;
+	struct telnet_config cfg;
+	struct telnet *t;
+
+	(void)state;
+	memset(&mem, 0, sizeof(mem));
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.policy = pol_server;
+	/* Both hooks or neither. */
+	cfg.alloc = mem_alloc;
+	assert_null(telnet_new(&cfg, mem_cb, NULL));
+	cfg.alloc = NULL;
+	cfg.release = mem_release;
+	assert_null(telnet_new(&cfg, mem_cb, NULL));
+	assert_int_equal(mem.allocs, 0);
+	cfg.alloc = mem_alloc;
+	assert_non_null(t = telnet_new(&cfg, mem_cb, NULL));
+	assert_int_equal(mem.allocs, 1);
+	/* One block: the struct and both buffers. */
+	assert_true(mem.size >= TELNET_SB_DEFAULT_MAX * 3);
+
+	assert_int_equal(telnet_trim(t, mem_discard), 1);
+	assert_int_equal(mem.discards, 1);
+	/* the region is inside the block and is most of it */
+	assert_true(mem.dp > (unsigned char *)mem.p);
+	assert_true(mem.dp + mem.dsize == (unsigned char *)mem.p + mem.size);
+	assert_true(mem.dsize >= TELNET_SB_DEFAULT_MAX * 3);
+
+	telnet_feed(t, will, sizeof(will) - 1);
+	assert_int_equal(telnet_remote_state(t, TELOPT_TTYPE), TELNET_Q_YES);
+	/* In the middle of a subnegotiation: nothing is discarded. */
+	telnet_feed(t, head, sizeof(head) - 1);
+	assert_int_equal(telnet_trim(t, mem_discard), 0);
+	assert_int_equal(mem.discards, 1);
+	telnet_feed(t, tail, sizeof(tail) - 1);
+	assert_int_equal(mem.ttypes, 1);
+	assert_string_equal(mem.last_ttype, "VT220");
+	/* Between subnegotiations: discarded, and the next one decodes. */
+	assert_int_equal(telnet_trim(t, mem_discard), 1);
+	telnet_feed(t, head, sizeof(head) - 1);
+	telnet_feed(t, tail, sizeof(tail) - 1);
+	assert_int_equal(mem.ttypes, 2);
+	assert_string_equal(mem.last_ttype, "VT220");
+	telnet_free(t);
+	assert_int_equal(mem.releases, 1);
+}
+
 /* Every option starts NO/NO; the policy table ends at opt -1 even when
  * entries follow it. */
 static void
@@ -1106,6 +1208,7 @@ main(void)
 		cmocka_unit_test(test_zero_copy),
 		cmocka_unit_test(test_send_into),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_memory_hooks_and_trim),
 	};
 
 	return cmocka_run_group_tests_name("telnet", tests, NULL, NULL);

@@ -201,6 +201,29 @@ def free_port():
     raise RuntimeError('no free port found')
 
 
+def listen_starts(daemon, args=(), timeout=10.0):
+    """Start DAEMON --listen on a free loopback port with ARGS, wait for
+    its ready line, stop it.  Returns (started, stderr text)."""
+    p = subprocess.Popen([str(daemon), '--listen=127.0.0.1:%d' % free_port()]
+                         + list(args), stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = b''
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and p.poll() is None:
+            r, _, _ = select.select([p.stderr], [], [], 0.1)
+            if r:
+                err += os.read(p.stderr.fileno(), 4096)
+                if re.search(READY_RE, err.decode('utf-8', 'replace')):
+                    return True, err.decode('utf-8', 'replace')
+        return False, err.decode('utf-8', 'replace')
+    finally:
+        if p.poll() is None:
+            p.terminate()
+        p.wait(timeout=10)
+        p.stderr.close()
+
+
 def listening(port):
     """True when some socket is in LISTEN state on ``port``."""
     want = ':%04X' % port

@@ -5,7 +5,8 @@ There is no way for a client to make the relay call something outside its
 filter (that is the point), and the daemon has no test hook for it either.
 The test plays the attacker who has taken over the relay's code: it
 attaches gdb (as root, by PID) to one session's relay and makes it call
-getppid(2), which the filter does not allow.  Then:
+getuid(2), which the filter does not allow (the daemon links getuid: it
+checks for root at start; the relay never calls it).  Then:
 
   - that relay dies of SIGSYS (the kernel's SECCOMP_RET_KILL_PROCESS);
   - its monitor notices, logs "relay killed by signal 31", hangs up the
@@ -88,7 +89,7 @@ def test_forbidden_syscall_kills_only_that_session(listen_daemon, tmp_path,
 
     # The "compromised" relay makes a call outside its filter.
     r = subprocess.run([gdb, '-p', str(relay_a), '-batch', '-nx',
-                        '-ex', 'call (int)getppid()'],
+                        '-ex', 'call (int)getuid()'],
                        capture_output=True, timeout=60)
     out = r.stdout.decode('utf-8', 'replace') + \
         r.stderr.decode('utf-8', 'replace')

@@ -8,7 +8,8 @@ uninstall, and the launcher files in contrib/.
   * --help, --version and -V exit 0; a bad command line exits 2 with one line
     on standard error, as EXIT STATUS says;
   * `make install DESTDIR=... PREFIX=/usr` installs sbin/telnetd,
-    share/man/man8/telnetd.8 and etc/pam.d/telnetd, and `make uninstall`
+    libexec/telnetd/pam-login, share/man/man8/telnetd.8 and
+    etc/pam.d/telnetd, and `make uninstall`
     removes them;
   * the systemd units pass `systemd-analyze verify`, the xinetd service file
     really serves the daemon, and the binary path in every contrib file is
@@ -30,11 +31,14 @@ import time
 
 import pytest
 
+from conftest import listen_starts
+
 REPO = pathlib.Path(__file__).resolve().parents[2]
 BUILD = pathlib.Path(os.environ.get('TELNETD_BUILD') or REPO).resolve()
 TELNETD = BUILD / 'telnetd' / 'telnetd'
 MAN = REPO / 'man' / 'telnetd.8'
 PAM_FILE = REPO / 'pam' / 'telnetd.pam'
+PAM_LOGIN = BUILD / 'libexec' / 'telnetd' / 'pam-login'
 CONTRIB = REPO / 'contrib'
 # Where the contrib files expect the binary: make install's default PREFIX.
 INSTALLED_BINARY = '/usr/local/sbin/telnetd'
@@ -48,6 +52,7 @@ INSTALLED_BINARY = '/usr/local/sbin/telnetd'
 XR_PAGES = {
     ('inetd', '8'): 'openbsd-inetd', ('inetd.conf', '5'): 'openbsd-inetd',
     ('issue', '5'): 'manpages', ('login', '1'): 'login',
+    ('nsswitch.conf', '5'): 'manpages',
     ('pam', '7'): 'libpam-runtime', ('pam.d', '5'): 'libpam-runtime',
     ('pam_securetty', '8'): 'libpam-modules',
     ('pam_succeed_if', '8'): 'libpam-modules', ('pty', '7'): 'manpages',
@@ -293,7 +298,8 @@ def make(*args):
     # -o: never rebuild the daemon here (the build tree may be a sanitizer
     # build made with other flags); install what `make` built.
     return run(['make', '--no-print-directory', '-C', str(REPO),
-                'O=%s' % BUILD, '-o', '%s/telnetd/telnetd' % BUILD] +
+                'O=%s' % BUILD, '-o', '%s/telnetd/telnetd' % BUILD,
+                '-o', '%s/libexec/telnetd/pam-login' % BUILD] +
                list(args), timeout=120, env=clean_env())
 
 
@@ -309,6 +315,7 @@ def test_install_and_uninstall(tmp_path):
                                                               r.stderr)
     want = {
         'usr/sbin/telnetd': (0o755, TELNETD),
+        'usr/libexec/telnetd/pam-login': (0o755, PAM_LOGIN),
         'usr/share/man/man8/telnetd.8': (0o644, MAN),
         'etc/pam.d/telnetd': (0o644, PAM_FILE),
     }
@@ -323,6 +330,10 @@ def test_install_and_uninstall(tmp_path):
             rel, src)
     r = run([str(dest / 'usr/sbin/telnetd'), '--version'])
     assert r.returncode == 0, r.stderr
+    # the installed daemon finds the installed pam-login (a missing one
+    # is exit status 2, see test_login.test_pam_helper_missing)
+    ok, err = listen_starts(dest / 'usr/sbin/telnetd', ['--pam'])
+    assert ok, err
 
     r = make('uninstall', 'DESTDIR=%s' % dest, 'PREFIX=/usr')
     assert r.returncode == 0, 'make uninstall failed:\n%s%s' % (r.stdout,

@@ -1,6 +1,7 @@
 """test_login.py - logging a person in, over the real daemon on loopback,
-through the real /bin/login and through --pam (pam/pam_login.c with the
-service file pam/telnetd.pam).
+through the real /bin/login and through --pam (pam-login, the program
+built from pam/main.c and pam/pam_login.c, with the service file
+pam/telnetd.pam).
 
 Needs root: a local test user with a known password and a locked one are
 created by users.py (nothing of the host's own is touched), and the PAM
@@ -18,8 +19,9 @@ What is proven, for both login paths:
     VAR, USERVAR or old ENVIRON is absent from the shell's environment, and
     the allowed ones (LANG, LC_*, TZ, DISPLAY) are there;
   - the login timeout ends a session that sits at the prompt.
-And, without the daemon, pam_login_run drives pam_login_main on a pty
-directly (the same checks where the daemon adds nothing).
+And, without the daemon, pam-login runs on a pty directly (the same checks
+where the daemon adds nothing), and the daemon refuses --pam with exit
+status 2 when pam-login is not where it looks for it.
 """
 import os
 import pathlib
@@ -27,13 +29,14 @@ import pty
 import re
 import select
 import struct
+import subprocess
 import time
 
 import pytest
 
 from tnclient import (TelnetClient, ExpectTimeout, VAR, USERVAR,
                       NEW_ENVIRON, OLD_ENVIRON, DEFAULT_ANSWERS)
-from conftest import tool_path, _need
+from conftest import BUILD, listen_starts
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 PAM_FILE = REPO / 'pam' / 'telnetd.pam'
@@ -521,8 +524,38 @@ def run_on_pty(argv, steps, timeout=30):
     return bytes(out), os.waitstatus_to_exitcode(st)
 
 
+def pam_login_path():
+    path = BUILD / 'libexec' / 'telnetd' / 'pam-login'
+    assert os.access(path, os.X_OK), '%s is not built' % path
+    return str(path)
+
+
+def test_pam_helper_missing(tmp_path):
+    """--pam looks for pam-login at ../libexec/telnetd/ from its own
+    directory: a copy of the daemon without it is refused at start."""
+    daemon = BUILD / 'telnetd' / 'telnetd'
+    (tmp_path / 'sbin').mkdir()
+    copy = tmp_path / 'sbin' / 'telnetd'
+    copy.write_bytes(daemon.read_bytes())
+    copy.chmod(0o755)
+    r = subprocess.run([str(copy), '--pam', '--listen=127.0.0.1:1'],
+                       stdin=subprocess.DEVNULL, capture_output=True,
+                       timeout=10)
+    assert r.returncode == 2
+    err = r.stderr.decode()
+    assert err.count('\n') == 1, err
+    assert str(tmp_path / 'libexec' / 'telnetd' / 'pam-login') in err, err
+    # and with pam-login in place the same copy starts (and is stopped)
+    helper = tmp_path / 'libexec' / 'telnetd' / 'pam-login'
+    helper.parent.mkdir(parents=True)
+    helper.write_bytes(pathlib.Path(pam_login_path()).read_bytes())
+    helper.chmod(0o755)
+    ok, err = listen_starts(copy, ['--pam'])
+    assert ok, err
+
+
 def test_pam_direct_login_and_env(pam_service, test_user):
-    runner = _need(tool_path('pam_login_run'))
+    runner = pam_login_path()
     user, pw = test_user
     out, st = run_on_pty(
         [runner, '-s', pam_service, '-T', 'vt100', '-e', 'LANG=C.UTF-8',
@@ -545,7 +578,7 @@ def test_pam_direct_login_and_env(pam_service, test_user):
 
 
 def test_pam_direct_hostile_user(pam_service):
-    runner = _need(tool_path('pam_login_run'))
+    runner = pam_login_path()
     for name in HOSTILE_USERS:
         out, st = run_on_pty([runner, '-s', pam_service, '-u', name,
                               '-t', '2'], [], timeout=15)
@@ -556,7 +589,7 @@ def test_pam_direct_hostile_user(pam_service):
 
 def test_pam_direct_eof_at_prompt(pam_service):
     """The client goes away at the prompt: exit, no shell."""
-    runner = _need(tool_path('pam_login_run'))
+    runner = pam_login_path()
     out, st = run_on_pty([runner, '-s', pam_service],
                          [(PROMPT, b'\x04')], timeout=15)
     assert st == 1
