@@ -20,7 +20,6 @@
 #include <getopt.h>
 #include <limits.h>
 #include <netdb.h>
-#include <nss.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -246,9 +245,10 @@ parse_listen(struct config *cfg, const char *arg)
 	if (*port == '\0')
 		usage_error("--listen=%s: no port", arg_safe(arg));
 	if (*end != '\0') {
-		struct servent *se = getservbyname(port, "tcp");
+		struct servent *se;
 
-		if (se == NULL)
+		nss_builtin_only("services");
+		if ((se = getservbyname(port, "tcp")) == NULL)
 			usage_error("--listen=%s: bad port", arg_safe(arg));
 		n = ntohs((uint16_t)se->s_port);
 	} else if (errno != 0 || n < 1 || n > 65535)
@@ -312,7 +312,10 @@ lookup_user(const char *name, int nss)
 		if (pw != NULL)
 			return pw;
 	}
-	return nss ? getpwnam(name) : NULL;
+	if (!nss)
+		return NULL;
+	nss_builtin_only("passwd");
+	return getpwnam(name);
 }
 
 static void
@@ -512,26 +515,6 @@ parse_args(struct config *cfg, int argc, char **argv)
 	resolve_privsep(cfg, explicit_user);
 }
 
-/*
- * The daemon is linked statically (see the Makefile).  glibc's "files" and
- * "dns" sources are built into it, but any other NSS module named in
- * /etc/nsswitch.conf (systemd, mdns, ldap ...) would be loaded with dlopen
- * into a static program, which does not work (libnss_systemd crashes in
- * it).  The daemon looks up only its privilege-separation user, the names
- * of client addresses and the service names of --listen ports, and uses
- * the built-in sources for them.  Logins are /bin/login's or pam-login's:
- * dynamic programs that use every module.  The calls fail only for an
- * unknown database name.
- */
-static void
-nss_builtin_only(void)
-{
-	(void)__nss_configure_lookup("passwd", "files");
-	(void)__nss_configure_lookup("group", "files");
-	(void)__nss_configure_lookup("hosts", "files dns");
-	(void)__nss_configure_lookup("services", "files");
-}
-
 int
 main(int argc, char **argv)
 {
@@ -540,7 +523,6 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	int fd, dn, status;
 
-	nss_builtin_only();
 	parse_args(&config, argc, argv);
 
 	memset(&sa, 0, sizeof(sa));

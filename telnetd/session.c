@@ -429,6 +429,7 @@ peer_name(const struct config *cfg, int fd, char *host, size_t hostsz)
 	if (cfg->reverse_lookup) {
 		char name[NI_MAXHOST];
 
+		nss_builtin_only("hosts");
 		if (getnameinfo((struct sockaddr *)&ss, len, name,
 		    sizeof(name), NULL, 0, NI_NAMEREQD) != 0) {
 			static const char msg[] = "telnetd: your address has "

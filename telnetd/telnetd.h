@@ -225,19 +225,19 @@ enum session_state {
 
 /* For the client report (report.c): when each side of each option was
  * answered (ms after the opening requests, -1 = never) and how. */
+/* Scalars and the per-option answers first, the tables most sessions
+ * leave empty last: a session touches as few of its pages as it can. */
 struct neg_report {
-	int32_t ms[256][2];		/* [opt][local] */
-	unsigned char ans[256][2];	/* 0 none, 1 agreed, 2 refused */
 	int32_t ttype_ms, env_ms, naws_ms, tspeed_ms, charset_ms, tm_ms;
 	int tm_answer;			/* 0 none, 1 WILL, 2 WONT */
-	char env_ok[ENV_MAX_VARS][ENV_MAX_NAME + 1];	/* names kept */
-	size_t nenv_ok;
-	char env_denied[ENV_MAX_VARS][ENV_MAX_NAME + 1];
-	size_t nenv_denied;
-	struct telnet_slc slc[TELNET_SLC_MAX];	/* the client's SLC table */
-	size_t nslc;
+	size_t nenv_ok, nenv_denied, nslc;
 	int slc_seen;
+	unsigned char ans[256][2];	/* 0 none, 1 agreed, 2 refused */
+	int32_t ms[256][2];		/* [opt][local] */
+	struct telnet_slc slc[TELNET_SLC_MAX];	/* the client's SLC table */
 	char xdisploc[ENV_MAX_VALUE + 1];
+	char env_ok[ENV_MAX_VARS][ENV_MAX_NAME + 1];	/* names kept */
+	char env_denied[ENV_MAX_VARS][ENV_MAX_NAME + 1];
 };
 
 struct session {
@@ -300,6 +300,10 @@ struct session {
 	struct netq out;		/* to the client */
 	struct client_env env;
 };
+
+/* nss.c: before a getpwnam/getservbyname/getnameinfo lookup of DB
+ * ("passwd", "services", "hosts"), use only glibc's built-in sources. */
+void nss_builtin_only(const char *db);
 
 /* session.c: one connection, both modes. */
 /* Runs the session on the connected socket fd and returns the exit

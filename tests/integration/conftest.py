@@ -201,11 +201,13 @@ def free_port():
     raise RuntimeError('no free port found')
 
 
-def listen_starts(daemon, args=(), timeout=10.0):
-    """Start DAEMON --listen on a free loopback port with ARGS, wait for
-    its ready line, stop it.  Returns (started, stderr text)."""
-    p = subprocess.Popen([str(daemon), '--listen=127.0.0.1:%d' % free_port()]
-                         + list(args), stdin=subprocess.DEVNULL,
+def listen_starts(daemon, args=(), timeout=10.0, listen=None, check=None):
+    """Start DAEMON with LISTEN (default --listen on a free loopback port)
+    and ARGS, wait for its ready line, call CHECK() if given, stop it.
+    Returns (started, stderr text)."""
+    listen = listen or '--listen=127.0.0.1:%d' % free_port()
+    p = subprocess.Popen([str(daemon), listen] + list(args),
+                         stdin=subprocess.DEVNULL,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     err = b''
     try:
@@ -215,6 +217,8 @@ def listen_starts(daemon, args=(), timeout=10.0):
             if r:
                 err += os.read(p.stderr.fileno(), 4096)
                 if re.search(READY_RE, err.decode('utf-8', 'replace')):
+                    if check is not None:
+                        check()
                     return True, err.decode('utf-8', 'replace')
         return False, err.decode('utf-8', 'replace')
     finally:

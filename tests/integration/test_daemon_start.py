@@ -17,7 +17,7 @@ import pytest
 
 from tnclient import (TelnetClient, DO, WILL, TTYPE, TSPEED, XDISPLOC,
                       NEW_ENVIRON, NAWS, SGA, ECHO, LFLOW, STATUS, IAC)
-from conftest import telnetd_path, _need
+from conftest import telnetd_path, _need, listen_starts
 
 PROGS = pathlib.Path(__file__).resolve().parent / 'progs'
 SHOWENV = str(PROGS / 'showenv.sh')
@@ -169,6 +169,7 @@ def test_inetd_bad_option_says_nothing_to_client(inetd_daemon):
     ['--listen=abc'],
     ['--listen=::1:23'],
     ['--listen=127.0.0.1:70000'],
+    ['--listen=127.0.0.1:no-such-service'],
     ['--login-timeout=soon'],
     ['--privsep-user=no-such-user-here'],
     ['-l', 'maybe'],
@@ -185,6 +186,38 @@ def test_bad_command_line(args):
     err = p.stderr.decode()
     assert err.count('\n') == 1 and err.startswith('telnetd: '), err
     assert p.stdout == b''
+
+
+def test_listen_on_a_service_name():
+    """--listen takes a service name from /etc/services.  The daemon is a
+    static program and looks it up with glibc's built-in "files" source
+    whatever nsswitch.conf says (Debian's "services: db files" would
+    otherwise load libnss_db into it)."""
+    name = port = None
+    with open('/etc/services') as f:
+        for line in f:
+            w = line.split('#')[0].split()
+            if len(w) < 2 or not w[1].endswith('/tcp'):
+                continue
+            p = int(w[1].split('/')[0])
+            if p < 1024:
+                continue
+            s = socket.socket()
+            try:
+                s.bind(('127.0.0.1', p))
+            except OSError:
+                continue
+            finally:
+                s.close()
+            name, port = w[0], p
+            break
+    assert name, 'no free tcp port named in /etc/services'
+    ok, err = listen_starts(
+        telnetd_path(), ['-E', '/bin/true'],
+        listen='--listen=127.0.0.1:%s' % name,
+        check=lambda: socket.create_connection(('127.0.0.1', port),
+                                               5).close())
+    assert ok, (name, port, err)
 
 
 def test_version_and_help():
