@@ -120,9 +120,9 @@ char **login_build_pam_argv(const char *helper, const char *service,
  * errno set; BUF holds the path tried either way. */
 int login_pam_helper(char *buf, size_t size);
 
-/* ../pam/pam_login.c: the --pam path.  Runs in the session's child, as
- * root, with the pty already on descriptors 0-2 as the controlling
- * terminal.  Converses over the pty, authenticates, opens the session,
+/* ../pam/pam_login.c: the --pam path, in pam-login (../pam/main.c), which
+ * the daemon runs in the session's child, as root, with the pty already on
+ * descriptors 0-2 as the controlling terminal.  Converses over the pty, authenticates, opens the session,
  * starts the user's login shell, waits for it, closes the session, and
  * exits; it never returns. */
 struct pam_login_args {

@@ -485,7 +485,7 @@ def test_login_timeout_at_password_prompt(daemon, pam_service,
     assert b'timed out' in bytes(c.data)
 
 
-# ---- pam_login_main on a pty, without the daemon ----------------------------
+# ---- pam-login on a pty, without the daemon ---------------------------------
 
 def run_on_pty(argv, steps, timeout=30):
     """Run argv as a session leader on a fresh pty; for each (wait, send)
