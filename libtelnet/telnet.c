@@ -564,6 +564,16 @@ telnet_feed(struct telnet *t, const unsigned char *buf, size_t len)
 		case PS_DATA:
 			nvt = t->opts[TELOPT_BINARY].him != TELNET_Q_YES;
 			j = next_special(buf, i, len, nvt, &iac);
+			if (j + 1 < len && buf[j] == TELNET_IAC &&
+			    buf[j + 1] == TELNET_IAC) {
+				/* RFC 854: IAC IAC is one data byte 255.  With
+				 * both in this buffer the span ends with the
+				 * first of them: one DATA event per escaped
+				 * byte, not two and a parser state. */
+				emit_data(t, buf + i, j + 1 - i);
+				i = j + 2;
+				break;
+			}
 			emit_data(t, buf + i, j - i);
 			if (j >= len) {
 				i = len;
