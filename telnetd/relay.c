@@ -80,13 +80,28 @@ relay_queue_data(struct session *s, const unsigned char *p, size_t n)
 	}
 }
 
+/*
+ * Room in the input queue for one read.  A read can decode into one byte
+ * more than it is long: a CR that ended the previous read is held by the
+ * engine until the next byte tells what it was, and a bare CR comes out
+ * as "\r" ahead of that byte (RFC 854).  Everything else decodes into at
+ * most as many bytes as it came in.
+ */
+static size_t
+input_room(const struct session *s)
+{
+	size_t sp = buf_space(&s->in);
+
+	return sp > 0 ? sp - 1 : 0;
+}
+
 void
 relay_to_pty(struct session *s, const void *p, size_t n)
 {
 	if (buf_append(&s->in, p, n) == -1) {
 		if (s->drops++ == 0)
 			log_warnx("input queue full, dropping client input");
-	} else if (buf_space(&s->in) == 0 && !(s->limits_logged & LIM_INPUT)) {
+	} else if (input_room(s) == 0 && !(s->limits_logged & LIM_INPUT)) {
 		s->limits_logged |= LIM_INPUT;
 		log_info("input queue full (%zu bytes, --input-buffer): "
 		    "client input waits for the program", s->in.size);
@@ -195,6 +210,16 @@ relay_set_winsize(struct session *s)
 		log_warn("TIOCSWINSZ");
 }
 
+/* Whether to read the client now (POLLIN), once the loop has seen room
+ * in the queue to the client. */
+int
+relay_want_net(const struct session *s)
+{
+	if (s->shut || telnet_in_synch(s->t))
+		return 1;
+	return input_room(s) > 0;
+}
+
 /* The client's bytes: at most what the queues have room for. */
 int
 relay_read_net(struct session *s)
@@ -209,7 +234,7 @@ relay_read_net(struct session *s)
 			return 0;
 		return n > 0 ? 1 : -1;
 	}
-	if (!telnet_in_synch(s->t) && (sp = buf_space(&s->in)) < room)
+	if (!telnet_in_synch(s->t) && (sp = input_room(s)) < room)
 		room = sp;
 	sp = netq_space(&s->out);
 	sp = sp > NETOUT_RESERVE / 2 ? sp - NETOUT_RESERVE / 2 : 0;

@@ -199,8 +199,8 @@ session_loop(struct session *s)
 		pfd[0].fd = s->net;
 		pfd[0].events = 0;
 		if (s->state != S_DRAINING || s->shut) {
-			netin = (telnet_in_synch(s->t) || buf_space(&s->in) > 0)
-			    && netq_space(&s->out) > NETOUT_RESERVE;
+			netin = relay_want_net(s) &&
+			    netq_space(&s->out) > NETOUT_RESERVE;
 			if (s->net_eof)
 				netin = 0;	/* only a reset is news */
 			if (s->shut)

@@ -348,6 +348,8 @@ int report_send(struct session *s);
  * after progress.  The client's first EOF is a half-close, not the end
  * (relay_read_net returns 0 and sets net_eof). */
 int relay_read_net(struct session *s);
+/* 1 when there is room to read the client (in the queue to the pty). */
+int relay_want_net(const struct session *s);
 int relay_read_pty(struct session *s);
 int relay_write_pty(struct session *s);
 int relay_write_net(struct session *s);
