@@ -46,6 +46,7 @@ now_ms(void)
 void
 session_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 {
+	static const unsigned char cr[] = "\r";
 	struct session *s = ctx;
 
 	(void)t;
@@ -55,13 +56,14 @@ session_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 		    ev->u.data.urgent);
 		break;
 	case TELNET_EV_DATA:
+		/* A span of the buffer being fed: it may be borrowed. */
 		if (!tty_input_data(s, ev->u.data.buf, ev->u.data.len))
-			relay_to_pty(s, ev->u.data.buf, ev->u.data.len);
+			relay_span_to_pty(s, ev->u.data.buf, ev->u.data.len);
 		break;
 	case TELNET_EV_EOL:
 		/* CR LF, CR NUL and bare CR: one end of line each. */
 		if (!tty_input_eol(s))
-			relay_to_pty(s, "\r", 1);
+			relay_span_to_pty(s, cr, 1);
 		break;
 	case TELNET_EV_COMMAND:
 		relay_command(s, ev->u.command.cmd);

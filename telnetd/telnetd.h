@@ -17,6 +17,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -42,6 +43,7 @@
 #define PTYOUT_SIZE		((size_t)32 * 1024)	/* bytes queued to the program */
 #define IO_CHUNK		((size_t)32 * 1024)	/* one read from either side */
 #define PTY_READS		16	/* pty reads per write to the client */
+#define PTY_SPANS		256	/* client input spans per write to the pty */
 #define DRAIN_IDLE_MS		200	/* pty quiet after the program ended */
 #define FLUSH_TIMEOUT_MS	30000	/* client not reading at the end */
 #define LINGER_MS		2000	/* reading the client's last bytes */
@@ -280,6 +282,14 @@ struct session {
 	unsigned int drops;		/* replies dropped: queue full */
 	unsigned int limits_logged;	/* LIM_* already logged once */
 	unsigned long long bytes_in, bytes_out;
+
+	/* Client input borrowed from the read buffer while the engine
+	 * decodes it, written with one writev after that (relay.c).  Last,
+	 * so that the array's pages stay untouched until a client types. */
+	int direct;			/* spans may be borrowed now */
+	int nspan;
+	size_t span_len;		/* bytes in span[0..nspan) */
+	struct iovec span[PTY_SPANS];
 };
 
 /* session.c: one connection, both modes. */
@@ -357,6 +367,9 @@ void relay_urgent(struct session *s);
 void relay_queue_net(struct session *s, const unsigned char *p, size_t n,
     int urgent);
 void relay_to_pty(struct session *s, const void *p, size_t n);
+/* The same for bytes that stay valid until the read being fed is done (a
+ * DATA span, static bytes): written from there when nothing is queued. */
+void relay_span_to_pty(struct session *s, const unsigned char *p, size_t n);
 void relay_command(struct session *s, unsigned char cmd);
 void relay_netclear(struct session *s);
 void relay_set_winsize(struct session *s);
