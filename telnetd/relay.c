@@ -338,14 +338,29 @@ spans_write(struct session *s)
 		pty_written(s);
 }
 
-/* Whether to read the client now (POLLIN), once the loop has seen room
- * in the queue to the client. */
+/*
+ * Whether to read the client now (POLLIN), once the loop has seen room in
+ * the queue to the client.  With a program to write to, only when the
+ * queue to the pty can take a whole read: until then the pty drains it
+ * (POLLOUT), and reading the little it took would only cut the input into
+ * small reads and make the queue move its contents to the front.  So reads
+ * stay big, and each finds the queue empty and is written from the read
+ * buffer itself.  Before the pty is there (answers and typeahead during
+ * negotiation): as soon as there is room; in a Synch and when closing:
+ * always.
+ */
 int
 relay_want_net(const struct session *s)
 {
+	size_t whole = s->in.size - 1;
+
 	if (s->shut || telnet_in_synch(s->t))
 		return 1;
-	return input_room(s) > 0;
+	if (s->pty == -1)
+		return input_room(s) > 0;
+	if (whole > IO_CHUNK)
+		whole = IO_CHUNK;
+	return input_room(s) >= whole;
 }
 
 /* The client's bytes: at most what the queues have room for. */
