@@ -144,10 +144,12 @@ spans_queue(struct session *s, size_t done)
 }
 
 /* Client input for the program, copied into the queue (behind any
- * borrowed spans, which go into the queue first). */
+ * borrowed spans, which go into the queue first); the rest of the read
+ * being fed follows it there. */
 void
 relay_to_pty(struct session *s, const void *p, size_t n)
 {
+	s->direct = 0;
 	if (s->nspan > 0)
 		spans_queue(s, 0);
 	queue_in(s, p, n);
@@ -163,26 +165,20 @@ relay_to_pty(struct session *s, const void *p, size_t n)
 void
 relay_span_to_pty(struct session *s, const unsigned char *p, size_t n)
 {
-	struct iovec *last;
+	struct iovec *v;
 
-	if (n == 0)
-		return;
-	if (!s->direct || buf_len(&s->in) > 0 || s->lm_hold != 0) {
+	if (!s->direct || s->nspan == PTY_SPANS) {
 		relay_to_pty(s, p, n);
 		return;
 	}
-	last = s->nspan > 0 ? &s->span[s->nspan - 1] : NULL;
-	if (last != NULL &&
-	    (const unsigned char *)last->iov_base + last->iov_len == p) {
-		last->iov_len += n;
-	} else if (s->nspan < PTY_SPANS) {
-		s->span[s->nspan].iov_base = (void *)(uintptr_t)p;
-		s->span[s->nspan].iov_len = n;
+	v = &s->span[s->nspan];
+	if (s->nspan > 0 &&
+	    (const unsigned char *)v[-1].iov_base + v[-1].iov_len == p)
+		v[-1].iov_len += n;
+	else {
+		v->iov_base = (void *)(uintptr_t)p;
+		v->iov_len = n;
 		s->nspan++;
-	} else {
-		s->direct = 0;
-		relay_to_pty(s, p, n);
-		return;
 	}
 	s->span_len += n;
 }
@@ -495,7 +491,8 @@ relay_write_pty(struct session *s)
 	int wrote = 0;
 
 	/* Called while a read is fed (a linemode EOF): what was borrowed
-	 * goes first. */
+	 * goes first, and the rest of that read is queued behind. */
+	s->direct = 0;
 	if (s->nspan > 0)
 		spans_queue(s, 0);
 	if (tty_input_held(s, now_ms()))

@@ -56,13 +56,16 @@ session_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 		    ev->u.data.urgent);
 		break;
 	case TELNET_EV_DATA:
-		/* A span of the buffer being fed: it may be borrowed. */
-		if (!tty_input_data(s, ev->u.data.buf, ev->u.data.len))
+		/* EXTPROC input is ttymode.c's (looked at here, not there:
+		 * this runs once per span of bulk input); the rest is a span
+		 * of the buffer being fed, which may be borrowed. */
+		if (!s->lm_ext ||
+		    !tty_input_data(s, ev->u.data.buf, ev->u.data.len))
 			relay_span_to_pty(s, ev->u.data.buf, ev->u.data.len);
 		break;
 	case TELNET_EV_EOL:
 		/* CR LF, CR NUL and bare CR: one end of line each. */
-		if (!tty_input_eol(s))
+		if (!s->lm_ext || !tty_input_eol(s))
 			relay_span_to_pty(s, cr, 1);
 		break;
 	case TELNET_EV_COMMAND:
