@@ -358,7 +358,8 @@ int report_send(struct session *s);
  * after progress.  The client's first EOF is a half-close, not the end
  * (relay_read_net returns 0 and sets net_eof). */
 int relay_read_net(struct session *s);
-/* 1 when there is room to read the client (in the queue to the pty). */
+/* 1 when the client is to be read now: room in the queue to the pty, for
+ * a whole read once the pty is there. */
 int relay_want_net(const struct session *s);
 int relay_read_pty(struct session *s);
 int relay_write_pty(struct session *s);
