@@ -334,9 +334,20 @@ spans_write(struct session *s)
 		pty_written(s);
 }
 
+/* Whether the client's input has anywhere to go: room in the queue to the
+ * pty; always in a Synch (data is dropped) and when closing.  The loop
+ * watches for urgent data (POLLPRI) while this holds. */
+int
+relay_net_room(const struct session *s)
+{
+	if (s->shut || telnet_in_synch(s->t))
+		return 1;
+	return input_room(s) > 0;
+}
+
 /*
- * Whether to read the client now (POLLIN), once the loop has seen room in
- * the queue to the client.  With a program to write to, only when the
+ * Whether to read the client now (POLLIN), once relay_net_room() and the
+ * queue to the client said yes.  With a program to write to, only when the
  * queue to the pty can take a whole read: until then the pty drains it
  * (POLLOUT), and reading the little it took would only cut the input into
  * small reads and make the queue move its contents to the front.  So reads

@@ -204,7 +204,7 @@ session_loop(struct session *s)
 		pfd[0].fd = s->net;
 		pfd[0].events = 0;
 		if (s->state != S_DRAINING || s->shut) {
-			netin = relay_want_net(s) &&
+			netin = relay_net_room(s) &&
 			    netq_space(&s->out) > NETOUT_RESERVE;
 			if (s->net_eof)
 				netin = 0;	/* only a reset is news */
@@ -212,7 +212,8 @@ session_loop(struct session *s)
 				netin = 1;
 		}
 		if (netin) {
-			pfd[0].events |= POLLIN;
+			if (relay_want_net(s))
+				pfd[0].events |= POLLIN;
 			if (!s->urg_wait)
 				pfd[0].events |= POLLPRI;
 		}

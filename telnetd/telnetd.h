@@ -358,8 +358,10 @@ int report_send(struct session *s);
  * after progress.  The client's first EOF is a half-close, not the end
  * (relay_read_net returns 0 and sets net_eof). */
 int relay_read_net(struct session *s);
-/* 1 when the client is to be read now: room in the queue to the pty, for
- * a whole read once the pty is there. */
+/* 1 when client input has room in the queue to the pty (POLLPRI is
+ * watched then), and when it is to be read now: for a whole read once the
+ * pty is there (POLLIN). */
+int relay_net_room(const struct session *s);
 int relay_want_net(const struct session *s);
 int relay_read_pty(struct session *s);
 int relay_write_pty(struct session *s);
