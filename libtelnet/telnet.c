@@ -568,7 +568,6 @@ telnet_feed(struct telnet *t, const unsigned char *buf, size_t len)
 	size_t i = 0, j, iac = IAC_UNKNOWN;
 	const unsigned char *p;
 	unsigned char c;
-	int nvt;
 
 	if (t->in_feed) {
 		telnet_emit_error(t, TELNET_ERR_PROTOCOL, 0,
@@ -579,8 +578,23 @@ telnet_feed(struct telnet *t, const unsigned char *buf, size_t len)
 	while (i < len) {
 		switch (t->state) {
 		case PS_DATA:
-			nvt = t->opts[TELOPT_BINARY].him != TELNET_Q_YES;
-			j = next_special(buf, i, len, nvt, &iac);
+			if (t->opts[TELOPT_BINARY].him == TELNET_Q_YES) {
+				/* RFC 856: only IAC is special in BINARY,
+				 * and each IAC is looked for once. */
+				p = memchr(buf + i, TELNET_IAC, len - i);
+				j = p ? (size_t)(p - buf) : len;
+			} else
+				j = next_special(buf, i, len, 1, &iac);
+			if (j + 1 < len && buf[j] == TELNET_IAC &&
+			    buf[j + 1] == TELNET_IAC) {
+				/* RFC 854: IAC IAC is one data byte 255.  With
+				 * both in this buffer the span ends with the
+				 * first of them: one DATA event per escaped
+				 * byte, not two and a parser state. */
+				emit_data(t, buf + i, j + 1 - i);
+				i = j + 2;
+				break;
+			}
 			emit_data(t, buf + i, j - i);
 			if (j >= len) {
 				i = len;

@@ -11,7 +11,11 @@
  * network -> pty: bytes go to the engine, whose DATA/EOL/COMMAND events
  * land here: an end of line of any kind is one "\r" (the tty's ICRNL makes
  * it the program's newline), commands become the pty's own control
- * characters, read from its termios each time.
+ * characters, read from its termios each time.  While nothing is queued
+ * for the pty, the DATA spans (pointers into the read buffer) are only
+ * noted, and written from there with one writev once the read is decoded;
+ * what the pty does not take, and everything while something is queued,
+ * is copied into the bounded input queue.
  *
  * Reads are large and only as large as the opposite queue has room for;
  * nothing is read per byte and nothing grows.
@@ -19,8 +23,10 @@
 #include <sys/types.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -80,17 +86,101 @@ relay_queue_data(struct session *s, const unsigned char *p, size_t n)
 	}
 }
 
-void
-relay_to_pty(struct session *s, const void *p, size_t n)
+/*
+ * Room in the input queue for one read.  A read can decode into one byte
+ * more than it is long: a CR that ended the previous read is held by the
+ * engine until the next byte tells what it was, and a bare CR comes out
+ * as "\r" ahead of that byte (RFC 854).  Everything else decodes into at
+ * most as many bytes as it came in.
+ */
+static size_t
+input_room(const struct session *s)
+{
+	size_t sp = buf_space(&s->in);
+
+	return sp > 0 ? sp - 1 : 0;
+}
+
+static void
+input_full(struct session *s)
+{
+	if (s->limits_logged & LIM_INPUT)
+		return;
+	s->limits_logged |= LIM_INPUT;
+	log_info("input queue full (%zu bytes, --input-buffer): "
+	    "client input waits for the program", s->in.size);
+}
+
+static void
+queue_in(struct session *s, const void *p, size_t n)
 {
 	if (buf_append(&s->in, p, n) == -1) {
 		if (s->drops++ == 0)
 			log_warnx("input queue full, dropping client input");
-	} else if (buf_space(&s->in) == 0 && !(s->limits_logged & LIM_INPUT)) {
-		s->limits_logged |= LIM_INPUT;
-		log_info("input queue full (%zu bytes, --input-buffer): "
-		    "client input waits for the program", s->in.size);
+	} else if (input_room(s) == 0)
+		input_full(s);
+}
+
+/* The borrowed spans from byte `done` on, copied into the queue in order:
+ * the pty did not take them, or bytes that must follow them came. */
+static void
+spans_queue(struct session *s, size_t done)
+{
+	int i;
+
+	for (i = 0; i < s->nspan; i++) {
+		const unsigned char *p = s->span[i].iov_base;
+		size_t n = s->span[i].iov_len;
+
+		if (done >= n) {
+			done -= n;
+			continue;
+		}
+		queue_in(s, p + done, n - done);
+		done = 0;
 	}
+	s->nspan = 0;
+	s->span_len = 0;
+}
+
+/* Client input for the program, copied into the queue (behind any
+ * borrowed spans, which go into the queue first); the rest of the read
+ * being fed follows it there. */
+void
+relay_to_pty(struct session *s, const void *p, size_t n)
+{
+	s->direct = 0;
+	if (s->nspan > 0)
+		spans_queue(s, 0);
+	queue_in(s, p, n);
+}
+
+/*
+ * Client input that stays valid until relay_read_net() has fed the read
+ * to the engine: a DATA span of the read buffer, or static bytes.  While
+ * nothing is queued for the pty it is only noted, and written from where
+ * it is after the feed (no copy); otherwise it joins the queue.  Too many
+ * spans (text cut up by line ends) are cheaper as one copy and one write.
+ */
+void
+relay_span_to_pty(struct session *s, const unsigned char *p, size_t n)
+{
+	struct iovec *v;
+
+	if (!s->direct || s->nspan == PTY_SPANS) {
+		relay_to_pty(s, p, n);
+		return;
+	}
+	v = &s->span[s->nspan];
+	if (s->nspan > 0 &&
+	    (const unsigned char *)v[-1].iov_base + v[-1].iov_len == p)
+		v[-1].iov_len += n;
+	else {
+		v->iov_base = (void *)(uintptr_t)p;
+		v->iov_len = n;
+		s->nspan++;
+	}
+	s->span_len += n;
 }
 
 /* Abort output: drop the queued data, keep commands, send the Synch. */
@@ -195,12 +285,98 @@ relay_set_winsize(struct session *s)
 		log_warn("TIOCSWINSZ");
 }
 
+/* The client typing is the moment to notice a program that went back to
+ * reading lines without a word (no packet, no output). */
+static void
+pty_written(struct session *s)
+{
+	if (s->lm_type != LMT_NONE && !s->lm_ext)
+		tty_mode_check(s);
+}
+
+/* The spans borrowed from one read, written where they are with one
+ * writev; what the pty does not take is queued for POLLOUT.  After an
+ * error other than EAGAIN everything is queued too: relay_write_pty()
+ * meets the error again and ends the pty side as usual. */
+static void
+spans_write(struct session *s)
+{
+	ssize_t n;
+	size_t left;
+	int i;
+
+	if (s->nspan == 0)
+		return;
+	do
+		n = writev(s->pty, s->span, s->nspan);
+	while (n == -1 && errno == EINTR);
+	if (n == -1) {
+		if (errno == EAGAIN)
+			s->pty_full = 1;
+		spans_queue(s, 0);
+		return;
+	}
+	if (s->cfg->debug & DBG_PTYDATA) {
+		left = (size_t)n;
+		for (i = 0; i < s->nspan && left > 0; i++) {
+			size_t k = s->span[i].iov_len < left ?
+			    s->span[i].iov_len : left;
+
+			log_dump("pty>", s->span[i].iov_base, k);
+			left -= k;
+		}
+	}
+	/* A short write: the pty is full, as in relay_write_pty(). */
+	if ((size_t)n < s->span_len)
+		s->pty_full = 1;
+	spans_queue(s, (size_t)n);
+	if (n > 0)
+		pty_written(s);
+}
+
+/* Whether the client's input has anywhere to go: room in the queue to the
+ * pty; always in a Synch (data is dropped) and when closing.  The loop
+ * watches for urgent data (POLLPRI) while this holds. */
+int
+relay_net_room(const struct session *s)
+{
+	if (s->shut || telnet_in_synch(s->t))
+		return 1;
+	return input_room(s) > 0;
+}
+
+/*
+ * Whether to read the client now (POLLIN), once relay_net_room() and the
+ * queue to the client said yes.  With a program to write to, only when the
+ * queue to the pty can take a whole read: until then the pty drains it
+ * (POLLOUT), and reading the little it took would only cut the input into
+ * small reads and make the queue move its contents to the front.  So reads
+ * stay big, and each finds the queue empty and is written from the read
+ * buffer itself.  Before the pty is there (answers and typeahead during
+ * negotiation): as soon as there is room; in a Synch and when closing:
+ * always.
+ */
+int
+relay_want_net(const struct session *s)
+{
+	size_t whole = s->in.size - 1;
+
+	if (s->shut || telnet_in_synch(s->t))
+		return 1;
+	if (s->pty == -1)
+		return input_room(s) > 0;
+	if (whole > IO_CHUNK)
+		whole = IO_CHUNK;
+	return input_room(s) >= whole;
+}
+
 /* The client's bytes: at most what the queues have room for. */
 int
 relay_read_net(struct session *s)
 {
 	size_t room = IO_CHUNK, sp;
 	ssize_t n;
+	int by_queue = 0;
 
 	if (s->shut) {
 		/* Closing: read and drop what the client still sends. */
@@ -209,12 +385,16 @@ relay_read_net(struct session *s)
 			return 0;
 		return n > 0 ? 1 : -1;
 	}
-	if (!telnet_in_synch(s->t) && (sp = buf_space(&s->in)) < room)
+	if (!telnet_in_synch(s->t) && (sp = input_room(s)) <= room) {
 		room = sp;
+		by_queue = 1;
+	}
 	sp = netq_space(&s->out);
 	sp = sp > NETOUT_RESERVE / 2 ? sp - NETOUT_RESERVE / 2 : 0;
-	if (sp < room)
+	if (sp < room) {
 		room = sp;
+		by_queue = 0;
+	}
 	if (room == 0)
 		return 0;
 	n = read(s->net, s->scratch, room);
@@ -242,9 +422,20 @@ relay_read_net(struct session *s)
 	}
 	s->bytes_in += (unsigned long long)n;
 	s->urg_wait = 0;
+	/* As much as the input queue had room for: the queue holds the
+	 * client back now, even when the pty takes this read at once from
+	 * the read buffer and the queue itself never fills. */
+	if (by_queue && (size_t)n == room)
+		input_full(s);
 	if (s->cfg->debug & DBG_NETDATA)
 		log_dump("net<", s->scratch, (size_t)n);
+	/* Nothing queued for a pty that takes input: the decoded spans are
+	 * written from the read buffer itself (relay_span_to_pty). */
+	s->direct = s->pty != -1 && !s->pty_eof && !s->pty_full &&
+	    s->lm_hold == 0 && buf_len(&s->in) == 0;
 	telnet_feed(s->t, s->scratch, (size_t)n);
+	s->direct = 0;
+	spans_write(s);
 	return 1;
 }
 
@@ -310,6 +501,11 @@ relay_write_pty(struct session *s)
 {
 	int wrote = 0;
 
+	/* Called while a read is fed (a linemode EOF): what was borrowed
+	 * goes first, and the rest of that read is queued behind. */
+	s->direct = 0;
+	if (s->nspan > 0)
+		spans_queue(s, 0);
 	if (tty_input_held(s, now_ms()))
 		return 0;
 	while (buf_len(&s->in) > 0) {
@@ -338,10 +534,8 @@ relay_write_pty(struct session *s)
 		}
 		buf_consume(&s->in, (size_t)n);
 	}
-	/* The client typing is the moment to notice a program that went
-	 * back to reading lines without a word (no packet, no output). */
-	if (wrote && s->lm_type != LMT_NONE && !s->lm_ext)
-		tty_mode_check(s);
+	if (wrote)
+		pty_written(s);
 	return 0;
 }
 

@@ -46,6 +46,7 @@ now_ms(void)
 void
 session_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 {
+	static const unsigned char cr[] = "\r";
 	struct session *s = ctx;
 
 	(void)t;
@@ -55,13 +56,17 @@ session_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 		    ev->u.data.urgent);
 		break;
 	case TELNET_EV_DATA:
-		if (!tty_input_data(s, ev->u.data.buf, ev->u.data.len))
-			relay_to_pty(s, ev->u.data.buf, ev->u.data.len);
+		/* EXTPROC input is ttymode.c's (looked at here, not there:
+		 * this runs once per span of bulk input); the rest is a span
+		 * of the buffer being fed, which may be borrowed. */
+		if (!s->lm_ext ||
+		    !tty_input_data(s, ev->u.data.buf, ev->u.data.len))
+			relay_span_to_pty(s, ev->u.data.buf, ev->u.data.len);
 		break;
 	case TELNET_EV_EOL:
 		/* CR LF, CR NUL and bare CR: one end of line each. */
-		if (!tty_input_eol(s))
-			relay_to_pty(s, "\r", 1);
+		if (!s->lm_ext || !tty_input_eol(s))
+			relay_span_to_pty(s, cr, 1);
 		break;
 	case TELNET_EV_COMMAND:
 		relay_command(s, ev->u.command.cmd);
@@ -215,15 +220,16 @@ session_loop(struct session *s)
 		pfd[0].fd = s->net;
 		pfd[0].events = 0;
 		if (s->state != S_DRAINING || s->shut) {
-			netin = (telnet_in_synch(s->t) || buf_space(&s->in) > 0)
-			    && netq_space(&s->out) > NETOUT_RESERVE;
+			netin = relay_net_room(s) &&
+			    netq_space(&s->out) > NETOUT_RESERVE;
 			if (s->net_eof)
 				netin = 0;	/* only a reset is news */
 			if (s->shut)
 				netin = 1;
 		}
 		if (netin) {
-			pfd[0].events |= POLLIN;
+			if (relay_want_net(s))
+				pfd[0].events |= POLLIN;
 			if (!s->urg_wait)
 				pfd[0].events |= POLLPRI;
 		}

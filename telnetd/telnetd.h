@@ -17,6 +17,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -43,6 +44,7 @@
 #define IO_CHUNK		((size_t)32 * 1024)	/* one read from either side */
 #define IDLE_TRIM_MS		100	/* quiet this long: buffers' pages back */
 #define PTY_READS		16	/* pty reads per write to the client */
+#define PTY_SPANS		256	/* client input spans per write to the pty */
 #define DRAIN_IDLE_MS		200	/* pty quiet after the program ended */
 #define FLUSH_TIMEOUT_MS	30000	/* client not reading at the end */
 #define LINGER_MS		2000	/* reading the client's last bytes */
@@ -293,11 +295,18 @@ struct session {
 	unsigned int limits_logged;	/* LIM_* already logged once */
 	unsigned long long bytes_in, bytes_out;
 
-	/* The two big members last, in the order of how much of them an
-	 * idle session touches: the state above shares their first pages
-	 * and the rest is never backed by memory (session_new maps the
-	 * struct as zero pages). */
+	/* Client input borrowed from the read buffer while the engine
+	 * decodes it, written with one writev after that (relay.c). */
+	int direct;			/* spans may be borrowed now */
+	int nspan;
+	size_t span_len;		/* bytes in span[0..nspan) */
+
+	/* The big members last, in the order of how much of them an idle
+	 * session touches: the state above shares their first pages and
+	 * the rest is never backed by memory (session_new maps the struct
+	 * as zero pages; span[] is touched once a client types). */
 	struct netq out;		/* to the client */
+	struct iovec span[PTY_SPANS];
 	struct client_env env;
 };
 
@@ -371,6 +380,11 @@ int report_send(struct session *s);
  * after progress.  The client's first EOF is a half-close, not the end
  * (relay_read_net returns 0 and sets net_eof). */
 int relay_read_net(struct session *s);
+/* 1 when client input has room in the queue to the pty (POLLPRI is
+ * watched then), and when it is to be read now: for a whole read once the
+ * pty is there (POLLIN). */
+int relay_net_room(const struct session *s);
+int relay_want_net(const struct session *s);
 int relay_read_pty(struct session *s);
 int relay_write_pty(struct session *s);
 int relay_write_net(struct session *s);
@@ -378,6 +392,9 @@ void relay_urgent(struct session *s);
 void relay_queue_net(struct session *s, const unsigned char *p, size_t n,
     int urgent);
 void relay_to_pty(struct session *s, const void *p, size_t n);
+/* The same for bytes that stay valid until the read being fed is done (a
+ * DATA span, static bytes): written from there when nothing is queued. */
+void relay_span_to_pty(struct session *s, const unsigned char *p, size_t n);
 void relay_command(struct session *s, unsigned char cmd);
 void relay_netclear(struct session *s);
 void relay_set_winsize(struct session *s);

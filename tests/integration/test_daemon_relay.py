@@ -147,6 +147,33 @@ def test_tail_arrives_whole(inetd_daemon):
     c.close()
 
 
+def test_nvt_text_input_byte_exact(inetd_daemon):
+    """NVT input (no BINARY), many times the queues' size, in short lines:
+    each CR LF and CR NUL reaches the raw-mode program as one CR, a bare CR
+    stays a CR, IAC IAC is one 255 (RFC 854), and nothing is lost or
+    reordered while the pty is full and input waits in the queue (reads
+    cut into more spans than one write takes, written from the read
+    buffer or queued)."""
+    rnd = random.Random(7)
+    wire, want = bytearray(), bytearray()
+    while len(want) < 512 * 1024:
+        text = bytes(rnd.choice(b'abcdefgh \xff')
+                     for _ in range(rnd.randrange(24)))
+        wire += text.replace(b'\xff', b'\xff\xff')
+        want += text
+        eol = rnd.randrange(3)
+        wire += (b'\r\n', b'\r\0', b'\rx')[eol]
+        want += (b'\r', b'\r', b'\rx')[eol]
+    n = len(want)
+    d = inetd_daemon(['-E', TPROG + ' binary %d 1' % n])
+    c = session(d)
+    c.expect(b'READY\n')
+    c.send_raw(bytes(wire))
+    c.expect(b'%d %s\n' % (n, hashlib.sha256(want).hexdigest().encode()),
+             timeout=60)
+    c.close()
+
+
 def test_binary_both_ways_byte_exact(inetd_daemon):
     n, seed = 1024 * 1024, 1234
     d = inetd_daemon(['-E', TPROG + ' binary %d %d' % (n, seed)])
