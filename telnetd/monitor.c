@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "telnetd.h"
@@ -55,7 +56,10 @@ run_program(const struct monitor *m, int slave, char **argv, char **envp,
 		    strerror(errno));
 		_exit(1);
 	}
-	utmp_login(getpid(), m->tty, m->host);
+	/* Descriptors 0-2 are the user's terminal now: a failure goes to
+	 * syslog only (which never writes to them without LOG_CONS). */
+	if (utmp_login(getpid(), m->tty, m->host) == -1)
+		syslog(LOG_WARNING, "utmp/wtmp for %s: %m", m->tty);
 	if (m->cfg->issue_file != NULL)
 		issue_print(m->cfg->issue_file, STDOUT_FILENO, m->tty,
 		    m->host);
@@ -212,7 +216,8 @@ program_ended(struct monitor *m, int status)
 		log_info("session from %s on %s: program exited %d after "
 		    "%.1f s", m->host, m->tty, WEXITSTATUS(status),
 		    (double)(now_ms() - m->t_start) / 1000.0);
-	utmp_logout(m->prog, m->tty);
+	if (utmp_logout(m->prog, m->tty) == -1)
+		log_warn("utmp/wtmp for %s", m->tty);
 	m->prog = 0;
 	/* The relay now reads the rest and then EIO. */
 	if (m->slave != -1) {

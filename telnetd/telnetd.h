@@ -438,8 +438,10 @@ void pty_setup(int slave, uint16_t col, uint16_t row, uint32_t tx,
 int pty_child_setup(int slave);
 
 /* utmp.c */
-void utmp_login(pid_t pid, const char *line, const char *host);
-void utmp_logout(pid_t pid, const char *line);
+/* The LOGIN_PROCESS and DEAD_PROCESS records, in utmp and wtmp: 0 when
+ * written (or there is no such file), -1 with errno on an error. */
+int utmp_login(pid_t pid, const char *line, const char *host);
+int utmp_logout(pid_t pid, const char *line);
 int utmp_user_on(const char *line);
 
 /* issue.c */
