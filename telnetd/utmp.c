@@ -28,7 +28,10 @@
 
 #include "telnetd.h"
 
-/* Records per read: 24 KiB, a typical utmp in one or two reads. */
+/* Records per read: the first read is small (the slots in use are
+ * reused, so what is looked for is usually near the start), the others
+ * 24 KiB. */
+#define UT_FIRST	16
 #define UT_CHUNK	64
 /* How long to wait for another writer's lock (glibc waits 10 s). */
 #define UT_LOCK_WAIT	10
@@ -114,20 +117,40 @@ is_process(short type)
 	    type == USER_PROCESS || type == DEAD_PROCESS;
 }
 
-/* Read the whole file (fd, locked) in large reads and note the slots
- * that matter for a record of line and id. */
+/* What a scan is for: it stops at the first record that settles it. */
+enum ut_want {
+	UT_WANT_ID,		/* a LOGIN record: the same ut_id */
+	UT_WANT_LIVE,		/* a DEAD record: the line's live record */
+	UT_WANT_USER,		/* is a user logged in on the line? */
+};
+
 static int
-scan(int fd, const struct utmpx *key, struct ut_scan *sc)
+scan_done(const struct ut_scan *sc, enum ut_want want)
+{
+	switch (want) {
+	case UT_WANT_ID:
+		return sc->id != -1;
+	case UT_WANT_LIVE:
+		return sc->live != -1;
+	default:
+		return sc->user != -1;
+	}
+}
+
+/* Read the file (fd, locked) in large reads and note the slots that
+ * matter for a record of line and id, until the one wanted is found. */
+static int
+scan(int fd, const struct utmpx *key, enum ut_want want, struct ut_scan *sc)
 {
 	struct utmpx rec[UT_CHUNK];
+	size_t i, nrec, size = UT_FIRST * sizeof(rec[0]);
 	off_t off = 0;
 	ssize_t n;
-	size_t i, nrec;
 
 	sc->live = sc->user = sc->id = sc->free = -1;
 	for (;;) {
 		do
-			n = pread(fd, rec, sizeof(rec), off);
+			n = pread(fd, rec, size, off);
 		while (n == -1 && errno == EINTR);
 		if (n == -1)
 			return -1;
@@ -156,10 +179,13 @@ scan(int fd, const struct utmpx *key, struct ut_scan *sc)
 				sc->free = at;
 		}
 		off += (off_t)(nrec * sizeof(rec[0]));
+		if (scan_done(sc, want))
+			break;
 		/* A short read is the end; a torn last record does not
 		 * count, and an append overwrites it. */
-		if ((size_t)n < sizeof(rec))
+		if ((size_t)n < size)
 			break;
+		size = sizeof(rec);
 	}
 	sc->end = off;
 	return 0;
@@ -182,7 +208,8 @@ utmp_put(struct utmpx *ut, int by_line)
 
 	if ((fd = open(_PATH_UTMP, O_RDWR | O_CLOEXEC)) == -1)
 		return errno == ENOENT ? 0 : -1;
-	if (lock_file(fd, F_WRLCK) == -1 || scan(fd, ut, &sc) == -1)
+	if (lock_file(fd, F_WRLCK) == -1 ||
+	    scan(fd, ut, by_line ? UT_WANT_LIVE : UT_WANT_ID, &sc) == -1)
 		goto fail;
 	if (by_line && sc.live != -1) {
 		at = sc.live;
@@ -291,7 +318,8 @@ utmp_user_on(const char *line)
 	strncpy(key.ut_line, line, sizeof(key.ut_line));
 	if ((fd = open(_PATH_UTMP, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
-	r = lock_file(fd, F_RDLCK) == -1 || scan(fd, &key, &sc) == -1 ?
+	r = lock_file(fd, F_RDLCK) == -1 ||
+	    scan(fd, &key, UT_WANT_USER, &sc) == -1 ?
 	    -1 : sc.user != -1;
 	close(fd);
 	return r;
