@@ -159,6 +159,8 @@ ssize_t netq_flush(struct netq *q, int fd);
 
 /* log.c */
 void log_init(int to_stderr, int debug_to_syslog, const char *ident);
+/* Look for the syslog socket again (the listener, per connection). */
+void log_check_syslog(void);
 void log_setproc(const char *proc);
 void log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
