@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,43 +45,97 @@ struct monitor {
 	int64_t login_deadline;	/* /bin/login still at its prompt? */
 };
 
+/* What the program's child works from, all prepared by the monitor. */
+struct child_args {
+	const struct monitor *m;
+	int slave;
+	char **argv, **envp;
+	const struct ps_start *req;
+	const struct client_env *env;
+	const char *banner;	/* the expanded issue text, or NULL */
+	size_t banner_len;
+	int shared;		/* runs in the monitor's memory (below) */
+	int utmp_err;		/* errno of a failed utmp write, if shared */
+};
+
 /* In the child: never returns. */
 static void
-run_program(const struct monitor *m, int slave, char **argv, char **envp,
-    const struct ps_start *req, const struct client_env *env)
+run_program(struct child_args *a)
 {
+	const struct monitor *m = a->m;
 	char dev[TTY_NAME_MAX + 8];
+	size_t w = 0;
+	ssize_t n;
 
-	if (pty_child_setup(slave) == -1) {
-		dprintf(slave, "telnetd: cannot set up the terminal: %s\r\n",
+	if (pty_child_setup(a->slave) == -1) {
+		dprintf(a->slave, "telnetd: cannot set up the terminal: %s\r\n",
 		    strerror(errno));
 		_exit(1);
 	}
-	/* Descriptors 0-2 are the user's terminal now: a failure goes to
-	 * syslog only (which never writes to them without LOG_CONS). */
-	if (utmp_login(getpid(), m->tty, m->host) == -1)
-		syslog(LOG_WARNING, "utmp/wtmp for %s: %m", m->tty);
-	if (m->cfg->issue_file != NULL)
-		issue_print(m->cfg->issue_file, STDOUT_FILENO, m->tty,
-		    m->host);
+	/* Descriptors 0-2 are the user's terminal now: a failure is told
+	 * to the monitor (in its memory), or goes to syslog only (which
+	 * never writes to them without LOG_CONS). */
+	if (utmp_login(getpid(), m->tty, m->host) == -1) {
+		if (a->shared)
+			a->utmp_err = errno;
+		else
+			syslog(LOG_WARNING, "utmp/wtmp for %s: %m", m->tty);
+	}
+	while (a->banner != NULL && w < a->banner_len &&
+	    (n = write(STDOUT_FILENO, a->banner + w, a->banner_len - w)) > 0)
+		w += (size_t)n;
 	if (m->cfg->pam) {
 		struct pam_login_args pa;
 
 		snprintf(dev, sizeof(dev), "/dev/%s", m->tty);
 		memset(&pa, 0, sizeof(pa));
 		pa.service = m->cfg->pam_service;
-		pa.user = env->user[0] ? env->user : NULL;
+		pa.user = a->env->user[0] ? a->env->user : NULL;
 		pa.host = m->host;
 		pa.tty = dev;
-		pa.env = env;
-		pa.term = req->term[0] ? req->term : NULL;
+		pa.env = a->env;
+		pa.term = a->req->term[0] ? a->req->term : NULL;
 		pa.login_timeout = m->cfg->login_timeout;
 		pam_login_main(&pa);
 	}
-	execve(argv[0], argv, envp);
-	dprintf(STDERR_FILENO, "telnetd: cannot run %s: %s\r\n", argv[0],
+	execve(a->argv[0], a->argv, a->envp);
+	dprintf(STDERR_FILENO, "telnetd: cannot run %s: %s\r\n", a->argv[0],
 	    strerror(errno));
 	_exit(127);
+}
+
+static int
+child_main(void *arg)
+{
+	run_program(arg);
+	return 127;	/* not reached */
+}
+
+/*
+ * Start the program's child.  Without PAM the child makes only system
+ * calls before execve (no malloc, no stdio, no syslog: what it needs is
+ * prepared above), so it runs as vfork(2) would: CLONE_VM | CLONE_VFORK,
+ * in the monitor's memory on a stack of its own, the monitor waiting
+ * until the execve.  No copy of the monitor's page tables, no
+ * copy-on-write faults on either side, nothing to tear down at the
+ * execve: perf put fork + execve at about 200 us of CPU more per session.
+ * PAM's conversation runs in the child for the whole login: a fork.
+ */
+static pid_t
+spawn_program(struct child_args *a)
+{
+	/* utmp's reads take 24 KiB of it; dprintf a few. */
+	char stack[64 * 1024] __attribute__((aligned(16)));
+	pid_t pid;
+
+	if (a->m->cfg->pam) {
+		if ((pid = fork()) == 0)
+			run_program(a);
+		return pid;
+	}
+	a->shared = 1;
+	return clone(child_main, stack + sizeof(stack),
+	    CLONE_VM | CLONE_VFORK | SIGCHLD, a);
 }
 
 static int
@@ -96,6 +151,7 @@ start_program(struct monitor *m, struct ps_start *req, size_t len)
 	char **argv = NULL, **envp = NULL;
 	int master = -1, slave = -1, err = 0;
 	char safe[LOG_STR_MAX + 1];
+	struct child_args ca;
 	pid_t pid;
 
 	memset(&rep, 0, sizeof(rep));
@@ -130,18 +186,26 @@ start_program(struct monitor *m, struct ps_start *req, size_t len)
 		log_warnx("cannot build the program's arguments");
 		goto reply;
 	}
-	switch ((pid = fork())) {
-	case -1:
+	memset(&ca, 0, sizeof(ca));
+	ca.m = m;
+	ca.slave = slave;
+	ca.argv = argv;
+	ca.envp = envp;
+	ca.req = req;
+	ca.env = env;
+	if (m->cfg->issue_file != NULL)
+		ca.banner = issue_render(m->cfg->issue_file, m->tty, m->host,
+		    &ca.banner_len);
+	/* The master, the relay's socket and every other descriptor are
+	 * close-on-exec, and the child closes all but 0-2 anyway. */
+	if ((pid = spawn_program(&ca)) == -1) {
 		err = errno;
 		log_warn("fork");
 		goto reply;
-	case 0:
-		close(master);
-		close(m->mon);
-		run_program(m, slave, argv, envp, req, env);
-		/* NOTREACHED */
-	default:
-		break;
+	}
+	if (ca.utmp_err != 0) {
+		errno = ca.utmp_err;
+		log_warn("utmp/wtmp for %s", m->tty);
 	}
 	m->prog = pid;
 	m->slave = slave;

@@ -447,9 +447,11 @@ int utmp_logout(pid_t pid, const char *line);
 int utmp_user_on(const char *line);
 
 /* issue.c */
-/* Write the banner (issue.net with escapes expanded) to fd. */
-void issue_print(const char *file, int fd, const char *tty,
-    const char *host);
+/* The banner: file (issue.net) read and its escapes expanded, in a
+ * static buffer (valid until the next call) of *len bytes; NULL when the
+ * file cannot be read. */
+const char *issue_render(const char *file, const char *tty,
+    const char *host, size_t *len);
 /* Expand the escapes of one issue text into out (bounded).  Returns the
  * length written. */
 size_t issue_expand(const char *in, size_t inlen, char *out, size_t outsz,
