@@ -380,7 +380,14 @@ relay_main(const struct config *cfg, int net, int mon, const char *host)
 	if (cfg->debug & DBG_REPORT)
 		log_debug("relay done: %llu bytes in, %llu bytes out",
 		    s->bytes_in, s->bytes_out);
-	session_free(s);
+	/* The process ends here (session_run's _exit): the descriptors are
+	 * closed for what the program and the client see, in that order
+	 * (closing the master hangs the program up); the buffers go with
+	 * the process instead of a munmap each (perf: about 30 us per
+	 * session).  session_free() is for callers that go on. */
+	if (s->pty != -1)
+		close(s->pty);
+	close(s->net);
 	return 0;
 }
 
