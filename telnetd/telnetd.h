@@ -288,7 +288,8 @@ struct session {
 /* Runs the session on the connected socket fd and returns the exit
  * status; fd is consumed. */
 int session_run(const struct config *cfg, int fd);
-/* The relay's side: negotiation, then the poll loop, until CLOSED. */
+/* The relay's side, in the child of session_run: the opening requests,
+ * privsep_drop(), then the poll loop until CLOSED. */
 int relay_main(const struct config *cfg, int net, int mon,
     const char *host);
 /* The pieces of relay_main, also driven by tests/fuzz/fuzz_session.c:
