@@ -37,6 +37,7 @@ struct monitor {
 	pid_t relay;		/* 0 once reaped */
 	pid_t prog;		/* 0 when none or reaped */
 	int slave;
+	off_t utmp_slot;	/* the LOGIN record's place, -1 unknown */
 	char tty[TTY_NAME_MAX];
 	int started;
 	int reported;
@@ -56,6 +57,7 @@ struct child_args {
 	size_t banner_len;
 	int shared;		/* runs in the monitor's memory (below) */
 	int utmp_err;		/* errno of a failed utmp write, if shared */
+	off_t utmp_slot;	/* where the record went, if shared */
 };
 
 /* In the child: never returns. */
@@ -75,7 +77,7 @@ run_program(struct child_args *a)
 	/* Descriptors 0-2 are the user's terminal now: a failure is told
 	 * to the monitor (in its memory), or goes to syslog only (which
 	 * never writes to them without LOG_CONS). */
-	if (utmp_login(getpid(), m->tty, m->host) == -1) {
+	if (utmp_login(getpid(), m->tty, m->host, &a->utmp_slot) == -1) {
 		if (a->shared)
 			a->utmp_err = errno;
 		else
@@ -187,6 +189,7 @@ start_program(struct monitor *m, struct ps_start *req, size_t len)
 		goto reply;
 	}
 	memset(&ca, 0, sizeof(ca));
+	ca.utmp_slot = -1;
 	ca.m = m;
 	ca.slave = slave;
 	ca.argv = argv;
@@ -207,6 +210,8 @@ start_program(struct monitor *m, struct ps_start *req, size_t len)
 		errno = ca.utmp_err;
 		log_warn("utmp/wtmp for %s", m->tty);
 	}
+	/* Known only from a child that ran in our memory; -1 otherwise. */
+	m->utmp_slot = ca.utmp_slot;
 	m->prog = pid;
 	m->slave = slave;
 	/* login has its own timeout too; this one is the operator's
@@ -280,7 +285,7 @@ program_ended(struct monitor *m, int status)
 		log_info("session from %s on %s: program exited %d after "
 		    "%.1f s", m->host, m->tty, WEXITSTATUS(status),
 		    (double)(now_ms() - m->t_start) / 1000.0);
-	if (utmp_logout(m->prog, m->tty) == -1)
+	if (utmp_logout(m->prog, m->tty, m->utmp_slot) == -1)
 		log_warn("utmp/wtmp for %s", m->tty);
 	m->prog = 0;
 	/* The relay now reads the rest and then EIO. */
@@ -410,6 +415,7 @@ monitor_run(const struct config *cfg, int mon, pid_t relay, const char *host)
 	m->mon = mon;
 	m->relay = relay;
 	m->slave = -1;
+	m->utmp_slot = -1;
 	m->t_start = now_ms();
 
 	sigemptyset(&mask);

@@ -442,9 +442,11 @@ int pty_child_setup(int slave);
 
 /* utmp.c */
 /* The LOGIN_PROCESS and DEAD_PROCESS records, in utmp and wtmp: 0 when
- * written (or there is no such file), -1 with errno on an error. */
-int utmp_login(pid_t pid, const char *line, const char *host);
-int utmp_logout(pid_t pid, const char *line);
+ * written (or there is no such file), -1 with errno on an error.  The
+ * LOGIN record's place in utmp goes to *slot (-1 when none), and the
+ * DEAD record looks there first (slot -1: it searches). */
+int utmp_login(pid_t pid, const char *line, const char *host, off_t *slot);
+int utmp_logout(pid_t pid, const char *line, off_t slot);
 int utmp_user_on(const char *line);
 
 /* issue.c */

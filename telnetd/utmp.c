@@ -191,27 +191,55 @@ scan(int fd, const struct utmpx *key, enum ut_want want, struct ut_scan *sc)
 	return 0;
 }
 
+/* The record at hint, when it is still the line's live record: 1 (its
+ * ut_id copied into ut), else 0; -1 on a read error. */
+static int
+hint_is_live(int fd, struct utmpx *ut, off_t hint)
+{
+	struct utmpx rec;
+	ssize_t n;
+
+	do
+		n = pread(fd, &rec, sizeof(rec), hint);
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		return -1;
+	if (n != (ssize_t)sizeof(rec) || (rec.ut_type != LOGIN_PROCESS &&
+	    rec.ut_type != USER_PROCESS) || strncmp(rec.ut_line, ut->ut_line,
+	    sizeof(rec.ut_line)) != 0)
+		return 0;
+	memcpy(ut->ut_id, rec.ut_id, sizeof(ut->ut_id));
+	return 1;
+}
+
 /*
  * Write ut into utmp.  by_line (the DEAD_PROCESS record): into the live
- * record for the line, keeping its ut_id (login may have chosen it).
- * Otherwise, and when there is none, into the slot glibc would use (the
- * same ut_id), else the first free one, else at the end.  0 when written
- * or when there is no utmp (then nobody keeps one); -1 on an error.
+ * record for the line, keeping its ut_id (login may have chosen it); the
+ * slot where the LOGIN record went (*slot, -1 when unknown) is looked at
+ * first.  Otherwise, and when there is none, into the slot glibc would
+ * use (the same ut_id), else the first free one, else at the end.  *slot
+ * is set to where the record went.  0 when written or when there is no
+ * utmp (then nobody keeps one); -1 on an error.
  */
 static int
-utmp_put(struct utmpx *ut, int by_line)
+utmp_put(struct utmpx *ut, int by_line, off_t *slot)
 {
 	struct ut_scan sc;
 	off_t at;
 	ssize_t n;
-	int fd, saved;
+	int fd, saved, h = 0;
 
 	if ((fd = open(_PATH_UTMP, O_RDWR | O_CLOEXEC)) == -1)
 		return errno == ENOENT ? 0 : -1;
-	if (lock_file(fd, F_WRLCK) == -1 ||
-	    scan(fd, ut, by_line ? UT_WANT_LIVE : UT_WANT_ID, &sc) == -1)
+	if (lock_file(fd, F_WRLCK) == -1)
 		goto fail;
-	if (by_line && sc.live != -1) {
+	if (by_line && *slot >= 0 && (h = hint_is_live(fd, ut, *slot)) == -1)
+		goto fail;
+	if (h == 1)
+		at = *slot;
+	else if (scan(fd, ut, by_line ? UT_WANT_LIVE : UT_WANT_ID, &sc) == -1)
+		goto fail;
+	else if (by_line && sc.live != -1) {
 		at = sc.live;
 		memcpy(ut->ut_id, sc.live_id, sizeof(ut->ut_id));
 	} else if (sc.id != -1)
@@ -230,6 +258,7 @@ utmp_put(struct utmpx *ut, int by_line)
 			errno = EIO;
 		goto fail;
 	}
+	*slot = at;
 	/* Closing the descriptor drops the lock. */
 	return close(fd);
 fail:
@@ -278,7 +307,7 @@ fail:
 }
 
 int
-utmp_login(pid_t pid, const char *line, const char *host)
+utmp_login(pid_t pid, const char *line, const char *host, off_t *slot)
 {
 	struct utmpx ut;
 	int r;
@@ -286,20 +315,21 @@ utmp_login(pid_t pid, const char *line, const char *host)
 	fill(&ut, LOGIN_PROCESS, pid, line);
 	strncpy(ut.ut_user, "LOGIN", sizeof(ut.ut_user));
 	strncpy(ut.ut_host, host, sizeof(ut.ut_host));
-	r = utmp_put(&ut, 0);
+	*slot = -1;
+	r = utmp_put(&ut, 0, slot);
 	if (wtmp_append(&ut) == -1)
 		r = -1;
 	return r;
 }
 
 int
-utmp_logout(pid_t pid, const char *line)
+utmp_logout(pid_t pid, const char *line, off_t slot)
 {
 	struct utmpx ut;
 	int r;
 
 	fill(&ut, DEAD_PROCESS, pid, line);
-	r = utmp_put(&ut, 1);
+	r = utmp_put(&ut, 1, &slot);
 	if (wtmp_append(&ut) == -1)
 		r = -1;
 	return r;
