@@ -12,6 +12,7 @@
  * when the program has exited, so the relay reads every byte and then EIO.
  */
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 
@@ -106,6 +107,9 @@ run_program(struct child_args *a)
 	_exit(127);
 }
 
+/* The stack of a child that runs in the monitor's memory. */
+#define CHILD_STACK	((size_t)64 * 1024)
+
 static int
 child_main(void *arg)
 {
@@ -126,9 +130,14 @@ child_main(void *arg)
 static pid_t
 spawn_program(struct child_args *a)
 {
-	/* utmp's reads take 24 KiB of it; dprintf a few. */
-	char stack[64 * 1024] __attribute__((aligned(16)));
+	/* utmp's reads take 24 KiB of it, dprintf a few.  Mapped for the
+	 * child and unmapped once it has exec'd: on the monitor's own stack
+	 * those pages would stay with the monitor, which idles for the
+	 * whole session. */
+	const size_t size = CHILD_STACK;
+	char *stack;
 	pid_t pid;
+	int saved;
 
 	if (a->m->cfg->pam) {
 		if ((pid = fork()) == 0)
@@ -136,8 +145,15 @@ spawn_program(struct child_args *a)
 		return pid;
 	}
 	a->shared = 1;
-	return clone(child_main, stack + sizeof(stack),
-	    CLONE_VM | CLONE_VFORK | SIGCHLD, a);
+	if ((stack = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+	    MAP_ANONYMOUS | MAP_STACK, -1, 0)) == MAP_FAILED)
+		return -1;
+	pid = clone(child_main, stack + size, CLONE_VM | CLONE_VFORK | SIGCHLD,
+	    a);
+	saved = errno;
+	munmap(stack, size);
+	errno = saved;
+	return pid;
 }
 
 static int
