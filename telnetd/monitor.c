@@ -61,6 +61,25 @@ struct child_args {
 	off_t utmp_slot;	/* where the record went, if shared */
 };
 
+/* A line for the user from the child, which may run in the monitor's
+ * memory: written in pieces (dprintf would malloc its buffer), nothing
+ * to do if that fails. */
+static void
+child_say(int fd, const char *what, const char *arg, int err)
+{
+	const char *part[] = { "telnetd: ", what, arg != NULL ? " " : "",
+	    arg != NULL ? arg : "", ": ", strerror(err), "\r\n" };
+	struct iovec iov[sizeof(part) / sizeof(part[0])];
+	size_t i;
+
+	for (i = 0; i < sizeof(part) / sizeof(part[0]); i++) {
+		iov[i].iov_base = (void *)(uintptr_t)part[i];
+		iov[i].iov_len = strlen(part[i]);
+	}
+	if (writev(fd, iov, (int)i) < 0)
+		return;
+}
+
 /* In the child: never returns. */
 static void
 run_program(struct child_args *a)
@@ -71,8 +90,7 @@ run_program(struct child_args *a)
 	ssize_t n;
 
 	if (pty_child_setup(a->slave) == -1) {
-		dprintf(a->slave, "telnetd: cannot set up the terminal: %s\r\n",
-		    strerror(errno));
+		child_say(a->slave, "cannot set up the terminal", NULL, errno);
 		_exit(1);
 	}
 	/* Descriptors 0-2 are the user's terminal now: a failure is told
@@ -102,8 +120,7 @@ run_program(struct child_args *a)
 		pam_login_main(&pa);
 	}
 	execve(a->argv[0], a->argv, a->envp);
-	dprintf(STDERR_FILENO, "telnetd: cannot run %s: %s\r\n", a->argv[0],
-	    strerror(errno));
+	child_say(STDERR_FILENO, "cannot run", a->argv[0], errno);
 	_exit(127);
 }
 
@@ -130,7 +147,7 @@ child_main(void *arg)
 static pid_t
 spawn_program(struct child_args *a)
 {
-	/* utmp's reads take 24 KiB of it, dprintf a few.  Mapped for the
+	/* utmp's reads take 24 KiB of it, child_say() 4.  Mapped for the
 	 * child and unmapped once it has exec'd: on the monitor's own stack
 	 * those pages would stay with the monitor, which idles for the
 	 * whole session. */

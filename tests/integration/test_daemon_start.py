@@ -166,6 +166,23 @@ def test_start_waits_for_the_new_environ_answer(inetd_daemon):
     assert info['ENV'].get('LANG') == 'C.UTF-8', info
 
 
+def test_program_that_cannot_run(inetd_daemon, tmp_path):
+    """The child that fails its execve says why on the terminal (the
+    client sees it) and the session ends; the daemon goes on."""
+    missing = str(tmp_path / 'no-such-program')
+    d = inetd_daemon(['-E', missing])
+    c = TelnetClient(d.port)
+    c.negotiate()
+    text = c.read_until_close(timeout=10)
+    c.close()
+    assert (b'telnetd: cannot run ' + missing.encode() +
+            b': No such file or directory') in text, text
+    c = TelnetClient(d.port)          # the next session is served too
+    c.negotiate()
+    assert b'cannot run' in c.read_until_close(timeout=10)
+    c.close()
+
+
 def test_reverse_lookup_names_the_host(inetd_daemon):
     """-U: the client's reverse name (127.0.0.1 is localhost in
     /etc/hosts) is what %h expands to."""
