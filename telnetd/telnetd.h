@@ -447,6 +447,12 @@ int pty_child_setup(int slave);
  * DEAD record looks there first (slot -1: it searches). */
 int utmp_login(pid_t pid, const char *line, const char *host, off_t *slot);
 int utmp_logout(pid_t pid, const char *line, off_t slot);
+/* The same on the named files (tests/test_utmp.c). */
+int utmp_login_files(const char *utmp, const char *wtmp, pid_t pid,
+    const char *line, const char *host, off_t *slot);
+int utmp_logout_files(const char *utmp, const char *wtmp, pid_t pid,
+    const char *line, off_t slot);
+int utmp_user_on_file(const char *utmp, const char *line);
 int utmp_user_on(const char *line);
 
 /* issue.c */

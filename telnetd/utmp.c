@@ -222,14 +222,14 @@ hint_is_live(int fd, struct utmpx *ut, off_t hint)
  * utmp (then nobody keeps one); -1 on an error.
  */
 static int
-utmp_put(struct utmpx *ut, int by_line, off_t *slot)
+utmp_put(const char *path, struct utmpx *ut, int by_line, off_t *slot)
 {
 	struct ut_scan sc;
 	off_t at;
 	ssize_t n;
 	int fd, saved, h = 0;
 
-	if ((fd = open(_PATH_UTMP, O_RDWR | O_CLOEXEC)) == -1)
+	if ((fd = open(path, O_RDWR | O_CLOEXEC)) == -1)
 		return errno == ENOENT ? 0 : -1;
 	if (lock_file(fd, F_WRLCK) == -1)
 		goto fail;
@@ -272,13 +272,13 @@ fail:
  * died mid-record) is cut first so the new record stays aligned, as
  * glibc's updwtmp does. */
 static int
-wtmp_append(const struct utmpx *ut)
+wtmp_append(const char *path, const struct utmpx *ut)
 {
 	off_t end;
 	ssize_t n;
 	int fd, saved;
 
-	if ((fd = open(_PATH_WTMP, O_WRONLY | O_APPEND | O_CLOEXEC)) == -1)
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)) == -1)
 		return errno == ENOENT ? 0 : -1;
 	if (lock_file(fd, F_WRLCK) == -1 ||
 	    (end = lseek(fd, 0, SEEK_END)) == -1)
@@ -307,7 +307,8 @@ fail:
 }
 
 int
-utmp_login(pid_t pid, const char *line, const char *host, off_t *slot)
+utmp_login_files(const char *utmp, const char *wtmp, pid_t pid,
+    const char *line, const char *host, off_t *slot)
 {
 	struct utmpx ut;
 	int r;
@@ -316,29 +317,28 @@ utmp_login(pid_t pid, const char *line, const char *host, off_t *slot)
 	strncpy(ut.ut_user, "LOGIN", sizeof(ut.ut_user));
 	strncpy(ut.ut_host, host, sizeof(ut.ut_host));
 	*slot = -1;
-	r = utmp_put(&ut, 0, slot);
-	if (wtmp_append(&ut) == -1)
+	r = utmp_put(utmp, &ut, 0, slot);
+	if (wtmp_append(wtmp, &ut) == -1)
 		r = -1;
 	return r;
 }
 
 int
-utmp_logout(pid_t pid, const char *line, off_t slot)
+utmp_logout_files(const char *utmp, const char *wtmp, pid_t pid,
+    const char *line, off_t slot)
 {
 	struct utmpx ut;
 	int r;
 
 	fill(&ut, DEAD_PROCESS, pid, line);
-	r = utmp_put(&ut, 1, &slot);
-	if (wtmp_append(&ut) == -1)
+	r = utmp_put(utmp, &ut, 1, &slot);
+	if (wtmp_append(wtmp, &ut) == -1)
 		r = -1;
 	return r;
 }
 
-/* 1 when utmp shows a user logged in on line, 0 when not, -1 when utmp
- * cannot tell (no utmp file: then nobody could have written one). */
 int
-utmp_user_on(const char *line)
+utmp_user_on_file(const char *utmp, const char *line)
 {
 	struct utmpx key;
 	struct ut_scan sc;
@@ -346,11 +346,31 @@ utmp_user_on(const char *line)
 
 	memset(&key, 0, sizeof(key));
 	strncpy(key.ut_line, line, sizeof(key.ut_line));
-	if ((fd = open(_PATH_UTMP, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = open(utmp, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
 	r = lock_file(fd, F_RDLCK) == -1 ||
-	    scan(fd, &key, UT_WANT_USER, &sc) == -1 ?
-	    -1 : sc.user != -1;
+	    scan(fd, &key, UT_WANT_USER, &sc) == -1 ? -1 : sc.user != -1;
 	close(fd);
 	return r;
+}
+
+int
+utmp_login(pid_t pid, const char *line, const char *host, off_t *slot)
+{
+	return utmp_login_files(_PATH_UTMP, _PATH_WTMP, pid, line, host,
+	    slot);
+}
+
+int
+utmp_logout(pid_t pid, const char *line, off_t slot)
+{
+	return utmp_logout_files(_PATH_UTMP, _PATH_WTMP, pid, line, slot);
+}
+
+/* 1 when utmp shows a user logged in on line, 0 when not, -1 when utmp
+ * cannot tell (no utmp file: then nobody could have written one). */
+int
+utmp_user_on(const char *line)
+{
+	return utmp_user_on_file(_PATH_UTMP, line);
 }
