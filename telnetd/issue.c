@@ -121,25 +121,22 @@ issue_expand(const char *in, size_t inlen, char *out, size_t outsz,
 	return o;
 }
 
-void
-issue_print(const char *file, int fd, const char *tty, const char *host)
+const char *
+issue_render(const char *file, const char *tty, const char *host,
+    size_t *outlen)
 {
 	static char in[ISSUE_MAX], out[ISSUE_MAX * 2];
 	ssize_t n;
-	size_t len = 0, o, w = 0;
+	size_t len = 0;
 	int f;
 
+	*outlen = 0;
 	if ((f = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
-		return;
+		return NULL;
 	while (len < sizeof(in) &&
 	    (n = read(f, in + len, sizeof(in) - len)) > 0)
 		len += (size_t)n;
 	close(f);
-	o = issue_expand(in, len, out, sizeof(out), tty, host);
-	while (w < o) {
-		n = write(fd, out + w, o - w);
-		if (n <= 0)
-			break;
-		w += (size_t)n;
-	}
+	*outlen = issue_expand(in, len, out, sizeof(out), tty, host);
+	return out;
 }

@@ -269,6 +269,7 @@ accept_one(struct listener *l, int lfd, const sigset_t *oldmask)
 		close(fd);
 		return;
 	}
+	log_check_syslog();
 	switch ((pid = fork())) {
 	case -1:
 		log_warn("fork");

@@ -22,19 +22,40 @@
 /* Process-wide logging setup, written once at start-up (and once more in
  * each child to name it), read by the functions below. */
 static int log_stderr;
+static int log_syslog;		/* the host has a syslog socket */
+static const char *log_ident = "telnetd";
 static const char *log_proc = "";
 
 void
 log_init(int to_stderr, int debug_to_syslog, const char *ident)
 {
 	log_stderr = to_stderr;
+	log_ident = ident;
 	(void)debug_to_syslog;
-	/* LOG_NDELAY: connect now, so a relay that loses its file system
-	 * view later keeps its syslog socket. */
-	openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
-	/* syslog() stamps local time: load the zone now, while files can
-	 * still be opened (the relay later cannot). */
-	tzset();
+	log_check_syslog();
+}
+
+/*
+ * Is there a syslog socket?  While there is none (a container, a minimal
+ * host), glibc's syslog() tries to connect again for every message: a
+ * socket, a failed connect and a close, three times per session.  Asked
+ * of the file system instead: at start-up, and by the listener once per
+ * connection, so a syslog daemon started later is used from then on.
+ */
+void
+log_check_syslog(void)
+{
+	int had = log_syslog;
+
+	log_syslog = access(_PATH_LOG, F_OK) == 0;
+	if (log_syslog && !had) {
+		/* LOG_NDELAY: connect now, so a relay that loses its file
+		 * system view later keeps its syslog socket. */
+		openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		/* syslog() stamps local time: load the zone now, while
+		 * files can still be opened (the relay later cannot). */
+		tzset();
+	}
 }
 
 void
@@ -56,7 +77,7 @@ vlog(int pri, const char *fmt, va_list ap)
 		fflush(stderr);
 	}
 	/* Debug traces go to stderr alone when there is a stderr. */
-	if (!(log_stderr && pri == LOG_DEBUG))
+	if (log_syslog && !(log_stderr && pri == LOG_DEBUG))
 		syslog(pri, "%s%s%s", log_proc, *log_proc ? ": " : "", msg);
 	errno = saved;
 }

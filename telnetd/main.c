@@ -292,49 +292,107 @@ parse_range(const char *opt, const char *arg, unsigned long min,
 	return (unsigned int)v;
 }
 
-/*
- * The privsep user is a system user: look in /etc/passwd first, so the
- * daemon does not load NSS modules (libnss_systemd and what it pulls in
- * cost every session memory), and ask getpwnam() only for a user the
- * operator named (or nobody) that is not there.
- */
-static struct passwd *
-lookup_user(const char *name, int nss)
-{
-	struct passwd *pw;
-	FILE *f;
+/* A user's ids from /etc/passwd. */
+struct pw_ids {
+	uid_t uid;
+	gid_t gid;
+	int found;
+};
 
-	if ((f = fopen("/etc/passwd", "re")) != NULL) {
-		while ((pw = fgetpwent(f)) != NULL)
-			if (strcmp(pw->pw_name, name) == 0)
-				break;
-		fclose(f);
-		if (pw != NULL)
-			return pw;
-	}
-	if (!nss)
-		return NULL;
-	nss_builtin_only("passwd");
-	return getpwnam(name);
+/* One decimal id field of a passwd line, ending at ':'; -1 when bad. */
+static int
+pw_id_field(const char **p, unsigned long *v)
+{
+	char *end;
+
+	if (**p < '0' || **p > '9')
+		return -1;
+	errno = 0;
+	*v = strtoul(*p, &end, 10);
+	if (errno != 0 || *end != ':' || *v > UINT32_MAX - 1)
+		return -1;
+	*p = end + 1;
+	return 0;
 }
 
+/*
+ * The privsep user is a system user: look in /etc/passwd, in one pass
+ * that finds every name asked for (the default, telnetd, and its fallback,
+ * nobody, are two names but one read of the file), so the daemon does not
+ * load NSS modules (libnss_systemd and what it pulls in cost every session
+ * memory).  Plain lines, no fgetpwent: that one seeks twice per line.
+ */
+static void
+passwd_scan(const char *const *names, struct pw_ids *ids, size_t n)
+{
+	char *line = NULL;
+	size_t cap = 0, i, left = n;
+	ssize_t len;
+	FILE *f;
+
+	memset(ids, 0, n * sizeof(*ids));
+	if ((f = fopen("/etc/passwd", "re")) == NULL)
+		return;
+	while (left > 0 && (len = getline(&line, &cap, f)) != -1) {
+		const char *p, *colon = memchr(line, ':', (size_t)len);
+		unsigned long uid, gid;
+
+		if (colon == NULL)
+			continue;
+		for (i = 0; i < n; i++)
+			if (!ids[i].found &&
+			    strlen(names[i]) == (size_t)(colon - line) &&
+			    memcmp(line, names[i], (size_t)(colon - line)) == 0)
+				break;
+		if (i == n)
+			continue;
+		/* name:password:uid:gid:... */
+		if ((p = memchr(colon + 1, ':', (size_t)(len -
+		    (colon + 1 - line)))) == NULL)
+			continue;
+		p++;
+		if (pw_id_field(&p, &uid) == -1 || pw_id_field(&p, &gid) == -1)
+			continue;
+		ids[i].uid = (uid_t)uid;
+		ids[i].gid = (gid_t)gid;
+		ids[i].found = 1;
+		left--;
+	}
+	free(line);
+	fclose(f);
+}
+
+/* The operator's --privsep-user, from /etc/passwd or else NSS; by default
+ * telnetd from /etc/passwd, else nobody from /etc/passwd or NSS. */
 static void
 resolve_privsep(struct config *cfg, int explicit)
 {
-	struct passwd *pw = lookup_user(cfg->privsep_user, explicit);
+	const char *names[2];
+	struct pw_ids ids[2];
+	struct passwd *pw;
+	uid_t uid;
+	gid_t gid;
 
-	if (pw == NULL && !explicit) {
-		cfg->privsep_user = "nobody";
-		pw = lookup_user(cfg->privsep_user, 1);
-	}
-	if (pw == NULL)
+	names[0] = cfg->privsep_user;
+	names[1] = "nobody";
+	passwd_scan(names, ids, explicit ? 1 : 2);
+	if (!ids[0].found && !explicit)
+		cfg->privsep_user = names[1];
+	if (ids[0].found || (!explicit && ids[1].found)) {
+		uid = ids[0].found ? ids[0].uid : ids[1].uid;
+		gid = ids[0].found ? ids[0].gid : ids[1].gid;
+	} else if (nss_builtin_only("passwd"),
+	    (pw = getpwnam(cfg->privsep_user)) != NULL) {
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+	} else
 		usage_error("--privsep-user: no such user '%s'",
 		    arg_safe(cfg->privsep_user));
-	if (pw->pw_uid == 0)
+	if (uid == 0)
 		usage_error("--privsep-user: '%s' is root",
 		    arg_safe(cfg->privsep_user));
-	cfg->ps_uid = pw->pw_uid;
-	cfg->ps_gid = pw->pw_gid;
+	cfg->ps_uid = uid;
+	cfg->ps_gid = gid;
 }
 
 static void

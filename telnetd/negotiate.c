@@ -7,6 +7,9 @@
  * What matters for the start: TTYPE (TERM, the whole cycled list), NAWS
  * (window size), TSPEED, XDISPLOC (DISPLAY), NEW-ENVIRON (or old ENVIRON
  * when NEW-ENVIRON is refused), and the answer to a CHARSET REQUEST (LANG).
+ * Both ENVIRON options are asked in the opening batch, as FreeBSD's
+ * telnetd does, so a client that only has the old one costs no second
+ * round trip.
  * The answers to SGA, ECHO, LFLOW, LINEMODE and STATUS do not hold the
  * start back.  With --report every answer is waited for (bounded by the
  * same deadline) and more options are asked, to describe the client.
@@ -51,7 +54,7 @@ negotiate_begin(struct session *s)
 {
 	static const unsigned char remote[] = {
 		TELOPT_TTYPE, TELOPT_TSPEED, TELOPT_XDISPLOC,
-		TELOPT_NEW_ENVIRON, TELOPT_NAWS,
+		TELOPT_NEW_ENVIRON, TELOPT_OLD_ENVIRON, TELOPT_NAWS,
 	};
 	static const unsigned char probe_remote[] = {
 		TELOPT_LINEMODE, TELOPT_SNDLOC, TELOPT_EOR, TELOPT_BINARY,
@@ -91,8 +94,8 @@ negotiate_begin(struct session *s)
 	s->t_begin = now_ms();
 	s->neg_deadline = s->t_begin + s->cfg->neg_timeout_ms;
 	if (s->cfg->debug & DBG_OPTIONS)
-		log_debug("send DO TTYPE TSPEED XDISPLOC NEW-ENVIRON NAWS, "
-		    "WILL SGA ECHO, DO LFLOW, WILL STATUS");
+		log_debug("send DO TTYPE TSPEED XDISPLOC NEW-ENVIRON "
+		    "OLD-ENVIRON NAWS, WILL SGA ECHO, DO LFLOW, WILL STATUS");
 }
 
 int
@@ -111,6 +114,19 @@ negotiate_ready(const struct session *s)
 		if (s->wait[waited[i]] != 0)
 			return 0;
 	return 1;
+}
+
+/* Ask for the client's variables over opt (NEW-ENVIRON or the old
+ * ENVIRON): one short request for everything (an empty list), since long
+ * lists of names crash some clients. */
+static void
+env_send(struct session *s, unsigned char opt)
+{
+	telnet_send_env(s->t, opt, TELQUAL_SEND, NULL, 0);
+	/* Only what the start waits for is worth waiting for, and only
+	 * before the start. */
+	if (s->state == S_NEGOTIATING)
+		s->wait[opt] = NEG_WAIT_SB;
 }
 
 static void
@@ -135,10 +151,11 @@ option_changed(struct session *s, unsigned char opt, int local, int enabled)
 	s->wait[opt] &= (unsigned char)~NEG_WAIT_ANSWER;
 	if (!enabled) {
 		s->wait[opt] = 0;
-		/* RFC 1571: fall back to the old ENVIRON. */
+		/* RFC 1571: NEW-ENVIRON refused, the old ENVIRON (asked in
+		 * the same batch) carries the variables if it was agreed. */
 		if (opt == TELOPT_NEW_ENVIRON && s->state == S_NEGOTIATING &&
-		    telnet_request_remote(s->t, TELOPT_OLD_ENVIRON, 1) == 0)
-			s->wait[TELOPT_OLD_ENVIRON] = NEG_WAIT_ANSWER;
+		    telnet_remote_enabled(s->t, TELOPT_OLD_ENVIRON))
+			env_send(s, TELOPT_OLD_ENVIRON);
 		return;
 	}
 	switch (opt) {
@@ -152,14 +169,25 @@ option_changed(struct session *s, unsigned char opt, int local, int enabled)
 		telnet_send_xdisploc_send(s->t);
 		break;
 	case TELOPT_OLD_ENVIRON:
+		/* RFC 1572 section 6: NEW-ENVIRON has its own option
+		 * number so that the two definitions of VAR and VALUE never
+		 * mix: with both agreed only NEW-ENVIRON is used, and the
+		 * old one is turned off (DONT).  Until NEW-ENVIRON is
+		 * answered, its answer decides. */
 		if (telnet_remote_enabled(s->t, TELOPT_NEW_ENVIRON))
-			return;
-		/* FALLTHROUGH */
+			(void)telnet_request_remote(s->t, TELOPT_OLD_ENVIRON,
+			    0);
+		else if (!(s->wait[TELOPT_NEW_ENVIRON] & NEG_WAIT_ANSWER))
+			env_send(s, TELOPT_OLD_ENVIRON);
+		return;
 	case TELOPT_NEW_ENVIRON:
-		/* One short request: everything (an empty list).  Long
-		 * lists of names crash some clients. */
-		telnet_send_env(s->t, opt, TELQUAL_SEND, NULL, 0);
-		break;
+		if (telnet_remote_enabled(s->t, TELOPT_OLD_ENVIRON)) {
+			s->wait[TELOPT_OLD_ENVIRON] = 0;
+			(void)telnet_request_remote(s->t, TELOPT_OLD_ENVIRON,
+			    0);
+		}
+		env_send(s, opt);
+		return;
 	case TELOPT_NAWS:
 		break;	/* the client sends its size unasked */
 	default:

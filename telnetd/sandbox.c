@@ -69,13 +69,6 @@ sandbox_chroot(const char *dir)
 	return 0;
 }
 
-#define LOAD_NR		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, \
-	offsetof(struct seccomp_data, nr))
-#define ALLOW_NR(n)	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (n), 0, 1), \
-	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
-#define ALLOW_ARG1(v)	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (v), 0, 1), \
-	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
-
 /*
  * The relay's system calls: moving bytes (read/write/readv/writev, the
  * socket send/recv family, recvmsg for the pty descriptor passed by the
@@ -83,71 +76,170 @@ sandbox_chroot(const char *dir)
  * returns, syslog's socket, and exit.  ioctl is further limited to the
  * requests the relay uses.
  */
+static const unsigned int allowed_nr[] = {
+	SYS_read, SYS_write, SYS_readv, SYS_writev,
+	SYS_recvfrom, SYS_sendto, SYS_recvmsg, SYS_sendmsg,
+#ifdef SYS_poll
+	SYS_poll,
+#endif
+	SYS_ppoll, SYS_close, SYS_fcntl, SYS_shutdown,
+	SYS_setsockopt, SYS_getsockopt,
+	SYS_brk, SYS_mmap, SYS_munmap, SYS_mremap, SYS_madvise,
+	SYS_clock_gettime, SYS_gettimeofday,
+	SYS_rt_sigreturn, SYS_rt_sigprocmask, SYS_rt_sigaction,
+	SYS_getpid, SYS_futex, SYS_restart_syscall,
+	/* syslog(3) reconnects to /dev/log when the socket breaks; in the
+	 * empty root that fails, harmlessly. */
+	SYS_socket, SYS_connect,
+	SYS_exit, SYS_exit_group,
+	SYS_ioctl,	/* only the requests below */
+};
+
+static const unsigned int allowed_ioctl[] = {
+	TCGETS, TCSETS, TIOCGWINSZ, TIOCSWINSZ, FIONREAD, SIOCATMARK,
+	TIOCSIG,
+};
+
+#define NALLOWED	(sizeof(allowed_nr) / sizeof(allowed_nr[0]))
+#define NIOCTL		(sizeof(allowed_ioctl) / sizeof(allowed_ioctl[0]))
+/* Where a compare jumps, when it jumps to a block not yet placed (the
+ * offsets are patched once the program is laid out). */
+enum label { TO_NEXT = 0, TO_ALLOW, TO_IOCTL, TO_KILL };
+#define TREE_LEAF	4	/* at most this many compares in a leaf */
+
+struct fbuild {
+	struct sock_filter *f;
+	unsigned char jt[SANDBOX_FILTER_MAX];	/* enum label */
+	unsigned char jf[SANDBOX_FILTER_MAX];
+	size_t n, max;
+	int bad;
+};
+
+static size_t
+put(struct fbuild *b, unsigned short code, unsigned int k, enum label jt,
+    enum label jf)
+{
+	if (b->n == b->max || b->n == SANDBOX_FILTER_MAX) {
+		b->bad = 1;
+		return b->n;
+	}
+	b->f[b->n].code = code;
+	b->f[b->n].jt = 0;
+	b->f[b->n].jf = 0;
+	b->f[b->n].k = k;
+	b->jt[b->n] = (unsigned char)jt;
+	b->jf[b->n] = (unsigned char)jf;
+	return b->n++;
+}
+
+/* The 8-bit forward offset from instruction i to to; -1 when it does not
+ * fit (the program is short: it always does). */
+static int
+offset(size_t i, size_t to, unsigned char *off)
+{
+	if (to <= i || to - i - 1 > 0xff)
+		return -1;
+	*off = (unsigned char)(to - i - 1);
+	return 0;
+}
+
+/*
+ * A binary search over the sorted numbers nr[lo..hi): JGE at the middle,
+ * the lower half falling through, small leaves of JEQ (the last one's
+ * "false" goes to KILL).  The
+ * kernel emulates the filter once per system call number when it is
+ * installed (the seccomp action cache), so its cost is the number of
+ * instructions each number walks: a few here, every compare in a chain.
+ */
+static void
+tree(struct fbuild *b, const unsigned int *nr, size_t lo, size_t hi)
+{
+	size_t i, mid, at;
+
+	if (hi - lo <= TREE_LEAF) {
+		for (i = lo; i < hi; i++)
+			put(b, BPF_JMP | BPF_JEQ | BPF_K, nr[i],
+			    nr[i] == SYS_ioctl ? TO_IOCTL : TO_ALLOW,
+			    i + 1 == hi ? TO_KILL : TO_NEXT);
+		return;
+	}
+	mid = lo + (hi - lo) / 2;
+	at = put(b, BPF_JMP | BPF_JGE | BPF_K, nr[mid], TO_NEXT, TO_NEXT);
+	tree(b, nr, lo, mid);
+	if (b->bad || offset(at, b->n, &b->f[at].jt) == -1) {
+		b->bad = 1;
+		return;
+	}
+	tree(b, nr, mid, hi);
+}
+
+int
+sandbox_filter(struct sock_filter *f, size_t max)
+{
+#if defined(SANDBOX_ARCH)
+	static struct fbuild zero;
+	struct fbuild b = zero;
+	unsigned int nr[NALLOWED], v;
+	size_t i, j, allow, kill, ioctl_at;
+
+	/* Sorted (insertion: a few dozen numbers). */
+	for (i = 0; i < NALLOWED; i++) {
+		v = allowed_nr[i];
+		for (j = i; j > 0 && nr[j - 1] > v; j--)
+			nr[j] = nr[j - 1];
+		nr[j] = v;
+	}
+	b.f = f;
+	b.max = max;
+	put(&b, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch),
+	    TO_NEXT, TO_NEXT);
+	put(&b, BPF_JMP | BPF_JEQ | BPF_K, SANDBOX_ARCH, TO_NEXT, TO_KILL);
+	put(&b, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr),
+	    TO_NEXT, TO_NEXT);
+	tree(&b, nr, 0, NALLOWED);
+	/* ioctl: only the listed requests. */
+	ioctl_at = put(&b, BPF_LD | BPF_W | BPF_ABS,
+	    offsetof(struct seccomp_data, args[1]), TO_NEXT, TO_NEXT);
+	for (i = 0; i < NIOCTL; i++)
+		put(&b, BPF_JMP | BPF_JEQ | BPF_K, allowed_ioctl[i], TO_ALLOW,
+		    i + 1 == NIOCTL ? TO_KILL : TO_NEXT);
+	kill = put(&b, BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS, TO_NEXT,
+	    TO_NEXT);
+	allow = put(&b, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, TO_NEXT,
+	    TO_NEXT);
+	if (b.bad)
+		return -1;
+	for (i = 0; i < b.n; i++) {
+		const size_t to[] = { 0, allow, ioctl_at, kill };
+
+		if ((b.jt[i] != TO_NEXT &&
+		    offset(i, to[b.jt[i]], &f[i].jt) == -1) ||
+		    (b.jf[i] != TO_NEXT &&
+		    offset(i, to[b.jf[i]], &f[i].jf) == -1))
+			return -1;
+	}
+	return (int)b.n;
+#else
+	(void)f;
+	(void)max;
+	return -1;
+#endif
+}
+
 int
 sandbox_seccomp(void)
 {
 #if defined(SANDBOX_ARCH) && !defined(SANDBOX_SANITIZER)
-	static const struct sock_filter filter[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		    offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SANDBOX_ARCH, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-		LOAD_NR,
-		/* ioctl: only the listed requests (checked below). */
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ioctl, 0, 16),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-		    offsetof(struct seccomp_data, args[1])),
-		ALLOW_ARG1(TCGETS),
-		ALLOW_ARG1(TCSETS),
-		ALLOW_ARG1(TIOCGWINSZ),
-		ALLOW_ARG1(TIOCSWINSZ),
-		ALLOW_ARG1(FIONREAD),
-		ALLOW_ARG1(SIOCATMARK),
-		ALLOW_ARG1(TIOCSIG),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-		ALLOW_NR(SYS_read),
-		ALLOW_NR(SYS_write),
-		ALLOW_NR(SYS_readv),
-		ALLOW_NR(SYS_writev),
-		ALLOW_NR(SYS_recvfrom),
-		ALLOW_NR(SYS_sendto),
-		ALLOW_NR(SYS_recvmsg),
-		ALLOW_NR(SYS_sendmsg),
-#ifdef SYS_poll
-		ALLOW_NR(SYS_poll),
-#endif
-		ALLOW_NR(SYS_ppoll),
-		ALLOW_NR(SYS_close),
-		ALLOW_NR(SYS_fcntl),
-		ALLOW_NR(SYS_shutdown),
-		ALLOW_NR(SYS_setsockopt),
-		ALLOW_NR(SYS_getsockopt),
-		ALLOW_NR(SYS_brk),
-		ALLOW_NR(SYS_mmap),
-		ALLOW_NR(SYS_munmap),
-		ALLOW_NR(SYS_mremap),
-		ALLOW_NR(SYS_madvise),
-		ALLOW_NR(SYS_clock_gettime),
-		ALLOW_NR(SYS_gettimeofday),
-		ALLOW_NR(SYS_rt_sigreturn),
-		ALLOW_NR(SYS_rt_sigprocmask),
-		ALLOW_NR(SYS_rt_sigaction),
-		ALLOW_NR(SYS_getpid),
-		ALLOW_NR(SYS_futex),
-		ALLOW_NR(SYS_restart_syscall),
-		/* syslog(3) reconnects to /dev/log when the socket breaks;
-		 * in the empty root that fails, harmlessly. */
-		ALLOW_NR(SYS_socket),
-		ALLOW_NR(SYS_connect),
-		ALLOW_NR(SYS_exit),
-		ALLOW_NR(SYS_exit_group),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-	};
-	static const struct sock_fprog prog = {
-		.len = (unsigned short)(sizeof(filter) / sizeof(filter[0])),
-		.filter = (struct sock_filter *)(unsigned long)filter,
-	};
+	struct sock_filter filter[SANDBOX_FILTER_MAX];
+	struct sock_fprog prog;
+	int n;
 
+	if ((n = sandbox_filter(filter, SANDBOX_FILTER_MAX)) <= 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	prog.len = (unsigned short)n;
+	prog.filter = filter;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		return -1;
 	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) == -1)

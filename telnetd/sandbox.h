@@ -4,6 +4,8 @@
 #ifndef TELNETD_SANDBOX_H
 #define TELNETD_SANDBOX_H
 
+#include <stddef.h>
+
 /* Default empty directory the relay is chrooted into. */
 #define SANDBOX_DIR	"/run/telnetd"
 
@@ -14,5 +16,13 @@ int sandbox_chroot(const char *dir);
  * Returns 1 with the filter on, 0 when only no_new_privs could be set
  * (an architecture without a filter, or a sanitizer build), -1 on error. */
 int sandbox_seccomp(void);
+
+/* The filter sandbox_seccomp() installs, written to f (room for max
+ * instructions; SANDBOX_FILTER_MAX is enough): its length, or -1 (no
+ * filter for this architecture, or no room).  For tests/test_sandbox.c,
+ * which runs it over every system call number. */
+#define SANDBOX_FILTER_MAX	160
+struct sock_filter;
+int sandbox_filter(struct sock_filter *f, size_t max);
 
 #endif /* TELNETD_SANDBOX_H */

@@ -174,6 +174,8 @@ ssize_t netq_flush(struct netq *q, int fd);
 
 /* log.c */
 void log_init(int to_stderr, int debug_to_syslog, const char *ident);
+/* Look for the syslog socket again (the listener, per connection). */
+void log_check_syslog(void);
 void log_setproc(const char *proc);
 void log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
@@ -318,7 +320,8 @@ void nss_builtin_only(const char *db);
 /* Runs the session on the connected socket fd and returns the exit
  * status; fd is consumed. */
 int session_run(const struct config *cfg, int fd);
-/* The relay's side: negotiation, then the poll loop, until CLOSED. */
+/* The relay's side, in the child of session_run: the opening requests,
+ * privsep_drop(), then the poll loop until CLOSED. */
 int relay_main(const struct config *cfg, int net, int mon,
     const char *host);
 /* The pieces of relay_main, also driven by tests/fuzz/fuzz_session.c:
@@ -478,14 +481,26 @@ void pty_setup(int slave, uint16_t col, uint16_t row, uint32_t tx,
 int pty_child_setup(int slave);
 
 /* utmp.c */
-void utmp_login(pid_t pid, const char *line, const char *host);
-void utmp_logout(pid_t pid, const char *line);
+/* The LOGIN_PROCESS and DEAD_PROCESS records, in utmp and wtmp: 0 when
+ * written (or there is no such file), -1 with errno on an error.  The
+ * LOGIN record's place in utmp goes to *slot (-1 when none), and the
+ * DEAD record looks there first (slot -1: it searches). */
+int utmp_login(pid_t pid, const char *line, const char *host, off_t *slot);
+int utmp_logout(pid_t pid, const char *line, off_t slot);
+/* The same on the named files (tests/test_utmp.c). */
+int utmp_login_files(const char *utmp, const char *wtmp, pid_t pid,
+    const char *line, const char *host, off_t *slot);
+int utmp_logout_files(const char *utmp, const char *wtmp, pid_t pid,
+    const char *line, off_t slot);
+int utmp_user_on_file(const char *utmp, const char *line);
 int utmp_user_on(const char *line);
 
 /* issue.c */
-/* Write the banner (issue.net with escapes expanded) to fd. */
-void issue_print(const char *file, int fd, const char *tty,
-    const char *host);
+/* The banner: file (issue.net) read and its escapes expanded, in a
+ * static buffer (valid until the next call) of *len bytes; NULL when the
+ * file cannot be read. */
+const char *issue_render(const char *file, const char *tty,
+    const char *host, size_t *len);
 /* Expand the escapes of one issue text into out (bounded).  Returns the
  * length written. */
 size_t issue_expand(const char *in, size_t inlen, char *out, size_t outsz,

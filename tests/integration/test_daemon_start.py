@@ -15,17 +15,21 @@ import time
 
 import pytest
 
-from tnclient import (TelnetClient, DO, WILL, TTYPE, TSPEED, XDISPLOC,
-                      NEW_ENVIRON, NAWS, SGA, ECHO, LFLOW, STATUS, IAC)
+from tnclient import (TelnetClient, DEFAULT_ANSWERS, DO, DONT, WILL, WONT,
+                      TTYPE, TSPEED, XDISPLOC, NEW_ENVIRON, OLD_ENVIRON,
+                      NAWS, SGA, ECHO, LFLOW, STATUS, IAC, IS, VAR, SEND)
 from conftest import telnetd_path, _need, listen_starts
 
 PROGS = pathlib.Path(__file__).resolve().parent / 'progs'
 SHOWENV = str(PROGS / 'showenv.sh')
 TPROG = str(PROGS / 'tprog.py')
 
+# Both ENVIRON options in the first batch: a client that has only the old
+# one answers in the same round trip.
 OPENING = bytes([IAC, DO, TTYPE, IAC, DO, TSPEED, IAC, DO, XDISPLOC,
-                 IAC, DO, NEW_ENVIRON, IAC, DO, NAWS, IAC, WILL, SGA,
-                 IAC, WILL, ECHO, IAC, DO, LFLOW, IAC, WILL, STATUS])
+                 IAC, DO, NEW_ENVIRON, IAC, DO, OLD_ENVIRON, IAC, DO, NAWS,
+                 IAC, WILL, SGA, IAC, WILL, ECHO, IAC, DO, LFLOW,
+                 IAC, WILL, STATUS])
 
 
 def parse_showenv(text):
@@ -97,6 +101,85 @@ def test_partial_answers_start_without_deadline(inetd_daemon):
     c.negotiate({})                   # WONT/DONT to every request
     c.expect(b'END', timeout=5)
     assert time.monotonic() - t0 < 0.8
+    c.close()
+
+
+def test_both_environ_options_new_one_used(inetd_daemon):
+    """RFC 1572 section 6: a client that agrees to NEW-ENVIRON and the old
+    ENVIRON is asked over NEW-ENVIRON only and told DONT ENVIRON."""
+    d = inetd_daemon(['-E', SHOWENV])
+    c = TelnetClient(d.port)
+    answers = dict(DEFAULT_ANSWERS)
+    answers[('DO', OLD_ENVIRON)] = True
+    c.negotiate(answers, env=[('LANG', 'C.UTF-8')])
+    c.expect(b'END')
+    info = parse_showenv(c.data.decode())
+    c.close()
+    assert info['ENV'].get('LANG') == 'C.UTF-8', info
+    assert ('DONT', OLD_ENVIRON) in c.negotiations()
+    assert [e[2] for e in c.sbs(NEW_ENVIRON)] == [bytes([SEND])]
+    assert c.sbs(OLD_ENVIRON) == []
+
+
+def test_old_environ_only_client(inetd_daemon):
+    """A client that refuses NEW-ENVIRON and agrees to the old ENVIRON
+    (asked in the same batch) has its variables taken over the old one."""
+    d = inetd_daemon(['-E', SHOWENV])
+    c = TelnetClient(d.port)
+    answers = dict(DEFAULT_ANSWERS)
+    answers[('DO', NEW_ENVIRON)] = False
+    answers[('DO', OLD_ENVIRON)] = True
+    c.negotiate(answers, env=[('LANG', 'C.UTF-8')])
+    c.expect(b'END')
+    info = parse_showenv(c.data.decode())
+    c.close()
+    assert info['ENV'].get('LANG') == 'C.UTF-8', info
+    assert [e[2] for e in c.sbs(OLD_ENVIRON)] == [bytes([SEND])]
+    assert c.sbs(NEW_ENVIRON) == []
+    assert ('DONT', OLD_ENVIRON) not in c.negotiations()
+
+
+def test_start_waits_for_the_new_environ_answer(inetd_daemon):
+    """WILL ENVIRON alone does not start the session: until NEW-ENVIRON is
+    answered the server neither starts nor asks the old option; the
+    refusal of NEW-ENVIRON then brings the old ENVIRON's SEND, and its
+    answer the start.  (A long deadline, so only answers can start it.)"""
+    d = inetd_daemon(['--negotiation-timeout=10000', '-E', SHOWENV])
+    c = TelnetClient(d.port)
+    c.wait_for(lambda c: len(c.raw) >= len(OPENING), what='opening')
+    c.send_raw(bytes([IAC, WONT, TTYPE, IAC, WONT, TSPEED, IAC, WONT, XDISPLOC,
+                      IAC, WILL, OLD_ENVIRON, IAC, WONT, NAWS,
+                      IAC, DONT, SGA, IAC, DONT, ECHO, IAC, WONT, LFLOW,
+                      IAC, DONT, STATUS]))
+    c.settle(0.5)
+    assert b'END' not in bytes(c.data)
+    assert c.sbs(OLD_ENVIRON) == []
+    c.send_neg(WONT, NEW_ENVIRON)
+    c.wait_event(lambda e: e[0] == 'SB' and e[1] == OLD_ENVIRON)
+    assert [e[2] for e in c.sbs(OLD_ENVIRON)] == [bytes([SEND])]
+    c.settle(0.3)
+    assert b'END' not in bytes(c.data)
+    c.send_env(IS, [(VAR, 'LANG', 'C.UTF-8')], OLD_ENVIRON)
+    c.expect(b'END')
+    info = parse_showenv(c.data.decode())
+    c.close()
+    assert info['ENV'].get('LANG') == 'C.UTF-8', info
+
+
+def test_program_that_cannot_run(inetd_daemon, tmp_path):
+    """The child that fails its execve says why on the terminal (the
+    client sees it) and the session ends; the daemon goes on."""
+    missing = str(tmp_path / 'no-such-program')
+    d = inetd_daemon(['-E', missing])
+    c = TelnetClient(d.port)
+    c.negotiate()
+    text = c.read_until_close(timeout=10)
+    c.close()
+    assert (b'telnetd: cannot run ' + missing.encode() +
+            b': No such file or directory') in text, text
+    c = TelnetClient(d.port)          # the next session is served too
+    c.negotiate()
+    assert b'cannot run' in c.read_until_close(timeout=10)
     c.close()
 
 
