@@ -75,6 +75,7 @@ if [ -f "$build/obj/telnetd/main.o" ] && [ -f "$build/obj/libtelnetd.a" ]; then
 	fi
 	link=$(make -C "$root" --no-print-directory -n "${ovar[@]}" \
 		-W "${tgt%telnetd/telnetd}obj/telnetd/main.o" "$tgt" 2>/dev/null |
+		sed -e ':a' -e '/\\$/N' -e 's/\\\n[[:space:]]*/ /' -e 'ta' |
 		grep -F -- "-o $tgt " | tail -n 1)
 	link=${link/"-o $tgt "/"-o $tmp/telnetd-profile "}
 	link=${link/"$lib"/"$tmp/nosandbox.o $lib"}
