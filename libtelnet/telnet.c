@@ -700,7 +700,7 @@ struct sink {
 	size_t o;
 };
 
-static void
+static inline void
 sink_put(struct sink *k, const unsigned char *p, size_t n)
 {
 	if (k->dst == NULL)
@@ -733,6 +733,19 @@ encode_data(struct telnet *t, const unsigned char *buf, size_t len,
 		t->cr_pending_out = 0;
 		if (buf[0] != '\n')
 			sink_put(k, &nul, 1);
+	}
+	if (!nvt) {
+		/* RFC 856: only IAC is special in BINARY. */
+		const unsigned char *p;
+
+		while ((p = memchr(buf + i, TELNET_IAC, len - i)) != NULL) {
+			j = (size_t)(p - buf);
+			sink_put(k, buf + start, j + 1 - start);
+			start = j;
+			i = j + 1;
+		}
+		sink_put(k, buf + start, len - start);
+		return;
 	}
 	while (i < len) {
 		j = next_special(buf, i, len, nvt, &iac);
