@@ -381,13 +381,14 @@ resolve_privsep(struct config *cfg, int explicit)
 	if (ids[0].found || (!explicit && ids[1].found)) {
 		uid = ids[0].found ? ids[0].uid : ids[1].uid;
 		gid = ids[0].found ? ids[0].gid : ids[1].gid;
-	} else if (nss_builtin_only("passwd"),
-	    (pw = getpwnam(cfg->privsep_user)) != NULL) {
+	} else {
+		nss_builtin_only("passwd");
+		if ((pw = getpwnam(cfg->privsep_user)) == NULL)
+			usage_error("--privsep-user: no such user '%s'",
+			    arg_safe(cfg->privsep_user));
 		uid = pw->pw_uid;
 		gid = pw->pw_gid;
-	} else
-		usage_error("--privsep-user: no such user '%s'",
-		    arg_safe(cfg->privsep_user));
+	}
 	if (uid == 0)
 		usage_error("--privsep-user: '%s' is root",
 		    arg_safe(cfg->privsep_user));

@@ -221,13 +221,40 @@ hint_is_live(int fd, struct utmpx *ut, off_t hint)
  * is set to where the record went.  0 when written or when there is no
  * utmp (then nobody keeps one); -1 on an error.
  */
+/*
+ * Write UT at offset AT (-1: where the O_APPEND descriptor ends), then
+ * close FD, which drops its lock; with UT NULL only close it.  0, or -1
+ * with errno from the first failure (a short write is EIO).
+ */
+static int
+put_record(int fd, const struct utmpx *ut, off_t at)
+{
+	ssize_t n = -1;
+	int saved;
+
+	if (ut != NULL) {
+		do
+			n = at < 0 ? write(fd, ut, sizeof(*ut)) :
+			    pwrite(fd, ut, sizeof(*ut), at);
+		while (n == -1 && errno == EINTR);
+		if (n >= 0 && n != (ssize_t)sizeof(*ut)) {
+			n = -1;
+			errno = EIO;
+		}
+	}
+	saved = errno;
+	if (close(fd) == -1 && n != -1)
+		return -1;
+	errno = saved;
+	return n == -1 ? -1 : 0;
+}
+
 static int
 utmp_put(const char *path, struct utmpx *ut, int by_line, off_t *slot)
 {
 	struct ut_scan sc;
 	off_t at;
-	ssize_t n;
-	int fd, saved, h = 0;
+	int fd, h = 0;
 
 	if ((fd = open(path, O_RDWR | O_CLOEXEC)) == -1)
 		return errno == ENOENT ? 0 : -1;
@@ -248,24 +275,12 @@ utmp_put(const char *path, struct utmpx *ut, int by_line, off_t *slot)
 		at = sc.free;
 	else
 		at = sc.end;
-	do
-		n = pwrite(fd, ut, sizeof(*ut), at);
-	while (n == -1 && errno == EINTR);
-	if (n != (ssize_t)sizeof(*ut)) {
-		/* A torn record at the end is no record: scan() skips it
-		 * and the next append overwrites it. */
-		if (n >= 0)
-			errno = EIO;
-		goto fail;
-	}
 	*slot = at;
-	/* Closing the descriptor drops the lock. */
-	return close(fd);
+	/* A torn record at the end is no record: scan() skips it and the
+	 * next append overwrites it. */
+	return put_record(fd, ut, at);
 fail:
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return -1;
+	return put_record(fd, NULL, 0);
 }
 
 /* Append ut to wtmp, under the same lock; a torn tail (a writer that
@@ -275,8 +290,7 @@ static int
 wtmp_append(const char *path, const struct utmpx *ut)
 {
 	off_t end;
-	ssize_t n;
-	int fd, saved;
+	int fd;
 
 	if ((fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)) == -1)
 		return errno == ENOENT ? 0 : -1;
@@ -288,22 +302,11 @@ wtmp_append(const char *path, const struct utmpx *ut)
 		if (ftruncate(fd, end) == -1)
 			goto fail;
 	}
-	do
-		n = write(fd, ut, sizeof(*ut));
-	while (n == -1 && errno == EINTR);
-	if (n != (ssize_t)sizeof(*ut)) {
-		/* The torn tail is cut by the next writer (above, and in
-		 * glibc's updwtmp). */
-		if (n >= 0)
-			errno = EIO;
-		goto fail;
-	}
-	return close(fd);
+	/* A torn tail is cut by the next writer (above, and in glibc's
+	 * updwtmp). */
+	return put_record(fd, ut, -1);
 fail:
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return -1;
+	return put_record(fd, NULL, 0);
 }
 
 int
