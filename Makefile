@@ -107,6 +107,7 @@ $(LIBTELNETD): $(D_OBJS)
 DAEMON_LD ?= -static-pie -Wl,-z,relro,-z,now
 $(TELNETD): $(MAIN_OBJ) $(LIBTELNETD) $(LIBTELNET)
 	@mkdir -p $(dir $@)
+	@rm -f $@	# the pipe hides the linker's status: test -x below tells
 	$(CC) $(if $(DAEMON_LD),$(DAEMON_LD) $(SAN) $(LDFLAGS),$(ALL_LDFLAGS)) \
 		-o $@ $^ $(SAN_LIBS) -lutil 2>&1 | \
 		{ grep -v -e 'in statically linked applications requires' \
