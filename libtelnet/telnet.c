@@ -600,22 +600,25 @@ telnet_feed(struct telnet *t, const unsigned char *buf, size_t len)
 				i = len;
 				break;
 			}
-			t->state = buf[j] == TELNET_IAC ? PS_IAC : PS_CR;
 			i = j + 1;
+			if (buf[j] == TELNET_IAC) {
+				t->state = PS_IAC;
+				break;
+			}
+			emit_eol(t, TELNET_EOL_CR);
+			t->state = PS_CR;
 			break;
 		case PS_CR:
-			/* RFC 854 / RFC 1123 3.3.1: CR LF and CR NUL are each
-			 * one end of line; any other byte makes a bare CR. */
+			/* The CR was reported when it came (telnet.h): an LF
+			 * or NUL right after it is its partner (RFC 854), any
+			 * other byte is read as usual. */
 			c = buf[i];
 			t->state = PS_DATA;
 			if (c == '\n') {
-				emit_eol(t, TELNET_EOL_CRLF);
+				emit_eol(t, TELNET_EOL_LF);
 				i++;
-			} else if (c == '\0') {
-				emit_eol(t, TELNET_EOL_CRNUL);
+			} else if (c == '\0')
 				i++;
-			} else
-				emit_eol(t, TELNET_EOL_CR);
 			break;
 		case PS_IAC:
 			c = buf[i++];

@@ -162,12 +162,20 @@ enum telnet_q {
 	TELNET_Q_WANTYES,
 };
 
-/* Which kind of end of line ended a line of NVT input (RFC 854, RFC 1123
- * 3.3.1): CR LF, CR NUL, or a CR followed by anything else. */
+/*
+ * The two EOL events of NVT input (remote BINARY off).  RFC 854 pairs CR
+ * with LF (a new line) or NUL (a carriage return alone), but clients send
+ * a bare CR too, and RFC 1123 3.3.1 asks a server to take it as an end of
+ * line.  So the CR is reported the moment it arrives, whatever follows
+ * (waiting for its partner would hold a line back until the user typed
+ * again): TELNET_EOL_CR.  Its partner, when it comes next (in this read or
+ * a later one), is not data: an NUL is dropped, an LF is reported as
+ * TELNET_EOL_LF, which a server ignores (the line has ended) and a client
+ * shows as the move to the next line.
+ */
 enum telnet_eol {
-	TELNET_EOL_CRLF = 0,
-	TELNET_EOL_CRNUL,
-	TELNET_EOL_CR,
+	TELNET_EOL_CR = 0,
+	TELNET_EOL_LF,
 };
 
 enum telnet_error {
@@ -201,7 +209,7 @@ struct telnet_str {
 enum telnet_event_type {
 	TELNET_EV_DATA,		/* data received, after IAC and CR decoding */
 	TELNET_EV_SEND,		/* bytes to write to the network, in order */
-	TELNET_EV_EOL,		/* an NVT end of line (remote BINARY off) */
+	TELNET_EV_EOL,		/* an NVT CR, or the LF of a CR LF (above) */
 	TELNET_EV_COMMAND,	/* IAC NOP/DM/BRK/IP/AO/AYT/EC/EL/GA/EOR/ABORT/SUSP/EOF */
 	TELNET_EV_NEGOTIATE,	/* a WILL/WONT/DO/DONT arrived (for tracing) */
 	TELNET_EV_OPTION,	/* an option's state changed to YES or NO */

@@ -12,7 +12,7 @@
 /* Parser states of the receive side. */
 enum telnet_pstate {
 	PS_DATA = 0,
-	PS_CR,		/* a CR arrived in NVT mode; the next byte decides */
+	PS_CR,		/* a CR was reported; an LF or NUL next is its partner */
 	PS_IAC,
 	PS_VERB,	/* after IAC WILL/WONT/DO/DONT, waiting for the option */
 	PS_SB_OPT,	/* after IAC SB, waiting for the option */
@@ -35,7 +35,6 @@ struct telnet {
 
 	enum telnet_pstate state;
 	unsigned char verb;		/* in PS_VERB */
-	int cr_pending_in;		/* PS_CR: CR seen, next byte unknown */
 	int cr_pending_out;		/* last byte sent was a bare CR in NVT mode */
 	int synch;			/* discarding data until IAC DM */
 	int in_feed;			/* telnet_feed is running */

@@ -87,18 +87,14 @@ relay_queue_data(struct session *s, const unsigned char *p, size_t n)
 }
 
 /*
- * Room in the input queue for one read.  A read can decode into one byte
- * more than it is long: a CR that ended the previous read is held by the
- * engine until the next byte tells what it was, and a bare CR comes out
- * as "\r" ahead of that byte (RFC 854).  Everything else decodes into at
- * most as many bytes as it came in.
+ * Room in the input queue for one read.  A read decodes into at most as
+ * many bytes as it came in: the engine reports a CR when it arrives, so
+ * nothing is held over from one read into the next.
  */
 static size_t
 input_room(const struct session *s)
 {
-	size_t sp = buf_space(&s->in);
-
-	return sp > 0 ? sp - 1 : 0;
+	return buf_space(&s->in);
 }
 
 static void
@@ -359,7 +355,7 @@ relay_net_room(const struct session *s)
 int
 relay_want_net(const struct session *s)
 {
-	size_t whole = s->in.size - 1;
+	size_t whole = s->in.size;
 
 	if (s->shut || telnet_in_synch(s->t))
 		return 1;

@@ -64,8 +64,10 @@ session_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 			relay_span_to_pty(s, ev->u.data.buf, ev->u.data.len);
 		break;
 	case TELNET_EV_EOL:
-		/* CR LF, CR NUL and bare CR: one end of line each. */
-		if (!s->lm_ext || !tty_input_eol(s))
+		/* CR LF, CR NUL and bare CR: one end of line each, at the
+		 * CR (the LF of a CR LF is only its end). */
+		if (ev->u.eol.kind == TELNET_EOL_CR &&
+		    (!s->lm_ext || !tty_input_eol(s)))
 			relay_span_to_pty(s, cr, 1);
 		break;
 	case TELNET_EV_COMMAND:

@@ -528,54 +528,60 @@ test_commands(void **state)
 
 static const struct tcase crlf_in[] = {
 	{ .name = "CR LF", .steps = { FEED("ab\r\ncd") },
-	  .trace = { "DATA \"ab\"", "EOL CRLF", "DATA \"cd\"" } },
-	{ .name = "CR NUL", .steps = { FEED("ab\r\0cd") },
-	  .trace = { "DATA \"ab\"", "EOL CRNUL", "DATA \"cd\"" } },
+	  .trace = { "DATA \"ab\"", "EOL CR", "EOL LF", "DATA \"cd\"" } },
+	{ .name = "CR NUL: the NUL is dropped", .steps = { FEED("ab\r\0cd") },
+	  .trace = { "DATA \"ab\"", "EOL CR", "DATA \"cd\"" } },
 	{ .name = "bare CR followed by data", .steps = { FEED("ab\rcd") },
 	  .trace = { "DATA \"ab\"", "EOL CR", "DATA \"cd\"" } },
 	{ .name = "CR at the end of a feed, LF in the next",
 	  .steps = { FEED("ab\r"), FEED("\ncd") },
-	  .trace = { "DATA \"ab\"", "EOL CRLF", "DATA \"cd\"" } },
+	  .trace = { "DATA \"ab\"", "EOL CR", "EOL LF", "DATA \"cd\"" } },
 	{ .name = "CR at the end of a feed, NUL in the next",
 	  .steps = { FEED("ab\r"), FEED("\0cd") },
-	  .trace = { "DATA \"ab\"", "EOL CRNUL", "DATA \"cd\"" } },
+	  .trace = { "DATA \"ab\"", "EOL CR", "DATA \"cd\"" } },
 	{ .name = "CR at the end of a feed, data in the next",
 	  .steps = { FEED("ab\r"), FEED("cd") },
 	  .trace = { "DATA \"ab\"", "EOL CR", "DATA \"cd\"" } },
-	{ .name = "CR at the very end is held, not reported",
-	  .steps = { FEED("ab\r") }, .trace = { "DATA \"ab\"" } },
+	{ .name = "CR at the very end is reported at once (RFC 1123 3.3.1)",
+	  .steps = { FEED("ab\r") },
+	  .trace = { "DATA \"ab\"", "EOL CR" } },
+	{ .name = "CR reported before its LF arrives",
+	  .steps = { FEED("ab\r"), MARK, FEED("\n") },
+	  .trace = { "EOL LF" } },
 	{ .name = "bare LF is data", .steps = { FEED("ab\ncd\n") },
 	  .trace = { "DATA \"ab\\ncd\\n\"" } },
 	{ .name = "LF CR LF", .steps = { FEED("\n\r\n") },
-	  .trace = { "DATA \"\\n\"", "EOL CRLF" } },
+	  .trace = { "DATA \"\\n\"", "EOL CR", "EOL LF" } },
+	{ .name = "CR LF LF: the second LF is data", .steps = { FEED("\r\n\n") },
+	  .trace = { "EOL CR", "EOL LF", "DATA \"\\n\"" } },
 	{ .name = "CR CR LF", .steps = { FEED("\r\r\n") },
-	  .trace = { "EOL CR", "EOL CRLF" } },
+	  .trace = { "EOL CR", "EOL CR", "EOL LF" } },
 	{ .name = "CR CR NUL CR", .steps = { FEED("\r\r\0\r"), FEED("x") },
-	  .trace = { "EOL CR", "EOL CRNUL", "EOL CR", "DATA \"x\"" } },
+	  .trace = { "EOL CR", "EOL CR", "EOL CR", "DATA \"x\"" } },
 	{ .name = "NUL alone is data", .steps = { FEED("a\0b") },
 	  .trace = { "DATA \"a\\x00b\"" } },
 	{ .name = "CR NUL NUL: the second NUL is data",
 	  .steps = { FEED("\r\0\0") },
-	  .trace = { "EOL CRNUL", "DATA \"\\x00\"" } },
+	  .trace = { "EOL CR", "DATA \"\\x00\"" } },
 	{ .name = "CR then IAC IAC: bare CR, data 255",
 	  .steps = { FEED("\r" XIAC XIAC) },
 	  .trace = { "EOL CR", "DATA \"\\xff\"" } },
-	{ .name = "CR then a command: bare CR",
+	{ .name = "CR then a command: bare CR, the LF after it is data",
 	  .steps = { FEED("\r" XIAC XNOP "\n") },
 	  .trace = { "EOL CR", "CMD NOP", "DATA \"\\n\"" } },
 	{ .name = "lines of text",
 	  .steps = { FEED("login: bob\r\npass\r\n\r\n") },
-	  .trace = { "DATA \"login: bob\"", "EOL CRLF", "DATA \"pass\"",
-	      "EOL CRLF", "EOL CRLF" } },
+	  .trace = { "DATA \"login: bob\"", "EOL CR", "EOL LF",
+	      "DATA \"pass\"", "EOL CR", "EOL LF", "EOL CR", "EOL LF" } },
 	{ .name = "BINARY: CR LF, CR NUL and bare CR are data",
 	  .steps = { PEER_BINARY, FEED("a\r\nb\r\0c\rd\r") },
 	  .trace = { "DATA \"a\\r\\nb\\r\\x00c\\rd\\r\"" } },
 	{ .name = "our BINARY alone does not change input",
 	  .steps = { FEED(XIAC XDO O_BINARY), MARK, FEED("a\r\nb") },
-	  .trace = { "DATA \"a\"", "EOL CRLF", "DATA \"b\"" } },
+	  .trace = { "DATA \"a\"", "EOL CR", "EOL LF", "DATA \"b\"" } },
 	{ .name = "BINARY on in the middle of a feed",
 	  .steps = { FEED("a\r\n" XIAC XWILL O_BINARY "b\r\nc") },
-	  .trace = { "DATA \"a\"", "EOL CRLF", "RECV WILL BINARY",
+	  .trace = { "DATA \"a\"", "EOL CR", "EOL LF", "RECV WILL BINARY",
 	      "OPT remote BINARY on", "DATA \"b\\r\\nc\"" },
 	  .send = B(XIAC XDO O_BINARY) },
 	{ .name = "CR pending when the peer's BINARY comes on",
@@ -590,12 +596,12 @@ static const struct tcase crlf_in[] = {
 	      "DATA \"c\\xff\"" } },
 	{ .name = "IAC IAC next to CR LF and a bare CR",
 	  .steps = { FEED("a" XIAC XIAC "\r\n" XIAC XIAC "\r" XIAC XIAC "\r") },
-	  .trace = { "DATA \"a\\xff\"", "EOL CRLF", "DATA \"\\xff\"",
-	      "EOL CR", "DATA \"\\xff\"" } },
+	  .trace = { "DATA \"a\\xff\"", "EOL CR", "EOL LF",
+	      "DATA \"\\xff\"", "EOL CR", "DATA \"\\xff\"", "EOL CR" } },
 	{ .name = "BINARY off again: NVT rules return",
 	  .steps = { PEER_BINARY, FEED("a\r\n" XIAC XWONT O_BINARY "b\r\nc") },
 	  .trace = { "DATA \"a\\r\\n\"", "RECV WONT BINARY",
-	      "OPT remote BINARY off", "DATA \"b\"", "EOL CRLF",
+	      "OPT remote BINARY off", "DATA \"b\"", "EOL CR", "EOL LF",
 	      "DATA \"c\"" },
 	  .send = B(XIAC XDONT O_BINARY) },
 };
@@ -703,7 +709,7 @@ static const struct tcase synch[] = {
 	  .send = B(XIAC XWILL O_ECHO) },
 	{ .name = "no EOL during a Synch",
 	  .steps = { SYNCH, FEED("a\r\nb\r\0" XIAC XDM "c\r\n") },
-	  .trace = { "CMD DM", "DATA \"c\"", "EOL CRLF" } },
+	  .trace = { "CMD DM", "DATA \"c\"", "EOL CR", "EOL LF" } },
 	{ .name = "IAC IAC during a Synch is discarded data, not a DM",
 	  .steps = { SYNCH, FEED(XIAC XIAC XDM "a" XIAC XDM "b") },
 	  .trace = { "CMD DM", "DATA \"b\"" } },
@@ -1026,7 +1032,8 @@ echo_cb(struct telnet *t, const struct telnet_event *ev, void *ctx)
 	if (ev->type == TELNET_EV_DATA)
 		telnet_send(t, ev->u.data.buf, ev->u.data.len);
 	else if (ev->type == TELNET_EV_EOL)
-		telnet_send(t, (const unsigned char *)"\r\n", 2);
+		telnet_send(t, (const unsigned char *)(ev->u.eol.kind ==
+		    TELNET_EOL_CR ? "\r" : "\n"), 1);
 	else if (ev->type == TELNET_EV_SEND)
 		sb_addn(&e->out, ev->u.data.buf, ev->u.data.len);
 }
@@ -1035,7 +1042,7 @@ static void
 test_send_from_callback(void **state)
 {
 	static const char in[] = "ab" XIAC XIAC "c\r\0d\r\n" XIAC XDO O_ECHO;
-	static const char want[] = "ab" XIAC XIAC "c\r\nd\r\n" XIAC XWILL O_ECHO;
+	static const char want[] = "ab" XIAC XIAC "c\r\0d\r\n" XIAC XWILL O_ECHO;
 	struct telnet_config cfg;
 	struct echo e;
 

@@ -11,7 +11,7 @@
  *
  * Trace lines (see fmt_event):
  *   DATA "ab\r\xff"          adjacent DATA events merged
- *   EOL CRLF | CRNUL | CR
+ *   EOL CR | LF              a CR at once; the LF of a CR LF
  *   CMD AYT
  *   RECV WILL TTYPE          a NEGOTIATE event
  *   OPT local ECHO on        OPTION, "refused" appended when refused
@@ -435,9 +435,8 @@ fmt_event(struct sbuf *s, const struct telnet_event *ev)
 		sb_quote(s, ev->u.data.buf, ev->u.data.len);
 		break;
 	case TELNET_EV_EOL:
-		sb_printf(s, "EOL %s", ev->u.eol.kind == TELNET_EOL_CRLF ?
-		    "CRLF" : ev->u.eol.kind == TELNET_EOL_CRNUL ? "CRNUL" :
-		    ev->u.eol.kind == TELNET_EOL_CR ? "CR" : "BAD");
+		sb_printf(s, "EOL %s", ev->u.eol.kind == TELNET_EOL_CR ?
+		    "CR" : ev->u.eol.kind == TELNET_EOL_LF ? "LF" : "BAD");
 		break;
 	case TELNET_EV_COMMAND:
 		sb_printf(s, "CMD %s", t_cmd_name(ev->u.command.cmd));

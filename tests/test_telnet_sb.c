@@ -633,7 +633,7 @@ static const struct tcase sb_misc[] = {
 	{ .name = "CVE-2011-4862: SB ENCRYPT ENC_KEYID + 255 bytes",
 	  .steps = { GEN(gen_encrypt), FEED("ok\r\n") },
 	  .trace = { "ERROR SB_NOT_ENABLED ENCRYPT", "DATA \"ok\"",
-	      "EOL CRLF" } },
+	      "EOL CR", "EOL LF" } },
 	{ .name = "IAC SB IAC: option 255, ends at the next IAC SE",
 	  .steps = { FEED(XIAC XSB XIAC XSE "abc" XIAC XSE "d") },
 	  .trace = { "ERROR SB_NOT_ENABLED 255", "DATA \"d\"" } },
@@ -1216,10 +1216,10 @@ static const struct rtcase roundtrips[] = {
 	{ "STATUS SEND", 0, rt_status_send, "STATUS SEND" },
 	{ "raw", 0, rt_raw, "SB 99 \"\\xff\\xf0\\x00\"" },
 	{ "data in NVT mode", 0, rt_data,
-	  "DATA \"a\"\nEOL CRLF\nDATA \"b\"\nEOL CRNUL\nDATA \"c\"\n"
-	  "EOL CRNUL\nDATA \"\\x00d\\n\\xffe\"\nEOL CRLF" },
+	  "DATA \"a\"\nEOL CR\nEOL LF\nDATA \"b\"\nEOL CR\nDATA \"c\"\n"
+	  "EOL CR\nDATA \"\\x00d\\n\\xffe\"\nEOL CR\nEOL LF" },
 	{ "commands after a bare CR", 1, rt_cmds,
-	  "DATA \"x\"\nEOL CRNUL\nCMD AYT\nCMD EOF" },
+	  "DATA \"x\"\nEOL CR\nCMD AYT\nCMD EOF" },
 };
 
 static void

@@ -330,9 +330,8 @@ check_event(const struct telnet_event *ev)
 		    "empty DATA or SEND");
 		break;
 	case TELNET_EV_EOL:
-		CHECK(ev->u.eol.kind == TELNET_EOL_CRLF ||
-		    ev->u.eol.kind == TELNET_EOL_CRNUL ||
-		    ev->u.eol.kind == TELNET_EOL_CR, "bad EOL kind");
+		CHECK(ev->u.eol.kind == TELNET_EOL_CR ||
+		    ev->u.eol.kind == TELNET_EOL_LF, "bad EOL kind");
 		break;
 	case TELNET_EV_COMMAND:
 		CHECK(ev->u.command.cmd >= TELNET_EOF &&
@@ -466,12 +465,12 @@ req(struct fz *f, int local, unsigned char opt, int enable)
 		f->n_req++;
 }
 
+/* An end of line as the bytes it stands for: the CR (reported at once)
+ * and the LF of a CR LF (reported when it follows). */
 static void
 tok_eol(struct toks *t, enum telnet_eol kind)
 {
-	tok_add(t, '\r');
-	if (kind == TELNET_EOL_CRLF)
-		tok_add(t, '\n');
+	tok_add(t, kind == TELNET_EOL_LF ? '\n' : '\r');
 }
 
 static void
@@ -497,9 +496,6 @@ c_cb(struct telnet *t, const struct telnet_event *ev, void *ctx)
 		tok_bytes(tk, ev->u.data.buf, ev->u.data.len);
 		break;
 	case TELNET_EV_EOL:
-		/* B1 pairs every CR: a bare CR here is an encoder bug. */
-		CHECK(ev->u.eol.kind != TELNET_EOL_CR,
-		    "re-encoded stream holds a bare CR");
 		tok_eol(tk, ev->u.eol.kind);
 		break;
 	case TELNET_EV_COMMAND:
@@ -734,10 +730,10 @@ a_cb(struct telnet *t, const struct telnet_event *ev, void *ctx)
 		CHECK(!telnet_remote_enabled(t, TELOPT_BINARY),
 		    "EOL in BINARY mode");
 		tok_eol(&f->ta, ev->u.eol.kind);
-		telnet_send(f->b1, crlf,
-		    ev->u.eol.kind == TELNET_EOL_CRLF ? 2 : 1);
-		telnet_send(f->b2, crlf,
-		    ev->u.eol.kind == TELNET_EOL_CRLF ? 2 : 1);
+		/* The CR, then its LF if one follows: the encoder pairs
+		 * them again (CR LF), or sends CR NUL for a CR alone. */
+		telnet_send(f->b1, crlf + (ev->u.eol.kind == TELNET_EOL_LF), 1);
+		telnet_send(f->b2, crlf + (ev->u.eol.kind == TELNET_EOL_LF), 1);
 		break;
 	case TELNET_EV_COMMAND:
 		tok_add(&f->ta, 256u + ev->u.command.cmd);

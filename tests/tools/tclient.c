@@ -289,11 +289,12 @@ on_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 		got(c, ev->u.data.buf, ev->u.data.len);
 		break;
 	case TELNET_EV_EOL:
-		trace(c, "recv EOL %s", ev->u.eol.kind == TELNET_EOL_CRLF ?
-		    "CR LF" : ev->u.eol.kind == TELNET_EOL_CRNUL ? "CR NUL" :
-		    "CR");
-		got(c, (const unsigned char *)"\r\n",
-		    ev->u.eol.kind == TELNET_EOL_CRLF ? 2 : 1);
+		/* A CR at once, the LF of a CR LF after it (the NUL of a
+		 * CR NUL is dropped by the engine). */
+		trace(c, "recv EOL %s", ev->u.eol.kind == TELNET_EOL_LF ?
+		    "LF" : "CR");
+		got(c, (const unsigned char *)(ev->u.eol.kind ==
+		    TELNET_EOL_LF ? "\n" : "\r"), 1);
 		break;
 	case TELNET_EV_COMMAND:
 		trace(c, "recv %s", telnet_cmd_name(ev->u.command.cmd));
