@@ -45,7 +45,7 @@ import warnings
 
 import pytest
 
-from clients.drive import Tmux, Piped, parse_session
+from clients.drive import Tmux, Piped, parse_session, telnetlib3
 
 HERE = pathlib.Path(__file__).resolve().parent
 SESSION = str(HERE / 'clients' / 'session.py')
@@ -499,6 +499,45 @@ def test_libtelnet_telnet_client(listen_daemon, piped, home):
     assert info['TERM'] == 'vt102', info
     assert info['ARGS'] == ['', 'vt102'], info
     assert info['SIZE'] == '0 0', info
+
+
+# ---- telnetlib3's client ----------------------------------------------------
+
+def test_telnetlib3_client(listen_daemon, tmux, home):
+    """telnetlib3-client (telnetlib3 4.0.5 from shared/clients, on a
+    terminal): TERM, the window size, LANG from its NEW-ENVIRON, and a
+    command answered at once.  It sends Enter as a bare CR while BINARY is
+    off (seen with -D netdata, asserted below): the daemon takes the CR as
+    the end of the line when it arrives, so the answer comes without
+    another key (a daemon that waits for the CR's partner stalls here)."""
+    tl3 = telnetlib3('client')
+    if tl3 is None:
+        pytest.skip('shared/clients (telnetlib3 source) is not beside the '
+                    'checkout; set TELNETD_SHARED_CLIENTS')
+    argv, extra = tl3
+    d = listen_daemon(SESSION_E + ['-D', 'netdata'])
+    tmux.start(argv + ['127.0.0.1', d.port],
+               client_env(home, TERM='xterm-256color', **extra),
+               width=90, height=30)
+    tmux.wait(r'END-OF-ENV[\s\S]*cmd>', timeout=20)
+    info = parse_session(tmux.text())
+    assert info['TERM'] == 'xterm-256color', info
+    assert info['SIZE'] == '30 90', info
+    assert info['ARGS'] == ['', 'xterm-256color'], info
+    assert info['ENV'].get('LANG', '').lower().endswith('utf8') or \
+        info['ENV'].get('LANG', '').lower().endswith('utf-8'), info
+    tmux.type('sum 40 2')
+    tmux.wait(r'SUM=42', timeout=5)
+    # What the client sent from the command on: its Enter was a bare CR.
+    log = d.stderr_text()
+    sent = ''.join(re.findall(r'net< \d+ bytes(?: \(cont\.\))?: "(.*)"',
+                              log))
+    sent = sent[sent.index('sum 40 2'):]
+    assert sent.startswith('sum 40 2\\r') and '\\r\\n' not in sent and \
+        '\\r\\000' not in sent, log[-3000:]
+    tmux.type('quit')
+    tmux.wait(r'BYE')
+    tmux.wait(r'Connection closed|\[client exited', timeout=15)
 
 
 # ---- a full-screen program, resized -----------------------------------------

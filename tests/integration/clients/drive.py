@@ -34,6 +34,12 @@
     .close()            end it by PID if it still runs
   parse_session(text) -> dict   what clients/session.py printed at start:
                         ARGS (list), TERM, SIZE, SPEED, TTY, PPID, ENV (dict)
+  telnetlib3(prog) -> (argv, env) or None
+                        the telnetlib3 client or server (prog 'client' or
+                        'server') from the source trees in shared/clients
+                        (TELNETD_SHARED_CLIENTS, or a shared/clients folder
+                        beside the checkout or above it): argv runs it with
+                        Debian's python3, env holds the PYTHONPATH it needs
 
 Every wait has a timeout and fails with what the screen or the output held.
 """
@@ -323,3 +329,34 @@ def parse_session(text):
             out[k] = v
     out['ARGS'] = out['ARGS'].split('|')
     return out
+
+
+def shared_clients():
+    """The folder of client source trees no registry has (shared/clients:
+    telnetlib3 and its one dependency), or None."""
+    env = os.environ.get('TELNETD_SHARED_CLIENTS')
+    if env:
+        return env if os.path.isdir(env) else None
+    here = os.path.dirname(os.path.abspath(__file__))
+    d = here
+    while True:
+        cand = os.path.join(d, 'shared', 'clients')
+        if os.path.isdir(os.path.join(cand, 'telnetlib3-4.0.5')):
+            return cand
+        up = os.path.dirname(d)
+        if up == d:
+            return None
+        d = up
+
+
+def telnetlib3(prog):
+    """argv and environment that run telnetlib3's `prog` ('client' or
+    'server') from shared/clients, unmodified; None when it is missing."""
+    base = shared_clients()
+    if base is None:
+        return None
+    path = ':'.join(os.path.join(base, t)
+                    for t in ('telnetlib3-4.0.5', 'wcwidth-0.8.2'))
+    code = ('import sys; from telnetlib3.%s import main; '
+            'sys.argv[0] = "telnetlib3-%s"; sys.exit(main())' % (prog, prog))
+    return ['/usr/bin/python3', '-c', code], {'PYTHONPATH': path}
