@@ -151,6 +151,7 @@ terminfo_has(const char *name)
 void
 ps_start_pick_term(struct ps_start *req)
 {
+	char name[LOG_STR_MAX + 1];
 	size_t i;
 
 	for (i = 0; i < req->nterms; i++)
@@ -161,6 +162,14 @@ ps_start_pick_term(struct ps_start *req)
 			strlcpy(req->term, req->terms[i], sizeof(req->term));
 			return;
 		}
+	/* No type, or none the host knows: "dumb", which terminfo has and
+	 * every program handles, rather than no TERM at all (programs then
+	 * guess) or a name no program can look up. */
+	if (req->term[0] != '\0')
+		log_info("TERM dumb: the host knows none of the client's "
+		    "types (%s%s)", log_safe(name, sizeof(name), req->term,
+		    strlen(req->term)), req->nterms > 1 ? ", ..." : "");
+	strlcpy(req->term, TERM_FALLBACK, sizeof(req->term));
 }
 
 static int

@@ -54,6 +54,7 @@
 #define HOST_MAX		256
 #define TTY_NAME_MAX		32
 #define TTYPE_MAX		8	/* names kept from TTYPE cycling */
+#define TERM_FALLBACK		"dumb"	/* TERM when the client names none */
 #define LOCATION_MAX		128	/* SNDLOC text kept */
 #define CHARSET_NAME_MAX	40	/* the CHARSET name accepted */
 #define EOF_HOLD_MS		20	/* linemode EOF: input held this long */
@@ -460,7 +461,7 @@ void ps_zfree(void *p, size_t size);
 void privsep_drop(const struct config *cfg);
 
 /* The monitor's pick of TERM: the first name of the list that the host's
- * terminfo knows (req->term when none does); and the variables it adds
+ * terminfo knows (TERM_FALLBACK when none does); and the variables it adds
  * (LANG for a UTF-8 CHARSET, TELNET_LOCATION for SNDLOC). */
 void ps_start_pick_term(struct ps_start *req);
 size_t ps_start_extra(const struct ps_start *req,

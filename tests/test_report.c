@@ -173,12 +173,16 @@ test_pick_term(void **state)
 	req.nterms = 3;
 	ps_start_pick_term(&req);
 	assert_string_equal(req.term, "vt100");
-	/* None known: the first name stays. */
+	/* None known: "dumb", not a name nothing can look up. */
 	strcpy(req.term, "aaa-unknown");
 	strcpy(req.terms[0], "aaa-unknown");
 	req.nterms = 1;
 	ps_start_pick_term(&req);
-	assert_string_equal(req.term, "aaa-unknown");
+	assert_string_equal(req.term, "dumb");
+	/* No terminal type at all: "dumb" too, not an unset TERM. */
+	memset(&req, 0, sizeof(req));
+	ps_start_pick_term(&req);
+	assert_string_equal(req.term, "dumb");
 }
 
 int

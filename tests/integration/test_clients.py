@@ -412,7 +412,8 @@ def tl_session(tn, a, b):
 
 def test_telnetlib_default(listen_daemon):
     """telnetlib as it comes refuses every option: the session starts all
-    the same, with no TERM and no window size."""
+    the same, with TERM=dumb (no terminal type was named; also as %T) and
+    no window size."""
     telnetlib = telnetlib_module()
     d = listen_daemon(SESSION_E)
     with telnetlib.Telnet('127.0.0.1', d.port, 15) as tn:
@@ -423,9 +424,10 @@ def test_telnetlib_default(listen_daemon):
         tn.write(b'quit\n')
         assert b'BYE' in tn.read_all()
     info = parse_session(text.decode())
-    assert info['TERM'] == '-', info
+    assert info['TERM'] == 'dumb', info
+    assert info['ENV'].get('TERM') == 'dumb', info
     assert info['SIZE'] == '0 0', info
-    assert info['ARGS'] == ['', ''], info
+    assert info['ARGS'] == ['', 'dumb'], info
 
 
 def test_telnetlib_refused_echo_is_not_echoed(listen_daemon):

@@ -39,6 +39,18 @@ def test_ttype_cycling_three_names(inetd_daemon):
     c.close()
 
 
+def test_ttype_unknown_names_give_dumb(inetd_daemon):
+    """Types the host's terminfo does not know: TERM=dumb, which every
+    program can look up (not the unknown name, not an unset TERM)."""
+    d = inetd_daemon(['-E', LMPROG + ' env'])
+    c = TelnetClient(d.port, timeout=15)
+    c.negotiate(term=['NO-SUCH-TERMINAL', 'ALSO-UNKNOWN'])
+    env = env_of(c)
+    assert env[b'TERM'] == b'dumb', env
+    c.send_data(b'\r\n')
+    c.close()
+
+
 def test_ttype_single_name(inetd_daemon):
     d = inetd_daemon(['-E', LMPROG + ' env'])
     c = TelnetClient(d.port, timeout=15)
