@@ -199,31 +199,22 @@ option_changed(struct session *s, unsigned char opt, int local, int enabled)
 		s->wait[opt] = NEG_WAIT_SB;
 }
 
-/* For the report: the names offered, kept or refused. */
+/* For the report: the names refused (the kept ones, with their values,
+ * are in s->env). */
 static void
 note_env(struct session *s, const struct telnet_env_var *v,
     enum env_verdict vd)
 {
 	struct neg_report *r = s->rep;
 	char name[LOG_STR_MAX + 1];
-	size_t i;
 
-	if (r == NULL || (v->name_len == 4 && memcmp(v->name, "USER", 4) ==
-	    0 && vd == ENV_OK))
+	if (r == NULL || vd == ENV_OK || r->nenv_denied >= ENV_MAX_VARS)
 		return;
 	log_safe(name, sizeof(name), v->name, v->name_len);
 	if (strlen(name) > ENV_MAX_NAME)
 		name[ENV_MAX_NAME] = '\0';
-	if (vd == ENV_OK) {
-		for (i = 0; i < r->nenv_ok; i++)
-			if (strcmp(r->env_ok[i], name) == 0)
-				return;
-		if (r->nenv_ok < ENV_MAX_VARS)
-			strlcpy(r->env_ok[r->nenv_ok++], name,
-			    sizeof(r->env_ok[0]));
-	} else if (r->nenv_denied < ENV_MAX_VARS)
-		strlcpy(r->env_denied[r->nenv_denied++], name,
-		    sizeof(r->env_denied[0]));
+	strlcpy(r->env_denied[r->nenv_denied++], name,
+	    sizeof(r->env_denied[0]));
 }
 
 static void

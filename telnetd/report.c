@@ -74,12 +74,12 @@ out_printf(struct out *o, const char *fmt, ...)
 		o->len = o->size - 1;
 }
 
+/* The characters of s inside a JSON string. */
 static void
-json_str(struct out *o, const char *s)
+json_chars(struct out *o, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
-	out_printf(o, "\"");
 	for (; *p != '\0'; p++) {
 		if (*p == '"' || *p == '\\')
 			out_printf(o, "\\%c", *p);
@@ -88,6 +88,13 @@ json_str(struct out *o, const char *s)
 		else
 			out_printf(o, "%c", *p);
 	}
+}
+
+static void
+json_str(struct out *o, const char *s)
+{
+	out_printf(o, "\"");
+	json_chars(o, s);
 	out_printf(o, "\"");
 }
 
@@ -174,10 +181,16 @@ report_json(const struct session *s, char *buf, size_t size)
 		json_str(&o, r->xdisploc);
 	else
 		out_printf(&o, "null");
+	/* What the program would get: the variables the allow-list kept,
+	 * as NAME=VALUE; the refused ones as names only (their values are
+	 * whatever the client sent, never used). */
 	out_printf(&o, ",\"env\":{\"ms\":%d,\"accepted\":[", (int)r->env_ms);
-	for (i = 0; i < r->nenv_ok; i++) {
-		out_printf(&o, "%s", i ? "," : "");
-		json_str(&o, r->env_ok[i]);
+	for (i = 0; i < s->env.n; i++) {
+		out_printf(&o, "%s\"", i ? "," : "");
+		json_chars(&o, s->env.vars[i].name);
+		out_printf(&o, "=");
+		json_chars(&o, s->env.vars[i].value);
+		out_printf(&o, "\"");
 	}
 	out_printf(&o, "],\"denied\":[");
 	for (i = 0; i < r->nenv_denied; i++) {
@@ -285,8 +298,10 @@ report_text(const struct session *s, char *buf, size_t size)
 	if (r->xdisploc[0] != '\0')
 		out_printf(&o, "  X display: %s\r\n", r->xdisploc);
 	out_printf(&o, "  environment:");
-	for (i = 0; i < r->nenv_ok; i++)
-		out_printf(&o, " %s", r->env_ok[i]);
+	/* Names and values passed the allow-list: printable ASCII. */
+	for (i = 0; i < s->env.n; i++)
+		out_printf(&o, " %s=%s", s->env.vars[i].name,
+		    s->env.vars[i].value);
 	if (s->env.user[0] != '\0')
 		out_printf(&o, " USER=%s", s->env.user);
 	if (r->nenv_denied > 0) {

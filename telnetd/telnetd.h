@@ -235,14 +235,13 @@ enum session_state {
 struct neg_report {
 	int32_t ttype_ms, env_ms, naws_ms, tspeed_ms, charset_ms, tm_ms;
 	int tm_answer;			/* 0 none, 1 WILL, 2 WONT */
-	size_t nenv_ok, nenv_denied, nslc;
+	size_t nenv_denied, nslc;
 	int slc_seen;
 	unsigned char ans[256][2];	/* 0 none, 1 agreed, 2 refused */
 	int32_t ms[256][2];		/* [opt][local] */
 	struct telnet_slc slc[TELNET_SLC_MAX];	/* the client's SLC table */
 	char xdisploc[ENV_MAX_VALUE + 1];
-	char env_ok[ENV_MAX_VARS][ENV_MAX_NAME + 1];	/* names kept */
-	char env_denied[ENV_MAX_VARS][ENV_MAX_NAME + 1];
+	char env_denied[ENV_MAX_VARS][ENV_MAX_NAME + 1];	/* names refused */
 };
 
 struct session {

@@ -62,7 +62,11 @@ test_json_contents(void **state)
 	s->ws_col = 100;
 	s->ws_row = 30;
 	strcpy(s->location, "room \"7\"\\x");
-	strcpy(s->rep->env_ok[s->rep->nenv_ok++], "LANG");
+	strcpy(s->env.vars[0].name, "LANG");
+	strcpy(s->env.vars[0].value, "C.UTF-8");
+	strcpy(s->env.vars[1].name, "TZ");
+	strcpy(s->env.vars[1].value, "Europe/Berlin");
+	s->env.n = 2;
 	strcpy(s->rep->env_denied[s->rep->nenv_denied++], "LD_PRELOAD");
 	report_answer(s, TELOPT_TTYPE, 0, 1);
 	report_answer(s, TELOPT_TTYPE, 0, 0);	/* only the first counts */
@@ -83,8 +87,9 @@ test_json_contents(void **state)
 	assert_non_null(strstr(buf, "\"option\":\"ECHO\",\"code\":1,"
 	    "\"side\":\"server\",\"answer\":\"refused\""));
 	assert_non_null(strstr(buf, "\"naws\":{\"cols\":100,\"rows\":30"));
-	assert_non_null(strstr(buf, "\"accepted\":[\"LANG\"],"
-	    "\"denied\":[\"LD_PRELOAD\"]"));
+	/* Accepted variables with their values, refused ones by name. */
+	assert_non_null(strstr(buf, "\"accepted\":[\"LANG=C.UTF-8\","
+	    "\"TZ=Europe/Berlin\"],\"denied\":[\"LD_PRELOAD\"]"));
 	assert_non_null(strstr(buf, "{\"func\":\"IP\",\"code\":3,"
 	    "\"level\":\"VALUE\",\"value\":3,\"ack\":false,\"flushin\":true,"
 	    "\"flushout\":false}"));

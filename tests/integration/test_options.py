@@ -153,6 +153,11 @@ def test_report(inetd_daemon, tmp_path):
     assert b'telnetd client report' in text
     assert b'terminal types: xterm-256color xterm vt100' in text
     assert b'window: 132 columns x 43 rows' in text
+    # Kept variables with their values; refused ones by name only.
+    # (DISPLAY from XDISPLOC is one of them.)
+    assert (b'environment: DISPLAY=remote:0.0 LANG=en_US.UTF-8 USER=alice; '
+            b'refused: SECRET_TOKEN LD_PRELOAD') in text
+    assert b'/tmp/evil.so' not in text and b'SECRET_TOKEN=' not in text
     lines = log.read_text().splitlines()
     assert len(lines) == 1
     r = json.loads(lines[0])
@@ -160,7 +165,7 @@ def test_report(inetd_daemon, tmp_path):
     assert r['naws']['cols'] == 132 and r['naws']['rows'] == 43
     assert r['tspeed']['tx'] == 9600 and r['tspeed']['rx'] == 19200
     assert r['xdisploc'] == 'remote:0.0'
-    assert r['env']['accepted'] == ['LANG']
+    assert r['env']['accepted'] == ['DISPLAY=remote:0.0', 'LANG=en_US.UTF-8']
     assert sorted(r['env']['denied']) == ['LD_PRELOAD', 'SECRET_TOKEN']
     assert r['env']['user'] == 'alice'
     assert r['linemode']['type'] == 'real'
