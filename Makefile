@@ -76,7 +76,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/%.c=$(O)/obj/bin/%)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(O)/obj/bin/%)
 
 .PHONY: all deps check check-unit check-integration check-asan check-corpus \
-	check-valgrind \
+	check-valgrind check-fuzz-build fuzz-build \
 	fuzz bench bench-quick run install uninstall lint clean help
 
 all: $(LIBTELNET) $(TELNETD) $(PAM_LOGIN) $(UNIT_BINS) $(TOOL_BINS)
@@ -141,6 +141,7 @@ check:
 	$(MAKE) all
 	$(MAKE) check-unit
 	$(MAKE) check-corpus
+	$(MAKE) check-fuzz-build
 	$(MAKE) check-integration
 	$(MAKE) check-asan
 	$(MAKE) check-valgrind
@@ -200,9 +201,45 @@ $(O)/obj/bin/fuzz_session_replay: $(O)/obj/tests/fuzz/fuzz_session.o \
 check-valgrind:
 	@bash tests/run-valgrind.sh
 
+# The libFuzzer harnesses, built by this Makefile from the same source
+# lists as everything else (so a new daemon file is fuzzed, and nothing
+# that is not the daemon's, like pam-login's main, is linked in): clang,
+# ASan + UBSan everywhere, coverage instrumentation for the engine and
+# the daemon but not the harnesses (their own checks must not steer the
+# fuzzer).  make check builds both and runs each over its corpus once, so
+# a harness that stops linking fails the check.
+FUZZ_CC ?= clang
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_MAKE = $(MAKE) O=build-fuzz CC=$(FUZZ_CC) \
+	OPT='-g -O1 -fno-omit-frame-pointer' HARDEN= HARDEN_LD= DAEMON_LD= \
+	SAN='$(FUZZ_SAN) -fsanitize=fuzzer-no-link'
+FUZZERS := build-fuzz/fuzz_engine build-fuzz/fuzz_session
+
+fuzz-build:
+	@$(FUZZ_MAKE) build-fuzz/libtelnet/libtelnet.a build-fuzz/obj/libtelnetd.a
+	@$(MAKE) --no-print-directory $(FUZZERS)
+
+build-fuzz/obj/harness/%.o: tests/fuzz/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(ALL_CPPFLAGS) $(PKG_CFLAGS) -std=gnu11 -g -O1 \
+		-fno-omit-frame-pointer $(WARN) $(FUZZ_SAN) -MMD -MP -c -o $@ $<
+
+build-fuzz/fuzz_engine: build-fuzz/obj/harness/fuzz_engine.o \
+		build-fuzz/libtelnet/libtelnet.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^
+
+build-fuzz/fuzz_session: build-fuzz/obj/harness/fuzz_session.o \
+		build-fuzz/obj/libtelnetd.a build-fuzz/libtelnet/libtelnet.a
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(PKG_LIBS) -lutil
+
+# Each harness once over its kept corpus (no fuzzing): they link and run.
+check-fuzz-build: fuzz-build
+	@bash tests/fuzz/smoke.sh build-fuzz/fuzz_engine tests/fuzz/corpus/engine
+	@bash tests/fuzz/smoke.sh build-fuzz/fuzz_session tests/fuzz/corpus/session
+
 # Every harness, FUZZ_SECONDS each.
 FUZZ_SECONDS ?= 60
-fuzz:
+fuzz: fuzz-build
 	@bash tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS)
 	@bash tests/fuzz/run-fuzz-session.sh $(FUZZ_SECONDS)
 
@@ -245,4 +282,5 @@ help:
 	$(PAM_OBJS:.o=.d) \
 	$(UNIT_SRCS:tests/%.c=$(O)/obj/tests/%.d) \
 	$(TOOL_SRCS:tests/%.c=$(O)/obj/tests/%.d) \
-	$(wildcard $(O)/obj/tests/fuzz/*.d)
+	$(wildcard $(O)/obj/tests/fuzz/*.d) \
+	$(wildcard build-fuzz/obj/harness/*.d)

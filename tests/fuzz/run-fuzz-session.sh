@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # run-fuzz-session.sh SECONDS - build tests/fuzz/fuzz_session.c with
-# libFuzzer and ASan + UBSan (clang) into build-fuzz/session/, run it for
+# libFuzzer and ASan + UBSan (clang; make fuzz-build), run it for
 # SECONDS on a copy of tests/fuzz/corpus/session/, then keep what it found
 # in the repository's corpus: every crash-, leak-, timeout- and oom- input,
 # and up to FUZZ_KEEP (default 10) of the smallest new inputs that add
@@ -30,27 +30,11 @@ if ! command -v "$cc" >/dev/null 2>&1; then
 		"apt-get install clang" >&2
 	exit 1
 fi
-mkdir -p "$out/obj"
-echo "run-fuzz-session: building $out/fuzz_session"
-# Coverage for the engine and the daemon; the harness itself is not
-# instrumented, so its own checks do not steer the fuzzer.
-san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
-pkg=$(pkg-config --cflags libbsd-overlay pam 2>/dev/null)
-cflags="-g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE -DTELNETD_VERSION=\"fuzz\"
-	-Ilibtelnet -Itelnetd -Ipam $pkg -Wall -Wextra"
-objs=()
-for src in libtelnet/*.c telnetd/*.c pam/*.c; do
-	[ "$src" = telnetd/main.c ] && continue
-	o=$out/obj/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')
-	"$cc" $cflags $san -fsanitize=fuzzer-no-link -c "$src" -o "$o" ||
-		exit 1
-	objs+=("$o")
-done
-"$cc" $cflags $san -c tests/fuzz/fuzz_session.c \
-	-o "$out/obj/fuzz_session.o" || exit 1
-"$cc" $san -fsanitize=fuzzer "${objs[@]}" "$out/obj/fuzz_session.o" \
-	$(pkg-config --libs libbsd-overlay pam 2>/dev/null) -lutil \
-	-o "$out/fuzz_session" || exit 1
+# The harness is built by the Makefile (make fuzz-build) from the daemon's
+# own source lists, into build-fuzz/fuzz_session.
+make --no-print-directory -C "$root" FUZZ_CC="$cc" fuzz-build >/dev/null || exit 1
+mkdir -p "$out"
+ln -sf ../fuzz_session "$out/fuzz_session"
 
 work=$out/corpus
 [ "${FUZZ_FRESH:-0}" = 1 ] && rm -rf "$work"

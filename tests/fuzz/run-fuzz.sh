@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run-fuzz.sh SECONDS - build tests/fuzz/fuzz_engine.c with libFuzzer and
-# ASan + UBSan (clang) into build-fuzz/, run it for SECONDS on a copy of
+# ASan + UBSan (clang; make fuzz-build) into build-fuzz/, run it for
+# SECONDS on a copy of
 # tests/fuzz/corpus/engine/, then keep what it found in the repository's
 # corpus: every crash-, leak-, timeout- and oom- input, and up to
 # FUZZ_KEEP (default 10) of the smallest new inputs that add coverage
@@ -21,24 +22,9 @@ if ! command -v "$cc" >/dev/null 2>&1; then
 	echo "run-fuzz: $cc not found; install it with: apt-get install clang" >&2
 	exit 1
 fi
-mkdir -p "$out"
-echo "run-fuzz: building $out/fuzz_engine"
-# Coverage instrumentation for the engine only, so the harness's own
-# checks do not steer the fuzzer; sanitizers everywhere.
-san=("-fsanitize=address,undefined" -fno-sanitize-recover=undefined)
-cflags=(-g -O1 -fno-omit-frame-pointer -D_GNU_SOURCE -Ilibtelnet -Wall -Wextra)
-mkdir -p "$out/obj"
-objs=()
-for src in libtelnet/*.c; do
-	o=$out/obj/$(basename "$src" .c).o
-	"$cc" "${cflags[@]}" "${san[@]}" -fsanitize=fuzzer-no-link \
-		-c "$src" -o "$o" || exit 1
-	objs+=("$o")
-done
-"$cc" "${cflags[@]}" "${san[@]}" -c tests/fuzz/fuzz_engine.c \
-	-o "$out/obj/fuzz_engine.o" || exit 1
-"$cc" "${san[@]}" -fsanitize=fuzzer "${objs[@]}" "$out/obj/fuzz_engine.o" \
-	-o "$out/fuzz_engine" || exit 1
+# The harness is built by the Makefile (make fuzz-build), from the same
+# source lists as the daemon.
+make --no-print-directory -C "$root" FUZZ_CC="$cc" fuzz-build >/dev/null || exit 1
 
 # Work on a copy: libFuzzer writes every new input into its corpus dir.
 # The copy is kept between runs (FUZZ_FRESH=1 starts over), so runs add
