@@ -297,26 +297,29 @@ telnet_send_linemode_mode(struct telnet *t, unsigned char mode)
 }
 
 /*
- * RFC 1184 2.4: SLC and triplets.  More than TELNET_SLC_MAX is refused,
- * the same bound the decoder enforces, so our own peer never drops it.
+ * RFC 1184 2.4: SLC and triplets.  A peer keeps at most TELNET_SLC_MAX
+ * triplets of one subnegotiation (our decoder drops a longer one whole), so
+ * a longer table goes out as several SLC subnegotiations of at most that
+ * many: RFC 1184 lets either side send SLC at any time, and each triplet
+ * stands alone.
  */
 void
 telnet_send_linemode_slc(struct telnet *t, const struct telnet_slc *slc,
     size_t n)
 {
 	struct sbw w;
-	size_t i;
+	size_t at, i, k;
 
-	if (n > (size_t)TELNET_SLC_MAX) {
-		refuse(t, TELOPT_LINEMODE, "too many SLC triplets: not sent");
-		return;
-	}
-	for (sbw_begin(&w, t, TELOPT_LINEMODE); sbw_next(&w); ) {
-		sbw_byte(&w, LM_SLC);
-		for (i = 0; i < n; i++) {
-			sbw_byte(&w, slc[i].func);
-			sbw_byte(&w, slc[i].flags);
-			sbw_byte(&w, slc[i].value);
+	for (at = 0; at < n; at += k) {
+		k = n - at < (size_t)TELNET_SLC_MAX ? n - at :
+		    (size_t)TELNET_SLC_MAX;
+		for (sbw_begin(&w, t, TELOPT_LINEMODE); sbw_next(&w); ) {
+			sbw_byte(&w, LM_SLC);
+			for (i = at; i < at + k; i++) {
+				sbw_byte(&w, slc[i].func);
+				sbw_byte(&w, slc[i].flags);
+				sbw_byte(&w, slc[i].value);
+			}
 		}
 	}
 }

@@ -1279,6 +1279,47 @@ test_roundtrip_status(void **state)
 	pair_close(&p);
 }
 
+/* An SLC table longer than one subnegotiation may carry (a reply to a
+ * client that offered many functions) goes out as several, in order, each
+ * of which the peer's decoder keeps: 60, then the rest. */
+static void
+test_roundtrip_slc_split(void **state)
+{
+	static const size_t counts[] = { 1, TELNET_SLC_MAX, TELNET_SLC_MAX + 1,
+	    TELNET_SLC_MAX + SLC_MAXFUNC, 3 * TELNET_SLC_MAX };
+	struct telnet_slc slc[3 * TELNET_SLC_MAX];
+	size_t c, i;
+	int bw;
+
+	(void)state;
+	for (i = 0; i < 3 * TELNET_SLC_MAX; i++) {
+		slc[i].func = (unsigned char)(1 + i % 90);
+		slc[i].flags = (unsigned char)(i % 4);
+		slc[i].value = (unsigned char)(i == 7 ? 0xff : i);
+	}
+	for (c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+		for (bw = 0; bw < 2; bw++) {
+			struct sbuf want = { 0 };
+			struct pair p;
+
+			for (i = 0; i < counts[c]; i++) {
+				if (i % TELNET_SLC_MAX == 0)
+					sb_printf(&want, "%sLM SLC", i ? "\n" :
+					    "");
+				sb_printf(&want, " %u:0x%02x:0x%02x",
+				    slc[i].func, slc[i].flags, slc[i].value);
+			}
+			sb_printf(&want, "\n");
+			pair_open(&p, bw);
+			telnet_send_linemode_slc(p.srv.t, slc, counts[c]);
+			pair_pump(&p);
+			assert_string_equal(p.cli.r.trace.p, want.p);
+			sb_free(&want);
+			pair_close(&p);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -1297,6 +1338,7 @@ main(void)
 		cmocka_unit_test(test_encoder_big),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_roundtrip_status),
+		cmocka_unit_test(test_roundtrip_slc_split),
 	};
 
 	return cmocka_run_group_tests_name("telnet_sb", tests, NULL, NULL);

@@ -124,6 +124,28 @@ def test_slc_table_answered(inetd_daemon):
     c.close()
 
 
+def test_slc_long_answer_split(inetd_daemon):
+    """A client that offers 59 functions the server does not know and asks
+    for the whole default table ("0 DEFAULT 0") in one SLC subnegotiation
+    (60 triplets, the most one may carry) gets every answer: 59 NOSUPPORT
+    and the 30 functions, 89 triplets, sent as two subnegotiations (60,
+    then 29), since one of 89 would be dropped by a peer that keeps 60."""
+    unknown = b''.join(bytes([f, SLC_VALUE, 0x41]) for f in range(31, 90))
+    d = inetd_daemon(['-E', LMPROG + ' lines'])
+    c = lm_client(d.port, slc=unknown + bytes([0, SLC_DEFAULT, 0]))
+    c.expect(b'READY')
+    c.settle(0.3)
+    slc = [e[2] for e in c.sbs(LINEMODE) if e[2][:1] == bytes([SLC])]
+    assert [(len(b) - 1) // 3 for b in slc] == [60, 29], slc
+    trip = [b[k:k + 3] for b in slc for k in range(1, len(b), 3)]
+    funcs = sorted(t[0] for t in trip)
+    assert funcs == list(range(1, 90)), funcs
+    assert all(t[1] == SLC_NOSUPPORT for t in trip if t[0] > 30), trip
+    c.send_data(b'quit\r\n')
+    c.expect(b"LINE:b'quit\\n'")
+    c.close()
+
+
 def test_program_changes_a_character(inetd_daemon):
     """stty erase ^H in the program: the client is told SLC EC VALUE ^H."""
     d = inetd_daemon(['-E', LMPROG + ' cc'])
