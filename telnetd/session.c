@@ -429,8 +429,73 @@ relay_main(const struct config *cfg, int net, int mon, const char *host)
 	return 0;
 }
 
-/* The client's address, numeric; with -U its reverse name (refusing the
- * client without one). */
+/* Whether an address is the peer's: the same family and address (an
+ * IPv4 peer seen on an IPv6 socket as ::ffff:a.b.c.d matches a.b.c.d). */
+static int
+same_addr(const struct sockaddr *peer, const struct sockaddr *a)
+{
+	const struct sockaddr_in6 *p6 = (const struct sockaddr_in6 *)peer;
+	const struct sockaddr_in *p4 = (const struct sockaddr_in *)peer;
+	struct sockaddr_in mapped;
+
+	if (peer->sa_family == AF_INET6 &&
+	    IN6_IS_ADDR_V4MAPPED(&p6->sin6_addr)) {
+		memset(&mapped, 0, sizeof(mapped));
+		mapped.sin_family = AF_INET;
+		memcpy(&mapped.sin_addr, &p6->sin6_addr.s6_addr[12], 4);
+		p4 = &mapped;
+		peer = (const struct sockaddr *)&mapped;
+	}
+	if (peer->sa_family != a->sa_family)
+		return 0;
+	if (a->sa_family == AF_INET)
+		return memcmp(&p4->sin_addr,
+		    &((const struct sockaddr_in *)a)->sin_addr, 4) == 0;
+	if (a->sa_family == AF_INET6)
+		return memcmp(&p6->sin6_addr,
+		    &((const struct sockaddr_in6 *)a)->sin6_addr, 16) == 0;
+	return 0;
+}
+
+/*
+ * The peer's reverse name, used only when it resolves back to the peer's
+ * address (sshd's UseDNS rule): whoever controls the PTR record of their
+ * own address can make it say anything, but not the forward records of
+ * somebody else's name.  0 with the name in name; -1 when the address
+ * has no reverse name, -2 when the name does not lead back to it (both
+ * with why).
+ */
+static int
+confirmed_name(const struct sockaddr *peer, socklen_t len, char *name,
+    size_t namesz, const char **why)
+{
+	struct addrinfo hints, *res, *ai;
+	int ok = 0;
+
+	nss_builtin_only("hosts");
+	if (getnameinfo(peer, len, name, (socklen_t)namesz, NULL, 0,
+	    NI_NAMEREQD) != 0) {
+		*why = "no reverse name";
+		return -1;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(name, NULL, &hints, &res) != 0) {
+		*why = "its reverse name does not resolve";
+		return -2;
+	}
+	for (ai = res; ai != NULL && !ok; ai = ai->ai_next)
+		ok = same_addr(peer, ai->ai_addr);
+	freeaddrinfo(res);
+	if (!ok) {
+		*why = "its reverse name does not resolve back to it";
+		return -2;
+	}
+	return 0;
+}
+
+/* The client's address, numeric; with -U its forward-confirmed reverse
+ * name (refusing the client without one). */
 static int
 peer_name(const struct config *cfg, int fd, char *host, size_t hostsz)
 {
@@ -450,15 +515,23 @@ peer_name(const struct config *cfg, int fd, char *host, size_t hostsz)
 	if (strncmp(host, "::ffff:", 7) == 0 && strchr(host + 7, '.'))
 		memmove(host, host + 7, strlen(host + 7) + 1);
 	if (cfg->reverse_lookup) {
-		char name[NI_MAXHOST];
+		char name[NI_MAXHOST], safe[LOG_STR_MAX + 1];
+		const char *why;
+		int r;
 
-		nss_builtin_only("hosts");
-		if (getnameinfo((struct sockaddr *)&ss, len, name,
-		    sizeof(name), NULL, 0, NI_NAMEREQD) != 0) {
+		if ((r = confirmed_name((struct sockaddr *)&ss, len, name,
+		    sizeof(name), &why)) != 0) {
 			static const char msg[] = "telnetd: your address has "
 			    "no host name; connection refused.\r\n";
 
-			log_info("refused %s: no reverse name", host);
+			/* A name that does not lead back may be a forged
+			 * PTR record: worth a warning. */
+			if (r == -1)
+				log_info("refused %s: %s", host, why);
+			else
+				log_warnx("refused %s: %s (%s)", host, why,
+				    log_safe(safe, sizeof(safe), name,
+				    strlen(name)));
 			(void)send(fd, msg, sizeof(msg) - 1,
 			    MSG_NOSIGNAL | MSG_DONTWAIT);
 			return -1;

@@ -57,6 +57,7 @@ XR_PAGES = {
     ('pam_securetty', '8'): 'libpam-modules',
     ('pam_succeed_if', '8'): 'libpam-modules', ('pty', '7'): 'manpages',
     ('seccomp', '2'): 'manpages-dev', ('ssh', '1'): 'openssh-client',
+    ('sshd', '8'): 'openssh-server',
     ('syslog', '3'): 'manpages-dev', ('systemd', '1'): 'systemd',
     ('systemd.socket', '5'): 'systemd', ('telnet', '1'): 'inetutils-telnet',
     ('utmp', '5'): 'manpages', ('wtmp', '5'): 'manpages',
