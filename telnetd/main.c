@@ -571,6 +571,12 @@ parse_args(struct config *cfg, int argc, char **argv)
 	if (cfg->no_hostinfo)
 		cfg->issue_file = NULL;
 
+	/* Created now if it is not there: the same rules as every append. */
+	if (cfg->report_log != NULL &&
+	    report_log_check(cfg->report_log, &why) == -1)
+		usage_error("--report-log=%s: %s", arg_safe(cfg->report_log),
+		    why);
+
 	resolve_privsep(cfg, explicit_user);
 }
 

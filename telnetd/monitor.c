@@ -375,29 +375,14 @@ static int
 write_report(struct monitor *m, const char *text, size_t len)
 {
 	struct ps_exited ex;
-	int fd;
 
 	if (ps_report_validate(text, len) == -1) {
 		log_warnx("bad report from relay");
 		return -1;
 	}
-	if (m->cfg->report_log != NULL) {
-		fd = open(m->cfg->report_log, O_WRONLY | O_APPEND | O_CREAT |
-		    O_CLOEXEC | O_NOFOLLOW, 0640);
-		if (fd == -1)
-			log_warn("%s", m->cfg->report_log);
-		else {
-			struct iovec iov[2];
-
-			iov[0].iov_base = (void *)(uintptr_t)text;
-			iov[0].iov_len = len;
-			iov[1].iov_base = (void *)(uintptr_t)"\n";
-			iov[1].iov_len = 1;
-			if (writev(fd, iov, 2) != (ssize_t)len + 1)
-				log_warn("%s", m->cfg->report_log);
-			close(fd);
-		}
-	} else
+	if (m->cfg->report_log != NULL)
+		(void)report_log_append(m->cfg->report_log, text, len);
+	else
 		log_info("client report: %.*s", (int)len, text);
 	if (m->cfg->report) {
 		m->started = 1;

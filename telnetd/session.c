@@ -503,6 +503,9 @@ peer_name(const struct config *cfg, int fd, char *host, size_t hostsz)
 	socklen_t len = sizeof(ss);
 	int e;
 
+	/* (Zeroed for the static analyser, which does not know that
+	 * getpeername fills it.) */
+	memset(&ss, 0, sizeof(ss));
 	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1) {
 		log_warn("getpeername");
 		return -1;

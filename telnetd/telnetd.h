@@ -468,6 +468,13 @@ size_t ps_start_extra(const struct ps_start *req,
     size_t max);
 int ps_report_validate(const char *text, size_t len);
 
+/* reportlog.c: the --report-log file, opened safely by the monitor. */
+/* 0 when path may be used (a regular file of ours, or none yet, in a
+ * directory others cannot write to); -1 with why. */
+int report_log_check(const char *path, const char **why);
+/* Append one line (text and a newline); -1 (logged) when it failed. */
+int report_log_append(const char *path, const char *text, size_t len);
+
 /* monitor.c */
 int monitor_run(const struct config *cfg, int mon, pid_t relay,
     const char *host);

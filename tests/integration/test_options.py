@@ -4,9 +4,14 @@ SNDLOC -> TELNET_LOCATION, EOR ending a line, and the client report
 (--report, --report-log) checked against what the test client sent.
 """
 import json
+import os
 import pathlib
 import re
+import subprocess
 
+import pytest
+
+from conftest import telnetd_path
 from tnclient import (TelnetClient, DEFAULT_ANSWERS, IAC, EOR, DO, WILL,
                       TTYPE, BINARY, CHARSET, EOR_OPT, LINEMODE, XDISPLOC,
                       event_str)
@@ -202,3 +207,70 @@ def test_report_log_with_login_goes_on(inetd_daemon, tmp_path):
     assert r['ttype'] == ['vt100']
     assert r['linemode']['type'] == 'none'
     c.close()
+
+
+def _bad_report_logs(tmp_path):
+    """(name, path) of --report-log paths the root monitor must refuse."""
+    tmp_path.chmod(0o755)
+    target = tmp_path / 'target'
+    target.write_text('')
+    target.chmod(0o644)
+    (tmp_path / 'link').symlink_to(target)
+    os.mkfifo(tmp_path / 'fifo', 0o600)
+    gw = tmp_path / 'group-writable'
+    gw.write_text('')
+    gw.chmod(0o664)
+    other = tmp_path / 'someone-elses'
+    other.write_text('')
+    other.chmod(0o644)
+    os.chown(other, 65534, 65534)
+    open_dir = tmp_path / 'open'
+    open_dir.mkdir()
+    open_dir.chmod(0o777)
+    return [('a symbolic link', tmp_path / 'link'),
+            ('a FIFO', tmp_path / 'fifo'),
+            ('writable by group or others', gw),
+            ('owned by another user', other),
+            ('its directory is writable by other users', open_dir / 'r'),
+            ('Not a directory', target / 'r')]
+
+
+def test_report_log_unsafe_paths_refused_at_start(tmp_path):
+    """--report-log is opened by the root monitor: a path that is a symbolic
+    link, a FIFO (which would block it), a file others may write or own,
+    or a file in a directory others may write to is one clear line on
+    stderr and exit status 2 before anything starts."""
+    if os.geteuid() != 0:
+        pytest.skip('needs root (files of another owner)')
+    for why, path in _bad_report_logs(tmp_path):
+        r = subprocess.run([str(telnetd_path()), '--report',
+                            '--report-log=%s' % path], capture_output=True,
+                           text=True, timeout=10, stdin=subprocess.DEVNULL)
+        assert r.returncode == 2, (why, r)
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and why in lines[0] and \
+            str(path) in lines[0], (why, r.stderr)
+    # The link's target was not created or written through.
+    assert (tmp_path / 'target').read_text() == ''
+
+
+def test_report_log_turned_fifo_does_not_block(listen_daemon, tmp_path):
+    """The file is checked again at every append: replaced by a FIFO after
+    the daemon started (--listen checked it once), it is not written (the
+    monitor would block on it), the session still ends normally, and the
+    next report goes to a good file again."""
+    log = tmp_path / 'r.jsonl'
+    tmp_path.chmod(0o755)
+    d = listen_daemon(['--report', '--report-log=%s' % log])
+    log.unlink()
+    os.mkfifo(log, 0o600)
+    c = report_client(d.port)
+    text = c.read_until_close(timeout=10)
+    assert b'telnetd client report' in text
+    c.close()
+    log.unlink()
+    c = report_client(d.port)
+    c.read_until_close(timeout=10)
+    c.close()
+    assert len(log.read_text().splitlines()) == 1
+    assert 'a FIFO or socket: report not written' in d.stop()
