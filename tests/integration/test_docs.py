@@ -228,6 +228,27 @@ def help_usage(text):
     return text.split('\n\n', 1)[0]
 
 
+def test_negotiation_deadline_is_one_number():
+    """The silent-client deadline is the header's NEG_TIMEOUT_MS in every
+    place that states it: --help, both places in the manual, the README;
+    never "one second" beside "800 ms"."""
+    header = (REPO / 'telnetd' / 'telnetd.h').read_text()
+    ms = int(re.search(r'#define NEG_TIMEOUT_MS\s+(\d+)', header).group(1))
+    man = MAN.read_text()
+    assert re.search(r'\(1 to 60000; default %d\)' % ms, man), \
+        'the --negotiation-timeout entry'
+    assert re.search(r'negotiation-timeout , No %d milliseconds by default'
+                     % ms, man), 'the session description'
+    assert 'one second' not in man
+    help_text = run([daemon(), '--help']).stdout
+    assert re.search(r'--negotiation-timeout=MS .*\(%d\)' % ms, help_text)
+    readme = (REPO / 'README.md').read_text()
+    assert 'one second' not in readme and '1000 ms' not in readme
+    stale = 'default %d ms' % 1000      # (not written out: this file)
+    for f in (REPO / 'tests' / 'integration').glob('*.py'):
+        assert stale not in f.read_text(), f
+
+
 def test_synopsis_equals_help():
     usage = help_usage(help_text())
     assert usage.startswith('usage: telnetd'), usage

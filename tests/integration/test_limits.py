@@ -2,7 +2,7 @@
 its option, the log line when it is hit, and what the client sees:
 
   --negotiation-timeout=MS  the start does not wait longer for a silent
-                            client (default 1000 ms)
+                            client (default 800 ms)
   --sb-max=BYTES            a longer subnegotiation is dropped whole (4096)
   --max-env=N               variables kept from the client (32)
   --max-env-size=BYTES      longest value kept (256)
