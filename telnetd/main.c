@@ -29,6 +29,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "sandbox.h"
 #include "telnetd.h"
 
 #define DEFAULT_ISSUE	"/etc/issue.net"
@@ -582,6 +583,9 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	int fd, dn, status;
 
+	/* Nothing inherited but 0-2 and systemd's sockets (issue 13). */
+	if (sandbox_close_inherited(listen_fds_from_env()) == -1)
+		return 1;
 	parse_args(&config, argc, argv);
 
 	memset(&sa, 0, sizeof(sa));

@@ -282,9 +282,24 @@ ps_zfree(void *p, size_t size)
 }
 
 /*
+ * The relay's descriptors, first thing after the fork (issue 13): /dev/null
+ * on 0-2 (with --listen they were the listener's: the admin's terminal or
+ * a log file), nothing open but the client socket and the monitor socket
+ * (the pty master comes later, from the monitor), and its log lines to
+ * the monitor over that socket instead of syslog or standard error.
+ */
+void
+privsep_relay_fds(const struct config *cfg, int *net, int *mon)
+{
+	if (sandbox_relay_fds(net, mon) == -1)
+		fatal("relay descriptors");
+	relaylog_start(*mon, cfg->debug != 0);
+}
+
+/*
  * Confinement of the relay (sandbox.c): as root before the uid changes,
  * an empty root-owned directory as its root; after, the seccomp filter.
- * Syslog is already connected (LOG_NDELAY), the relay opens no file.
+ * The relay has no syslog socket (privsep_relay_fds) and opens no file.
  */
 static void
 confine_as_root(const struct config *cfg)

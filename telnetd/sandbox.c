@@ -1,6 +1,7 @@
 /*
  * sandbox.c - confinement of the unprivileged relay beyond dropping root:
- * an empty, root-owned directory as its root, no_new_privs, and a seccomp
+ * only its own descriptors (with /dev/null on 0-2), an empty, root-owned
+ * directory as its root, no_new_privs, and a seccomp
  * filter that allows only the system calls the relay makes once it is
  * relaying.  A call outside the list kills the relay alone (its session
  * ends; the monitor cleans up; other sessions go on).
@@ -16,6 +17,7 @@
 #include <linux/seccomp.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <termios.h>
 #include <unistd.h>
@@ -45,6 +47,83 @@
 #define SANDBOX_SANITIZER 1
 #endif
 #endif
+
+/* Close fds [from, to] (to >= from). */
+static void
+close_span(int from, int to)
+{
+	int fd;
+
+	if (close_range((unsigned int)from, (unsigned int)to, 0) == 0)
+		return;
+	for (fd = from; fd <= to; fd++)
+		(void)close(fd);
+}
+
+/* Descriptors 0-2 on /dev/null where they are closed, so that nothing we
+ * open later lands there and is taken for standard error. */
+static int
+std_fds_open(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) != -1 && fd <= 2)
+		;
+	if (fd == -1)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+int
+sandbox_close_inherited(int keep)
+{
+	if (std_fds_open() == -1)
+		return -1;
+	if (keep < 0)
+		keep = 0;
+	closefrom(3 + keep);
+	return 0;
+}
+
+/* fd moved above 2 (0-2 get /dev/null next); -1 on error. */
+static int
+off_std(int fd)
+{
+	int nfd;
+
+	if (fd > 2)
+		return fd;
+	if ((nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) == -1)
+		return -1;
+	close(fd);
+	return nfd;
+}
+
+int
+sandbox_relay_fds(int *net, int *mon)
+{
+	int dn, lo, hi;
+
+	if ((*net = off_std(*net)) == -1 || (*mon = off_std(*mon)) == -1)
+		return -1;
+	if ((dn = open("/dev/null", O_RDWR)) == -1)
+		return -1;
+	if (dup2(dn, 0) == -1 || dup2(dn, 1) == -1 || dup2(dn, 2) == -1) {
+		close(dn);
+		return -1;
+	}
+	if (dn > 2)
+		close(dn);
+	lo = *net < *mon ? *net : *mon;
+	hi = *net < *mon ? *mon : *net;
+	if (lo > 3)
+		close_span(3, lo - 1);
+	if (hi > lo + 1)
+		close_span(lo + 1, hi - 1);
+	closefrom(hi + 1);
+	return 0;
+}
 
 /*
  * Make dir (an empty directory owned by root, not writable by others) the

@@ -9,6 +9,15 @@
 /* Default empty directory the relay is chrooted into. */
 #define SANDBOX_DIR	"/run/telnetd"
 
+/* At start-up (the inetd-mode process, the listener): descriptors 0-2
+ * open (/dev/null where closed), every other one closed except the keep
+ * sockets from descriptor 3 on (systemd's LISTEN_FDS).  0 or -1/errno. */
+int sandbox_close_inherited(int keep);
+/* In the relay, first thing after the fork: /dev/null on 0-2 and every
+ * descriptor closed but *net and *mon (moved above 2 if they were there).
+ * 0 or -1/errno. */
+int sandbox_relay_fds(int *net, int *mon);
+
 /* As root, before dropping privileges: make DIR (created if missing; must
  * be root-owned and not group/other-writable) the root.  0 or -1/errno. */
 int sandbox_chroot(const char *dir);
