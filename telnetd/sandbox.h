@@ -26,12 +26,13 @@ int sandbox_chroot(const char *dir);
  * (an architecture without a filter, or a sanitizer build), -1 on error. */
 int sandbox_seccomp(void);
 
-/* The filter sandbox_seccomp() installs, written to f (room for max
+/* The filter sandbox_seccomp() installs in process self (the one pid
+ * kill, tkill and tgkill may name), written to f (room for max
  * instructions; SANDBOX_FILTER_MAX is enough): its length, or -1 (no
  * filter for this architecture, or no room).  For tests/test_sandbox.c,
- * which runs it over every system call number. */
+ * which runs it over every system call number and checked argument. */
 #define SANDBOX_FILTER_MAX	160
 struct sock_filter;
-int sandbox_filter(struct sock_filter *f, size_t max);
+int sandbox_filter(struct sock_filter *f, size_t max, unsigned int self);
 
 #endif /* TELNETD_SANDBOX_H */
