@@ -596,6 +596,7 @@ main(int argc, char **argv)
 		config.standalone = 1;
 	if (cfg->standalone) {
 		log_init(1, 0, "telnetd");
+		privsep_check_user(cfg);
 		status = listen_run(cfg);
 		login_template_free(&config.login);
 		return status;
@@ -612,6 +613,7 @@ main(int argc, char **argv)
 			    "--listen=PORT to run standalone)");
 	}
 	log_init(0, 1, "telnetd");
+	privsep_check_user(cfg);
 	if ((fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)) == -1)
 		fatal("dup");
 	if ((dn = open("/dev/null", O_RDWR)) == -1)

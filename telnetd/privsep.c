@@ -297,6 +297,23 @@ privsep_relay_fds(const struct config *cfg, int *net, int *mon)
 }
 
 /*
+ * nobody is every such daemon's fallback: a relay running as nobody shares
+ * its uid with them, so any of them (taken over) could signal the relay and
+ * end its session, and a relay taken over would be one more process of
+ * theirs.  The telnetd user (make install creates it) is the relay's own.
+ */
+void
+privsep_check_user(const struct config *cfg)
+{
+	if (geteuid() == 0 && (cfg->ps_uid == 65534 ||
+	    strcmp(cfg->privsep_user, "nobody") == 0))
+		log_warnx("the relay runs as %s, a user other daemons "
+		    "share: they can signal it, and it them if the seccomp "
+		    "filter ever failed; create the telnetd system user "
+		    "(make install does)", cfg->privsep_user);
+}
+
+/*
  * Confinement of the relay (sandbox.c): as root before the uid changes,
  * an empty root-owned directory as its root; after, the seccomp filter.
  * The relay has no syslog socket (privsep_relay_fds) and opens no file.

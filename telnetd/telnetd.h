@@ -464,6 +464,8 @@ void privsep_drop(const struct config *cfg);
 /* The relay's first step after the fork: /dev/null on 0-2, no descriptor
  * but *net and *mon, its log lines to the monitor (issue 13). */
 void privsep_relay_fds(const struct config *cfg, int *net, int *mon);
+/* A warning when the relay's user is one other daemons share (nobody). */
+void privsep_check_user(const struct config *cfg);
 
 /* The monitor's pick of TERM: the first name of the list that the host's
  * terminfo knows (req->term when none does); and the variables it adds
