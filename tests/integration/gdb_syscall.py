@@ -21,6 +21,7 @@ r8, r9; the instruction executed is the "syscall" inside getuid().
 """
 import json
 import os
+import time
 
 import gdb  # noqa: F401  (provided by gdb)
 
@@ -38,9 +39,20 @@ def alive():
     # ptrace): gone, or a zombie until its parent reaps it.
     try:
         with open('/proc/%d/stat' % inf.pid) as f:
-            return f.read().rsplit(')', 1)[1].split()[0] != 'Z'
+            return f.read().rsplit(')', 1)[1].split()[0] not in 'ZX'
     except OSError:
         return False
+
+
+def dying():
+    """After a ptrace error: the process was killed from outside (it may
+    take a moment to become a zombie)."""
+    deadline = time.monotonic() + 5
+    while alive():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 def reg(name):
@@ -74,7 +86,7 @@ def one_call(insn, nr, args):
     try:
         gdb.execute('stepi', to_string=True)
     except gdb.error:
-        if alive():
+        if not dying():
             raise
         return None
     if not alive():
@@ -127,6 +139,6 @@ try:
     main()
 except gdb.error:
     # Killed from outside meanwhile (the monitor's SIGKILL).
-    if alive():
+    if not dying():
         raise
     print('DIED')

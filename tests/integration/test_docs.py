@@ -62,7 +62,10 @@ XR_PAGES = {
     ('pam_succeed_if', '8'): 'libpam-modules', ('pty', '7'): 'manpages',
     ('seccomp', '2'): 'manpages-dev', ('ssh', '1'): 'openssh-client',
     ('syslog', '3'): 'manpages-dev', ('systemd', '1'): 'systemd',
-    ('systemd.socket', '5'): 'systemd', ('telnet', '1'): 'inetutils-telnet',
+    ('systemd.socket', '5'): 'systemd',
+    ('systemd-sysusers', '8'): 'systemd',
+    ('systemd-tmpfiles', '8'): 'systemd', ('telnet', '1'): 'inetutils-telnet',
+    ('useradd', '8'): 'passwd',
     ('utmp', '5'): 'manpages', ('wtmp', '5'): 'manpages',
     ('xinetd', '8'): 'xinetd', ('xinetd.conf', '5'): 'xinetd',
 }
