@@ -293,6 +293,8 @@ privsep_relay_fds(const struct config *cfg, int *net, int *mon)
 {
 	if (sandbox_relay_fds(net, mon) == -1)
 		fatal("relay descriptors");
+	/* syslog's socket was among those closed: the closelog() in here
+	 * only resets libc's state. */
 	relaylog_start(*mon, cfg->debug != 0);
 }
 

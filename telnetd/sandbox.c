@@ -211,9 +211,13 @@ static const struct allowed {
 	{ SYS_shutdown, TO_ALLOW },
 	/* Memory: malloc, the buffers' own pages, giving them back when
 	 * idle (MADV_DONTNEED).  mmap never executable. */
-	{ SYS_brk, TO_ALLOW }, { SYS_mmap, TO_MMAP },
-#ifdef SYS_mmap2
+	{ SYS_brk, TO_ALLOW },
+#if defined(__i386__)
+	/* i386's SYS_mmap takes its arguments in memory, where the filter
+	 * cannot look: only mmap2, which glibc uses. */
 	{ SYS_mmap2, TO_MMAP },
+#else
+	{ SYS_mmap, TO_MMAP },
 #endif
 	{ SYS_munmap, TO_ALLOW }, { SYS_mremap, TO_ALLOW },
 	{ SYS_madvise, TO_ALLOW },
