@@ -7,7 +7,8 @@
 #   make run        serve real logins on 127.0.0.1:2323 in the foreground
 #   make fuzz       libFuzzer harnesses (clang), FUZZ_SECONDS each
 #   make bench      engine and daemon benchmarks against inetutils telnetd
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (and, without DESTDIR,
+#                   the telnetd system user and /run/telnetd)
 
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
@@ -16,6 +17,10 @@ SBINDIR ?= $(PREFIX)/sbin
 LIBEXECDIR ?= $(PREFIX)/libexec
 MANDIR ?= $(PREFIX)/share/man
 PAMDIR ?= /etc/pam.d
+# The relay's user and its empty root directory (issue 13), where systemd
+# looks for them under /usr/local too.
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 DESTDIR ?=
 
 VERSION := 0.1.0
@@ -264,11 +269,25 @@ install: $(TELNETD) $(PAM_LOGIN)
 	install -m 755 $(PAM_LOGIN) $(DESTDIR)$(LIBEXECDIR)/telnetd/pam-login
 	install -m 644 man/telnetd.8 $(DESTDIR)$(MANDIR)/man8/telnetd.8
 	install -m 644 pam/telnetd.pam $(DESTDIR)$(PAMDIR)/telnetd
+	install -d $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
+	install -m 644 contrib/telnetd.sysusers.conf \
+		$(DESTDIR)$(SYSUSERSDIR)/telnetd.conf
+	install -m 644 contrib/telnetd.tmpfiles.conf \
+		$(DESTDIR)$(TMPFILESDIR)/telnetd.conf
+	@if [ -n "$(DESTDIR)" ]; then \
+		echo "install: DESTDIR is set: no user created (the sysusers.d file does it on the target)"; \
+	else \
+		bash tools/privsep-user.sh $(SYSUSERSDIR)/telnetd.conf \
+			$(TMPFILESDIR)/telnetd.conf; \
+	fi
 
+# The telnetd user stays: files on the system may belong to it.
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/telnetd $(DESTDIR)$(MANDIR)/man8/telnetd.8 \
 		$(DESTDIR)$(PAMDIR)/telnetd \
-		$(DESTDIR)$(LIBEXECDIR)/telnetd/pam-login
+		$(DESTDIR)$(LIBEXECDIR)/telnetd/pam-login \
+		$(DESTDIR)$(SYSUSERSDIR)/telnetd.conf \
+		$(DESTDIR)$(TMPFILESDIR)/telnetd.conf
 	-rmdir $(DESTDIR)$(LIBEXECDIR)/telnetd 2>/dev/null
 
 clean:
@@ -276,7 +295,7 @@ clean:
 		telnetd/telnetd libexec
 
 help:
-	@sed -n '3,10p' Makefile
+	@sed -n '3,11p' Makefile
 
 -include $(LIB_OBJS:.o=.d) $(D_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) \
 	$(PAM_OBJS:.o=.d) \

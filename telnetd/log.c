@@ -25,6 +25,8 @@ static int log_stderr;
 static int log_syslog;		/* the host has a syslog socket */
 static const char *log_ident = "telnetd";
 static const char *log_proc = "";
+/* The relay's lines go to the monitor instead (relaylog.c). */
+static void (*log_sink)(int, const char *);
 
 void
 log_init(int to_stderr, int debug_to_syslog, const char *ident)
@@ -58,6 +60,22 @@ log_check_syslog(void)
 	}
 }
 
+/*
+ * From now on every line goes to sink and nowhere else: the relay, whose
+ * descriptors 0-2 are /dev/null and which has no syslog socket (it could
+ * not reconnect one under its seccomp filter), hands its lines to the
+ * monitor.
+ */
+void
+log_set_sink(void (*sink)(int pri, const char *msg))
+{
+	log_sink = sink;
+	if (log_syslog)
+		closelog();
+	log_syslog = 0;
+	log_stderr = 0;
+}
+
 void
 log_setproc(const char *proc)
 {
@@ -71,6 +89,11 @@ vlog(int pri, const char *fmt, va_list ap)
 	int saved = errno;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (log_sink != NULL) {
+		log_sink(pri, msg);
+		errno = saved;
+		return;
+	}
 	if (log_stderr) {
 		fprintf(stderr, "telnetd[%ld]%s%s: %s\n", (long)getpid(),
 		    *log_proc ? " " : "", log_proc, msg);

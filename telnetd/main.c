@@ -29,6 +29,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "sandbox.h"
 #include "telnetd.h"
 
 #define DEFAULT_ISSUE	"/etc/issue.net"
@@ -588,6 +589,9 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	int fd, dn, status;
 
+	/* Nothing inherited but 0-2 and systemd's sockets (issue 13). */
+	if (sandbox_close_inherited(listen_fds_from_env()) == -1)
+		return 1;
 	parse_args(&config, argc, argv);
 
 	memset(&sa, 0, sizeof(sa));
@@ -598,6 +602,7 @@ main(int argc, char **argv)
 		config.standalone = 1;
 	if (cfg->standalone) {
 		log_init(1, 0, "telnetd");
+		privsep_check_user(cfg);
 		status = listen_run(cfg);
 		login_template_free(&config.login);
 		return status;
@@ -614,6 +619,7 @@ main(int argc, char **argv)
 			    "--listen=PORT to run standalone)");
 	}
 	log_init(0, 1, "telnetd");
+	privsep_check_user(cfg);
 	if ((fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)) == -1)
 		fatal("dup");
 	if ((dn = open("/dev/null", O_RDWR)) == -1)

@@ -45,6 +45,7 @@ struct monitor {
 	int64_t t_start;
 	int64_t hup_deadline;	/* SIGKILL after SIGHUP, 0 = none */
 	int64_t login_deadline;	/* /bin/login still at its prompt? */
+	struct relaylog_limit rlog;	/* the relay's PS_LOG lines */
 };
 
 static const char *const pam_helper_env[] = {
@@ -358,6 +359,8 @@ reap(struct monitor *m)
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		if (pid == m->relay) {
+			/* Its last lines first, then how it ended. */
+			relaylog_drain(&m->rlog, m->cfg, m->mon, m->host);
 			m->relay = 0;
 			if (WIFSIGNALED(status))
 				log_warnx("relay killed by signal %d",
@@ -406,6 +409,15 @@ handle_relay(struct monitor *m)
 	n = ps_recv(m->mon, req, sizeof(*req) + 1, &fd);
 	if (fd != -1)
 		close(fd);
+	if (n >= (ssize_t)sizeof(uint32_t) && req->type == PS_LOG) {
+		/* Any time; a bad one is out of protocol: end it below. */
+		if (relaylog_accept(&m->rlog, m->cfg, m->host, req,
+		    (size_t)n) == 0) {
+			ps_zfree(req, sizeof(*req) + 1);
+			return;
+		}
+		n = 1;
+	}
 	if (n >= (ssize_t)sizeof(uint32_t) && req->type == PS_REPORT &&
 	    !m->reported && !m->started) {
 		m->reported = 1;
@@ -497,6 +509,7 @@ monitor_run(const struct config *cfg, int mon, pid_t relay, const char *host)
 			m->hup_deadline = now_ms() + HANGUP_GRACE_MS;
 		}
 	}
+	relaylog_end(&m->rlog, m->host);
 	if (m->mon != -1)
 		close(m->mon);
 	if (m->slave != -1)

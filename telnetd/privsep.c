@@ -291,9 +291,43 @@ ps_zfree(void *p, size_t size)
 }
 
 /*
+ * The relay's descriptors, first thing after the fork (issue 13): /dev/null
+ * on 0-2 (with --listen they were the listener's: the admin's terminal or
+ * a log file), nothing open but the client socket and the monitor socket
+ * (the pty master comes later, from the monitor), and its log lines to
+ * the monitor over that socket instead of syslog or standard error.
+ */
+void
+privsep_relay_fds(const struct config *cfg, int *net, int *mon)
+{
+	if (sandbox_relay_fds(net, mon) == -1)
+		fatal("relay descriptors");
+	/* syslog's socket was among those closed: the closelog() in here
+	 * only resets libc's state. */
+	relaylog_start(*mon, cfg->debug != 0);
+}
+
+/*
+ * nobody is every such daemon's fallback: a relay running as nobody shares
+ * its uid with them, so any of them (taken over) could signal the relay and
+ * end its session, and a relay taken over would be one more process of
+ * theirs.  The telnetd user (make install creates it) is the relay's own.
+ */
+void
+privsep_check_user(const struct config *cfg)
+{
+	if (geteuid() == 0 && (cfg->ps_uid == 65534 ||
+	    strcmp(cfg->privsep_user, "nobody") == 0))
+		log_warnx("the relay runs as %s, a user other daemons "
+		    "share: they can signal it, and it them if the seccomp "
+		    "filter ever failed; create the telnetd system user "
+		    "(make install does)", cfg->privsep_user);
+}
+
+/*
  * Confinement of the relay (sandbox.c): as root before the uid changes,
  * an empty root-owned directory as its root; after, the seccomp filter.
- * Syslog is already connected (LOG_NDELAY), the relay opens no file.
+ * The relay has no syslog socket (privsep_relay_fds) and opens no file.
  */
 static void
 confine_as_root(const struct config *cfg)

@@ -1,10 +1,20 @@
 /*
  * sandbox.c - confinement of the unprivileged relay beyond dropping root:
- * an empty, root-owned directory as its root, no_new_privs, and a seccomp
- * filter that allows only the system calls the relay makes once it is
- * relaying.  A call outside the list kills the relay alone (its session
- * ends; the monitor cleans up; other sessions go on).
+ * only its own descriptors (with /dev/null on 0-2), an empty root-owned
+ * directory as its root, no_new_privs, and a seccomp filter that allows
+ * only the system calls the relay makes once it is relaying, each with
+ * the arguments it uses where a call is dangerous in general.  A call
+ * outside the list kills the relay alone (its session ends; the monitor
+ * logs it and cleans up; other sessions go on).
+ *
+ * No call is answered with an errno instead: the relay runs no library
+ * code that probes for something it may not have (it logs through the
+ * monitor, holds no syslog socket, opens no file, loads no locale or
+ * time zone after the drop), so every denied call is one the relay's own
+ * code never makes, and the attacker's first wrong step ends the process
+ * (and is logged by the monitor) rather than teaching it what fails.
  */
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -16,6 +26,7 @@
 #include <linux/seccomp.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <termios.h>
 #include <unistd.h>
@@ -46,6 +57,83 @@
 #endif
 #endif
 
+/* Close fds [from, to] (to >= from). */
+static void
+close_span(int from, int to)
+{
+	int fd;
+
+	if (close_range((unsigned int)from, (unsigned int)to, 0) == 0)
+		return;
+	for (fd = from; fd <= to; fd++)
+		(void)close(fd);
+}
+
+/* Descriptors 0-2 on /dev/null where they are closed, so that nothing we
+ * open later lands there and is taken for standard error. */
+static int
+std_fds_open(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR)) != -1 && fd <= 2)
+		;
+	if (fd == -1)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+int
+sandbox_close_inherited(int keep)
+{
+	if (std_fds_open() == -1)
+		return -1;
+	if (keep < 0)
+		keep = 0;
+	closefrom(3 + keep);
+	return 0;
+}
+
+/* fd moved above 2 (0-2 get /dev/null next); -1 on error. */
+static int
+off_std(int fd)
+{
+	int nfd;
+
+	if (fd > 2)
+		return fd;
+	if ((nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) == -1)
+		return -1;
+	close(fd);
+	return nfd;
+}
+
+int
+sandbox_relay_fds(int *net, int *mon)
+{
+	int dn, lo, hi;
+
+	if ((*net = off_std(*net)) == -1 || (*mon = off_std(*mon)) == -1)
+		return -1;
+	if ((dn = open("/dev/null", O_RDWR)) == -1)
+		return -1;
+	if (dup2(dn, 0) == -1 || dup2(dn, 1) == -1 || dup2(dn, 2) == -1) {
+		close(dn);
+		return -1;
+	}
+	if (dn > 2)
+		close(dn);
+	lo = *net < *mon ? *net : *mon;
+	hi = *net < *mon ? *mon : *net;
+	if (lo > 3)
+		close_span(3, lo - 1);
+	if (hi > lo + 1)
+		close_span(lo + 1, hi - 1);
+	closefrom(hi + 1);
+	return 0;
+}
+
 /*
  * Make dir (an empty directory owned by root, not writable by others) the
  * process's root.  Must run as root, before privileges are dropped.
@@ -70,29 +158,87 @@ sandbox_chroot(const char *dir)
 }
 
 /*
- * The relay's system calls: moving bytes (read/write/readv/writev, the
- * socket send/recv family, recvmsg for the pty descriptor passed by the
- * monitor), poll, the pty ioctls it needs, memory for malloc, time, signal
- * returns, syslog's socket, and exit.  ioctl is further limited to the
- * requests the relay uses.
+ * Where a compare jumps: the next instruction, a verdict, or the block
+ * that checks the arguments of one kind of call (laid out after the
+ * search; offsets patched once the program is placed).
  */
-static const unsigned int allowed_nr[] = {
-	SYS_read, SYS_write, SYS_readv, SYS_writev,
-	SYS_recvfrom, SYS_sendto, SYS_recvmsg, SYS_sendmsg,
+enum label {
+	TO_NEXT = 0, TO_ALLOW, TO_KILL,
+	TO_IOCTL,	/* args[1]: one of allowed_ioctl[] */
+	TO_FCNTL,	/* F_GETFL, or F_SETFL without O_ASYNC */
+	TO_SELF,	/* args[0] is the relay's own pid */
+	TO_TGKILL,	/* args[0] and args[1] are the relay's own pid */
+	TO_MMAP,	/* args[2] (prot) without PROT_EXEC */
+	TO_NLABEL
+};
+
+/*
+ * The relay's system calls, each with the reason it is there.  Calls not
+ * listed kill the relay: among them socket, connect, bind, listen, accept
+ * (it reaches nothing but the client and the monitor it was given),
+ * open/openat/execve/fork/clone/ptrace, setsockopt/getsockopt (the
+ * monitor set the client socket's options before the fork; the relay
+ * sets none), and mprotect (nothing in the relay changes a mapping's
+ * protection; with it, PROT_EXEC would be one call away).
+ */
+static const struct allowed {
+	unsigned int nr;
+	unsigned char check;	/* enum label: TO_ALLOW or an argument check */
+} allowed[] = {
+	/* Moving bytes: the client socket, the pty, the monitor socket. */
+	{ SYS_read, TO_ALLOW }, { SYS_write, TO_ALLOW },
+	{ SYS_readv, TO_ALLOW }, { SYS_writev, TO_ALLOW },
+	/* send/recv on the client socket (MSG_OOB for the DM, MSG_PEEK),
+	 * PS_LOG lines to the monitor (send with MSG_DONTWAIT). */
+	{ SYS_recvfrom, TO_ALLOW }, { SYS_sendto, TO_ALLOW },
+	/* The monitor's messages, STARTED with the pty master attached;
+	 * START and REPORT to it. */
+	{ SYS_recvmsg, TO_ALLOW }, { SYS_sendmsg, TO_ALLOW },
 #ifdef SYS_poll
-	SYS_poll,
+	{ SYS_poll, TO_ALLOW },
 #endif
-	SYS_ppoll, SYS_close, SYS_fcntl, SYS_shutdown,
-	SYS_setsockopt, SYS_getsockopt,
-	SYS_brk, SYS_mmap, SYS_munmap, SYS_mremap, SYS_madvise,
-	SYS_clock_gettime, SYS_gettimeofday,
-	SYS_rt_sigreturn, SYS_rt_sigprocmask, SYS_rt_sigaction,
-	SYS_getpid, SYS_futex, SYS_restart_syscall,
-	/* syslog(3) reconnects to /dev/log when the socket breaks; in the
-	 * empty root that fails, harmlessly. */
-	SYS_socket, SYS_connect,
-	SYS_exit, SYS_exit_group,
-	SYS_ioctl,	/* only the requests below */
+	{ SYS_ppoll, TO_ALLOW },
+	{ SYS_close, TO_ALLOW },
+	/* set_nonblock() on the pty master: F_GETFL, F_SETFL.  Never
+	 * F_SETOWN / F_SETOWN_EX / F_SETSIG / O_ASYNC, with which a byte
+	 * from the client would send a signal of the relay's choosing to
+	 * any process of its uid. */
+	{ SYS_fcntl, TO_FCNTL },
+#ifdef SYS_fcntl64
+	{ SYS_fcntl64, TO_FCNTL },
+#endif
+	/* Half-close at the end of the session. */
+	{ SYS_shutdown, TO_ALLOW },
+	/* Memory: malloc, the buffers' own pages, giving them back when
+	 * idle (MADV_DONTNEED).  mmap never executable. */
+	{ SYS_brk, TO_ALLOW },
+#if defined(__i386__)
+	/* i386's SYS_mmap takes its arguments in memory, where the filter
+	 * cannot look: only mmap2, which glibc uses. */
+	{ SYS_mmap2, TO_MMAP },
+#else
+	{ SYS_mmap, TO_MMAP },
+#endif
+	{ SYS_munmap, TO_ALLOW }, { SYS_mremap, TO_ALLOW },
+	{ SYS_madvise, TO_ALLOW },
+	/* Deadlines (the vDSO answers these; a kernel without one asks). */
+	{ SYS_clock_gettime, TO_ALLOW }, { SYS_gettimeofday, TO_ALLOW },
+	/* Signals: returns from handlers, masks, and abort(3)/raise(3),
+	 * which signal the caller only: getpid, gettid, then tgkill (kill
+	 * and tkill alike) with the relay's own pid, never another's. */
+	{ SYS_rt_sigreturn, TO_ALLOW }, { SYS_rt_sigprocmask, TO_ALLOW },
+	{ SYS_rt_sigaction, TO_ALLOW },
+	{ SYS_getpid, TO_ALLOW }, { SYS_gettid, TO_ALLOW },
+	{ SYS_kill, TO_SELF }, { SYS_tkill, TO_SELF },
+	{ SYS_tgkill, TO_TGKILL },
+	/* libc's internal locks, a poll restarted after a stop. */
+	{ SYS_futex, TO_ALLOW }, { SYS_restart_syscall, TO_ALLOW },
+	{ SYS_exit, TO_ALLOW }, { SYS_exit_group, TO_ALLOW },
+	/* Terminal modes and window size of the pty, the bytes waiting,
+	 * the urgent mark, a signal to the program's process group through
+	 * its terminal (TIOCSIG: IP, SUSP, ABORT from the client).  Never
+	 * TIOCSTI (typing into the terminal) or any other request. */
+	{ SYS_ioctl, TO_IOCTL },
 };
 
 static const unsigned int allowed_ioctl[] = {
@@ -100,17 +246,27 @@ static const unsigned int allowed_ioctl[] = {
 	TIOCSIG,
 };
 
-#define NALLOWED	(sizeof(allowed_nr) / sizeof(allowed_nr[0]))
+#define NALLOWED	(sizeof(allowed) / sizeof(allowed[0]))
 #define NIOCTL		(sizeof(allowed_ioctl) / sizeof(allowed_ioctl[0]))
-/* Where a compare jumps, when it jumps to a block not yet placed (the
- * offsets are patched once the program is laid out). */
-enum label { TO_NEXT = 0, TO_ALLOW, TO_IOCTL, TO_KILL };
 #define TREE_LEAF	4	/* at most this many compares in a leaf */
+
+/*
+ * The low 32 bits of argument n.  Only these are compared: every checked
+ * argument is an int or unsigned int to the kernel (a pid, an fcntl
+ * command, an ioctl request, fcntl's flags), which ignores the upper
+ * half, or mmap's prot, whose PROT_EXEC bit is in the lower half.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define ARG_LO(n)	(offsetof(struct seccomp_data, args[n]) + 4)
+#else
+#define ARG_LO(n)	offsetof(struct seccomp_data, args[n])
+#endif
 
 struct fbuild {
 	struct sock_filter *f;
 	unsigned char jt[SANDBOX_FILTER_MAX];	/* enum label */
 	unsigned char jf[SANDBOX_FILTER_MAX];
+	size_t at[TO_NLABEL];			/* where each block starts */
 	size_t n, max;
 	int bad;
 };
@@ -132,6 +288,20 @@ put(struct fbuild *b, unsigned short code, unsigned int k, enum label jt,
 	return b->n++;
 }
 
+static void
+load(struct fbuild *b, size_t off)
+{
+	put(b, BPF_LD | BPF_W | BPF_ABS, (unsigned int)off, TO_NEXT, TO_NEXT);
+}
+
+/* A compare: "equal" (or "any bit set" for JSET) goes to jt, else jf. */
+static void
+cmp(struct fbuild *b, unsigned short op, unsigned int k, enum label jt,
+    enum label jf)
+{
+	put(b, BPF_JMP | op | BPF_K, k, jt, jf);
+}
+
 /* The 8-bit forward offset from instruction i to to; -1 when it does not
  * fit (the program is short: it always does). */
 static int
@@ -144,84 +314,107 @@ offset(size_t i, size_t to, unsigned char *off)
 }
 
 /*
- * A binary search over the sorted numbers nr[lo..hi): JGE at the middle,
+ * A binary search over the sorted entries e[lo..hi): JGE at the middle,
  * the lower half falling through, small leaves of JEQ (the last one's
- * "false" goes to KILL).  The
- * kernel emulates the filter once per system call number when it is
- * installed (the seccomp action cache), so its cost is the number of
- * instructions each number walks: a few here, every compare in a chain.
+ * "false" goes to KILL), each "true" to ALLOW or to the call's argument
+ * check.  The kernel emulates the filter once per system call number
+ * when it is installed (the seccomp action cache), so a call without an
+ * argument check costs nothing afterwards; one with a check walks a few
+ * compares here and a few in its block.
  */
 static void
-tree(struct fbuild *b, const unsigned int *nr, size_t lo, size_t hi)
+tree(struct fbuild *b, const struct allowed *e, size_t lo, size_t hi)
 {
 	size_t i, mid, at;
 
 	if (hi - lo <= TREE_LEAF) {
 		for (i = lo; i < hi; i++)
-			put(b, BPF_JMP | BPF_JEQ | BPF_K, nr[i],
-			    nr[i] == SYS_ioctl ? TO_IOCTL : TO_ALLOW,
+			cmp(b, BPF_JEQ, e[i].nr, (enum label)e[i].check,
 			    i + 1 == hi ? TO_KILL : TO_NEXT);
 		return;
 	}
 	mid = lo + (hi - lo) / 2;
-	at = put(b, BPF_JMP | BPF_JGE | BPF_K, nr[mid], TO_NEXT, TO_NEXT);
-	tree(b, nr, lo, mid);
+	at = put(b, BPF_JMP | BPF_JGE | BPF_K, e[mid].nr, TO_NEXT, TO_NEXT);
+	tree(b, e, lo, mid);
 	if (b->bad || offset(at, b->n, &b->f[at].jt) == -1) {
 		b->bad = 1;
 		return;
 	}
-	tree(b, nr, mid, hi);
+	tree(b, e, mid, hi);
+}
+
+/* The argument checks, one block per label. */
+static void
+blocks(struct fbuild *b, unsigned int self)
+{
+	size_t i;
+
+	b->at[TO_IOCTL] = b->n;
+	load(b, ARG_LO(1));
+	for (i = 0; i < NIOCTL; i++)
+		cmp(b, BPF_JEQ, allowed_ioctl[i], TO_ALLOW,
+		    i + 1 == NIOCTL ? TO_KILL : TO_NEXT);
+
+	b->at[TO_FCNTL] = b->n;
+	load(b, ARG_LO(1));
+	cmp(b, BPF_JEQ, F_GETFL, TO_ALLOW, TO_NEXT);
+	cmp(b, BPF_JEQ, F_SETFL, TO_NEXT, TO_KILL);
+	load(b, ARG_LO(2));
+	cmp(b, BPF_JSET, O_ASYNC, TO_KILL, TO_ALLOW);
+
+	b->at[TO_TGKILL] = b->n;
+	load(b, ARG_LO(1));		/* the thread: the relay has one */
+	cmp(b, BPF_JEQ, self, TO_NEXT, TO_KILL);
+	b->at[TO_SELF] = b->n;		/* tgkill falls through to its tgid */
+	load(b, ARG_LO(0));
+	cmp(b, BPF_JEQ, self, TO_ALLOW, TO_KILL);
+
+	b->at[TO_MMAP] = b->n;
+	load(b, ARG_LO(2));
+	cmp(b, BPF_JSET, PROT_EXEC, TO_KILL, TO_ALLOW);
 }
 
 int
-sandbox_filter(struct sock_filter *f, size_t max)
+sandbox_filter(struct sock_filter *f, size_t max, unsigned int self)
 {
 #if defined(SANDBOX_ARCH)
 	static struct fbuild zero;
 	struct fbuild b = zero;
-	unsigned int nr[NALLOWED], v;
-	size_t i, j, allow, kill, ioctl_at;
+	struct allowed e[NALLOWED], v;
+	size_t i, j;
 
-	/* Sorted (insertion: a few dozen numbers). */
+	/* Sorted by number (insertion: a few dozen entries). */
 	for (i = 0; i < NALLOWED; i++) {
-		v = allowed_nr[i];
-		for (j = i; j > 0 && nr[j - 1] > v; j--)
-			nr[j] = nr[j - 1];
-		nr[j] = v;
+		v = allowed[i];
+		for (j = i; j > 0 && e[j - 1].nr > v.nr; j--)
+			e[j] = e[j - 1];
+		e[j] = v;
 	}
 	b.f = f;
 	b.max = max;
-	put(&b, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch),
+	load(&b, offsetof(struct seccomp_data, arch));
+	cmp(&b, BPF_JEQ, SANDBOX_ARCH, TO_NEXT, TO_KILL);
+	load(&b, offsetof(struct seccomp_data, nr));
+	tree(&b, e, 0, NALLOWED);
+	blocks(&b, self);
+	b.at[TO_KILL] = put(&b, BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS,
 	    TO_NEXT, TO_NEXT);
-	put(&b, BPF_JMP | BPF_JEQ | BPF_K, SANDBOX_ARCH, TO_NEXT, TO_KILL);
-	put(&b, BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr),
-	    TO_NEXT, TO_NEXT);
-	tree(&b, nr, 0, NALLOWED);
-	/* ioctl: only the listed requests. */
-	ioctl_at = put(&b, BPF_LD | BPF_W | BPF_ABS,
-	    offsetof(struct seccomp_data, args[1]), TO_NEXT, TO_NEXT);
-	for (i = 0; i < NIOCTL; i++)
-		put(&b, BPF_JMP | BPF_JEQ | BPF_K, allowed_ioctl[i], TO_ALLOW,
-		    i + 1 == NIOCTL ? TO_KILL : TO_NEXT);
-	kill = put(&b, BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS, TO_NEXT,
-	    TO_NEXT);
-	allow = put(&b, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, TO_NEXT,
+	b.at[TO_ALLOW] = put(&b, BPF_RET | BPF_K, SECCOMP_RET_ALLOW, TO_NEXT,
 	    TO_NEXT);
 	if (b.bad)
 		return -1;
 	for (i = 0; i < b.n; i++) {
-		const size_t to[] = { 0, allow, ioctl_at, kill };
-
 		if ((b.jt[i] != TO_NEXT &&
-		    offset(i, to[b.jt[i]], &f[i].jt) == -1) ||
+		    offset(i, b.at[b.jt[i]], &f[i].jt) == -1) ||
 		    (b.jf[i] != TO_NEXT &&
-		    offset(i, to[b.jf[i]], &f[i].jf) == -1))
+		    offset(i, b.at[b.jf[i]], &f[i].jf) == -1))
 			return -1;
 	}
 	return (int)b.n;
 #else
 	(void)f;
 	(void)max;
+	(void)self;
 	return -1;
 #endif
 }
@@ -234,7 +427,10 @@ sandbox_seccomp(void)
 	struct sock_fprog prog;
 	int n;
 
-	if ((n = sandbox_filter(filter, SANDBOX_FILTER_MAX)) <= 0) {
+	/* Built here, in the relay after its fork: its own pid is the one
+	 * kill/tkill/tgkill may name. */
+	if ((n = sandbox_filter(filter, SANDBOX_FILTER_MAX,
+	    (unsigned int)getpid())) <= 0) {
 		errno = EINVAL;
 		return -1;
 	}

@@ -9,6 +9,15 @@
 /* Default empty directory the relay is chrooted into. */
 #define SANDBOX_DIR	"/run/telnetd"
 
+/* At start-up (the inetd-mode process, the listener): descriptors 0-2
+ * open (/dev/null where closed), every other one closed except the keep
+ * sockets from descriptor 3 on (systemd's LISTEN_FDS).  0 or -1/errno. */
+int sandbox_close_inherited(int keep);
+/* In the relay, first thing after the fork: /dev/null on 0-2 and every
+ * descriptor closed but *net and *mon (moved above 2 if they were there).
+ * 0 or -1/errno. */
+int sandbox_relay_fds(int *net, int *mon);
+
 /* As root, before dropping privileges: make DIR (created if missing; must
  * be root-owned and not group/other-writable) the root.  0 or -1/errno. */
 int sandbox_chroot(const char *dir);
@@ -17,12 +26,13 @@ int sandbox_chroot(const char *dir);
  * (an architecture without a filter, or a sanitizer build), -1 on error. */
 int sandbox_seccomp(void);
 
-/* The filter sandbox_seccomp() installs, written to f (room for max
+/* The filter sandbox_seccomp() installs in process self (the one pid
+ * kill, tkill and tgkill may name), written to f (room for max
  * instructions; SANDBOX_FILTER_MAX is enough): its length, or -1 (no
  * filter for this architecture, or no room).  For tests/test_sandbox.c,
- * which runs it over every system call number. */
+ * which runs it over every system call number and checked argument. */
 #define SANDBOX_FILTER_MAX	160
 struct sock_filter;
-int sandbox_filter(struct sock_filter *f, size_t max);
+int sandbox_filter(struct sock_filter *f, size_t max, unsigned int self);
 
 #endif /* TELNETD_SANDBOX_H */

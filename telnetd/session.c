@@ -402,8 +402,11 @@ session_free(struct session *s)
 int
 relay_main(const struct config *cfg, int net, int mon, const char *host)
 {
-	struct session *s = session_new(cfg, net, mon, host);
+	struct session *s;
 	int sent;
+
+	privsep_relay_fds(cfg, &net, &mon);
+	s = session_new(cfg, net, mon, host);
 
 	/* The opening requests go out before the relay gives up root and
 	 * its view of the file system: nothing from the client is read

@@ -178,6 +178,8 @@ void log_init(int to_stderr, int debug_to_syslog, const char *ident);
 /* Look for the syslog socket again (the listener, per connection). */
 void log_check_syslog(void);
 void log_setproc(const char *proc);
+/* Every later line to sink only (the relay: relaylog.c). */
+void log_set_sink(void (*sink)(int pri, const char *msg));
 void log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
@@ -408,6 +410,7 @@ enum ps_type {
 	PS_STARTED,		/* monitor -> relay (+ pty master fd) */
 	PS_EXITED,		/* monitor -> relay: the program ended */
 	PS_REPORT,		/* relay -> monitor: the client report */
+	PS_LOG,			/* relay -> monitor: one log line */
 };
 /* START is sent with only its first nvars variables: PS_START_LEN(n)
  * bytes, so an idle session does not carry (or touch) the whole table. */
@@ -458,6 +461,11 @@ void ps_zfree(void *p, size_t size);
 /* Drop root in the relay: groups, gid, uid, no_new_privs, then the
  * confinement hook (issue 8: empty chroot, seccomp). */
 void privsep_drop(const struct config *cfg);
+/* The relay's first step after the fork: /dev/null on 0-2, no descriptor
+ * but *net and *mon, its log lines to the monitor (issue 13). */
+void privsep_relay_fds(const struct config *cfg, int *net, int *mon);
+/* A warning when the relay's user is one other daemons share (nobody). */
+void privsep_check_user(const struct config *cfg);
 
 /* The monitor's pick of TERM: the first name of the list that the host's
  * terminfo knows (TERM_FALLBACK when none does); and the variables it adds
@@ -478,6 +486,42 @@ int report_log_append(const char *path, const char *text, size_t len);
 /* monitor.c */
 int monitor_run(const struct config *cfg, int mon, pid_t relay,
     const char *host);
+
+/* relaylog.c: the relay's log lines, sent to the monitor as PS_LOG
+ * messages (no NUL), checked and limited again there. */
+/* A line's text, so that the monitor's line with "relay for HOST: "
+ * and a count fits vlog's 1024 bytes (HOST_MAX 256). */
+#define PS_LOG_TEXT_MAX		640
+#define RELAYLOG_BURST		100	/* lines at once, then */
+#define RELAYLOG_RATE		10	/* lines per second */
+struct ps_log {
+	uint32_t type;
+	int32_t pri;			/* LOG_CRIT .. LOG_DEBUG */
+	uint32_t dropped;		/* lines not sent since the last one */
+	char text[PS_LOG_TEXT_MAX];	/* printable ASCII */
+};
+/* A token bucket of RELAYLOG_BURST lines, RELAYLOG_RATE a second. */
+struct relaylog_limit {
+	int64_t t;			/* ms: tokens counted up to here */
+	unsigned int tokens;
+	unsigned int dropped;		/* lines over the limit */
+	int full;			/* t set: the bucket was started */
+};
+/* 1 when a line may go at time now (ms), else 0 (counted in dropped). */
+int relaylog_take(struct relaylog_limit *l, int64_t now);
+/* The relay: every log line to the monitor socket from now on (debug
+ * lines without the rate limit when -D asked for them). */
+void relaylog_start(int mon, int debug);
+/* The monitor: one PS_LOG message of len bytes checked, limited and
+ * logged as the relay's, with the client's address.  -1 when it breaks
+ * the protocol (the session is ended). */
+int relaylog_accept(struct relaylog_limit *l, const struct config *cfg,
+    const char *host, const void *msg, size_t len);
+/* The monitor: the PS_LOG lines still queued (the relay has ended), and
+ * at the end of the session the count of lines over the limit. */
+void relaylog_drain(struct relaylog_limit *l, const struct config *cfg,
+    int mon, const char *host);
+void relaylog_end(const struct relaylog_limit *l, const char *host);
 
 /* pty.c */
 int pty_open(int *master, int *slave, char *name, size_t namesz);

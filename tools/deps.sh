@@ -37,13 +37,21 @@ unpack_inetd() {
 	[ -x "$INETD_BIN" ] || echo "deps: could not unpack inetutils-inetd" >&2
 }
 
+# The relay's system user and /run/telnetd (issue 13): the daemon and the
+# tests run the relay as telnetd, as an installed daemon does.
+privsep_user() {
+	[ "$(id -u)" = 0 ] || return 0
+	bash "$(dirname "$0")/privsep-user.sh" ||
+	    echo "deps: could not create the telnetd user" >&2
+}
+
 missing=""
 for p in $want; do
 	s=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)
 	[ "$s" = installed ] || missing="$missing $p"
 done
 if [ -z "$missing" ]; then
-	[ "${1:-all}" = build ] || unpack_inetd
+	[ "${1:-all}" = build ] || { unpack_inetd; privsep_user; }
 	exit 0
 fi
 
@@ -64,4 +72,4 @@ apt-get update -qq >&2 || { echo "deps: apt-get update failed" >&2; exit 1; }
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >&2 ||
 	{ echo "deps: apt-get install failed for:$missing" >&2; exit 1; }
-[ "${1:-all}" = build ] || unpack_inetd
+[ "${1:-all}" = build ] || { unpack_inetd; privsep_user; }

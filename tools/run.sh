@@ -15,6 +15,9 @@ if [ ! -x "$telnetd" ]; then
 	echo "run.sh: $telnetd is not built" >&2
 	exit 1
 fi
+# The relay runs as the telnetd system user, as after make install.
+getent passwd telnetd >/dev/null || bash "$(dirname "$0")/privsep-user.sh" ||
+	exit 1
 # A booted Debian system has utmp (systemd-tmpfiles); a container may not,
 # and then who(1) cannot see the sessions.
 if [ ! -e /var/run/utmp ]; then

@@ -63,6 +63,7 @@ must not go there); any report found there fails the test at teardown.
 import ctypes
 import os
 import pathlib
+import pwd
 import random
 import re
 import select
@@ -110,6 +111,14 @@ def pytest_configure(config):
         libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     except OSError:
         pass
+    # The relay's system user, as make install (and make check, through
+    # tools/deps.sh) creates it: the daemon runs the relay as telnetd.
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam('telnetd')
+        except KeyError:
+            subprocess.run(['bash', str(REPO / 'tools' / 'privsep-user.sh')],
+                           check=False, timeout=60)
 
 
 # ---- processes ------------------------------------------------------------

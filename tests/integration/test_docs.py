@@ -8,9 +8,11 @@ uninstall, and the launcher files in contrib/.
   * --help, --version and -V exit 0; a bad command line exits 2 with one line
     on standard error, as EXIT STATUS says;
   * `make install DESTDIR=... PREFIX=/usr` installs sbin/telnetd,
-    libexec/telnetd/pam-login, share/man/man8/telnetd.8 and
-    etc/pam.d/telnetd, and `make uninstall`
-    removes them;
+    libexec/telnetd/pam-login, share/man/man8/telnetd.8,
+    etc/pam.d/telnetd and the sysusers.d / tmpfiles.d files of the relay's
+    user (creating no user: DESTDIR is set), and `make uninstall`
+    removes them; without DESTDIR it runs tools/privsep-user.sh, which
+    creates the telnetd user with systemd-sysusers or useradd;
   * the systemd units pass `systemd-analyze verify`, the xinetd service file
     really serves the daemon, and the binary path in every contrib file is
     where `make install` puts it by default.
@@ -38,6 +40,8 @@ BUILD = pathlib.Path(os.environ.get('TELNETD_BUILD') or REPO).resolve()
 TELNETD = BUILD / 'telnetd' / 'telnetd'
 MAN = REPO / 'man' / 'telnetd.8'
 PAM_FILE = REPO / 'pam' / 'telnetd.pam'
+SYSUSERS = REPO / 'contrib' / 'telnetd.sysusers.conf'
+TMPFILES = REPO / 'contrib' / 'telnetd.tmpfiles.conf'
 PAM_LOGIN = BUILD / 'libexec' / 'telnetd' / 'pam-login'
 CONTRIB = REPO / 'contrib'
 # Where the contrib files expect the binary: make install's default PREFIX.
@@ -59,7 +63,10 @@ XR_PAGES = {
     ('seccomp', '2'): 'manpages-dev', ('ssh', '1'): 'openssh-client',
     ('sshd', '8'): 'openssh-server',
     ('syslog', '3'): 'manpages-dev', ('systemd', '1'): 'systemd',
-    ('systemd.socket', '5'): 'systemd', ('telnet', '1'): 'inetutils-telnet',
+    ('systemd.socket', '5'): 'systemd',
+    ('systemd-sysusers', '8'): 'systemd',
+    ('systemd-tmpfiles', '8'): 'systemd', ('telnet', '1'): 'inetutils-telnet',
+    ('useradd', '8'): 'passwd',
     ('utmp', '5'): 'manpages', ('wtmp', '5'): 'manpages',
     ('xinetd', '8'): 'xinetd', ('xinetd.conf', '5'): 'xinetd',
 }
@@ -335,11 +342,16 @@ def test_install_and_uninstall(tmp_path):
     r = make('install', 'DESTDIR=%s' % dest, 'PREFIX=/usr')
     assert r.returncode == 0, 'make install failed:\n%s%s' % (r.stdout,
                                                               r.stderr)
+    # With DESTDIR (a package being built) no user is created here.
+    assert 'no user created' in r.stdout, r.stdout
+    assert 'privsep-user.sh' not in r.stdout + r.stderr
     want = {
         'usr/sbin/telnetd': (0o755, TELNETD),
         'usr/libexec/telnetd/pam-login': (0o755, PAM_LOGIN),
         'usr/share/man/man8/telnetd.8': (0o644, MAN),
         'etc/pam.d/telnetd': (0o644, PAM_FILE),
+        'usr/lib/sysusers.d/telnetd.conf': (0o644, SYSUSERS),
+        'usr/lib/tmpfiles.d/telnetd.conf': (0o644, TMPFILES),
     }
     files = sorted(str(p.relative_to(dest)) for p in dest.rglob('*')
                    if not p.is_dir())
@@ -363,6 +375,89 @@ def test_install_and_uninstall(tmp_path):
     left = sorted(str(p.relative_to(dest)) for p in dest.rglob('*')
                   if not p.is_dir())
     assert left == [], 'left after make uninstall: %s' % left
+
+
+def test_install_creates_the_privsep_user():
+    """Without DESTDIR, make install runs tools/privsep-user.sh on the
+    installed sysusers.d and tmpfiles.d files (shown with make -n: the
+    user is created for real by make check, through tools/deps.sh)."""
+    daemon()
+    r = make('-n', 'install', 'PREFIX=/opt/td')
+    assert r.returncode == 0, r.stderr
+    assert re.search(r'bash tools/privsep-user.sh '
+                     r'/opt/td/lib/sysusers.d/telnetd.conf\s+\\?\s*'
+                     r'/opt/td/lib/tmpfiles.d/telnetd.conf', r.stdout), \
+        r.stdout
+
+
+SYSUSERS_TEXT = ('# telnetd(8): the unprivileged user of the relay, which '
+                 'parses the network.\n'
+                 'u telnetd - "telnetd privilege separation" /run/telnetd '
+                 '/usr/sbin/nologin\n')
+TMPFILES_TEXT = ("# telnetd(8): the relay's empty root directory.\n"
+                 'd /run/telnetd 0755 root root -\n')
+
+
+def test_sysusers_and_tmpfiles_files(tmp_path):
+    """The two files (the Debian packaging ships the same ones) make the
+    telnetd system user and the root-owned empty /run/telnetd, as
+    systemd-sysusers and systemd-tmpfiles read them."""
+    assert SYSUSERS.read_text() == SYSUSERS_TEXT
+    assert TMPFILES.read_text() == TMPFILES_TEXT
+    root = tmp_path / 'root'
+    (root / 'etc').mkdir(parents=True)
+    r = run(['systemd-sysusers', '--root=%s' % root, str(SYSUSERS)])
+    assert r.returncode == 0, r.stderr
+    users = [l.split(':') for l in (root / 'etc/passwd').read_text()
+             .splitlines()]
+    td = [u for u in users if u[0] == 'telnetd']
+    assert len(td) == 1, users
+    name, _, uid, gid, gecos, home, shell = td[0]
+    assert 0 < int(uid) < 1000 and int(gid) == int(uid), td
+    assert (home, shell) == ('/run/telnetd', '/usr/sbin/nologin')
+    r = run(['systemd-tmpfiles', '--create', '--root=%s' % root,
+             str(TMPFILES)])
+    assert r.returncode == 0, r.stderr
+    st = (root / 'run/telnetd').stat()
+    assert stat.S_ISDIR(st.st_mode) and stat.S_IMODE(st.st_mode) == 0o755
+    assert st.st_uid == 0 and st.st_gid == 0
+    assert list((root / 'run/telnetd').iterdir()) == []
+
+
+def test_privsep_user_script_without_systemd(tmp_path):
+    """Where systemd-sysusers is not installed, tools/privsep-user.sh runs
+    useradd --system with the same home and shell, and makes /run/telnetd
+    with install -d (both stand-ins here record their arguments)."""
+    fake = tmp_path / 'bin'
+    fake.mkdir()
+    log = tmp_path / 'calls'
+    for tool in ('dirname', 'realpath', 'id'):
+        os.symlink(shutil.which(tool), fake / tool)
+    (fake / 'useradd').write_text('#!/bin/sh\necho "useradd $*" >> %s\n'
+                                  % log)
+    (fake / 'install').write_text('#!/bin/sh\necho "install $*" >> %s\n'
+                                  % log)
+    # No user until useradd has run.
+    (fake / 'getent').write_text('#!/bin/sh\n[ -s %s ]\n' % log)
+    for f in ('useradd', 'install', 'getent'):
+        os.chmod(fake / f, 0o755)
+    r = subprocess.run(['/bin/bash', str(REPO / 'tools/privsep-user.sh')],
+                       env={'PATH': str(fake)}, capture_output=True,
+                       text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert log.read_text().splitlines() == [
+        'useradd --system --no-create-home --home-dir /run/telnetd '
+        '--shell /usr/sbin/nologin telnetd',
+        'install -d -m 0755 -o root -g root /run/telnetd'], log.read_text()
+    # An existing user is left alone.
+    log.write_text('useradd done\n')
+    r = subprocess.run(['/bin/bash', str(REPO / 'tools/privsep-user.sh')],
+                       env={'PATH': str(fake)}, capture_output=True,
+                       text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert log.read_text().splitlines() == [
+        'useradd done',
+        'install -d -m 0755 -o root -g root /run/telnetd']
 
 
 def test_default_prefix_matches_contrib():
