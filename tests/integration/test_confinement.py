@@ -219,10 +219,12 @@ def _two_sessions(listen_daemon, tmp_path, seccomp):
     c.negotiate()
     c.expect(b'READY')
     relay_c, tty_c = session_procs(d, known)
+    pids_c = set(d.descendants()) - known
     assert relay_c and relay_c != relay_a
     net, mon = sock_fds(relay_a)
     assert net is not None and mon is not None, fd_links(relay_a)
     ctx = types.SimpleNamespace(d=d, a=a, c=c, relay=relay_a, tty=tty_a,
+                                pids=known,
                                 relay_c=relay_c, tty_c=tty_c, mark=mark,
                                 net=net, mon=mon)
 
@@ -233,13 +235,13 @@ def _two_sessions(listen_daemon, tmp_path, seccomp):
         wait_until(lambda: mark.exists() and 'HUP' in mark.read_text(), 10,
                    'SIGHUP reached the program of the killed session')
         a.read_until_close(timeout=10)
-        wait_until(lambda: tty_a not in utmp_lines(), 10,
+        wait_until(lambda: tty_a not in utmp_lines(known), 10,
                    'utmp entry cleared')
         assert proc_status(relay_a) is None
         # The bystander goes on (it runs "hup": it has nothing to say,
         # but its relay answers AYT); a new client gets a session.
         assert proc_status(relay_c) is not None
-        assert tty_c in utmp_lines()
+        assert tty_c in utmp_lines(pids_c)
         c.send_raw(bytes([255, 246]))
         c.expect(b'[Yes]')
         e = TelnetClient(d.port, timeout=10)
@@ -285,7 +287,7 @@ def test_forbidden_syscall_kills_only_that_session(sessions, listen_daemon):
     b = TelnetClient(d2.port, timeout=10)
     b.negotiate()
     b.expect(b'READY')
-    assert sessions.tty in utmp_lines()
+    assert sessions.tty in utmp_lines(sessions.pids)
     r = subprocess.run([shutil.which('gdb'), '-p', str(sessions.relay),
                         '-batch', '-nx', '-ex', 'call (int)getuid()'],
                        capture_output=True, timeout=60)

@@ -47,8 +47,11 @@ def wait_until(pred, timeout, what):
         time.sleep(0.02)
 
 
-def utmp_lines():
-    """Lines (pts/N) with a live LOGIN/USER entry in utmp."""
+def utmp_lines(pids=None):
+    """Lines (pts/N) with a live LOGIN/USER entry in utmp; with ``pids``,
+    only entries of those processes (the test's own session: on a machine
+    where other sessions come and go, a pts/N freed by ours may be in use
+    by somebody else's a moment later)."""
     out = set()
     try:
         data = open('/var/run/utmp', 'rb').read()
@@ -58,8 +61,9 @@ def utmp_lines():
     for i in range(0, len(data) - size + 1, size):
         rec = data[i:i + size]
         typ = struct.unpack('<h', rec[:2])[0]
+        pid = struct.unpack('<i', rec[4:8])[0]
         line = rec[8:40].split(b'\0')[0].decode()
-        if typ in (6, 7):
+        if typ in (6, 7) and (pids is None or pid in pids):
             out.add(line)
     return out
 
@@ -125,13 +129,14 @@ def test_sighup_on_disconnect(inetd_daemon, tmp_path, utmp_file):
             continue
         if fd0.startswith('/dev/pts/'):
             tty = fd0[5:]
-    assert tty and tty in utmp_lines()
+    pids = set(d.descendants())
+    assert tty and tty in utmp_lines(pids)
     c.close()
     wait_until(lambda: mark.exists() and 'HUP' in mark.read_text(), 5,
                'SIGHUP reached the program')
     # Everything of the session ends; the utmp entry is cleared.
     wait_until(lambda: not d.descendants(), 5, 'session processes gone')
-    assert tty not in utmp_lines()
+    assert tty not in utmp_lines(pids)
 
 
 @pytest.mark.parametrize('addr', ['127.0.0.1', '::1'])
