@@ -293,8 +293,7 @@ hangup_program(struct monitor *m)
 {
 	if (m->prog == 0 || m->hup_deadline != 0)
 		return;
-	if (m->cfg->debug & DBG_REPORT)
-		log_debug("SIGHUP to the program's process group");
+	log_trace(m, DBG_REPORT, "SIGHUP to the program's process group");
 	kill(-m->prog, SIGHUP);
 	kill(-m->prog, SIGCONT);
 	m->hup_deadline = now_ms() + HANGUP_GRACE_MS;

@@ -93,9 +93,8 @@ negotiate_begin(struct session *s)
 	}
 	s->t_begin = now_ms();
 	s->neg_deadline = s->t_begin + s->cfg->neg_timeout_ms;
-	if (s->cfg->debug & DBG_OPTIONS)
-		log_debug("send DO TTYPE TSPEED XDISPLOC NEW-ENVIRON "
-		    "OLD-ENVIRON NAWS, WILL SGA ECHO, DO LFLOW, WILL STATUS");
+	log_trace(s, DBG_OPTIONS, "send DO TTYPE TSPEED XDISPLOC NEW-ENVIRON "
+	    "OLD-ENVIRON NAWS, WILL SGA ECHO, DO LFLOW, WILL STATUS");
 }
 
 int
@@ -132,9 +131,8 @@ env_send(struct session *s, unsigned char opt)
 static void
 option_changed(struct session *s, unsigned char opt, int local, int enabled)
 {
-	if (s->cfg->debug & DBG_OPTIONS)
-		log_debug("%s %s %s", local ? "we" : "client",
-		    enabled ? "enable" : "disable", telnet_opt_name(opt));
+	log_trace(s, DBG_OPTIONS, "%s %s %s", local ? "we" : "client",
+	    enabled ? "enable" : "disable", telnet_opt_name(opt));
 	options_changed(s, opt, local, enabled);
 	if (s->cfg->report) {
 		s->wait[opt] &= (unsigned char)~NEG_WAIT_ANSWER;
@@ -238,9 +236,8 @@ got_env(struct session *s, const struct telnet_event *ev)
 	if (s->rep != NULL && s->rep->env_ms == 0)
 		s->rep->env_ms = report_ms(s);
 	if (s->state >= S_STARTING) {
-		if (s->cfg->debug & DBG_OPTIONS)
-			log_debug("late %s ignored",
-			    telnet_opt_name(ev->u.env.opt));
+		log_trace(s, DBG_OPTIONS, "late %s ignored",
+		    telnet_opt_name(ev->u.env.opt));
 		return;
 	}
 	for (i = 0; i < ev->u.env.nvars; i++) {
@@ -250,11 +247,10 @@ got_env(struct session *s, const struct telnet_event *ev)
 		vd = env_add(&s->env, &s->cfg->envpol, v->name, v->name_len,
 		    v->value, v->value_len);
 		note_env(s, v, vd);
-		if (s->cfg->debug & DBG_OPTIONS)
-			log_debug("recv %s %s: %s",
-			    v->type == TELENV_USERVAR ? "USERVAR" : "VAR",
-			    log_safe(name, sizeof(name), v->name, v->name_len),
-			    env_verdict_str(vd));
+		log_trace(s, DBG_OPTIONS, "recv %s %s: %s",
+		    v->type == TELENV_USERVAR ? "USERVAR" : "VAR",
+		    log_safe(name, sizeof(name), v->name, v->name_len),
+		    env_verdict_str(vd));
 		/* One line per kind of refusal; the limits name their
 		 * option. */
 		if (vd != ENV_OK && vd < 16 &&
@@ -299,19 +295,17 @@ negotiate_event(struct session *s, const struct telnet_event *ev)
 	}
 	switch (ev->type) {
 	case TELNET_EV_NEGOTIATE:
-		if (s->cfg->debug & DBG_OPTIONS)
-			log_debug("recv %s %s",
-			    telnet_cmd_name(ev->u.negotiate.verb),
-			    telnet_opt_name(ev->u.negotiate.opt));
+		log_trace(s, DBG_OPTIONS, "recv %s %s",
+		    telnet_cmd_name(ev->u.negotiate.verb),
+		    telnet_opt_name(ev->u.negotiate.opt));
 		return 1;
 	case TELNET_EV_OPTION:
 		option_changed(s, ev->u.option.opt, ev->u.option.local,
 		    ev->u.option.enabled);
 		return 1;
 	case TELNET_EV_TM:
-		if (s->cfg->debug & DBG_OPTIONS)
-			log_debug("TIMING-MARK answered (%s)",
-			    ev->u.tm.enabled ? "WILL" : "WONT");
+		log_trace(s, DBG_OPTIONS, "TIMING-MARK answered (%s)",
+		    ev->u.tm.enabled ? "WILL" : "WONT");
 		return options_event(s, ev);
 	case TELNET_EV_NAWS:
 		s->wait[TELOPT_NAWS] = 0;
@@ -321,8 +315,8 @@ negotiate_event(struct session *s, const struct telnet_event *ev)
 			return 1;
 		s->ws_col = ev->u.naws.width;
 		s->ws_row = ev->u.naws.height;
-		if (s->cfg->debug & DBG_OPTIONS)
-			log_debug("recv NAWS %ux%u", s->ws_col, s->ws_row);
+		log_trace(s, DBG_OPTIONS, "recv NAWS %ux%u", s->ws_col,
+		    s->ws_row);
 		relay_set_winsize(s);
 		return 1;
 	case TELNET_EV_TSPEED:
@@ -337,8 +331,7 @@ negotiate_event(struct session *s, const struct telnet_event *ev)
 		    (uint32_t)ev->u.tspeed.tx;
 		s->rx = ev->u.tspeed.rx > UINT32_MAX ? 0 :
 		    (uint32_t)ev->u.tspeed.rx;
-		if (s->cfg->debug & DBG_OPTIONS)
-			log_debug("recv TSPEED %u,%u", s->tx, s->rx);
+		log_trace(s, DBG_OPTIONS, "recv TSPEED %u,%u", s->tx, s->rx);
 		return 1;
 	case TELNET_EV_XDISPLOC:
 		if (ev->u.str.cmd != TELQUAL_IS)
@@ -355,10 +348,9 @@ negotiate_event(struct session *s, const struct telnet_event *ev)
 			if (s->rep != NULL)
 				strlcpy(s->rep->xdisploc, ev->u.str.text.s,
 				    sizeof(s->rep->xdisploc));
-			if (s->cfg->debug & DBG_OPTIONS)
-				log_debug("recv XDISPLOC %s", log_safe(buf,
-				    sizeof(buf), ev->u.str.text.s,
-				    ev->u.str.text.len));
+			log_trace(s, DBG_OPTIONS, "recv XDISPLOC %s",
+			    log_safe(buf, sizeof(buf), ev->u.str.text.s,
+			    ev->u.str.text.len));
 		}
 		return 1;
 	case TELNET_EV_ENVIRON:
@@ -379,8 +371,8 @@ negotiate_event(struct session *s, const struct telnet_event *ev)
 			s->wait[TELOPT_LINEMODE] = 0;
 		return options_event(s, ev);
 	case TELNET_EV_SB_RAW:
-		if (s->cfg->debug & DBG_OPTIONS)
-			log_debug("subnegotiation %d ignored", (int)ev->type);
+		log_trace(s, DBG_OPTIONS, "subnegotiation %d ignored",
+		    (int)ev->type);
 		return 1;
 	case TELNET_EV_ERROR:
 		if (ev->u.error.code == TELNET_ERR_SB_OVERFLOW &&
@@ -391,9 +383,8 @@ negotiate_event(struct session *s, const struct telnet_event *ev)
 			    s->cfg->sb_max ? s->cfg->sb_max :
 			    (size_t)TELNET_SB_DEFAULT_MAX);
 		}
-		if (s->cfg->debug & DBG_OPTIONS)
-			log_debug("protocol: %s (option %s)", ev->u.error.msg,
-			    telnet_opt_name(ev->u.error.opt));
+		log_trace(s, DBG_OPTIONS, "protocol: %s (option %s)",
+		    ev->u.error.msg, telnet_opt_name(ev->u.error.opt));
 		return 1;
 	default:
 		return 0;
@@ -410,13 +401,12 @@ negotiate_start(struct session *s)
 	char *text;
 	int r;
 
-	if (s->cfg->debug & DBG_REPORT)
-		log_debug("negotiation done in %lld ms%s: TERM=%s, %ux%u, "
-		    "%u/%u baud, %zu variables, user %s",
-		    (long long)(now_ms() - s->t_begin),
-		    negotiate_ready(s) ? "" : " (deadline)",
-		    *s->term ? s->term : "-", s->ws_col, s->ws_row, s->tx,
-		    s->rx, s->env.n, *s->env.user ? s->env.user : "-");
+	log_trace(s, DBG_REPORT, "negotiation done in %lld ms%s: TERM=%s, "
+	    "%ux%u, %u/%u baud, %zu variables, user %s",
+	    (long long)(now_ms() - s->t_begin),
+	    negotiate_ready(s) ? "" : " (deadline)",
+	    *s->term ? s->term : "-", s->ws_col, s->ws_row, s->tx,
+	    s->rx, s->env.n, *s->env.user ? s->env.user : "-");
 	if (!negotiate_ready(s) && !(s->limits_logged & LIM_NEG_DEADLINE)) {
 		s->limits_logged |= LIM_NEG_DEADLINE;
 		log_info("negotiation: not every answer within %d ms "

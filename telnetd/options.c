@@ -46,8 +46,8 @@ charset_request(struct session *s)
 	s->rep->charset_ms = -1;	/* asked, no answer yet */
 	if (starting(s))
 		s->wait[TELOPT_CHARSET] = NEG_WAIT_SB;
-	if (s->cfg->debug & DBG_OPTIONS)
-		log_debug("send CHARSET REQUEST UTF-8 ISO-8859-1 US-ASCII");
+	log_trace(s, DBG_OPTIONS, "send CHARSET REQUEST UTF-8 ISO-8859-1 "
+	    "US-ASCII");
 }
 
 void
@@ -75,9 +75,8 @@ options_changed(struct session *s, unsigned char opt, int local, int enabled)
 			s->kludge_tm = 1;
 			s->data_ctx = 0;
 			telnet_send_do_tm(s->t);
-			if (s->cfg->debug & DBG_OPTIONS)
-				log_debug("send DO TIMING-MARK (kludge "
-				    "linemode?)");
+			log_trace(s, DBG_OPTIONS, "send DO TIMING-MARK (kludge "
+			    "linemode?)");
 		}
 		break;
 	case TELOPT_ECHO:
@@ -141,9 +140,8 @@ got_ttype(struct session *s, const struct telnet_str *str)
 		} else
 			again = 1;
 	}
-	if (s->cfg->debug & DBG_OPTIONS)
-		log_debug("recv TTYPE IS %s%s", valid ? term : "(refused)",
-		    again ? ", asking for the next" : "");
+	log_trace(s, DBG_OPTIONS, "recv TTYPE IS %s%s",
+	    valid ? term : "(refused)", again ? ", asking for the next" : "");
 	if (again) {
 		s->data_ctx = 0;
 		telnet_send_ttype_send(s->t);
@@ -176,8 +174,8 @@ got_charset(struct session *s, const struct telnet_event *ev)
 			return;
 		}
 		strlcpy(s->charset, charsets[k], sizeof(s->charset));
-		if (s->cfg->debug & DBG_OPTIONS)
-			log_debug("recv CHARSET ACCEPTED %s", s->charset);
+		log_trace(s, DBG_OPTIONS, "recv CHARSET ACCEPTED %s",
+		    s->charset);
 		if (k == 0) {
 			/* UTF-8 is 8 bits: BINARY both ways. */
 			telnet_request_local(s->t, TELOPT_BINARY, 1);
@@ -188,8 +186,7 @@ got_charset(struct session *s, const struct telnet_event *ev)
 		s->wait[TELOPT_CHARSET] = 0;
 		if (s->rep != NULL)
 			s->rep->charset_ms = report_ms(s);
-		if (s->cfg->debug & DBG_OPTIONS)
-			log_debug("recv CHARSET REJECTED");
+		log_trace(s, DBG_OPTIONS, "recv CHARSET REJECTED");
 		return;
 	case CHARSET_REQUEST:
 		/* RFC 2066: with our own REQUEST outstanding the server

@@ -55,8 +55,7 @@ relay_queue_net(struct session *s, const unsigned char *p, size_t n,
 		log_info("output queue full (%zu bytes, --output-buffer): "
 		    "program output waits for the client", s->out.b.size);
 	}
-	if (s->cfg->debug & DBG_NETDATA)
-		log_dump(urgent ? "net> (urgent)" : "net>", p, n);
+	log_trace_dump(s, DBG_NETDATA, urgent ? "net> (urgent)" : "net>", p, n);
 }
 
 /* The program's output: encoded by the engine straight into the queue
@@ -75,8 +74,7 @@ relay_queue_data(struct session *s, const unsigned char *p, size_t n)
 		return;
 	}
 	len = telnet_send_into(s->t, dst, p, n);
-	if (s->cfg->debug & DBG_NETDATA)
-		log_dump("net>", dst, len);
+	log_trace_dump(s, DBG_NETDATA, "net>", dst, len);
 	netq_commit(&s->out, NETQ_DATA, len, 0);
 	if (!(s->limits_logged & LIM_OUTPUT) &&
 	    netq_room(&s->out) <= NETOUT_RESERVE + 1024) {
@@ -190,8 +188,8 @@ relay_netclear(struct session *s)
 	netq_clear(&s->out);
 	s->data_ctx = 0;
 	telnet_send_command(s->t, TELNET_DM);
-	if (s->cfg->debug & DBG_REPORT)
-		log_debug("abort output: queue cleared, IAC DM sent urgent");
+	log_trace(s, DBG_REPORT, "abort output: queue cleared, IAC DM sent "
+	    "urgent");
 }
 
 /* A character from the pty's termios, or -1 when it is disabled. */
@@ -215,8 +213,7 @@ relay_command(struct session *s, unsigned char cmd)
 	static const unsigned char ayt[] = "\r\n[Yes]\r\n";
 	int c = -1;
 
-	if (s->cfg->debug & DBG_OPTIONS)
-		log_debug("recv IAC %s", telnet_cmd_name(cmd));
+	log_trace(s, DBG_OPTIONS, "recv IAC %s", telnet_cmd_name(cmd));
 	/* In a line mode with EXTPROC the line discipline does not act on
 	 * signal characters or EOF: ttymode.c does. */
 	if (s->pty != -1 && tty_input_command(s, cmd))
@@ -414,8 +411,8 @@ relay_read_net(struct session *s)
 		 * A NOP finds out whether it is gone for good: a closed
 		 * socket answers it with a reset, which ends the session. */
 		s->net_eof = 1;
-		if (s->cfg->debug & DBG_REPORT)
-			log_debug("client finished sending (half-close)");
+		log_trace(s, DBG_REPORT, "client finished sending "
+		    "(half-close)");
 		s->data_ctx = 0;
 		telnet_send_command(s->t, TELNET_NOP);
 		return 0;
@@ -427,8 +424,7 @@ relay_read_net(struct session *s)
 	 * the read buffer and the queue itself never fills. */
 	if (by_queue && (size_t)n == room)
 		input_full(s);
-	if (s->cfg->debug & DBG_NETDATA)
-		log_dump("net<", s->scratch, (size_t)n);
+	log_trace_dump(s, DBG_NETDATA, "net<", s->scratch, (size_t)n);
 	/* Nothing queued for a pty that takes input: the decoded spans are
 	 * written from the read buffer itself (relay_span_to_pty). */
 	s->direct = s->pty != -1 && !s->pty_eof && !s->pty_full &&
@@ -466,8 +462,8 @@ relay_read_pty(struct session *s)
 	if (ctl == TIOCPKT_DATA) {
 		if (n == 1)
 			return 1;
-		if (s->cfg->debug & DBG_PTYDATA)
-			log_dump("pty<", s->scratch + 1, (size_t)n - 1);
+		log_trace_dump(s, DBG_PTYDATA, "pty<", s->scratch + 1,
+		    (size_t)n - 1);
 		relay_queue_data(s, s->scratch + 1, (size_t)n - 1);
 		/* No packet tells of a termios change while EXTPROC is
 		 * off: in a line mode or with LFLOW (IXANY) the loop looks
@@ -478,8 +474,7 @@ relay_read_pty(struct session *s)
 			s->tty_look = 1;
 		return 1;
 	}
-	if (s->cfg->debug & DBG_REPORT)
-		log_debug("pty packet 0x%02x", ctl);
+	log_trace(s, DBG_REPORT, "pty packet 0x%02x", ctl);
 	if (ctl & TIOCPKT_FLUSHREAD)
 		buf_reset(&s->in);
 	if (ctl & TIOCPKT_FLUSHWRITE)
@@ -522,8 +517,8 @@ relay_write_pty(struct session *s)
 				log_warn("write to pty");
 			return -1;
 		}
-		if (s->cfg->debug & DBG_PTYDATA)
-			log_dump("pty>", buf_ptr(&s->in), (size_t)n);
+		log_trace_dump(s, DBG_PTYDATA, "pty>", buf_ptr(&s->in),
+		    (size_t)n);
 		wrote = 1;
 		if ((size_t)n < buf_len(&s->in)) {
 			/* A short write: the pty is full, and one more
@@ -568,7 +563,6 @@ relay_urgent(struct session *s)
 	if (s->urg_wait)
 		return;
 	s->urg_wait = 1;
-	if (s->cfg->debug & DBG_REPORT)
-		log_debug("urgent data from client: Synch");
+	log_trace(s, DBG_REPORT, "urgent data from client: Synch");
 	telnet_synch_begin(s->t);
 }

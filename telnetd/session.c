@@ -120,8 +120,7 @@ session_monitor(struct session *s)
 		m.st.tty[sizeof(m.st.tty) - 1] = '\0';
 		strlcpy(s->tty, m.st.tty, sizeof(s->tty));
 		s->state = S_RELAYING;
-		if (s->cfg->debug & DBG_REPORT)
-			log_debug("program started on %s", s->tty);
+		log_trace(s, DBG_REPORT, "program started on %s", s->tty);
 		/* A NAWS that came while the monitor was starting. */
 		relay_set_winsize(s);
 		/* Line mode, LFLOW: the pty's modes to the client. */
@@ -413,9 +412,8 @@ relay_main(const struct config *cfg, int net, int mon, const char *host)
 	privsep_drop(cfg);
 	if (sent)
 		session_loop(s);
-	if (cfg->debug & DBG_REPORT)
-		log_debug("relay done: %llu bytes in, %llu bytes out",
-		    s->bytes_in, s->bytes_out);
+	log_trace(s, DBG_REPORT, "relay done: %llu bytes in, %llu bytes out",
+	    s->bytes_in, s->bytes_out);
 	/* The process ends here (session_run's _exit): the descriptors are
 	 * closed for what the program and the client see, in that order
 	 * (closing the master hangs the program up); the buffers go with

@@ -192,6 +192,16 @@ void vlog(int pri, const char *fmt, va_list ap)
 const char *log_safe(char *dst, size_t dstsz, const void *src, size_t len);
 /* Hex and text dump of bytes for -D netdata / ptydata. */
 void log_dump(const char *what, const unsigned char *p, size_t n);
+/* A -D trace from a session, monitor or anything with a cfg: logged only
+ * while MODE (DBG_*) is on, its arguments not even evaluated otherwise. */
+#define log_trace(x, mode, ...) do {					\
+	if ((x)->cfg->debug & (mode))					\
+		log_debug(__VA_ARGS__);					\
+} while (0)
+#define log_trace_dump(x, mode, what, p, n) do {			\
+	if ((x)->cfg->debug & (mode))					\
+		log_dump((what), (p), (n));				\
+} while (0)
 
 /* main.c: nothing exported. */
 

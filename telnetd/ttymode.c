@@ -60,8 +60,7 @@ send_slc(struct session *s, const struct lm_out *o)
 		return;
 	s->data_ctx = 0;
 	telnet_send_linemode_slc(s->t, o->slc, o->n);
-	if (s->cfg->debug & DBG_OPTIONS)
-		log_debug("send LINEMODE SLC, %zu triplets", o->n);
+	log_trace(s, DBG_OPTIONS, "send LINEMODE SLC, %zu triplets", o->n);
 }
 
 static void
@@ -69,8 +68,7 @@ send_mode(struct session *s, unsigned char m)
 {
 	s->data_ctx = 0;
 	telnet_send_linemode_mode(s->t, m);
-	if (s->cfg->debug & DBG_OPTIONS)
-		log_debug("send LINEMODE MODE 0x%02x", m);
+	log_trace(s, DBG_OPTIONS, "send LINEMODE MODE 0x%02x", m);
 }
 
 /* LFLOW (RFC 1372): ON/OFF from IXON, RESTART-ANY/-XON from IXANY. */
@@ -169,8 +167,7 @@ tty_echo_refused(struct session *s)
 		return;
 	t.c_lflag &= ~(tcflag_t)ECHO;
 	set_tio(s, &t);
-	if (s->cfg->debug & DBG_OPTIONS)
-		log_debug("client refused our echo: pty echo off");
+	log_trace(s, DBG_OPTIONS, "client refused our echo: pty echo off");
 }
 
 /* The pty is there, or a line mode was just agreed: take its modes. */
@@ -227,8 +224,8 @@ tty_mode_linemode(struct session *s, const struct telnet_event *ev)
 	case LM_MODE:
 		if (lm_mode_recv(&s->lm, ev->u.lm.mode, &reply))
 			send_mode(s, reply);
-		if (s->cfg->debug & DBG_OPTIONS)
-			log_debug("recv LINEMODE MODE 0x%02x", ev->u.lm.mode);
+		log_trace(s, DBG_OPTIONS, "recv LINEMODE MODE 0x%02x",
+		    ev->u.lm.mode);
 		break;
 	case LM_SLC:
 		if (get_tio(s, &t) == -1 || (o = ps_zalloc(sizeof(*o))) ==
