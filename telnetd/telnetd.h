@@ -322,6 +322,9 @@ struct session {
 	struct client_env env;
 };
 
+/* clock.c */
+int64_t now_ms(void);	/* CLOCK_MONOTONIC in milliseconds */
+
 /* nss.c: before a getpwnam/getservbyname/getnameinfo lookup of DB
  * ("passwd", "services", "hosts"), use only glibc's built-in sources. */
 void nss_builtin_only(const char *db);
@@ -344,7 +347,6 @@ void session_event(struct telnet *t, const struct telnet_event *ev,
     void *ctx);
 int session_monitor(struct session *s);
 void session_free(struct session *s);
-int64_t now_ms(void);
 
 /* negotiate.c */
 extern const struct telnet_policy negotiate_policy[];
