@@ -333,7 +333,8 @@ void nss_builtin_only(const char *db);
 /* Runs the session on the connected socket fd and returns the exit
  * status; fd is consumed. */
 int session_run(const struct config *cfg, int fd);
-/* The relay's side, in the child of session_run: the opening requests,
+
+/* relay.c: the relay's side, in the child of session_run: the opening requests,
  * privsep_drop(), then the poll loop until CLOSED. */
 int relay_main(const struct config *cfg, int net, int mon,
     const char *host);
