@@ -58,6 +58,9 @@ D_SRCS := $(sort $(filter-out telnetd/main.c,$(wildcard telnetd/*.c)))
 # pam-login, the --pam program (pam/main.c and pam_login.c).
 PAM_SRCS := $(sort $(wildcard pam/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/test_*.c))
+# What the tests share: the engine tests' table runner and the trace
+# format of engine events (tclient's --trace too).
+SUPPORT_SRCS := tests/telnet_harness.c tests/telnet_trace.c
 # Helper programs the integration tests and benchmarks run (each one file).
 TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
 
@@ -68,6 +71,7 @@ MAIN_OBJ := $(O)/obj/telnetd/main.o
 
 LIBTELNET := $(O)/libtelnet/libtelnet.a
 LIBTELNETD := $(O)/obj/libtelnetd.a
+LIBSUPPORT := $(O)/obj/libtestsupport.a
 TELNETD := $(O)/telnetd/telnetd
 # Found by the daemon at ../libexec/telnetd/pam-login from its own
 # directory, in the build tree as after "make install".
@@ -114,6 +118,11 @@ $(TELNETD): $(MAIN_OBJ) $(LIBTELNETD) $(LIBTELNET)
 		-e ': in function .*:$$' >&2 || true; }
 	@test -x $@
 
+$(LIBSUPPORT): $(SUPPORT_SRCS:%.c=$(O)/obj/%.o)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
 $(PAM_LOGIN): $(PAM_OBJS) $(LIBTELNETD) $(LIBTELNET)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SAN_LIBS) -Wl,--as-needed $(PKG_LIBS)
@@ -123,11 +132,13 @@ $(O)/obj/tests/%.o: tests/%.c
 	$(CC) $(ALL_CPPFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) $(ALL_CFLAGS) \
 		-Wno-missing-prototypes -c -o $@ $<
 
-$(O)/obj/bin/test_%: $(O)/obj/tests/test_%.o $(LIBTELNETD) $(LIBTELNET)
+$(O)/obj/bin/test_%: $(O)/obj/tests/test_%.o $(LIBSUPPORT) $(LIBTELNETD) \
+		$(LIBTELNET)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS) -lutil $(SAN_LIBS)
 
-$(O)/obj/bin/%: $(O)/obj/tests/tools/%.o $(LIBTELNETD) $(LIBTELNET)
+$(O)/obj/bin/%: $(O)/obj/tests/tools/%.o $(LIBSUPPORT) $(LIBTELNETD) \
+		$(LIBTELNET)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lutil $(SAN_LIBS)
 
@@ -244,5 +255,6 @@ help:
 -include $(LIB_OBJS:.o=.d) $(D_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) \
 	$(PAM_OBJS:.o=.d) \
 	$(UNIT_SRCS:tests/%.c=$(O)/obj/tests/%.d) \
+	$(SUPPORT_SRCS:tests/%.c=$(O)/obj/tests/%.d) \
 	$(TOOL_SRCS:tests/%.c=$(O)/obj/tests/%.d) \
 	$(wildcard $(O)/obj/tests/fuzz/*.d)
