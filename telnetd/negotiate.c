@@ -64,7 +64,6 @@ negotiate_begin(struct session *s)
 	};
 	size_t i;
 
-	s->data_ctx = 0;
 	if (s->rep == NULL && (s->rep = ps_zalloc(sizeof(*s->rep))) == NULL)
 		fatal("mmap");
 	for (i = 0; i < sizeof(remote); i++) {
@@ -423,8 +422,7 @@ negotiate_start(struct session *s)
 		if ((text = ps_zalloc(REPORT_MAX)) == NULL)
 			return -1;
 		report_text(s, text, REPORT_MAX);
-		s->data_ctx = 0;
-		telnet_send(s->t, (const unsigned char *)text, strlen(text));
+		relay_reply(s, (const unsigned char *)text, strlen(text));
 		ps_zfree(text, REPORT_MAX);
 		return 0;
 	}

@@ -40,7 +40,6 @@ charset_request(struct session *s)
 	if (s->wait[TELOPT_CHARSET] != 0 || s->charset[0] != '\0' ||
 	    s->rep == NULL || s->rep->charset_ms != 0)
 		return;
-	s->data_ctx = 0;
 	telnet_send_charset_request(s->t, charsets,
 	    sizeof(charsets) / sizeof(charsets[0]));
 	s->rep->charset_ms = -1;	/* asked, no answer yet */
@@ -73,7 +72,6 @@ options_changed(struct session *s, unsigned char opt, int local, int enabled)
 		    !s->kludge_tm) {
 			/* Refused: does it know kludge linemode? */
 			s->kludge_tm = 1;
-			s->data_ctx = 0;
 			telnet_send_do_tm(s->t);
 			log_trace(s, DBG_OPTIONS, "send DO TIMING-MARK (kludge "
 			    "linemode?)");
@@ -143,7 +141,6 @@ got_ttype(struct session *s, const struct telnet_str *str)
 	log_trace(s, DBG_OPTIONS, "recv TTYPE IS %s%s",
 	    valid ? term : "(refused)", again ? ", asking for the next" : "");
 	if (again) {
-		s->data_ctx = 0;
 		telnet_send_ttype_send(s->t);
 		if (starting(s))
 			s->wait[TELOPT_TTYPE] = NEG_WAIT_SB;
@@ -193,7 +190,6 @@ got_charset(struct session *s, const struct telnet_event *ev)
 		 * ignores the client's; else pick from its list. */
 		if (s->wait[TELOPT_CHARSET] != 0)
 			return;
-		s->data_ctx = 0;
 		for (k = 0; k < sizeof(charsets) / sizeof(charsets[0]); k++)
 			for (i = 0; i < ev->u.charset.nnames; i++)
 				if (strcasecmp(ev->u.charset.names[i].s,

@@ -35,14 +35,12 @@
 
 #include "telnetd.h"
 
-/* Queue bytes for the client.  data_ctx tells pty data (which abort-output
- * may drop) from commands and replies (always kept). */
+/* Queue bytes for the client: the program's data (which abort-output may
+ * drop) or protocol bytes and replies (always kept whole). */
 void
-relay_queue_net(struct session *s, const unsigned char *p, size_t n,
-    int urgent)
+relay_queue_net(struct session *s, enum netq_kind kind,
+    const unsigned char *p, size_t n, int urgent)
 {
-	enum netq_kind kind = s->data_ctx ? NETQ_DATA : NETQ_CMD;
-
 	if (netq_append(&s->out, kind, p, n, urgent) == -1) {
 		/* Only a client that sends without reading gets here:
 		 * reads are sized so that data always fits. */
@@ -70,9 +68,7 @@ relay_queue_data(struct session *s, const unsigned char *p, size_t n)
 	size_t len;
 
 	if (dst == NULL) {
-		s->data_ctx = 1;
-		telnet_send(s->t, p, n);
-		s->data_ctx = 0;
+		telnet_send(s->t, p, n);	/* SEND events of kind DATA */
 		return;
 	}
 	len = telnet_send_into(s->t, dst, p, n);
@@ -83,6 +79,39 @@ relay_queue_data(struct session *s, const unsigned char *p, size_t n)
 		s->limits_logged |= LIM_OUTPUT;
 		log_info("output queue full (%zu bytes, --output-buffer): "
 		    "program output waits for the client", s->out.b.size);
+	}
+}
+
+/*
+ * Text of the daemon's own for the client (the AYT answer, a refusal, the
+ * --report text): encoded as data, queued as a reply that abort-output
+ * keeps.  In pieces the queue has room for, as SEND events would be; what
+ * does not fit is dropped, as with any reply to a client that does not
+ * read.
+ */
+void
+relay_reply(struct session *s, const unsigned char *p, size_t n)
+{
+	unsigned char *dst;
+	size_t k, len;
+
+	while (n > 0) {
+		k = netq_space(&s->out);
+		k = k > 1 ? (k - 1) / 2 : 0;
+		if (k > n)
+			k = n;
+		if (k == 0 ||
+		    (dst = netq_reserve(&s->out, NETQ_CMD, 2 * k + 1)) == NULL) {
+			if (s->drops++ == 0)
+				log_warnx("client not reading: output queue "
+				    "full, dropping replies");
+			return;
+		}
+		len = telnet_send_into(s->t, dst, p, k);
+		log_trace_dump(s, DBG_NETDATA, "net>", dst, len);
+		netq_commit(&s->out, NETQ_CMD, len, 0);
+		p += k;
+		n -= k;
 	}
 }
 
@@ -188,7 +217,6 @@ void
 relay_netclear(struct session *s)
 {
 	netq_clear(&s->out);
-	s->data_ctx = 0;
 	telnet_send_command(s->t, TELNET_DM);
 	log_trace(s, DBG_REPORT, "abort output: queue cleared, IAC DM sent "
 	    "urgent");
@@ -228,8 +256,7 @@ relay_command(struct session *s, unsigned char cmd)
 				log_warnx("AYT flood: replies dropped");
 			return;
 		}
-		s->data_ctx = 0;
-		telnet_send(s->t, ayt, sizeof(ayt) - 1);
+		relay_reply(s, ayt, sizeof(ayt) - 1);
 		return;
 	case TELNET_AO:
 		relay_netclear(s);
@@ -415,7 +442,6 @@ relay_read_net(struct session *s)
 		s->net_eof = 1;
 		log_trace(s, DBG_REPORT, "client finished sending "
 		    "(half-close)");
-		s->data_ctx = 0;
 		telnet_send_command(s->t, TELNET_NOP);
 		return 0;
 	}
@@ -581,7 +607,8 @@ session_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 	(void)t;
 	switch (ev->type) {
 	case TELNET_EV_SEND:
-		relay_queue_net(s, ev->u.data.buf, ev->u.data.len,
+		relay_queue_net(s, ev->u.data.kind == TELNET_SEND_DATA ?
+		    NETQ_DATA : NETQ_CMD, ev->u.data.buf, ev->u.data.len,
 		    ev->u.data.urgent);
 		break;
 	case TELNET_EV_DATA:
@@ -638,8 +665,7 @@ session_monitor(struct session *s)
 
 			if (fd != -1)
 				close(fd);
-			s->data_ctx = 0;
-			telnet_send(s->t, msg, sizeof(msg) - 1);
+			relay_reply(s, msg, sizeof(msg) - 1);
 			s->pty_eof = 1;
 			s->state = S_DRAINING;
 			return 0;

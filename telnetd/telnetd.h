@@ -263,7 +263,6 @@ struct session {
 	struct buffer in;		/* to the program */
 	unsigned char *scratch;		/* one read, IO_CHUNK + 1 bytes */
 	int64_t trim_at;		/* ms: idle, give pages back; 0 none */
-	int data_ctx;			/* SEND events now carry pty data */
 
 	/* Negotiation (negotiate.c). */
 	int64_t t_begin;		/* ms, when the requests went out */
@@ -405,8 +404,10 @@ int relay_read_pty(struct session *s);
 int relay_write_pty(struct session *s);
 int relay_write_net(struct session *s);
 void relay_urgent(struct session *s);
-void relay_queue_net(struct session *s, const unsigned char *p, size_t n,
-    int urgent);
+void relay_queue_net(struct session *s, enum netq_kind kind,
+    const unsigned char *p, size_t n, int urgent);
+/* The daemon's own text for the client, kept by abort-output. */
+void relay_reply(struct session *s, const unsigned char *p, size_t n);
 void relay_to_pty(struct session *s, const void *p, size_t n);
 /* The same for bytes that stay valid until the read being fed is done (a
  * DATA span, static bytes): written from there when nothing is queued. */

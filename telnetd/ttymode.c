@@ -58,7 +58,6 @@ send_slc(struct session *s, const struct lm_out *o)
 {
 	if (o->n == 0)
 		return;
-	s->data_ctx = 0;
 	telnet_send_linemode_slc(s->t, o->slc, o->n);
 	log_trace(s, DBG_OPTIONS, "send LINEMODE SLC, %zu triplets", o->n);
 }
@@ -66,7 +65,6 @@ send_slc(struct session *s, const struct lm_out *o)
 static void
 send_mode(struct session *s, unsigned char m)
 {
-	s->data_ctx = 0;
 	telnet_send_linemode_mode(s->t, m);
 	log_trace(s, DBG_OPTIONS, "send LINEMODE MODE 0x%02x", m);
 }
@@ -80,7 +78,6 @@ lflow_check(struct session *s, const struct termios *t)
 
 	if (!telnet_remote_enabled(s->t, TELOPT_LFLOW))
 		return;
-	s->data_ctx = 0;
 	if (on != s->lflow_on) {
 		s->lflow_on = on;
 		telnet_send_lflow(s->t, on ? LFLOW_ON : LFLOW_OFF);
@@ -239,7 +236,6 @@ tty_mode_linemode(struct session *s, const struct telnet_event *ev)
 		break;
 	case TELNET_DO:
 		/* Only the server asks for a forward mask. */
-		s->data_ctx = 0;
 		telnet_send_linemode_forwardmask(s->t, TELNET_WONT, NULL, 0);
 		break;
 	default:	/* WILL/WONT FORWARDMASK: we never asked */
