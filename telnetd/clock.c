@@ -15,3 +15,19 @@ now_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+int
+deadline_timeout(const int64_t *dl, size_t n, int64_t now)
+{
+	int64_t d = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (dl[i] != 0 && (d == 0 || dl[i] < d))
+			d = dl[i];
+	if (d == 0)
+		return -1;
+	if (d <= now)
+		return 0;
+	return d - now > INT32_MAX ? INT32_MAX : (int)(d - now);
+}

@@ -64,8 +64,9 @@ negotiate_begin(struct session *s)
 	};
 	size_t i;
 
-	if (s->rep == NULL && (s->rep = ps_zalloc(sizeof(*s->rep))) == NULL)
-		fatal("mmap");
+	if (s->rep == NULL &&
+	    (s->rep = pages_alloc(sizeof(*s->rep))) == NULL)
+		fatal("report");
 	for (i = 0; i < sizeof(remote); i++) {
 		if (telnet_request_remote(s->t, remote[i], 1) == 0)
 			s->wait[remote[i]] = NEG_WAIT_ANSWER;
@@ -91,7 +92,7 @@ negotiate_begin(struct session *s)
 		s->kludge_tm = 1;
 	}
 	s->t_begin = now_ms();
-	s->neg_deadline = s->t_begin + s->cfg->neg_timeout_ms;
+	s->dl[DL_NEGOTIATE] = s->t_begin + s->cfg->neg_timeout_ms;
 	log_trace(s, DBG_OPTIONS, "send DO TTYPE TSPEED XDISPLOC NEW-ENVIRON "
 	    "OLD-ENVIRON NAWS, WILL SGA ECHO, DO LFLOW, WILL STATUS");
 }
@@ -316,7 +317,6 @@ negotiate_event(struct session *s, const struct telnet_event *ev)
 		s->ws_row = ev->u.naws.height;
 		log_trace(s, DBG_OPTIONS, "recv NAWS %ux%u", s->ws_col,
 		    s->ws_row);
-		relay_set_winsize(s);
 		return 1;
 	case TELNET_EV_TSPEED:
 		if (ev->u.tspeed.cmd != TELQUAL_IS)
@@ -397,8 +397,6 @@ negotiate_start(struct session *s)
 {
 	struct ps_start *req;
 	size_t i, n = s->env.n <= ENV_MAX_VARS ? s->env.n : ENV_MAX_VARS;
-	char *text;
-	int r;
 
 	log_trace(s, DBG_REPORT, "negotiation done in %lld ms%s: TERM=%s, "
 	    "%ux%u, %u/%u baud, %zu variables, user %s",
@@ -416,18 +414,12 @@ negotiate_start(struct session *s)
 		if (report_send(s) == -1)
 			return -1;
 	}
-	if (s->cfg->report) {
-		/* No program: the report is the session.  The monitor
-		 * answers EXITED, and the relay drains and closes. */
-		if ((text = ps_zalloc(REPORT_MAX)) == NULL)
-			return -1;
-		report_text(s, text, REPORT_MAX);
-		relay_reply(s, (const unsigned char *)text, strlen(text));
-		ps_zfree(text, REPORT_MAX);
-		return 0;
-	}
-	if ((req = ps_zalloc(sizeof(*req))) == NULL)
-		return -1;
+	if (s->cfg->report)
+		return 0;	/* no program: the monitor answers EXITED */
+	/* Built in the read buffer, which no read uses now: an idle
+	 * session's trim gives its pages back. */
+	req = (struct ps_start *)(void *)s->scratch;
+	memset(req, 0, PS_START_LEN(n));
 	req->type = PS_START;
 	req->nterms = (uint32_t)s->nterms;
 	for (i = 0; i < s->nterms && i < TTYPE_MAX; i++)
@@ -442,7 +434,5 @@ negotiate_start(struct session *s)
 	strlcpy(req->user, s->env.user, sizeof(req->user));
 	req->nvars = (uint32_t)n;
 	memcpy(req->vars, s->env.vars, n * sizeof(req->vars[0]));
-	r = ps_send(s->mon, req, PS_START_LEN(n), -1);
-	ps_zfree(req, sizeof(*req));
-	return r;
+	return ps_send(s->mon, req, PS_START_LEN(n), -1);
 }

@@ -22,7 +22,7 @@ static struct session *
 new_session(struct config *cfg)
 {
 	struct telnet_config tc;
-	struct session *s = ps_zalloc(sizeof(*s));
+	struct session *s = pages_alloc(sizeof(*s));
 
 	assert_non_null(s);
 	memset(cfg, 0, sizeof(*cfg));
@@ -32,10 +32,10 @@ new_session(struct config *cfg)
 	s->host = "192.0.2.7";
 	s->t = telnet_new(&tc, nop_cb, s);
 	assert_non_null(s->t);
-	s->rep = ps_zalloc(sizeof(*s->rep));
+	s->rep = pages_alloc(sizeof(*s->rep));
 	assert_non_null(s->rep);
 	s->t_begin = now_ms();
-	s->pty = -1;
+	s->pty.fd = -1;
 	return s;
 }
 
@@ -43,8 +43,8 @@ static void
 free_session(struct session *s)
 {
 	telnet_free(s->t);
-	ps_zfree(s->rep, sizeof(*s->rep));
-	ps_zfree(s, sizeof(*s));
+	pages_free(s->rep, sizeof(*s->rep));
+	pages_free(s, sizeof(*s));
 }
 
 static void
