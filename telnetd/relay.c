@@ -491,6 +491,11 @@ relay_loop(struct session *s)
 		}
 		now = now_ms();
 		idle_step(s, nready, now);
+		/* A linemode EOF taken: EXTPROC back, input no longer held
+		 * (not only once more input comes: the deadline would stay
+		 * due and poll() return at once until then). */
+		if (s->dl[DL_EOF_HOLD] != 0 && now >= s->dl[DL_EOF_HOLD])
+			(void)tty_input_held(s, now);
 
 		if ((pfd[PFD_MON].revents & (POLLIN | POLLHUP | POLLERR)) &&
 		    relay_monitor(s) == -1) {
