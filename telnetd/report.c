@@ -28,7 +28,7 @@ static const char *const slc_levels[] = {
 	"NOSUPPORT", "CANTCHANGE", "VALUE", "DEFAULT",
 };
 
-int32_t
+static int32_t
 report_ms(const struct session *s)
 {
 	int64_t d = now_ms() - s->t_begin;
@@ -36,15 +36,66 @@ report_ms(const struct session *s)
 	return d < 1 ? 1 : (d > INT32_MAX ? INT32_MAX : (int32_t)d);
 }
 
+/* The first answer of each kind counts (a CHARSET answer: the last). */
 void
-report_answer(struct session *s, unsigned char opt, int local, int enabled)
+report_event(struct session *s, const struct telnet_event *ev)
 {
-	int side = local ? 1 : 0;
+	struct neg_report *r = s->rep;
+	int side;
 
-	if (s->rep == NULL || s->rep->ans[opt][side] != 0)
+	if (r == NULL)
 		return;
-	s->rep->ans[opt][side] = enabled ? 1 : 2;
-	s->rep->ms[opt][side] = report_ms(s);
+	switch (ev->type) {
+	case TELNET_EV_OPTION:
+		side = ev->u.option.local ? 1 : 0;
+		if (r->ans[ev->u.option.opt][side] != 0)
+			break;
+		r->ans[ev->u.option.opt][side] = ev->u.option.enabled ? 1 : 2;
+		r->ms[ev->u.option.opt][side] = report_ms(s);
+		break;
+	case TELNET_EV_TTYPE:
+		if (ev->u.str.cmd == TELQUAL_IS && r->ttype_ms == 0)
+			r->ttype_ms = report_ms(s);
+		break;
+	case TELNET_EV_ENVIRON:
+		if ((ev->u.env.cmd == TELQUAL_IS ||
+		    ev->u.env.cmd == TELQUAL_INFO) && r->env_ms == 0)
+			r->env_ms = report_ms(s);
+		break;
+	case TELNET_EV_NAWS:
+		if (r->naws_ms == 0)
+			r->naws_ms = report_ms(s);
+		break;
+	case TELNET_EV_TSPEED:
+		/* The speed is taken only before the start. */
+		if (ev->u.tspeed.cmd == TELQUAL_IS &&
+		    s->state < S_STARTING && r->tspeed_ms == 0)
+			r->tspeed_ms = report_ms(s);
+		break;
+	case TELNET_EV_CHARSET:
+		if (ev->u.charset.cmd == CHARSET_ACCEPTED ||
+		    ev->u.charset.cmd == CHARSET_REJECTED)
+			r->charset_ms = report_ms(s);
+		break;
+	case TELNET_EV_TM:
+		if (!ev->u.tm.local && r->tm_answer == 0) {
+			r->tm_answer = ev->u.tm.enabled ? 1 : 2;
+			r->tm_ms = report_ms(s);
+		}
+		break;
+	case TELNET_EV_LINEMODE:
+		/* The first SLC table, kept: ttymode.c answers one that came
+		 * before the pty when the pty is there. */
+		if (ev->u.lm.cmd == LM_SLC && !r->slc_seen) {
+			r->slc_seen = 1;
+			r->nslc = ev->u.lm.nslc;
+			memcpy(r->slc, ev->u.lm.slc,
+			    ev->u.lm.nslc * sizeof(ev->u.lm.slc[0]));
+		}
+		break;
+	default:
+		break;
+	}
 }
 
 /* A bounded writer: output is cut, never overrun. */
@@ -212,8 +263,7 @@ report_json(const struct session *s, char *buf, size_t size)
 		json_str(&o, s->charset);
 	else
 		out_printf(&o, "null");
-	out_printf(&o, ",\"charset_ms\":%d", (int)(r->charset_ms < 0 ? 0 :
-	    r->charset_ms));
+	out_printf(&o, ",\"charset_ms\":%d", (int)r->charset_ms);
 	out_printf(&o, ",\"linemode\":{\"type\":\"%s\",\"mode\":",
 	    lm_type_name(s->lm_type));
 	if (s->lm_real_started) {

@@ -330,6 +330,7 @@ struct session {
 	char terms[TTYPE_MAX][TERM_MAX + 1];	/* TTYPE names, in order */
 	size_t nterms;
 	int ttype_done;			/* the list repeated or is full */
+	int charset_asked;		/* our CHARSET REQUEST went out */
 	char charset[CHARSET_NAME_MAX + 1];	/* "" = none agreed */
 	char location[LOCATION_MAX + 1];	/* SNDLOC */
 	struct neg_report *rep;		/* what the client answered, when */
@@ -422,6 +423,20 @@ int relay_net_want(const struct session *s);
 int relay_lingering(const struct session *s);
 
 /* negotiate.c */
+/* What the start waits for (s->wait[opt], NEG_WAIT_*) is written only
+ * through these two.  Only what the start waits for is worth waiting for,
+ * and only before the start. */
+static inline void
+neg_wait(struct session *s, unsigned char opt, unsigned char what)
+{
+	if (s->state == S_NEGOTIATING)
+		s->wait[opt] |= what;
+}
+static inline void
+neg_done(struct session *s, unsigned char opt, unsigned char what)
+{
+	s->wait[opt] &= (unsigned char)~what;
+}
 extern const struct telnet_policy negotiate_policy[];
 void negotiate_begin(struct session *s);
 /* Handle a negotiation or subnegotiation event; 0 when not one. */
@@ -480,9 +495,9 @@ int tty_input_held(struct session *s, int64_t now);
 int tty_command_char(struct session *s, unsigned char cmd);
 
 /* report.c: the client report (--report, --report-log). */
-void report_answer(struct session *s, unsigned char opt, int local,
-    int enabled);
-int32_t report_ms(const struct session *s);
+/* Record what an event says for the report: when each answer came (ms
+ * after the opening requests), the TIMING-MARK answer, the SLC table. */
+void report_event(struct session *s, const struct telnet_event *ev);
 size_t report_json(const struct session *s, char *buf, size_t size);
 size_t report_text(const struct session *s, char *buf, size_t size);
 /* Send the JSON line to the monitor (which writes it). */

@@ -39,6 +39,20 @@ new_session(struct config *cfg)
 	return s;
 }
 
+/* An option's answer, as the engine reports it. */
+static void
+answer(struct session *s, unsigned char opt, int local, int enabled)
+{
+	struct telnet_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = TELNET_EV_OPTION;
+	ev.u.option.opt = opt;
+	ev.u.option.local = local;
+	ev.u.option.enabled = enabled;
+	report_event(s, &ev);
+}
+
 static void
 free_session(struct session *s)
 {
@@ -64,9 +78,9 @@ test_json_contents(void **state)
 	strcpy(s->location, "room \"7\"\\x");
 	strcpy(s->rep->env_ok[s->rep->nenv_ok++], "LANG");
 	strcpy(s->rep->env_denied[s->rep->nenv_denied++], "LD_PRELOAD");
-	report_answer(s, TELOPT_TTYPE, 0, 1);
-	report_answer(s, TELOPT_TTYPE, 0, 0);	/* only the first counts */
-	report_answer(s, TELOPT_ECHO, 1, 0);
+	answer(s, TELOPT_TTYPE, 0, 1);
+	answer(s, TELOPT_TTYPE, 0, 0);	/* only the first counts */
+	answer(s, TELOPT_ECHO, 1, 0);
 	s->rep->slc_seen = 1;
 	s->rep->nslc = 1;
 	s->rep->slc[0].func = SLC_IP;
