@@ -64,6 +64,12 @@ pages_discard(void *p, size_t size)
 		(void)madvise((void *)a, b - a, MADV_DONTNEED);
 }
 
+void
+pages_reset(void *p, size_t size)
+{
+	pages_discard(p, pages_len(size));
+}
+
 int
 buf_init(struct buffer *b, size_t size)
 {

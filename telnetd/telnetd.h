@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <termios.h>
 #include <time.h>
+#include <utmpx.h>
 
 #include "linemode.h"
 #include "login.h"
@@ -63,6 +64,8 @@
 #define LOCATION_MAX		128	/* SNDLOC text kept */
 #define CHARSET_NAME_MAX	40	/* the CHARSET name accepted */
 #define EOF_HOLD_MS		20	/* linemode EOF: input held this long */
+#define WINSIZE_MAX		10000	/* columns or rows the monitor takes */
+#define TSPEED_MAX		4000000	/* bit/s: the fastest termios speed */
 #define REPORT_MAX		8192	/* one JSON report line */
 
 /* -D modes. */
@@ -137,6 +140,8 @@ int buf_trim(struct buffer *b);
 void *pages_alloc(size_t size);
 void pages_free(void *p, size_t size);
 void pages_discard(void *p, size_t size);
+/* Every page of a pages_alloc(size) block back, the last one too. */
+void pages_reset(void *p, size_t size);
 
 /* The queue to the network: bytes plus spans that say which are data
  * (may be dropped by abort-output) and which are commands (always kept
@@ -556,12 +561,8 @@ ssize_t ps_recv(int sock, void *buf, size_t size, int *fd);
  * caller) through the allow-list.  -1 with *why when refused. */
 int ps_start_validate(const struct config *cfg, struct ps_start *req,
     size_t len, struct client_env *env, const char **why);
-/* Zeroed memory whose pages are touched only when used (anonymous
- * mmap): for the big per-session tables. */
-void *ps_zalloc(size_t size);
-void ps_zfree(void *p, size_t size);
 /* Drop root in the relay: groups, gid, uid, no_new_privs, then the
- * confinement hook (issue 8: empty chroot, seccomp). */
+ * confinement (sandbox.c: an empty chroot, the seccomp filter). */
 void privsep_drop(const struct config *cfg);
 
 /* The monitor's pick of TERM: the first name of the list that the host's
@@ -586,19 +587,27 @@ void pty_setup(int slave, uint16_t col, uint16_t row, uint32_t tx,
 int pty_child_setup(int slave);
 
 /* utmp.c */
+/* What a look through utmp reads into, 64 records at a time: the caller's,
+ * so that the monitor keeps it in pages it hands back (on its stack, it
+ * would stay for the whole session). */
+struct utmp_buf {
+	struct utmpx rec[64];
+};
 /* The LOGIN_PROCESS and DEAD_PROCESS records, in utmp and wtmp: 0 when
  * written (or there is no such file), -1 with errno on an error.  The
  * LOGIN record's place in utmp goes to *slot (-1 when none), and the
  * DEAD record looks there first (slot -1: it searches). */
-int utmp_login(pid_t pid, const char *line, const char *host, off_t *slot);
-int utmp_logout(pid_t pid, const char *line, off_t slot);
-/* The same on the named files (tests/test_utmp.c). */
+int utmp_login(pid_t pid, const char *line, const char *host, off_t *slot,
+    struct utmp_buf *buf);
+int utmp_logout(pid_t pid, const char *line, off_t slot,
+    struct utmp_buf *buf);
+/* The same on the named files, reading on the stack (tests/test_utmp.c). */
 int utmp_login_files(const char *utmp, const char *wtmp, pid_t pid,
     const char *line, const char *host, off_t *slot);
 int utmp_logout_files(const char *utmp, const char *wtmp, pid_t pid,
     const char *line, off_t slot);
 int utmp_user_on_file(const char *utmp, const char *line);
-int utmp_user_on(const char *line);
+int utmp_user_on(const char *line, struct utmp_buf *buf);
 
 /* issue.c */
 /* The banner: file (issue.net) read and its escapes expanded, in a
