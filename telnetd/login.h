@@ -102,6 +102,16 @@ char **login_build_argv(const struct login_template *tpl,
 void login_argv_free(char **argv);
 /* The program the template runs (its first word, or the default). */
 const char *login_program(const struct login_template *tpl);
+/* An environment under construction: "NAME=value" strings, NULL-
+ * terminated, a later NAME replacing an earlier one (free v with
+ * login_argv_free).  A copy of s is added; a string that is not
+ * NAME=value is ignored.  0, or -1 when out of memory. */
+struct login_env {
+	char **v;
+	size_t n, cap;
+};
+int login_env_put(struct login_env *e, const char *s);
+int login_env_set(struct login_env *e, const char *name, const char *value);
 /* Build the program's environment from nothing: TERM, the kept client
  * variables, then EXTRA ("NAME=value" strings, may be NULL). */
 char **login_build_envp(const struct client_env *env, const char *term,
