@@ -460,6 +460,23 @@ relay_write_pty(struct session *s)
 	return 0;
 }
 
+/* The window size the client sent, for the pty. */
+void
+relay_set_winsize(struct session *s)
+{
+	struct winsize ws;
+
+	if (s->pty.fd == -1 || s->ws_col == 0 || s->ws_row == 0)
+		return;
+	memset(&ws, 0, sizeof(ws));
+	ws.ws_col = s->ws_col;
+	ws.ws_row = s->ws_row;
+	/* On the master: the kernel signals SIGWINCH to the foreground
+	 * process group when the size changed. */
+	if (ioctl(s->pty.fd, TIOCSWINSZ, &ws) == -1)
+		log_warn("TIOCSWINSZ");
+}
+
 /* ---- from the pty --------------------------------------------------- */
 
 /* A packet-mode status byte other than DATA. */

@@ -160,23 +160,6 @@ input_command(struct session *s, unsigned char cmd)
 	}
 }
 
-/* The window size the client sent, for the pty. */
-static void
-set_winsize(struct session *s)
-{
-	struct winsize ws;
-
-	if (s->pty.fd == -1 || s->ws_col == 0 || s->ws_row == 0)
-		return;
-	memset(&ws, 0, sizeof(ws));
-	ws.ws_col = s->ws_col;
-	ws.ws_row = s->ws_row;
-	/* On the master: the kernel signals SIGWINCH to the foreground
-	 * process group when the size changed. */
-	if (ioctl(s->pty.fd, TIOCSWINSZ, &ws) == -1)
-		log_warn("TIOCSWINSZ");
-}
-
 /* The engine's single callback. */
 void
 relay_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
@@ -215,7 +198,7 @@ relay_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 	case TELNET_EV_NAWS:
 		negotiate_event(s, ev);
 		if (ev->u.naws.width != 0 && ev->u.naws.height != 0)
-			set_winsize(s);
+			relay_set_winsize(s);
 		break;
 	default:
 		negotiate_event(s, ev);
@@ -277,7 +260,7 @@ program_started(struct session *s, struct ps_started *st, int fd)
 	s->state = S_RELAYING;
 	log_trace(s, DBG_REPORT, "program started on %s", s->tty);
 	/* A NAWS that came while the monitor was starting. */
-	set_winsize(s);
+	relay_set_winsize(s);
 	/* Line mode, LFLOW: the pty's modes to the client. */
 	tty_mode_start(s);
 }

@@ -421,6 +421,8 @@ void relay_abort_output(struct session *s);
  * nothing is queued), or bytes copied into the queue. */
 void relay_input_span(struct session *s, const unsigned char *p, size_t n);
 void relay_input_copy(struct session *s, const void *p, size_t n);
+/* The window size the client sent (s->ws_col, ws_row), for the pty. */
+void relay_set_winsize(struct session *s);
 /* For the loop's poll set: client input has somewhere to go (POLLPRI),
  * and is to be read now (POLLIN); draining, SHUT_WR done. */
 int relay_net_room(const struct session *s);
