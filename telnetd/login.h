@@ -9,7 +9,8 @@
 
 #include <stddef.h>
 
-/* Bounds on what a client may hand us (issue: hostile environments). */
+/* Bounds on what a client may hand us: a hostile one sends as much as it
+ * can. */
 #define ENV_MAX_VARS	32	/* variables kept per session */
 #define ENV_MAX_NAME	64	/* bytes in a name */
 #define ENV_MAX_VALUE	256	/* bytes in a value */

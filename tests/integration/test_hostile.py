@@ -1,4 +1,4 @@
-"""test_hostile.py - hostile input against the running daemon (issue 8).
+"""test_hostile.py - hostile input against the running daemon.
 
 Every case runs against telnetd --listen with a small session program, and
 ends with the same two checks (the ``hostile`` fixture):

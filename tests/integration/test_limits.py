@@ -1,4 +1,4 @@
-"""test_limits.py - the operator's limits (issue 8), each with its default,
+"""test_limits.py - the operator's limits, each with its default,
 its option, the log line when it is hit, and what the client sees:
 
   --negotiation-timeout=MS  the start does not wait longer for a silent
@@ -16,7 +16,7 @@ its option, the log line when it is hit, and what the client sees:
                             never repeats (TTYPE_MAX, 8)
 
 --login-timeout is tested in test_login.py (test_login_timeout*); TTYPE
-cycling itself (issue 5) in test_options.py.  Every test runs
+cycling itself in test_options.py.  Every test runs
 the daemon with --listen, where the relay's log lines reach its stderr.
 """
 import os
