@@ -148,12 +148,12 @@ static int
 build_program(const struct monitor *m, const struct ps_start *req,
     const struct client_env *env, struct child_args *ca)
 {
-	char extra[4][ENV_MAX_VALUE + 32];
-	const char *xp[5];
+	char extra[PS_EXTRA_VARS][PS_EXTRA_LEN];
+	const char *xp[PS_EXTRA_VARS + 1];
 	struct login_vars lv;
 	size_t i, nx;
 
-	nx = ps_start_extra(req, env, extra, 4);
+	nx = ps_start_extra(req, env, extra, PS_EXTRA_VARS);
 	for (i = 0; i < nx; i++)
 		xp[i] = extra[i];
 	xp[nx] = NULL;

@@ -251,7 +251,8 @@ take_env_var(struct session *s, const struct telnet_env_var *v)
 	    v->type == TELENV_USERVAR ? "USERVAR" : "VAR",
 	    log_safe(name, sizeof(name), v->name, v->name_len),
 	    env_verdict_str(vd));
-	if (vd == ENV_OK || vd >= 16 || (s->env_logged & (1 << vd)))
+	if (vd == ENV_OK || vd >= (int)(8 * sizeof(s->env_logged)) ||
+	    (s->env_logged & (1 << vd)))
 		return;
 	s->env_logged |= 1 << vd;
 	log_info("client variable %s refused: %s%s", log_safe(name,

@@ -175,7 +175,7 @@ env_has(const struct client_env *env, const char *name)
 
 size_t
 ps_start_extra(const struct ps_start *req, const struct client_env *env,
-    char extra[][ENV_MAX_VALUE + 32], size_t max)
+    char extra[][PS_EXTRA_LEN], size_t max)
 {
 	size_t n = 0;
 

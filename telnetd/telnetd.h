@@ -571,9 +571,10 @@ void privsep_drop(const struct config *cfg);
  * terminfo knows (req->term when none does); and the variables it adds
  * (LANG for a UTF-8 CHARSET, TELNET_LOCATION for SNDLOC). */
 void ps_start_pick_term(struct ps_start *req);
+#define PS_EXTRA_VARS	4			/* room for more than both */
+#define PS_EXTRA_LEN	(ENV_MAX_VALUE + 32)	/* "NAME=" and a value */
 size_t ps_start_extra(const struct ps_start *req,
-    const struct client_env *env, char extra[][ENV_MAX_VALUE + 32],
-    size_t max);
+    const struct client_env *env, char extra[][PS_EXTRA_LEN], size_t max);
 int ps_report_validate(const char *text, size_t len);
 
 /* monitor.c */
