@@ -163,9 +163,12 @@ rec_cb(struct telnet *t, const struct telnet_event *ev, void *ctx)
 /* ------------------------------------------------------------------ */
 /* Running one case                                                     */
 
-/* Feed from an exact-size heap copy, so an overread is an ASan error. */
-void
-feed_exact(struct telnet *t, const unsigned char *p, size_t n)
+typedef void (*bytes_fn)(struct telnet *, const unsigned char *, size_t);
+
+/* fn (telnet_feed or telnet_send) on an exact-size heap copy, so that an
+ * overread is an ASan error. */
+static void
+exact(struct telnet *t, const unsigned char *p, size_t n, bytes_fn fn)
 {
 	unsigned char *copy = malloc(n ? n : 1);
 
@@ -173,47 +176,35 @@ feed_exact(struct telnet *t, const unsigned char *p, size_t n)
 		abort();
 	if (n)
 		memcpy(copy, p, n);
-	telnet_feed(t, copy, n);
+	fn(t, copy, n);
 	free(copy);
 }
 
+/* The same, whole or one byte at a time. */
 static void
-send_exact(struct telnet *t, const unsigned char *p, size_t n)
+by_mode(struct telnet *t, const unsigned char *p, size_t n, int bytewise,
+    bytes_fn fn)
 {
-	unsigned char *copy = malloc(n ? n : 1);
+	size_t i;
 
-	if (copy == NULL)
-		abort();
-	if (n)
-		memcpy(copy, p, n);
-	telnet_send(t, copy, n);
-	free(copy);
+	if (!bytewise) {
+		exact(t, p, n, fn);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		exact(t, p + i, 1, fn);
+}
+
+void
+feed_exact(struct telnet *t, const unsigned char *p, size_t n)
+{
+	exact(t, p, n, telnet_feed);
 }
 
 void
 feed_mode(struct telnet *t, const unsigned char *p, size_t n, int bytewise)
 {
-	size_t i;
-
-	if (!bytewise) {
-		feed_exact(t, p, n);
-		return;
-	}
-	for (i = 0; i < n; i++)
-		feed_exact(t, p + i, 1);
-}
-
-static void
-send_mode(struct telnet *t, const unsigned char *p, size_t n, int bytewise)
-{
-	size_t i;
-
-	if (!bytewise) {
-		send_exact(t, p, n);
-		return;
-	}
-	for (i = 0; i < n; i++)
-		send_exact(t, p + i, 1);
+	by_mode(t, p, n, bytewise, telnet_feed);
 }
 
 #define GEN_CAP	(256 * 1024)
@@ -272,8 +263,8 @@ run_steps(const struct tcase *c, struct telnet *t, struct rec *r,
 			    ret);
 			break;
 		case OP_SEND:
-			send_mode(t, (const unsigned char *)s->b.p, s->b.n,
-			    bytewise);
+			by_mode(t, (const unsigned char *)s->b.p, s->b.n,
+			    bytewise, telnet_send);
 			break;
 		case OP_CMD:
 			telnet_send_command(t, (unsigned char)s->arg);
