@@ -311,7 +311,6 @@ struct login {
 	struct pam_conv conv;
 	const char *service, *user, *tty, *host;
 	struct account acct;
-	char logname[LOG_NAME_MAX];	/* a name made safe for syslog */
 };
 
 /* End the PAM transaction with rc and exit, saying msg (when not NULL). */
@@ -385,14 +384,15 @@ pam_begin(struct login *l)
 static void
 authenticate(struct login *l)
 {
+	char name[LOG_NAME_MAX];
 	int rc, tries;
 
 	for (tries = 1;; tries++) {
 		if ((rc = pam_authenticate(l->pamh, 0)) == PAM_SUCCESS)
 			return;
 		syslog(LOG_NOTICE, "FAILED LOGIN (%d) on '%s' from '%s' FOR "
-		    "'%s', %s", tries, l->tty, l->host, safe_name(l->logname,
-		    sizeof(l->logname), pam_user(l->pamh)),
+		    "'%s', %s", tries, l->tty, l->host, safe_name(name,
+		    sizeof(name), pam_user(l->pamh)),
 		    pam_strerror(l->pamh, rc));
 		/* The client went away or sent end of file at a prompt:
 		 * nobody is there to ask again. */
@@ -416,6 +416,7 @@ authenticate(struct login *l)
 static void
 check_account(struct login *l)
 {
+	char name[LOG_NAME_MAX];
 	const char *u;
 	int rc;
 
@@ -429,8 +430,8 @@ check_account(struct login *l)
 		}
 	} else if (rc != PAM_SUCCESS) {
 		syslog(LOG_NOTICE, "account check failed on '%s' from '%s' "
-		    "for '%s': %s", l->tty, l->host, safe_name(l->logname,
-		    sizeof(l->logname), pam_user(l->pamh)),
+		    "for '%s': %s", l->tty, l->host, safe_name(name,
+		    sizeof(name), pam_user(l->pamh)),
 		    pam_strerror(l->pamh, rc));
 		outln(pam_strerror(l->pamh, rc));
 		fail(l, rc, "Login refused.");
@@ -446,6 +447,7 @@ check_account(struct login *l)
 static void
 open_session(struct login *l)
 {
+	char name[LOG_NAME_MAX];
 	int rc;
 
 	if (initgroups(l->acct.name, l->acct.gid) != 0) {
@@ -463,7 +465,7 @@ open_session(struct login *l)
 		fail(l, rc, "Cannot open the session.");
 	}
 	syslog(LOG_INFO, "LOGIN ON %s BY %s FROM %s", l->tty,
-	    safe_name(l->logname, sizeof(l->logname), l->acct.name), l->host);
+	    safe_name(name, sizeof(name), l->acct.name), l->host);
 	utmp_user_process(l->tty, l->acct.name, l->host);
 }
 

@@ -252,9 +252,9 @@ take_env_var(struct session *s, const struct telnet_env_var *v)
 	    log_safe(name, sizeof(name), v->name, v->name_len),
 	    env_verdict_str(vd));
 	if (vd == ENV_OK || vd >= (int)(8 * sizeof(s->env_logged)) ||
-	    (s->env_logged & (1 << vd)))
+	    (s->env_logged & (1u << vd)))
 		return;
-	s->env_logged |= 1 << vd;
+	s->env_logged |= 1u << vd;
 	log_info("client variable %s refused: %s%s", log_safe(name,
 	    sizeof(name), v->name, v->name_len), env_verdict_str(vd),
 	    vd == ENV_TOO_MANY ? " (--max-env)" :

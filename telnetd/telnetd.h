@@ -331,7 +331,7 @@ struct session {
 	char term[TERM_MAX + 1];
 	uint16_t ws_col, ws_row;
 	uint32_t tx, rx;
-	int env_logged;			/* 1 << env_verdict, logged once */
+	unsigned int env_logged;	/* 1 << env_verdict, logged once */
 	char terms[TTYPE_MAX][TERM_MAX + 1];	/* TTYPE names, in order */
 	size_t nterms;
 	int ttype_done;			/* the list repeated or is full */

@@ -364,7 +364,9 @@ int
 utmp_login_files(const char *utmp, const char *wtmp, pid_t pid,
     const char *line, const char *host, off_t *slot)
 {
-	struct utmp_buf buf;
+	/* Zeroed: cppcheck cannot see that scan() reads only what pread()
+	 * wrote. */
+	struct utmp_buf buf = { 0 };
 
 	return login_files(utmp, wtmp, pid, line, host, slot, &buf);
 }
@@ -373,7 +375,9 @@ int
 utmp_logout_files(const char *utmp, const char *wtmp, pid_t pid,
     const char *line, off_t slot)
 {
-	struct utmp_buf buf;
+	/* Zeroed: cppcheck cannot see that scan() reads only what pread()
+	 * wrote. */
+	struct utmp_buf buf = { 0 };
 
 	return logout_files(utmp, wtmp, pid, line, slot, &buf);
 }
@@ -381,7 +385,9 @@ utmp_logout_files(const char *utmp, const char *wtmp, pid_t pid,
 int
 utmp_user_on_file(const char *utmp, const char *line)
 {
-	struct utmp_buf buf;
+	/* Zeroed: cppcheck cannot see that scan() reads only what pread()
+	 * wrote. */
+	struct utmp_buf buf = { 0 };
 
 	return user_on_file(utmp, line, &buf);
 }
