@@ -117,8 +117,32 @@ input_extproc(struct session *s, const struct termios *t,
 	}
 }
 
-/* A TELNET command from the client. */
-static void
+/*
+ * Client data or an end of line while the pty is in EXTPROC: what the line
+ * discipline would have done, done here; 0 when its modes cannot be read
+ * (the ordinary path then).  Not inlined into relay_event(): its locals
+ * would cost the stack check on every span of bulk input, where EXTPROC
+ * is off.
+ */
+static __attribute__((noinline)) int
+input_in_extproc(struct session *s, const struct telnet_event *ev)
+{
+	struct termios t;
+	struct tty_in in;
+
+	if (tty_input_modes(s, &t) == -1)
+		return 0;
+	if (ev->type == TELNET_EV_DATA)
+		input_extproc(s, &t, ev->u.data.buf, ev->u.data.len);
+	else {
+		tty_input_eol(&t, &in);
+		input_act(s, &t, &in);
+	}
+	return 1;
+}
+
+/* A TELNET command from the client (not inlined, as input_in_extproc). */
+static __attribute__((noinline)) void
 input_command(struct session *s, unsigned char cmd)
 {
 	static const unsigned char ayt[] = "\r\n[Yes]\r\n";
@@ -160,14 +184,24 @@ input_command(struct session *s, unsigned char cmd)
 	}
 }
 
+/* Negotiation and subnegotiations (negotiate.c); a window size goes to the
+ * pty at once.  Not inlined: relay_event() stays a dispatch that costs a
+ * span of bulk input no more than it must. */
+static __attribute__((noinline)) void
+protocol_event(struct session *s, const struct telnet_event *ev)
+{
+	negotiate_event(s, ev);
+	if (ev->type == TELNET_EV_NAWS && ev->u.naws.width != 0 &&
+	    ev->u.naws.height != 0)
+		relay_set_winsize(s);
+}
+
 /* The engine's single callback. */
 void
 relay_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 {
 	static const unsigned char cr[] = "\r";
 	struct session *s = ctx;
-	struct termios tio;
-	struct tty_in in;
 
 	(void)t;
 	switch (ev->type) {
@@ -179,29 +213,19 @@ relay_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 	case TELNET_EV_DATA:
 		/* EXTPROC is looked at here, once per span of bulk input;
 		 * otherwise the span of the read buffer may be borrowed. */
-		if (s->lm_ext && tty_input_modes(s, &tio) == 0)
-			input_extproc(s, &tio, ev->u.data.buf, ev->u.data.len);
-		else
+		if (!s->lm_ext || !input_in_extproc(s, ev))
 			relay_input_span(s, ev->u.data.buf, ev->u.data.len);
 		break;
 	case TELNET_EV_EOL:
 		/* CR LF, CR NUL and bare CR: one end of line each. */
-		if (s->lm_ext && tty_input_modes(s, &tio) == 0) {
-			tty_input_eol(&tio, &in);
-			input_act(s, &tio, &in);
-		} else
+		if (!s->lm_ext || !input_in_extproc(s, ev))
 			relay_input_span(s, cr, 1);
 		break;
 	case TELNET_EV_COMMAND:
 		input_command(s, ev->u.command.cmd);
 		break;
-	case TELNET_EV_NAWS:
-		negotiate_event(s, ev);
-		if (ev->u.naws.width != 0 && ev->u.naws.height != 0)
-			relay_set_winsize(s);
-		break;
 	default:
-		negotiate_event(s, ev);
+		protocol_event(s, ev);
 		break;
 	}
 }
