@@ -1,26 +1,10 @@
 /*
  * relay.c - the unprivileged relay: its main, its poll loop and state, and
- * the engine's callback.  The bytes themselves are moved by datapath.c.
- *
- * A client byte to the program (three files: datapath.c, the engine,
- * this file):
- *   relay_read_net()      datapath.c: one read into s->scratch, fed to
- *   telnet_feed()         the engine (libtelnet/telnet.c), which decodes
- *                         IAC and CR and hands the data to
- *   relay_event()         here, DATA: a span of s->scratch, to
- *   relay_input_span()    datapath.c: borrowed while nothing waits for
- *   spans_write()         the pty, and written from s->scratch with one
- *                         writev once the read is decoded.  What the pty
- *                         does not take is copied into s->in (buffer.c)
- *   relay_write_pty()     and written when the pty is writable again.
- * A program byte to the client (datapath.c, the engine, buffer.c):
- *   relay_read_pty()      datapath.c: one packet-mode read into s->scratch
- *   queue_output()        encoded by telnet_send_into() (telnet.c) straight
- *                         into the queue s->out (netq_reserve/commit,
- *                         buffer.c)
- *   relay_write_net()     netq_flush() sends what is queued.
- * relay_loop() below calls the reads when poll() says a side is readable
- * and the writes at the end of every turn.
+ * the engine's callback.  The bytes themselves are moved by datapath.c:
+ * a client byte by relay_read_net() -> telnet_feed() -> relay_event()
+ * here -> relay_input_span() and one writev; a program byte by
+ * relay_read_pty() -> telnet_send_into() straight into the queue ->
+ * relay_write_net() (telnetd/README draws both paths).
  *
  * The session's states: NEGOTIATING (negotiate.c) -> STARTING (START sent
  * to the monitor) -> RELAYING (STARTED: the pty is there) -> DRAINING
