@@ -48,6 +48,8 @@ LDFLAGS ?=
 # "make deps" work before the packages are there.
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbsd-overlay pam 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs libbsd-overlay pam 2>/dev/null)
+# The daemon links libbsd (strlcpy) statically, with what it needs.
+BSD_LIBS = $(shell $(PKG_CONFIG) --static --libs libbsd-overlay 2>/dev/null)
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
@@ -63,6 +65,9 @@ D_SRCS := $(sort $(filter-out telnetd/main.c,$(wildcard telnetd/*.c)))
 # pam-login, the --pam program (pam/main.c and pam_login.c).
 PAM_SRCS := $(sort $(wildcard pam/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/test_*.c))
+# What the tests share: the engine tests' table runner and the trace
+# format of engine events (tclient's --trace too).
+SUPPORT_SRCS := tests/telnet_harness.c tests/telnet_trace.c
 # Helper programs the integration tests and benchmarks run (each one file).
 TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
 
@@ -73,6 +78,7 @@ MAIN_OBJ := $(O)/obj/telnetd/main.o
 
 LIBTELNET := $(O)/libtelnet/libtelnet.a
 LIBTELNETD := $(O)/obj/libtelnetd.a
+LIBSUPPORT := $(O)/obj/libtestsupport.a
 TELNETD := $(O)/telnetd/telnetd
 # Found by the daemon at ../libexec/telnetd/pam-login from its own
 # directory, in the build tree as after "make install".
@@ -100,12 +106,12 @@ $(LIBTELNETD): $(D_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
-# The daemon is linked static-pie (issue 7): a session is two processes
-# of it (monitor and relay) that sit idle for hours, and a dynamic link
-# costs each of them private pages (the loader's data, libc's relocated
-# tables, the GOT) and every start the loader's work.  Static-pie keeps
-# ASLR.  It links libc alone: libpam lives in pam-login, its own dynamic
-# program.  glibc warns that getpwnam and getaddrinfo in a static program
+# The daemon is linked static-pie: a session is two processes of it
+# (monitor and relay) that sit idle for hours, and a dynamic link costs
+# each of them private pages (the loader's data, libc's relocated tables,
+# the GOT) and every start the loader's work.  Static-pie keeps ASLR.  It
+# links libc and libbsd (for strlcpy) alone: libpam lives in pam-login,
+# its own dynamic program.  glibc warns that getpwnam and getaddrinfo in a static program
 # need its shared NSS modules at run time: they are loaded only for
 # databases that /etc/nsswitch.conf names beyond "files" and "dns".
 # DAEMON_LD= (the sanitizer and valgrind builds) links it the usual way.
@@ -114,10 +120,15 @@ $(TELNETD): $(MAIN_OBJ) $(LIBTELNETD) $(LIBTELNET)
 	@mkdir -p $(dir $@)
 	@rm -f $@	# the pipe hides the linker's status: test -x below tells
 	$(CC) $(if $(DAEMON_LD),$(DAEMON_LD) $(SAN) $(LDFLAGS),$(ALL_LDFLAGS)) \
-		-o $@ $^ $(SAN_LIBS) -lutil 2>&1 | \
+		-o $@ $^ $(SAN_LIBS) $(BSD_LIBS) -lutil 2>&1 | \
 		{ grep -v -e 'in statically linked applications requires' \
 		-e ': in function .*:$$' >&2 || true; }
 	@test -x $@
+
+$(LIBSUPPORT): $(SUPPORT_SRCS:%.c=$(O)/obj/%.o)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
 
 $(PAM_LOGIN): $(PAM_OBJS) $(LIBTELNETD) $(LIBTELNET)
 	@mkdir -p $(dir $@)
@@ -128,11 +139,13 @@ $(O)/obj/tests/%.o: tests/%.c
 	$(CC) $(ALL_CPPFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) $(ALL_CFLAGS) \
 		-Wno-missing-prototypes -c -o $@ $<
 
-$(O)/obj/bin/test_%: $(O)/obj/tests/test_%.o $(LIBTELNETD) $(LIBTELNET)
+$(O)/obj/bin/test_%: $(O)/obj/tests/test_%.o $(LIBSUPPORT) $(LIBTELNETD) \
+		$(LIBTELNET)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS) -lutil $(SAN_LIBS)
 
-$(O)/obj/bin/%: $(O)/obj/tests/tools/%.o $(LIBTELNETD) $(LIBTELNET)
+$(O)/obj/bin/%: $(O)/obj/tests/tools/%.o $(LIBSUPPORT) $(LIBTELNETD) \
+		$(LIBTELNET)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lutil $(SAN_LIBS)
 
@@ -192,14 +205,14 @@ $(O)/obj/bin/fuzz_replay: $(O)/obj/tests/fuzz/fuzz_engine.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
-# (issue 8) The session harness (fuzz_session.c: the relay, negotiation
-# and environment on a fake pty and socket) with the same replay driver.
+# The session harness (fuzz_session.c: the relay, negotiation and
+# environment on a real pty and socket) with the same replay driver.
 $(O)/obj/bin/fuzz_session_replay: $(O)/obj/tests/fuzz/fuzz_session.o \
 		$(O)/obj/tests/fuzz/replay_main.o $(LIBTELNETD) $(LIBTELNET)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lutil
 
-# (issue 8) Unit tests, both fuzz corpora and a selection of integration
+# Unit tests, both fuzz corpora and a selection of integration
 # sessions under valgrind memcheck, in build-valgrind/ (built with
 # -DTELNETD_NO_SECCOMP: the relay's filter would kill valgrind; see
 # tests/run-valgrind.sh).  About 2 minutes.
@@ -300,6 +313,7 @@ help:
 -include $(LIB_OBJS:.o=.d) $(D_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) \
 	$(PAM_OBJS:.o=.d) \
 	$(UNIT_SRCS:tests/%.c=$(O)/obj/tests/%.d) \
+	$(SUPPORT_SRCS:tests/%.c=$(O)/obj/tests/%.d) \
 	$(TOOL_SRCS:tests/%.c=$(O)/obj/tests/%.d) \
 	$(wildcard $(O)/obj/tests/fuzz/*.d) \
 	$(wildcard build-fuzz/obj/harness/*.d)

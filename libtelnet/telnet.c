@@ -28,7 +28,8 @@ telnet_emit(struct telnet *t, const struct telnet_event *ev)
 
 /* Bytes for the wire, unmodified. */
 static void
-emit_raw(struct telnet *t, const unsigned char *buf, size_t len, int urgent)
+emit_raw(struct telnet *t, const unsigned char *buf, size_t len, int urgent,
+    enum telnet_send_kind kind)
 {
 	struct telnet_event ev;
 
@@ -39,6 +40,7 @@ emit_raw(struct telnet *t, const unsigned char *buf, size_t len, int urgent)
 	ev.u.data.buf = buf;
 	ev.u.data.len = len;
 	ev.u.data.urgent = urgent;
+	ev.u.data.kind = kind;
 	telnet_emit(t, &ev);
 }
 
@@ -53,9 +55,9 @@ telnet_emit_send(struct telnet *t, const unsigned char *buf, size_t len,
 {
 	if (t->cr_pending_out) {
 		t->cr_pending_out = 0;
-		emit_raw(t, nul_byte, 1, 0);
+		emit_raw(t, nul_byte, 1, 0, TELNET_SEND_PROTOCOL);
 	}
-	emit_raw(t, buf, len, urgent);
+	emit_raw(t, buf, len, urgent, TELNET_SEND_PROTOCOL);
 }
 
 void
@@ -707,7 +709,7 @@ static inline void
 sink_put(struct sink *k, const unsigned char *p, size_t n)
 {
 	if (k->dst == NULL)
-		emit_raw(k->t, p, n, 0);
+		emit_raw(k->t, p, n, 0, TELNET_SEND_DATA);
 	else {
 		memcpy(k->dst + k->o, p, n);
 		k->o += n;

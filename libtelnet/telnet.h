@@ -228,16 +228,26 @@ enum telnet_event_type {
 	TELNET_EV_ERROR,	/* something was dropped; the engine goes on */
 };
 
+/* What the bytes of a SEND event are: data from telnet_send() (which an
+ * abort-output may drop), or the protocol's own bytes - commands,
+ * negotiation, subnegotiations, and the NUL that completes a CR sent as
+ * data just before them - which must reach the peer whole. */
+enum telnet_send_kind {
+	TELNET_SEND_PROTOCOL = 0,
+	TELNET_SEND_DATA,
+};
+
 struct telnet_event {
 	enum telnet_event_type type;
 	union {
 		/* DATA, SEND: urgent is set on the SEND that carries the
 		 * IAC DM of a Synch; the caller sends its last byte (the DM)
-		 * with MSG_OOB. */
+		 * with MSG_OOB.  kind is SEND's only. */
 		struct {
 			const unsigned char *buf;
 			size_t len;
 			int urgent;
+			enum telnet_send_kind kind;
 		} data;
 		struct { enum telnet_eol kind; } eol;
 		struct { unsigned char cmd; } command;

@@ -70,66 +70,6 @@
 
 /* ---- the shell's environment ------------------------------------------ */
 
-struct strv {
-	char **v;
-	size_t n, cap;
-};
-
-static size_t
-env_name_len(const char *s)
-{
-	const char *eq = strchr(s, '=');
-
-	return eq != NULL ? (size_t)(eq - s) : 0;
-}
-
-/* Set "NAME=value" (taking a copy), replacing an earlier NAME. */
-static int
-strv_setenv(struct strv *e, const char *s)
-{
-	size_t i, nl = env_name_len(s);
-	char *c, **nv;
-
-	if (nl == 0)
-		return 0;	/* not NAME=value: ignored */
-	if ((c = strdup(s)) == NULL)
-		return -1;
-	for (i = 0; i < e->n; i++) {
-		if (env_name_len(e->v[i]) == nl &&
-		    memcmp(e->v[i], s, nl + 1) == 0) {
-			free(e->v[i]);
-			e->v[i] = c;
-			return 0;
-		}
-	}
-	if (e->n + 2 > e->cap) {
-		size_t ncap = e->cap ? e->cap * 2 : 32;
-
-		if ((nv = reallocarray(e->v, ncap, sizeof(*nv))) == NULL) {
-			free(c);
-			return -1;
-		}
-		e->v = nv;
-		e->cap = ncap;
-	}
-	e->v[e->n++] = c;
-	e->v[e->n] = NULL;
-	return 0;
-}
-
-static int
-strv_set2(struct strv *e, const char *name, const char *value)
-{
-	char *s;
-	int rc;
-
-	if (asprintf(&s, "%s=%s", name, value) < 0)
-		return -1;
-	rc = strv_setenv(e, s);
-	free(s);
-	return rc;
-}
-
 /* The account, copied out of getpwnam's static storage. */
 struct account {
 	char *name, *dir, *shell;
@@ -141,20 +81,20 @@ static char **
 build_env(pam_handle_t *pamh, const struct pam_login_args *a,
     const struct account *acct)
 {
-	struct strv e = { NULL, 0, 0 };
+	struct login_env e = { NULL, 0, 0 };
 	char **pamenv, **cli, *mail;
 	size_t i;
 
-	if (strv_set2(&e, "PATH", acct->uid == 0 ? PATH_DEFAULT_ROOT :
+	if (login_env_set(&e, "PATH", acct->uid == 0 ? PATH_DEFAULT_ROOT :
 	    PATH_DEFAULT_USER) != 0)
 		return NULL;
 	if (asprintf(&mail, "%s/%s", _PATH_MAILDIR, acct->name) < 0 ||
-	    strv_set2(&e, "MAIL", mail) != 0)
+	    login_env_set(&e, "MAIL", mail) != 0)
 		return NULL;
 	free(mail);
 	if ((pamenv = pam_getenvlist(pamh)) != NULL) {
 		for (i = 0; pamenv[i] != NULL; i++) {
-			if (strv_setenv(&e, pamenv[i]) != 0)
+			if (login_env_put(&e, pamenv[i]) != 0)
 				return NULL;
 			free(pamenv[i]);
 		}
@@ -164,18 +104,18 @@ build_env(pam_handle_t *pamh, const struct pam_login_args *a,
 	if ((cli = login_build_envp(a->env, NULL, NULL)) == NULL)
 		return NULL;
 	for (i = 0; cli[i] != NULL; i++)
-		if (strv_setenv(&e, cli[i]) != 0)
+		if (login_env_put(&e, cli[i]) != 0)
 			return NULL;
 	login_argv_free(cli);
-	if (strv_set2(&e, "HOME", acct->dir) != 0 ||
-	    strv_set2(&e, "SHELL", acct->shell) != 0 ||
-	    strv_set2(&e, "USER", acct->name) != 0 ||
-	    strv_set2(&e, "LOGNAME", acct->name) != 0)
+	if (login_env_set(&e, "HOME", acct->dir) != 0 ||
+	    login_env_set(&e, "SHELL", acct->shell) != 0 ||
+	    login_env_set(&e, "USER", acct->name) != 0 ||
+	    login_env_set(&e, "LOGNAME", acct->name) != 0)
 		return NULL;
 	if (a->term != NULL && term_name_ok(a->term, strlen(a->term))) {
-		if (strv_set2(&e, "TERM", a->term) != 0)
+		if (login_env_set(&e, "TERM", a->term) != 0)
 			return NULL;
-	} else if (strv_set2(&e, "TERM", "dumb") != 0)
+	} else if (login_env_set(&e, "TERM", "dumb") != 0)
 		return NULL;
 	return e.v;
 }
@@ -364,18 +304,29 @@ forward_sig(int sig)
 
 /* ---- the login --------------------------------------------------------- */
 
-void
-pam_login_main(const struct pam_login_args *a)
+/* What the steps of a login share. */
+struct login {
+	pam_handle_t *pamh;
+	struct conv_state cst;
+	struct pam_conv conv;
+	const char *service, *user, *tty, *host;
+	struct account acct;
+};
+
+/* End the PAM transaction with rc and exit, saying msg (when not NULL). */
+static void __attribute__((noreturn))
+fail(struct login *l, int rc, const char *msg)
 {
-	struct conv_state cst = { 0 };
-	struct pam_conv conv = { conversation, &cst };
-	struct account acct = { NULL, NULL, NULL, 0, 0 };
+	pam_end(l->pamh, rc);
+	die(msg);
+}
+
+/* The process and the arguments: signals, umask, the terminal, the login
+ * timeout; the service, user, tty and host checked. */
+static void
+login_setup(struct login *l, const struct pam_login_args *a)
+{
 	struct sigaction sa;
-	pam_handle_t *pamh = NULL;
-	const char *service, *user = NULL, *tty, *host, *u;
-	char logname[LOG_NAME_MAX], **envp;
-	int rc, tries, status;
-	pid_t pid, w;
 
 	openlog("telnetd", LOG_PID | LOG_NDELAY, LOG_AUTHPRIV);
 	signals_default();
@@ -385,18 +336,17 @@ pam_login_main(const struct pam_login_args *a)
 	umask(022);
 	tty_sane();
 
-	service = a->service != NULL ? a->service : DEFAULT_SERVICE;
-	if (!service_ok(service)) {
+	l->service = a->service != NULL ? a->service : DEFAULT_SERVICE;
+	if (!service_ok(l->service)) {
 		syslog(LOG_ERR, "pam: bad service name");
 		die("Login service unavailable.");
 	}
 	if (a->user != NULL && user_name_ok(a->user, strlen(a->user)))
-		user = a->user;
-	tty = a->tty != NULL ? a->tty : "";
-	if (strncmp(tty, "/dev/", 5) == 0)
-		tty += 5;
-	host = a->host != NULL ? a->host : "";
-
+		l->user = a->user;
+	l->tty = a->tty != NULL ? a->tty : "";
+	if (strncmp(l->tty, "/dev/", 5) == 0)
+		l->tty += 5;
+	l->host = a->host != NULL ? a->host : "";
 	if (a->login_timeout > 0) {
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = timed_out;
@@ -404,135 +354,154 @@ pam_login_main(const struct pam_login_args *a)
 		(void)sigaction(SIGALRM, &sa, NULL);
 		alarm(a->login_timeout);
 	}
+}
 
-	rc = pam_start(service, user, &conv, &pamh);
-	if (rc != PAM_SUCCESS) {
-		syslog(LOG_ERR, "pam_start(%s): %s", service,
-		    pam_strerror(pamh, rc));
-		die("Login service unavailable.");
-	}
-	if ((rc = pam_set_item(pamh, PAM_RHOST, host)) != PAM_SUCCESS ||
-	    (rc = pam_set_item(pamh, PAM_TTY, tty)) != PAM_SUCCESS ||
-	    (rc = pam_set_item(pamh, PAM_USER_PROMPT, "login: ")) !=
+static void
+pam_begin(struct login *l)
+{
+	int rc;
+
+	l->conv.conv = conversation;
+	l->conv.appdata_ptr = &l->cst;
+	if ((rc = pam_start(l->service, l->user, &l->conv, &l->pamh)) !=
 	    PAM_SUCCESS) {
-		syslog(LOG_ERR, "pam_set_item: %s", pam_strerror(pamh, rc));
-		pam_end(pamh, rc);
+		syslog(LOG_ERR, "pam_start(%s): %s", l->service,
+		    pam_strerror(l->pamh, rc));
 		die("Login service unavailable.");
 	}
-	(void)pam_fail_delay(pamh, FAIL_DELAY_US);
+	if ((rc = pam_set_item(l->pamh, PAM_RHOST, l->host)) != PAM_SUCCESS ||
+	    (rc = pam_set_item(l->pamh, PAM_TTY, l->tty)) != PAM_SUCCESS ||
+	    (rc = pam_set_item(l->pamh, PAM_USER_PROMPT, "login: ")) !=
+	    PAM_SUCCESS) {
+		syslog(LOG_ERR, "pam_set_item: %s", pam_strerror(l->pamh, rc));
+		fail(l, rc, "Login service unavailable.");
+	}
+	(void)pam_fail_delay(l->pamh, FAIL_DELAY_US);
+}
+
+/* pam_authenticate, up to LOGIN_RETRIES times, the name asked again after
+ * each failure as login does. */
+static void
+authenticate(struct login *l)
+{
+	char name[LOG_NAME_MAX];
+	int rc, tries;
 
 	for (tries = 1;; tries++) {
-		rc = pam_authenticate(pamh, 0);
-		if (rc == PAM_SUCCESS)
-			break;
-		u = pam_user(pamh);
+		if ((rc = pam_authenticate(l->pamh, 0)) == PAM_SUCCESS)
+			return;
 		syslog(LOG_NOTICE, "FAILED LOGIN (%d) on '%s' from '%s' FOR "
-		    "'%s', %s", tries, tty, host,
-		    safe_name(logname, sizeof(logname), u),
-		    pam_strerror(pamh, rc));
-		if (cst.gone) {
-			/* the client went away or sent end of file at a
-			 * prompt: nobody is there to ask again */
-			pam_end(pamh, rc);
-			die(NULL);
-		}
+		    "'%s', %s", tries, l->tty, l->host, safe_name(name,
+		    sizeof(name), pam_user(l->pamh)),
+		    pam_strerror(l->pamh, rc));
+		/* The client went away or sent end of file at a prompt:
+		 * nobody is there to ask again. */
+		if (l->cst.gone)
+			fail(l, rc, NULL);
 		if (rc == PAM_ABORT || rc == PAM_MAXTRIES ||
 		    rc == PAM_CONV_ERR || tries >= LOGIN_RETRIES) {
 			if (tries >= LOGIN_RETRIES || rc == PAM_MAXTRIES)
 				syslog(LOG_NOTICE, "TOO MANY LOGIN TRIES "
-				    "on '%s' from '%s'", tty, host);
-			pam_end(pamh, rc);
-			die(rc == PAM_CONV_ERR ? NULL : "\nLogin incorrect");
+				    "on '%s' from '%s'", l->tty, l->host);
+			fail(l, rc, rc == PAM_CONV_ERR ? NULL :
+			    "\nLogin incorrect");
 		}
 		outln("\nLogin incorrect");
-		/* ask for the name again, as login does */
-		(void)pam_set_item(pamh, PAM_USER, NULL);
+		(void)pam_set_item(l->pamh, PAM_USER, NULL);
 	}
+}
 
-	rc = pam_acct_mgmt(pamh, 0);
+/* pam_acct_mgmt (an expired password changed first), then the account of
+ * the name PAM settled on (a module may have mapped it). */
+static void
+check_account(struct login *l)
+{
+	char name[LOG_NAME_MAX];
+	const char *u;
+	int rc;
+
+	rc = pam_acct_mgmt(l->pamh, 0);
 	if (rc == PAM_NEW_AUTHTOK_REQD) {
-		rc = pam_chauthtok(pamh, PAM_CHANGE_EXPIRED_AUTHTOK);
+		rc = pam_chauthtok(l->pamh, PAM_CHANGE_EXPIRED_AUTHTOK);
 		if (rc != PAM_SUCCESS) {
 			syslog(LOG_NOTICE, "password change failed: %s",
-			    pam_strerror(pamh, rc));
-			pam_end(pamh, rc);
-			die("Password change failed.");
+			    pam_strerror(l->pamh, rc));
+			fail(l, rc, "Password change failed.");
 		}
 	} else if (rc != PAM_SUCCESS) {
-		u = pam_user(pamh);
 		syslog(LOG_NOTICE, "account check failed on '%s' from '%s' "
-		    "for '%s': %s", tty, host,
-		    safe_name(logname, sizeof(logname), u),
-		    pam_strerror(pamh, rc));
-		outln(pam_strerror(pamh, rc));
-		pam_end(pamh, rc);
-		die("Login refused.");
+		    "for '%s': %s", l->tty, l->host, safe_name(name,
+		    sizeof(name), pam_user(l->pamh)),
+		    pam_strerror(l->pamh, rc));
+		outln(pam_strerror(l->pamh, rc));
+		fail(l, rc, "Login refused.");
 	}
-	/* the name PAM settled on (a module may have mapped it) */
-	u = pam_user(pamh);
-	if (u == NULL || account_get(&acct, u) != 0) {
-		pam_end(pamh, PAM_USER_UNKNOWN);
-		die("Unknown user.");
-	}
+	u = pam_user(l->pamh);
+	if (u == NULL || account_get(&l->acct, u) != 0)
+		fail(l, PAM_USER_UNKNOWN, "Unknown user.");
 	alarm(0);
 	(void)signal(SIGALRM, SIG_DFL);
+}
 
-	if (initgroups(acct.name, acct.gid) != 0) {
-		syslog(LOG_ERR, "initgroups(%s): %m", acct.name);
-		pam_end(pamh, PAM_SYSTEM_ERR);
-		die("Cannot set the groups.");
+/* Groups, credentials, the PAM session, and the USER_PROCESS record. */
+static void
+open_session(struct login *l)
+{
+	char name[LOG_NAME_MAX];
+	int rc;
+
+	if (initgroups(l->acct.name, l->acct.gid) != 0) {
+		syslog(LOG_ERR, "initgroups(%s): %m", l->acct.name);
+		fail(l, PAM_SYSTEM_ERR, "Cannot set the groups.");
 	}
-	rc = pam_setcred(pamh, PAM_ESTABLISH_CRED);
-	if (rc != PAM_SUCCESS) {
-		syslog(LOG_ERR, "pam_setcred: %s", pam_strerror(pamh, rc));
-		pam_end(pamh, rc);
-		die("Cannot establish credentials.");
+	if ((rc = pam_setcred(l->pamh, PAM_ESTABLISH_CRED)) != PAM_SUCCESS) {
+		syslog(LOG_ERR, "pam_setcred: %s", pam_strerror(l->pamh, rc));
+		fail(l, rc, "Cannot establish credentials.");
 	}
-	rc = pam_open_session(pamh, 0);
-	if (rc != PAM_SUCCESS) {
+	if ((rc = pam_open_session(l->pamh, 0)) != PAM_SUCCESS) {
 		syslog(LOG_ERR, "pam_open_session: %s",
-		    pam_strerror(pamh, rc));
-		(void)pam_setcred(pamh, PAM_DELETE_CRED);
-		pam_end(pamh, rc);
-		die("Cannot open the session.");
+		    pam_strerror(l->pamh, rc));
+		(void)pam_setcred(l->pamh, PAM_DELETE_CRED);
+		fail(l, rc, "Cannot open the session.");
 	}
-	syslog(LOG_INFO, "LOGIN ON %s BY %s FROM %s", tty,
-	    safe_name(logname, sizeof(logname), acct.name), host);
-	utmp_user_process(tty, acct.name, host);
+	syslog(LOG_INFO, "LOGIN ON %s BY %s FROM %s", l->tty,
+	    safe_name(name, sizeof(name), l->acct.name), l->host);
+	utmp_user_process(l->tty, l->acct.name, l->host);
+}
 
-	if ((envp = build_env(pamh, a, &acct)) == NULL) {
-		(void)pam_close_session(pamh, 0);
-		(void)pam_setcred(pamh, PAM_DELETE_CRED);
-		pam_end(pamh, PAM_BUF_ERR);
-		die("Out of memory.");
-	}
+static void __attribute__((noreturn))
+close_session(struct login *l, int rc, const char *msg)
+{
+	(void)pam_close_session(l->pamh, 0);
+	(void)pam_setcred(l->pamh, PAM_DELETE_CRED);
+	fail(l, rc, msg);
+}
 
-	/* the parent forwards a hangup or SIGTERM to the shell, then still
-	 * closes the session */
+/* The shell in a child; the parent forwards a hangup or SIGTERM to it and
+ * waits.  Returns the shell's wait status. */
+static int
+run_shell(struct login *l, char **envp)
+{
+	struct sigaction sa;
+	int status = 0;
+	pid_t pid, w;
+
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = forward_sig;
 	sigemptyset(&sa.sa_mask);
 	(void)sigaction(SIGHUP, &sa, NULL);
 	(void)sigaction(SIGTERM, &sa, NULL);
-
-	pid = fork();
-	if (pid < 0) {
+	if ((pid = fork()) < 0) {
 		syslog(LOG_ERR, "fork: %m");
-		(void)pam_close_session(pamh, 0);
-		(void)pam_setcred(pamh, PAM_DELETE_CRED);
-		pam_end(pamh, PAM_SYSTEM_ERR);
-		die("Cannot start the shell.");
+		close_session(l, PAM_SYSTEM_ERR, "Cannot start the shell.");
 	}
 	if (pid == 0) {
 		closelog();
-		start_shell(&acct, envp);
+		start_shell(&l->acct, envp);
 	}
 	login_argv_free(envp);
-
-	status = 0;
 	for (;;) {
-		w = waitpid(pid, &status, 0);
-		if (w == pid)
+		if ((w = waitpid(pid, &status, 0)) == pid)
 			break;
 		if (w < 0 && errno != EINTR) {
 			status = 1 << 8;
@@ -547,9 +516,28 @@ pam_login_main(const struct pam_login_args *a)
 				(void)kill(pid, SIGCONT);
 		}
 	}
-	(void)pam_close_session(pamh, 0);
-	(void)pam_setcred(pamh, PAM_DELETE_CRED);
-	pam_end(pamh, PAM_SUCCESS);
+	return status;
+}
+
+void
+pam_login_main(const struct pam_login_args *a)
+{
+	struct login l;
+	char **envp;
+	int status;
+
+	memset(&l, 0, sizeof(l));
+	login_setup(&l, a);
+	pam_begin(&l);
+	authenticate(&l);
+	check_account(&l);
+	open_session(&l);
+	if ((envp = build_env(l.pamh, a, &l.acct)) == NULL)
+		close_session(&l, PAM_BUF_ERR, "Out of memory.");
+	status = run_shell(&l, envp);
+	(void)pam_close_session(l.pamh, 0);
+	(void)pam_setcred(l.pamh, PAM_DELETE_CRED);
+	pam_end(l.pamh, PAM_SUCCESS);
 	closelog();
 	if (WIFEXITED(status))
 		_exit(WEXITSTATUS(status));

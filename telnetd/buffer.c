@@ -64,6 +64,12 @@ pages_discard(void *p, size_t size)
 		(void)madvise((void *)a, b - a, MADV_DONTNEED);
 }
 
+void
+pages_reset(void *p, size_t size)
+{
+	pages_discard(p, pages_len(size));
+}
+
 int
 buf_init(struct buffer *b, size_t size)
 {
@@ -172,10 +178,18 @@ buf_reset(struct buffer *b)
 
 #define SEG(q, i)	((q)->seg[((q)->shead + (i)) % NETOUT_SEGS])
 
+/* The span ring is not cleared: an entry is written before it is read,
+ * and a session's struct is zero pages that would each be backed by
+ * memory once written, zeros or not. */
 int
 netq_init(struct netq *q, size_t size)
 {
-	memset(q, 0, sizeof(*q));
+	q->shead = q->nseg = 0;
+	q->head_partial = 0;
+	q->last_sent = 0;
+	q->iac_odd = 0;
+	q->urgent = 0;
+	q->urgent_at = 0;
 	return buf_init(&q->b, size);
 }
 

@@ -324,62 +324,59 @@ fail:
 	return NULL;
 }
 
-/* envp under construction: "NAME=value" strings, a later NAME replaces an
- * earlier one. */
-struct envp {
-	char **v;
-	size_t n, cap;
-};
-
+/* The length of the NAME in "NAME=value", 0 when s is not of that form. */
 static size_t
-name_len_of(const char *s)
+env_name_len(const char *s)
 {
 	const char *eq = strchr(s, '=');
 
-	return eq != NULL ? (size_t)(eq - s) : strlen(s);
+	return eq != NULL ? (size_t)(eq - s) : 0;
 }
 
-static int
-envp_put(struct envp *e, char *s)
+int
+login_env_put(struct login_env *e, const char *s)
 {
-	size_t i, nl = name_len_of(s);
-	char **nv;
+	size_t i, nl = env_name_len(s);
+	char *c, **nv;
 
+	if (nl == 0)
+		return 0;	/* not NAME=value: ignored */
+	if ((c = strdup(s)) == NULL)
+		return -1;
 	for (i = 0; i < e->n; i++) {
-		if (name_len_of(e->v[i]) == nl &&
-		    memcmp(e->v[i], s, nl) == 0) {
+		if (env_name_len(e->v[i]) == nl &&
+		    memcmp(e->v[i], s, nl + 1) == 0) {
 			free(e->v[i]);
-			e->v[i] = s;
+			e->v[i] = c;
 			return 0;
 		}
 	}
-	if (e->n + 1 >= e->cap) {
+	if (e->n + 2 > e->cap) {
 		size_t ncap = e->cap ? e->cap * 2 : 16;
 
 		if ((nv = reallocarray(e->v, ncap, sizeof(*nv))) == NULL) {
-			free(s);
+			free(c);
 			return -1;
 		}
 		e->v = nv;
 		e->cap = ncap;
 	}
-	e->v[e->n++] = s;
+	e->v[e->n++] = c;
 	e->v[e->n] = NULL;
 	return 0;
 }
 
-static int
-envp_put2(struct envp *e, const char *name, const char *value)
+int
+login_env_set(struct login_env *e, const char *name, const char *value)
 {
-	size_t nl = strlen(name), vl = strlen(value);
 	char *s;
+	int r;
 
-	if ((s = malloc(nl + 1 + vl + 1)) == NULL)
+	if (asprintf(&s, "%s=%s", name, value) < 0)
 		return -1;
-	memcpy(s, name, nl);
-	s[nl] = '=';
-	memcpy(s + nl + 1, value, vl + 1);
-	return envp_put(e, s);
+	r = login_env_put(e, s);
+	free(s);
+	return r;
 }
 
 /* A kept variable checked once more, as the monitor would: the name and
@@ -403,32 +400,26 @@ char **
 login_build_envp(const struct client_env *env, const char *term,
     const char *const *extra)
 {
-	struct envp e = { NULL, 0, 0 };
+	struct login_env e = { NULL, 0, 0 };
 	size_t i;
 
-	if ((e.v = calloc(16, sizeof(*e.v))) == NULL)
-		return NULL;
-	e.cap = 16;
 	if (term != NULL && term_name_ok(term, strlen(term)) &&
-	    envp_put2(&e, "TERM", term) != 0)
+	    login_env_set(&e, "TERM", term) != 0)
 		goto fail;
 	if (env != NULL) {
 		for (i = 0; i < env->n && i < ENV_MAX_VARS; i++) {
 			if (!kept_var_ok(&env->vars[i]))
 				continue;
-			if (envp_put2(&e, env->vars[i].name,
+			if (login_env_set(&e, env->vars[i].name,
 			    env->vars[i].value) != 0)
 				goto fail;
 		}
 	}
-	for (i = 0; extra != NULL && extra[i] != NULL; i++) {
-		char *s;
-
-		if (strchr(extra[i], '=') == NULL || extra[i][0] == '=')
-			continue;
-		if ((s = strdup(extra[i])) == NULL || envp_put(&e, s) != 0)
+	for (i = 0; extra != NULL && extra[i] != NULL; i++)
+		if (login_env_put(&e, extra[i]) != 0)
 			goto fail;
-	}
+	if (e.v == NULL && (e.v = calloc(1, sizeof(*e.v))) == NULL)
+		goto fail;
 	return e.v;
 fail:
 	login_argv_free(e.v);

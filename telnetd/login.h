@@ -9,7 +9,8 @@
 
 #include <stddef.h>
 
-/* Bounds on what a client may hand us (issue: hostile environments). */
+/* Bounds on what a client may hand us: a hostile one sends as much as it
+ * can. */
 #define ENV_MAX_VARS	32	/* variables kept per session */
 #define ENV_MAX_NAME	64	/* bytes in a name */
 #define ENV_MAX_VALUE	256	/* bytes in a value */
@@ -102,6 +103,16 @@ char **login_build_argv(const struct login_template *tpl,
 void login_argv_free(char **argv);
 /* The program the template runs (its first word, or the default). */
 const char *login_program(const struct login_template *tpl);
+/* An environment under construction: "NAME=value" strings, NULL-
+ * terminated, a later NAME replacing an earlier one (free v with
+ * login_argv_free).  A copy of s is added; a string that is not
+ * NAME=value is ignored.  0, or -1 when out of memory. */
+struct login_env {
+	char **v;
+	size_t n, cap;
+};
+int login_env_put(struct login_env *e, const char *s);
+int login_env_set(struct login_env *e, const char *name, const char *value);
 /* Build the program's environment from nothing: TERM, the kept client
  * variables, then EXTRA ("NAME=value" strings, may be NULL). */
 char **login_build_envp(const struct client_env *env, const char *term,

@@ -1,8 +1,8 @@
 /*
  * monitor.c - the privileged half of a session (root).  Small on purpose:
  * it waits for one START request from the relay, checks it, allocates the
- * pty, starts the program, records utmp/wtmp, hands the pty master to the
- * relay, and afterwards only reaps: when the program ends it tells the
+ * pty, starts the program (fork, utmp/wtmp, exec), hands the pty master to
+ * the relay, and afterwards only reaps: when the program ends it tells the
  * relay; when the relay ends (the client is gone) the program's process
  * group gets SIGHUP, then SIGKILL after a grace period.
  *
@@ -12,24 +12,29 @@
  * when the program has exited, so the relay reads every byte and then EIO.
  */
 #include <sys/types.h>
-#include <sys/mman.h>
 #include <sys/signalfd.h>
-#include <sys/wait.h>
-
 #include <sys/uio.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #include "telnetd.h"
+
+/* What the monitor receives from the relay and builds from it: pages of
+ * their own, handed back once the program runs (the monitor then idles
+ * for the whole session). */
+struct mon_buf {
+	struct ps_start req;
+	char over;			/* a longer message is refused */
+	struct client_env env;		/* rebuilt through the allow-list */
+	struct utmp_buf utmp;		/* utmp read there, not on the stack */
+};
 
 struct monitor {
 	const struct config *cfg;
@@ -46,7 +51,11 @@ struct monitor {
 	int64_t hup_deadline;	/* SIGKILL after SIGHUP, 0 = none */
 	int64_t login_deadline;	/* /bin/login still at its prompt? */
 	struct relaylog_limit rlog;	/* the relay's PS_LOG lines */
+	struct mon_buf *buf;	/* NULL until the first message */
 };
+
+/* The monitor's poll slots. */
+enum { MPFD_SIGNAL, MPFD_RELAY, MPFD_MAX };
 
 static const char *const pam_helper_env[] = {
 	"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL
@@ -54,21 +63,14 @@ static const char *const pam_helper_env[] = {
 
 /* What the program's child works from, all prepared by the monitor. */
 struct child_args {
-	const struct monitor *m;
 	int slave;
 	char **argv, **envp;
-	const struct ps_start *req;
-	const struct client_env *env;
 	const char *banner;	/* the expanded issue text, or NULL */
 	size_t banner_len;
-	int shared;		/* runs in the monitor's memory (below) */
-	int utmp_err;		/* errno of a failed utmp write, if shared */
-	off_t utmp_slot;	/* where the record went, if shared */
 };
 
-/* A line for the user from the child, which may run in the monitor's
- * memory: written in pieces (dprintf would malloc its buffer), nothing
- * to do if that fails. */
+/* A line for the user from the child, on the terminal; nothing to do if
+ * that fails. */
 static void
 child_say(int fd, const char *what, const char *arg, int err)
 {
@@ -85,26 +87,21 @@ child_say(int fd, const char *what, const char *arg, int err)
 		return;
 }
 
-/* In the child: never returns. */
+/* In the child: wait for the monitor's go (utmp written: login looks for
+ * its LOGIN record by pid), then the terminal, the banner and the
+ * program.  Never returns. */
 static void
-run_program(struct child_args *a)
+run_program(const struct child_args *a, int go)
 {
-	const struct monitor *m = a->m;
 	size_t w = 0;
 	ssize_t n;
+	char c;
 
+	while (read(go, &c, 1) == -1 && errno == EINTR)
+		;
 	if (pty_child_setup(a->slave) == -1) {
 		child_say(a->slave, "cannot set up the terminal", NULL, errno);
 		_exit(1);
-	}
-	/* Descriptors 0-2 are the user's terminal now: a failure is told
-	 * to the monitor (in its memory), or goes to syslog only (which
-	 * never writes to them without LOG_CONS). */
-	if (utmp_login(getpid(), m->tty, m->host, &a->utmp_slot) == -1) {
-		if (a->shared)
-			a->utmp_err = errno;
-		else
-			syslog(LOG_WARNING, "utmp/wtmp for %s: %m", m->tty);
 	}
 	while (a->banner != NULL && w < a->banner_len &&
 	    (n = write(STDOUT_FILENO, a->banner + w, a->banner_len - w)) > 0)
@@ -114,103 +111,50 @@ run_program(struct child_args *a)
 	_exit(127);
 }
 
-/* The stack of a child that runs in the monitor's memory. */
-#define CHILD_STACK	((size_t)64 * 1024)
-
-/* AddressSanitizer builds (make check-asan) fork instead: ASan cannot
- * follow a child on a stack of its own (it warns at the child's first
- * noreturn call, and the tests fail on any report).  Like the seccomp
- * filter, that build is never installed. */
-#if defined(__SANITIZE_ADDRESS__)
-#define CHILD_FORK_ONLY	1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define CHILD_FORK_ONLY	1
-#endif
-#endif
-#ifndef CHILD_FORK_ONLY
-#define CHILD_FORK_ONLY	0
-#endif
-
-static int
-child_main(void *arg)
-{
-	run_program(arg);
-	return 127;	/* not reached */
-}
-
 /*
- * Start the program's child.  Without PAM the child makes only system
- * calls before execve (no malloc, no stdio, no syslog: what it needs is
- * prepared above), so it runs as vfork(2) would: CLONE_VM | CLONE_VFORK,
- * in the monitor's memory on a stack of its own, the monitor waiting
- * until the execve.  No copy of the monitor's page tables, no
- * copy-on-write faults on either side, nothing to tear down at the
- * execve: perf put fork + execve at about 200 us of CPU more per session.
- * PAM's conversation runs in the child for the whole login: a fork.
+ * Start the program's child with fork(), as OpenSSH's do_exec_pty, and
+ * write its utmp/wtmp LOGIN record here, once its pid is known; the child
+ * waits on a pipe until then.  The master, the relay's socket and every
+ * other descriptor are close-on-exec, and the child closes all but 0-2
+ * anyway.
  */
 static pid_t
-spawn_program(struct child_args *a)
+spawn_program(struct monitor *m, const struct child_args *a)
 {
-	/* utmp's reads take 24 KiB of it, child_say() 4.  Mapped for the
-	 * child and unmapped once it has exec'd: on the monitor's own stack
-	 * those pages would stay with the monitor, which idles for the
-	 * whole session. */
-	const size_t size = CHILD_STACK;
-	char *stack;
+	int go[2], saved;
 	pid_t pid;
-	int saved;
 
-	if (CHILD_FORK_ONLY) {
-		if ((pid = fork()) == 0)
-			run_program(a);
-		return pid;
-	}
-	a->shared = 1;
-	if ((stack = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE |
-	    MAP_ANONYMOUS | MAP_STACK, -1, 0)) == MAP_FAILED)
+	if (pipe2(go, O_CLOEXEC) == -1)
 		return -1;
-	pid = clone(child_main, stack + size, CLONE_VM | CLONE_VFORK | SIGCHLD,
-	    a);
+	if ((pid = fork()) == 0) {
+		close(go[1]);
+		run_program(a, go[0]);
+	}
 	saved = errno;
-	munmap(stack, size);
+	close(go[0]);
+	if (pid != -1 &&
+	    utmp_login(pid, m->tty, m->host, &m->utmp_slot,
+	    &m->buf->utmp) == -1)
+		log_warn("utmp/wtmp for %s", m->tty);
+	close(go[1]);		/* EOF: the child goes on */
 	errno = saved;
 	return pid;
 }
 
+/* The program's argument vector and environment.  With --pam, pam-login
+ * gets the client's values as arguments and, as its own environment, only
+ * a PATH for the helpers PAM modules run (it builds the shell's
+ * environment itself). */
 static int
-start_program(struct monitor *m, struct ps_start *req, size_t len)
+build_program(const struct monitor *m, const struct ps_start *req,
+    const struct client_env *env, struct child_args *ca)
 {
-	struct client_env *env;
-	struct ps_started rep;
+	char extra[PS_EXTRA_VARS][PS_EXTRA_LEN];
+	const char *xp[PS_EXTRA_VARS + 1];
 	struct login_vars lv;
-	char extra[4][ENV_MAX_VALUE + 32];
-	const char *xp[5];
 	size_t i, nx;
-	const char *why;
-	char **argv = NULL, **envp = NULL;
-	int master = -1, slave = -1, err = 0;
-	char safe[LOG_STR_MAX + 1];
-	struct child_args ca;
-	pid_t pid;
 
-	memset(&rep, 0, sizeof(rep));
-	rep.type = PS_STARTED;
-	if ((env = ps_zalloc(sizeof(*env))) == NULL)
-		fatal("mmap");
-	if (ps_start_validate(m->cfg, req, len, env, &why) == -1) {
-		log_warnx("bad request from relay: %s", why);
-		ps_zfree(env, sizeof(*env));
-		return -1;
-	}
-	if (pty_open(&master, &slave, m->tty, sizeof(m->tty)) == -1) {
-		err = errno;
-		log_warn("cannot allocate a pty");
-		goto reply;
-	}
-	pty_setup(slave, req->ws_col, req->ws_row, req->tx, req->rx);
-	ps_start_pick_term(req);
-	nx = ps_start_extra(req, env, extra, 4);
+	nx = ps_start_extra(req, env, extra, PS_EXTRA_VARS);
 	for (i = 0; i < nx; i++)
 		xp[i] = extra[i];
 	xp[nx] = NULL;
@@ -219,68 +163,92 @@ start_program(struct monitor *m, struct ps_start *req, size_t len)
 	lv.user = env->user;
 	lv.tty = m->tty;
 	lv.term = req->term;
-	/* --pam: pam-login gets the client's values as arguments and, as
-	 * its own environment, only a PATH for the helpers PAM modules run
-	 * (it builds the shell's environment itself). */
 	if (m->cfg->pam) {
-		argv = login_build_pam_argv(m->cfg->pam_helper,
+		ca->argv = login_build_pam_argv(m->cfg->pam_helper,
 		    m->cfg->pam_service, m->cfg->login_timeout, &lv, env);
-		envp = login_build_envp(NULL, NULL, pam_helper_env);
+		ca->envp = login_build_envp(NULL, NULL, pam_helper_env);
 	} else {
-		argv = login_build_argv(&m->cfg->login, &lv);
-		envp = login_build_envp(env, req->term[0] ? req->term : NULL,
-		    xp);
+		ca->argv = login_build_argv(&m->cfg->login, &lv);
+		ca->envp = login_build_envp(env, req->term[0] ? req->term :
+		    NULL, xp);
 	}
-	if (argv == NULL || envp == NULL) {
-		err = ENOMEM;
+	if (ca->argv == NULL || ca->envp == NULL) {
 		log_warnx("cannot build the program's arguments");
-		goto reply;
+		return -1;
 	}
-	memset(&ca, 0, sizeof(ca));
-	ca.utmp_slot = -1;
-	ca.m = m;
-	ca.slave = slave;
-	ca.argv = argv;
-	ca.envp = envp;
-	ca.req = req;
-	ca.env = env;
-	if (m->cfg->issue_file != NULL)
-		ca.banner = issue_render(m->cfg->issue_file, m->tty, m->host,
-		    &ca.banner_len);
-	/* The master, the relay's socket and every other descriptor are
-	 * close-on-exec, and the child closes all but 0-2 anyway. */
-	if ((pid = spawn_program(&ca)) == -1) {
-		err = errno;
-		log_warn("fork");
-		goto reply;
-	}
-	if (ca.utmp_err != 0) {
-		errno = ca.utmp_err;
-		log_warn("utmp/wtmp for %s", m->tty);
-	}
-	/* Known only from a child that ran in our memory; -1 otherwise. */
-	m->utmp_slot = ca.utmp_slot;
+	return 0;
+}
+
+/* The program runs: what the monitor keeps of it, and the log line. */
+static void
+program_running(struct monitor *m, pid_t pid, const struct child_args *ca,
+    const struct client_env *env)
+{
+	char safe[LOG_STR_MAX + 1];
+
 	m->prog = pid;
-	m->slave = slave;
+	m->slave = ca->slave;
 	/* login has its own timeout too; this one is the operator's
 	 * (--login-timeout).  PAM's path enforces it itself. */
 	if (m->cfg->login.is_default && !m->cfg->pam &&
 	    m->cfg->login_timeout > 0)
 		m->login_deadline = now_ms() +
 		    (int64_t)m->cfg->login_timeout * 1000;
-	slave = -1;
 	log_info("session from %s on %s: %s%s%s (pid %ld)", m->host, m->tty,
-	    m->cfg->pam ? "pam" : argv[0],
-	    env->user[0] ? " user " : "",
+	    m->cfg->pam ? "pam" : ca->argv[0], env->user[0] ? " user " : "",
 	    env->user[0] ? log_safe(safe, sizeof(safe), env->user,
 	    strlen(env->user)) : "", (long)pid);
+}
+
+/* START: check it again, allocate the pty, start the program, and answer
+ * STARTED with the master (or the errno of what failed).  -1: a request
+ * out of protocol, which ends the session. */
+static int
+start_program(struct monitor *m, struct ps_start *req, size_t len)
+{
+	struct client_env *env = &m->buf->env;
+	struct child_args ca;
+	struct ps_started rep;
+	const char *why;
+	int master = -1, err = 0;
+	pid_t pid;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.type = PS_STARTED;
+	memset(&ca, 0, sizeof(ca));
+	ca.slave = -1;
+	memset(env, 0, sizeof(*env));
+	if (ps_start_validate(m->cfg, req, len, env, &why) == -1) {
+		log_warnx("bad request from relay: %s", why);
+		return -1;
+	}
+	if (pty_open(&master, &ca.slave, m->tty, sizeof(m->tty)) == -1) {
+		err = errno;
+		log_warn("cannot allocate a pty");
+		goto reply;
+	}
+	pty_setup(ca.slave, req->ws_col, req->ws_row, req->tx, req->rx);
+	ps_start_pick_term(req);
+	if (build_program(m, req, env, &ca) == -1) {
+		err = ENOMEM;
+		goto reply;
+	}
+	if (m->cfg->issue_file != NULL)
+		ca.banner = issue_render(m->cfg->issue_file, m->tty, m->host,
+		    &ca.banner_len);
+	if ((pid = spawn_program(m, &ca)) == -1) {
+		err = errno;
+		log_warn("fork");
+		goto reply;
+	}
+	program_running(m, pid, &ca, env);
+	ca.slave = -1;		/* the monitor's now (see the top) */
 	strlcpy(rep.tty, m->tty, sizeof(rep.tty));
 reply:
-	ps_zfree(env, sizeof(*env));
-	login_argv_free(argv);
-	login_argv_free(envp);
-	if (slave != -1)
-		close(slave);
+	login_argv_free(ca.argv);
+	login_argv_free(ca.envp);
+	if (ca.slave != -1)
+		close(ca.slave);
 	rep.error = err;
 	if (ps_send(m->mon, &rep, sizeof(rep), err == 0 ? master : -1) == -1)
 		log_warn("send to relay");
@@ -294,8 +262,7 @@ hangup_program(struct monitor *m)
 {
 	if (m->prog == 0 || m->hup_deadline != 0)
 		return;
-	if (m->cfg->debug & DBG_REPORT)
-		log_debug("SIGHUP to the program's process group");
+	log_trace(m, DBG_REPORT, "SIGHUP to the program's process group");
 	kill(-m->prog, SIGHUP);
 	kill(-m->prog, SIGCONT);
 	m->hup_deadline = now_ms() + HANGUP_GRACE_MS;
@@ -309,7 +276,9 @@ check_login(struct monitor *m)
 	m->login_deadline = 0;
 	if (m->prog == 0 || m->hup_deadline != 0)
 		return;
-	if ((on = utmp_user_on(m->tty)) == 1)
+	on = utmp_user_on(m->tty, &m->buf->utmp);
+	pages_reset(m->buf, sizeof(*m->buf));
+	if (on == 1)
 		return;
 	if (on == -1) {
 		log_info("no utmp: login timeout not enforced");
@@ -333,7 +302,7 @@ program_ended(struct monitor *m, int status)
 		log_info("session from %s on %s: program exited %d after "
 		    "%.1f s", m->host, m->tty, WEXITSTATUS(status),
 		    (double)(now_ms() - m->t_start) / 1000.0);
-	if (utmp_logout(m->prog, m->tty, m->utmp_slot) == -1)
+	if (utmp_logout(m->prog, m->tty, m->utmp_slot, &m->buf->utmp) == -1)
 		log_warn("utmp/wtmp for %s", m->tty);
 	m->prog = 0;
 	/* The relay now reads the rest and then EIO. */
@@ -397,6 +366,8 @@ write_report(struct monitor *m, const char *text, size_t len)
 	return 0;
 }
 
+/* A message from the relay: at most one REPORT, then one START; EOF when
+ * the relay is gone.  Anything else ends the session. */
 static void
 handle_relay(struct monitor *m)
 {
@@ -404,18 +375,17 @@ handle_relay(struct monitor *m)
 	ssize_t n;
 	int fd = -1;
 
-	if ((req = ps_zalloc(sizeof(*req) + 1)) == NULL)
-		fatal("mmap");
+	if (m->buf == NULL && (m->buf = pages_alloc(sizeof(*m->buf))) == NULL)
+		fatal("monitor buffer");
+	req = &m->buf->req;
 	n = ps_recv(m->mon, req, sizeof(*req) + 1, &fd);
 	if (fd != -1)
 		close(fd);
 	if (n >= (ssize_t)sizeof(uint32_t) && req->type == PS_LOG) {
 		/* Any time; a bad one is out of protocol: end it below. */
 		if (relaylog_accept(&m->rlog, m->cfg, m->host, req,
-		    (size_t)n) == 0) {
-			ps_zfree(req, sizeof(*req) + 1);
+		    (size_t)n) == 0)
 			return;
-		}
 		n = 1;
 	}
 	if (n >= (ssize_t)sizeof(uint32_t) && req->type == PS_REPORT &&
@@ -423,33 +393,31 @@ handle_relay(struct monitor *m)
 		m->reported = 1;
 		if (write_report(m, (const char *)req +
 		    offsetof(struct ps_report, text), (size_t)n -
-		    offsetof(struct ps_report, text)) == -1)
-			n = 1;	/* out of protocol: end it below */
-		else {
-			ps_zfree(req, sizeof(*req) + 1);
+		    offsetof(struct ps_report, text)) == 0)
 			return;
-		}
+		n = 1;	/* out of protocol: end it below */
 	}
-	if (n <= 0 || m->started || start_program(m, req, (size_t)n) == -1) {
-		/* EOF (the relay is gone), or a request out of protocol:
-		 * either way this session is over. */
-		if (n > 0)
-			log_warnx("relay broke the protocol");
-		close(m->mon);
-		m->mon = -1;
-		hangup_program(m);
-		if (n > 0 && m->relay != 0)
-			kill(m->relay, SIGKILL);
-	} else
+	if (n > 0 && !m->started && start_program(m, req, (size_t)n) == 0) {
 		m->started = 1;
-	ps_zfree(req, sizeof(*req) + 1);
+		pages_reset(m->buf, sizeof(*m->buf));
+		return;
+	}
+	/* EOF (the relay is gone), or a request out of protocol: either
+	 * way this session is over. */
+	if (n > 0)
+		log_warnx("relay broke the protocol");
+	close(m->mon);
+	m->mon = -1;
+	hangup_program(m);
+	if (n > 0 && m->relay != 0)
+		kill(m->relay, SIGKILL);
 }
 
 int
 monitor_run(const struct config *cfg, int mon, pid_t relay, const char *host)
 {
 	struct monitor mm, *m = &mm;
-	struct pollfd pfd[2];
+	struct pollfd pfd[MPFD_MAX];
 	sigset_t mask;
 	int sfd;
 
@@ -470,34 +438,27 @@ monitor_run(const struct config *cfg, int mon, pid_t relay, const char *host)
 	reap(m);	/* a relay that ended before the mask was set */
 
 	while (m->relay != 0 || m->prog != 0) {
-		int64_t now = now_ms();
-		int timeout = -1;
+		int64_t dl[2] = { m->hup_deadline, m->login_deadline };
 
-		if (m->hup_deadline != 0)
-			timeout = m->hup_deadline > now ?
-			    (int)(m->hup_deadline - now) : 0;
-		if (m->login_deadline != 0 && (timeout == -1 ||
-		    m->login_deadline - now < timeout))
-			timeout = m->login_deadline > now ?
-			    (int)(m->login_deadline - now) : 0;
-		pfd[0].fd = sfd;
-		pfd[0].events = POLLIN;
-		pfd[1].fd = m->mon;
-		pfd[1].events = POLLIN;
-		if (poll(pfd, 2, timeout) == -1) {
+		pfd[MPFD_SIGNAL].fd = sfd;
+		pfd[MPFD_SIGNAL].events = POLLIN;
+		pfd[MPFD_RELAY].fd = m->mon;
+		pfd[MPFD_RELAY].events = POLLIN;
+		if (poll(pfd, MPFD_MAX, deadline_timeout(dl, 2, now_ms())) ==
+		    -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
 		}
-		if (pfd[0].revents & POLLIN) {
+		if (pfd[MPFD_SIGNAL].revents & POLLIN) {
 			struct signalfd_siginfo si;
 
 			while (read(sfd, &si, sizeof(si)) > 0)
 				;
 			reap(m);
 		}
-		if (m->mon != -1 && (pfd[1].revents & (POLLIN | POLLHUP |
-		    POLLERR)))
+		if (m->mon != -1 && (pfd[MPFD_RELAY].revents & (POLLIN |
+		    POLLHUP | POLLERR)))
 			handle_relay(m);
 		if (m->login_deadline != 0 && now_ms() >= m->login_deadline)
 			check_login(m);
@@ -515,5 +476,6 @@ monitor_run(const struct config *cfg, int mon, pid_t relay, const char *host)
 	if (m->slave != -1)
 		close(m->slave);
 	close(sfd);
+	pages_free(m->buf, sizeof(*m->buf));
 	return 0;
 }

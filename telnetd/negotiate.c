@@ -64,12 +64,12 @@ negotiate_begin(struct session *s)
 	};
 	size_t i;
 
-	s->data_ctx = 0;
-	if (s->rep == NULL && (s->rep = ps_zalloc(sizeof(*s->rep))) == NULL)
-		fatal("mmap");
+	if (s->rep == NULL &&
+	    (s->rep = pages_alloc(sizeof(*s->rep))) == NULL)
+		fatal("report");
 	for (i = 0; i < sizeof(remote); i++) {
 		if (telnet_request_remote(s->t, remote[i], 1) == 0)
-			s->wait[remote[i]] = NEG_WAIT_ANSWER;
+			neg_wait(s, remote[i], NEG_WAIT_ANSWER);
 	}
 	/* Kludge linemode: the server echoes and suppresses go-ahead. */
 	telnet_request_local(s->t, TELOPT_SGA, 1);
@@ -84,18 +84,17 @@ negotiate_begin(struct session *s)
 		for (i = 0; i < sizeof(probe_remote); i++)
 			if (telnet_request_remote(s->t, probe_remote[i], 1) ==
 			    0)
-				s->wait[probe_remote[i]] |= NEG_WAIT_ANSWER;
+				neg_wait(s, probe_remote[i], NEG_WAIT_ANSWER);
 		for (i = 0; i < sizeof(probe_local); i++)
 			if (telnet_request_local(s->t, probe_local[i], 1) == 0)
-				s->wait[probe_local[i]] |= NEG_WAIT_ANSWER;
+				neg_wait(s, probe_local[i], NEG_WAIT_ANSWER);
 		telnet_send_do_tm(s->t);
 		s->kludge_tm = 1;
 	}
 	s->t_begin = now_ms();
-	s->neg_deadline = s->t_begin + s->cfg->neg_timeout_ms;
-	if (s->cfg->debug & DBG_OPTIONS)
-		log_debug("send DO TTYPE TSPEED XDISPLOC NEW-ENVIRON "
-		    "OLD-ENVIRON NAWS, WILL SGA ECHO, DO LFLOW, WILL STATUS");
+	s->dl[DL_NEGOTIATE] = s->t_begin + s->cfg->neg_timeout_ms;
+	log_trace(s, DBG_OPTIONS, "send DO TTYPE TSPEED XDISPLOC NEW-ENVIRON "
+	    "OLD-ENVIRON NAWS, WILL SGA ECHO, DO LFLOW, WILL STATUS");
 }
 
 int
@@ -123,41 +122,25 @@ static void
 env_send(struct session *s, unsigned char opt)
 {
 	telnet_send_env(s->t, opt, TELQUAL_SEND, NULL, 0);
-	/* Only what the start waits for is worth waiting for, and only
-	 * before the start. */
-	if (s->state == S_NEGOTIATING)
-		s->wait[opt] = NEG_WAIT_SB;
+	neg_wait(s, opt, NEG_WAIT_SB);
 }
 
+/* The client refused an option of its side. */
 static void
-option_changed(struct session *s, unsigned char opt, int local, int enabled)
+remote_refused(struct session *s, unsigned char opt)
 {
-	if (s->cfg->debug & DBG_OPTIONS)
-		log_debug("%s %s %s", local ? "we" : "client",
-		    enabled ? "enable" : "disable", telnet_opt_name(opt));
-	options_changed(s, opt, local, enabled);
-	if (s->cfg->report) {
-		s->wait[opt] &= (unsigned char)~NEG_WAIT_ANSWER;
-		/* The SLC table follows WILL LINEMODE. */
-		if (opt == TELOPT_LINEMODE && !local && enabled &&
-		    s->state == S_NEGOTIATING && !s->rep->slc_seen)
-			s->wait[opt] |= NEG_WAIT_SB;
-	}
-	if (local) {
-		if (opt == TELOPT_LOGOUT && enabled)
-			s->logout = 1;
-		return;
-	}
-	s->wait[opt] &= (unsigned char)~NEG_WAIT_ANSWER;
-	if (!enabled) {
-		s->wait[opt] = 0;
-		/* RFC 1571: NEW-ENVIRON refused, the old ENVIRON (asked in
-		 * the same batch) carries the variables if it was agreed. */
-		if (opt == TELOPT_NEW_ENVIRON && s->state == S_NEGOTIATING &&
-		    telnet_remote_enabled(s->t, TELOPT_OLD_ENVIRON))
-			env_send(s, TELOPT_OLD_ENVIRON);
-		return;
-	}
+	neg_done(s, opt, NEG_WAIT_ANSWER | NEG_WAIT_SB);
+	/* RFC 1571: NEW-ENVIRON refused, the old ENVIRON (asked in the
+	 * same batch) carries the variables if it was agreed. */
+	if (opt == TELOPT_NEW_ENVIRON && s->state == S_NEGOTIATING &&
+	    telnet_remote_enabled(s->t, TELOPT_OLD_ENVIRON))
+		env_send(s, TELOPT_OLD_ENVIRON);
+}
+
+/* The client agreed to an option of its side: ask for what it holds. */
+static void
+remote_agreed(struct session *s, unsigned char opt)
+{
 	switch (opt) {
 	case TELOPT_TTYPE:
 		telnet_send_ttype_send(s->t);
@@ -182,7 +165,8 @@ option_changed(struct session *s, unsigned char opt, int local, int enabled)
 		return;
 	case TELOPT_NEW_ENVIRON:
 		if (telnet_remote_enabled(s->t, TELOPT_OLD_ENVIRON)) {
-			s->wait[TELOPT_OLD_ENVIRON] = 0;
+			neg_done(s, TELOPT_OLD_ENVIRON,
+			    NEG_WAIT_ANSWER | NEG_WAIT_SB);
 			(void)telnet_request_remote(s->t, TELOPT_OLD_ENVIRON,
 			    0);
 		}
@@ -193,10 +177,36 @@ option_changed(struct session *s, unsigned char opt, int local, int enabled)
 	default:
 		return;
 	}
-	/* Only what the start waits for is worth waiting for, and only
-	 * before the start. */
-	if (s->state == S_NEGOTIATING && memchr(waited, opt, sizeof(waited)))
-		s->wait[opt] = NEG_WAIT_SB;
+	if (memchr(waited, opt, sizeof(waited)) != NULL)
+		neg_wait(s, opt, NEG_WAIT_SB);
+}
+
+static void
+got_option(struct session *s, const struct telnet_event *ev)
+{
+	unsigned char opt = ev->u.option.opt;
+	int local = ev->u.option.local, enabled = ev->u.option.enabled;
+
+	log_trace(s, DBG_OPTIONS, "%s %s %s", local ? "we" : "client",
+	    enabled ? "enable" : "disable", telnet_opt_name(opt));
+	options_changed(s, opt, local, enabled);
+	if (s->cfg->report) {
+		neg_done(s, opt, NEG_WAIT_ANSWER);
+		/* The SLC table follows WILL LINEMODE. */
+		if (opt == TELOPT_LINEMODE && !local && enabled &&
+		    !s->rep->slc_seen)
+			neg_wait(s, opt, NEG_WAIT_SB);
+	}
+	if (local) {
+		if (opt == TELOPT_LOGOUT && enabled)
+			s->logout = 1;
+		return;
+	}
+	neg_done(s, opt, NEG_WAIT_ANSWER);
+	if (enabled)
+		remote_agreed(s, opt);
+	else
+		remote_refused(s, opt);
 }
 
 /* For the report: the names refused (the kept ones, with their values,
@@ -217,47 +227,109 @@ note_env(struct session *s, const struct telnet_env_var *v,
 	    sizeof(r->env_denied[0]));
 }
 
+/* One variable from the client, through the allow-list; one log line per
+ * kind of refusal, the limits naming their option. */
+static void
+take_env_var(struct session *s, const struct telnet_env_var *v)
+{
+	char name[LOG_STR_MAX + 1];
+	enum env_verdict vd;
+
+	vd = env_add(&s->env, &s->cfg->envpol, v->name, v->name_len,
+	    v->value, v->value_len);
+	note_env(s, v, vd);
+	log_trace(s, DBG_OPTIONS, "recv %s %s: %s",
+	    v->type == TELENV_USERVAR ? "USERVAR" : "VAR",
+	    log_safe(name, sizeof(name), v->name, v->name_len),
+	    env_verdict_str(vd));
+	if (vd == ENV_OK || vd >= (int)(8 * sizeof(s->env_logged)) ||
+	    (s->env_logged & (1u << vd)))
+		return;
+	s->env_logged |= 1u << vd;
+	log_info("client variable %s refused: %s%s", log_safe(name,
+	    sizeof(name), v->name, v->name_len), env_verdict_str(vd),
+	    vd == ENV_TOO_MANY ? " (--max-env)" :
+	    vd == ENV_TOO_LONG ? " (--max-env-size)" : "");
+}
+
 static void
 got_env(struct session *s, const struct telnet_event *ev)
 {
-	char name[LOG_STR_MAX + 1];
 	size_t i;
 
-	s->wait[ev->u.env.opt] = 0;
+	neg_done(s, ev->u.env.opt, NEG_WAIT_ANSWER | NEG_WAIT_SB);
 	if (ev->u.env.cmd != TELQUAL_IS && ev->u.env.cmd != TELQUAL_INFO)
 		return;
-	if (s->rep != NULL && s->rep->env_ms == 0)
-		s->rep->env_ms = report_ms(s);
 	if (s->state >= S_STARTING) {
-		if (s->cfg->debug & DBG_OPTIONS)
-			log_debug("late %s ignored",
-			    telnet_opt_name(ev->u.env.opt));
+		log_trace(s, DBG_OPTIONS, "late %s ignored",
+		    telnet_opt_name(ev->u.env.opt));
 		return;
 	}
-	for (i = 0; i < ev->u.env.nvars; i++) {
-		const struct telnet_env_var *v = &ev->u.env.vars[i];
-		enum env_verdict vd;
+	for (i = 0; i < ev->u.env.nvars; i++)
+		take_env_var(s, &ev->u.env.vars[i]);
+}
 
-		vd = env_add(&s->env, &s->cfg->envpol, v->name, v->name_len,
-		    v->value, v->value_len);
-		note_env(s, v, vd);
-		if (s->cfg->debug & DBG_OPTIONS)
-			log_debug("recv %s %s: %s",
-			    v->type == TELENV_USERVAR ? "USERVAR" : "VAR",
-			    log_safe(name, sizeof(name), v->name, v->name_len),
-			    env_verdict_str(vd));
-		/* One line per kind of refusal; the limits name their
-		 * option. */
-		if (vd != ENV_OK && vd < 16 &&
-		    !(s->env_logged & (1 << vd))) {
-			s->env_logged |= 1 << vd;
-			log_info("client variable %s refused: %s%s",
-			    log_safe(name, sizeof(name), v->name,
-			    v->name_len), env_verdict_str(vd),
-			    vd == ENV_TOO_MANY ? " (--max-env)" :
-			    vd == ENV_TOO_LONG ? " (--max-env-size)" : "");
-		}
+/* The window size, for the program (the relay sets it on the pty). */
+static void
+got_naws(struct session *s, const struct telnet_event *ev)
+{
+	neg_done(s, TELOPT_NAWS, NEG_WAIT_ANSWER | NEG_WAIT_SB);
+	if (ev->u.naws.width == 0 || ev->u.naws.height == 0)
+		return;
+	s->ws_col = ev->u.naws.width;
+	s->ws_row = ev->u.naws.height;
+	log_trace(s, DBG_OPTIONS, "recv NAWS %ux%u", s->ws_col, s->ws_row);
+}
+
+static void
+got_tspeed(struct session *s, const struct telnet_event *ev)
+{
+	if (ev->u.tspeed.cmd != TELQUAL_IS)
+		return;
+	neg_done(s, TELOPT_TSPEED, NEG_WAIT_ANSWER | NEG_WAIT_SB);
+	if (s->state >= S_STARTING)
+		return;
+	s->tx = ev->u.tspeed.tx > UINT32_MAX ? 0 : (uint32_t)ev->u.tspeed.tx;
+	s->rx = ev->u.tspeed.rx > UINT32_MAX ? 0 : (uint32_t)ev->u.tspeed.rx;
+	log_trace(s, DBG_OPTIONS, "recv TSPEED %u,%u", s->tx, s->rx);
+}
+
+/* XDISPLOC becomes DISPLAY, through the allow-list like any variable. */
+static void
+got_xdisploc(struct session *s, const struct telnet_event *ev)
+{
+	char buf[LOG_STR_MAX + 1];
+
+	if (ev->u.str.cmd != TELQUAL_IS)
+		return;
+	neg_done(s, TELOPT_XDISPLOC, NEG_WAIT_ANSWER | NEG_WAIT_SB);
+	if (s->state >= S_STARTING)
+		return;
+	if (env_add(&s->env, &s->cfg->envpol, "DISPLAY", 7, ev->u.str.text.s,
+	    ev->u.str.text.len) != ENV_OK) {
+		log_info("X display location refused: \"%s\"", log_safe(buf,
+		    sizeof(buf), ev->u.str.text.s, ev->u.str.text.len));
+		return;
 	}
+	if (s->rep != NULL)
+		strlcpy(s->rep->xdisploc, ev->u.str.text.s,
+		    sizeof(s->rep->xdisploc));
+	log_trace(s, DBG_OPTIONS, "recv XDISPLOC %s", log_safe(buf,
+	    sizeof(buf), ev->u.str.text.s, ev->u.str.text.len));
+}
+
+static void
+got_error(struct session *s, const struct telnet_event *ev)
+{
+	if (ev->u.error.code == TELNET_ERR_SB_OVERFLOW &&
+	    !(s->limits_logged & LIM_SB)) {
+		s->limits_logged |= LIM_SB;
+		log_info("subnegotiation %s over %zu bytes (--sb-max) dropped",
+		    telnet_opt_name(ev->u.error.opt), s->cfg->sb_max ?
+		    s->cfg->sb_max : (size_t)TELNET_SB_DEFAULT_MAX);
+	}
+	log_trace(s, DBG_OPTIONS, "protocol: %s (option %s)",
+	    ev->u.error.msg, telnet_opt_name(ev->u.error.opt));
 }
 
 /*
@@ -267,90 +339,35 @@ got_env(struct session *s, const struct telnet_event *ev)
  * later one still arrives as a window change).
  */
 static void
-sb_reply_seen(struct session *s)
+sb_reply_seen(struct session *s, enum telnet_event_type type)
 {
-	if (s->wait[TELOPT_NAWS] == NEG_WAIT_SB)
-		s->wait[TELOPT_NAWS] = 0;
+	if (type == TELNET_EV_TTYPE || type == TELNET_EV_TSPEED ||
+	    type == TELNET_EV_XDISPLOC || type == TELNET_EV_ENVIRON)
+		neg_done(s, TELOPT_NAWS, NEG_WAIT_SB);
 }
 
 int
 negotiate_event(struct session *s, const struct telnet_event *ev)
 {
-	char buf[LOG_STR_MAX + 1];
-
-	switch (ev->type) {
-	case TELNET_EV_TTYPE:
-	case TELNET_EV_TSPEED:
-	case TELNET_EV_XDISPLOC:
-	case TELNET_EV_ENVIRON:
-		sb_reply_seen(s);
-		break;
-	default:
-		break;
-	}
+	report_event(s, ev);
+	sb_reply_seen(s, ev->type);
 	switch (ev->type) {
 	case TELNET_EV_NEGOTIATE:
-		if (s->cfg->debug & DBG_OPTIONS)
-			log_debug("recv %s %s",
-			    telnet_cmd_name(ev->u.negotiate.verb),
-			    telnet_opt_name(ev->u.negotiate.opt));
+		log_trace(s, DBG_OPTIONS, "recv %s %s",
+		    telnet_cmd_name(ev->u.negotiate.verb),
+		    telnet_opt_name(ev->u.negotiate.opt));
 		return 1;
 	case TELNET_EV_OPTION:
-		option_changed(s, ev->u.option.opt, ev->u.option.local,
-		    ev->u.option.enabled);
+		got_option(s, ev);
 		return 1;
-	case TELNET_EV_TM:
-		if (s->cfg->debug & DBG_OPTIONS)
-			log_debug("TIMING-MARK answered (%s)",
-			    ev->u.tm.enabled ? "WILL" : "WONT");
-		return options_event(s, ev);
 	case TELNET_EV_NAWS:
-		s->wait[TELOPT_NAWS] = 0;
-		if (s->rep != NULL && s->rep->naws_ms == 0)
-			s->rep->naws_ms = report_ms(s);
-		if (ev->u.naws.width == 0 || ev->u.naws.height == 0)
-			return 1;
-		s->ws_col = ev->u.naws.width;
-		s->ws_row = ev->u.naws.height;
-		if (s->cfg->debug & DBG_OPTIONS)
-			log_debug("recv NAWS %ux%u", s->ws_col, s->ws_row);
-		relay_set_winsize(s);
+		got_naws(s, ev);
 		return 1;
 	case TELNET_EV_TSPEED:
-		if (ev->u.tspeed.cmd != TELQUAL_IS)
-			return 1;
-		s->wait[TELOPT_TSPEED] = 0;
-		if (s->state >= S_STARTING)
-			return 1;
-		if (s->rep != NULL && s->rep->tspeed_ms == 0)
-			s->rep->tspeed_ms = report_ms(s);
-		s->tx = ev->u.tspeed.tx > UINT32_MAX ? 0 :
-		    (uint32_t)ev->u.tspeed.tx;
-		s->rx = ev->u.tspeed.rx > UINT32_MAX ? 0 :
-		    (uint32_t)ev->u.tspeed.rx;
-		if (s->cfg->debug & DBG_OPTIONS)
-			log_debug("recv TSPEED %u,%u", s->tx, s->rx);
+		got_tspeed(s, ev);
 		return 1;
 	case TELNET_EV_XDISPLOC:
-		if (ev->u.str.cmd != TELQUAL_IS)
-			return 1;
-		s->wait[TELOPT_XDISPLOC] = 0;
-		if (s->state >= S_STARTING)
-			return 1;
-		if (env_add(&s->env, &s->cfg->envpol, "DISPLAY", 7,
-		    ev->u.str.text.s, ev->u.str.text.len) != ENV_OK)
-			log_info("X display location refused: \"%s\"",
-			    log_safe(buf, sizeof(buf), ev->u.str.text.s,
-			    ev->u.str.text.len));
-		else {
-			if (s->rep != NULL)
-				strlcpy(s->rep->xdisploc, ev->u.str.text.s,
-				    sizeof(s->rep->xdisploc));
-			if (s->cfg->debug & DBG_OPTIONS)
-				log_debug("recv XDISPLOC %s", log_safe(buf,
-				    sizeof(buf), ev->u.str.text.s,
-				    ev->u.str.text.len));
-		}
+		got_xdisploc(s, ev);
 		return 1;
 	case TELNET_EV_ENVIRON:
 		got_env(s, ev);
@@ -360,31 +377,25 @@ negotiate_event(struct session *s, const struct telnet_event *ev)
 		    telnet_local_enabled(s->t, TELOPT_STATUS))
 			telnet_send_status_is(s->t);
 		return 1;
+	case TELNET_EV_TM:
+		log_trace(s, DBG_OPTIONS, "TIMING-MARK answered (%s)",
+		    ev->u.tm.enabled ? "WILL" : "WONT");
+		return options_event(s, ev);
+	case TELNET_EV_LINEMODE:
+		if (ev->u.lm.cmd == LM_SLC)
+			neg_done(s, TELOPT_LINEMODE, NEG_WAIT_SB);
+		return options_event(s, ev);
 	case TELNET_EV_TTYPE:
 	case TELNET_EV_SNDLOC:
 	case TELNET_EV_LFLOW:
-	case TELNET_EV_LINEMODE:
 	case TELNET_EV_CHARSET:
-		if (ev->type == TELNET_EV_LINEMODE && ev->u.lm.cmd == LM_SLC &&
-		    (s->wait[TELOPT_LINEMODE] & NEG_WAIT_SB))
-			s->wait[TELOPT_LINEMODE] = 0;
 		return options_event(s, ev);
 	case TELNET_EV_SB_RAW:
-		if (s->cfg->debug & DBG_OPTIONS)
-			log_debug("subnegotiation %d ignored", (int)ev->type);
+		log_trace(s, DBG_OPTIONS, "subnegotiation %d ignored",
+		    (int)ev->type);
 		return 1;
 	case TELNET_EV_ERROR:
-		if (ev->u.error.code == TELNET_ERR_SB_OVERFLOW &&
-		    !(s->limits_logged & LIM_SB)) {
-			s->limits_logged |= LIM_SB;
-			log_info("subnegotiation %s over %zu bytes (--sb-max) "
-			    "dropped", telnet_opt_name(ev->u.error.opt),
-			    s->cfg->sb_max ? s->cfg->sb_max :
-			    (size_t)TELNET_SB_DEFAULT_MAX);
-		}
-		if (s->cfg->debug & DBG_OPTIONS)
-			log_debug("protocol: %s (option %s)", ev->u.error.msg,
-			    telnet_opt_name(ev->u.error.opt));
+		got_error(s, ev);
 		return 1;
 	default:
 		return 0;
@@ -398,16 +409,13 @@ negotiate_start(struct session *s)
 {
 	struct ps_start *req;
 	size_t i, n = s->env.n <= ENV_MAX_VARS ? s->env.n : ENV_MAX_VARS;
-	char *text;
-	int r;
 
-	if (s->cfg->debug & DBG_REPORT)
-		log_debug("negotiation done in %lld ms%s: TERM=%s, %ux%u, "
-		    "%u/%u baud, %zu variables, user %s",
-		    (long long)(now_ms() - s->t_begin),
-		    negotiate_ready(s) ? "" : " (deadline)",
-		    *s->term ? s->term : "-", s->ws_col, s->ws_row, s->tx,
-		    s->rx, s->env.n, *s->env.user ? s->env.user : "-");
+	log_trace(s, DBG_REPORT, "negotiation done in %lld ms%s: TERM=%s, "
+	    "%ux%u, %u/%u baud, %zu variables, user %s",
+	    (long long)(now_ms() - s->t_begin),
+	    negotiate_ready(s) ? "" : " (deadline)",
+	    *s->term ? s->term : "-", s->ws_col, s->ws_row, s->tx,
+	    s->rx, s->env.n, *s->env.user ? s->env.user : "-");
 	if (!negotiate_ready(s) && !(s->limits_logged & LIM_NEG_DEADLINE)) {
 		s->limits_logged |= LIM_NEG_DEADLINE;
 		log_info("negotiation: not every answer within %d ms "
@@ -418,19 +426,12 @@ negotiate_start(struct session *s)
 		if (report_send(s) == -1)
 			return -1;
 	}
-	if (s->cfg->report) {
-		/* No program: the report is the session.  The monitor
-		 * answers EXITED, and the relay drains and closes. */
-		if ((text = ps_zalloc(REPORT_MAX)) == NULL)
-			return -1;
-		report_text(s, text, REPORT_MAX);
-		s->data_ctx = 0;
-		telnet_send(s->t, (const unsigned char *)text, strlen(text));
-		ps_zfree(text, REPORT_MAX);
-		return 0;
-	}
-	if ((req = ps_zalloc(sizeof(*req))) == NULL)
-		return -1;
+	if (s->cfg->report)
+		return 0;	/* no program: the monitor answers EXITED */
+	/* Built in the read buffer, which no read uses now: an idle
+	 * session's trim gives its pages back. */
+	req = (struct ps_start *)(void *)s->scratch;
+	memset(req, 0, PS_START_LEN(n));
 	req->type = PS_START;
 	req->nterms = (uint32_t)s->nterms;
 	for (i = 0; i < s->nterms && i < TTYPE_MAX; i++)
@@ -445,7 +446,5 @@ negotiate_start(struct session *s)
 	strlcpy(req->user, s->env.user, sizeof(req->user));
 	req->nvars = (uint32_t)n;
 	memcpy(req->vars, s->env.vars, n * sizeof(req->vars[0]));
-	r = ps_send(s->mon, req, PS_START_LEN(n), -1);
-	ps_zfree(req, sizeof(*req));
-	return r;
+	return ps_send(s->mon, req, PS_START_LEN(n), -1);
 }

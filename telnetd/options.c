@@ -28,32 +28,25 @@
 
 static const char *const charsets[] = { "UTF-8", "ISO-8859-1", "US-ASCII" };
 
-static int
-starting(const struct session *s)
-{
-	return s->state == S_NEGOTIATING;
-}
-
+/* Once, and not while a request or our WILL CHARSET (--report) waits for
+ * an answer, nor once the client answered one. */
 static void
 charset_request(struct session *s)
 {
 	if (s->wait[TELOPT_CHARSET] != 0 || s->charset[0] != '\0' ||
-	    s->rep == NULL || s->rep->charset_ms != 0)
+	    s->rep == NULL || s->charset_asked || s->rep->charset_ms != 0)
 		return;
-	s->data_ctx = 0;
 	telnet_send_charset_request(s->t, charsets,
 	    sizeof(charsets) / sizeof(charsets[0]));
-	s->rep->charset_ms = -1;	/* asked, no answer yet */
-	if (starting(s))
-		s->wait[TELOPT_CHARSET] = NEG_WAIT_SB;
-	if (s->cfg->debug & DBG_OPTIONS)
-		log_debug("send CHARSET REQUEST UTF-8 ISO-8859-1 US-ASCII");
+	s->charset_asked = 1;
+	neg_wait(s, TELOPT_CHARSET, NEG_WAIT_SB);
+	log_trace(s, DBG_OPTIONS, "send CHARSET REQUEST UTF-8 ISO-8859-1 "
+	    "US-ASCII");
 }
 
 void
 options_changed(struct session *s, unsigned char opt, int local, int enabled)
 {
-	report_answer(s, opt, local, enabled);
 	switch (opt) {
 	case TELOPT_LINEMODE:
 		if (local)
@@ -73,11 +66,9 @@ options_changed(struct session *s, unsigned char opt, int local, int enabled)
 		    !s->kludge_tm) {
 			/* Refused: does it know kludge linemode? */
 			s->kludge_tm = 1;
-			s->data_ctx = 0;
 			telnet_send_do_tm(s->t);
-			if (s->cfg->debug & DBG_OPTIONS)
-				log_debug("send DO TIMING-MARK (kludge "
-				    "linemode?)");
+			log_trace(s, DBG_OPTIONS, "send DO TIMING-MARK (kludge "
+			    "linemode?)");
 		}
 		break;
 	case TELOPT_ECHO:
@@ -85,8 +76,8 @@ options_changed(struct session *s, unsigned char opt, int local, int enabled)
 			tty_echo_refused(s);
 		break;
 	case TELOPT_SNDLOC:
-		if (!local && enabled && starting(s))
-			s->wait[opt] = NEG_WAIT_SB;
+		if (!local && enabled)
+			neg_wait(s, opt, NEG_WAIT_SB);
 		break;
 	case TELOPT_CHARSET:
 		if (enabled)
@@ -109,8 +100,6 @@ got_ttype(struct session *s, const struct telnet_str *str)
 	size_t i;
 	int valid = 1, again = 0;
 
-	if (s->rep != NULL && s->rep->ttype_ms == 0)
-		s->rep->ttype_ms = report_ms(s);
 	if (str->len == 0 || str->len > TERM_MAX)
 		valid = 0;
 	else {
@@ -141,16 +130,13 @@ got_ttype(struct session *s, const struct telnet_str *str)
 		} else
 			again = 1;
 	}
-	if (s->cfg->debug & DBG_OPTIONS)
-		log_debug("recv TTYPE IS %s%s", valid ? term : "(refused)",
-		    again ? ", asking for the next" : "");
+	log_trace(s, DBG_OPTIONS, "recv TTYPE IS %s%s",
+	    valid ? term : "(refused)", again ? ", asking for the next" : "");
 	if (again) {
-		s->data_ctx = 0;
 		telnet_send_ttype_send(s->t);
-		if (starting(s))
-			s->wait[TELOPT_TTYPE] = NEG_WAIT_SB;
+		neg_wait(s, TELOPT_TTYPE, NEG_WAIT_SB);
 	} else
-		s->wait[TELOPT_TTYPE] = 0;
+		neg_done(s, TELOPT_TTYPE, NEG_WAIT_ANSWER | NEG_WAIT_SB);
 }
 
 static void
@@ -161,9 +147,7 @@ got_charset(struct session *s, const struct telnet_event *ev)
 
 	switch (ev->u.charset.cmd) {
 	case CHARSET_ACCEPTED:
-		s->wait[TELOPT_CHARSET] = 0;
-		if (s->rep != NULL)
-			s->rep->charset_ms = report_ms(s);
+		neg_done(s, TELOPT_CHARSET, NEG_WAIT_ANSWER | NEG_WAIT_SB);
 		for (k = 0; k < sizeof(charsets) / sizeof(charsets[0]); k++)
 			if (strcasecmp(ev->u.charset.names[0].s,
 			    charsets[k]) == 0)
@@ -176,8 +160,8 @@ got_charset(struct session *s, const struct telnet_event *ev)
 			return;
 		}
 		strlcpy(s->charset, charsets[k], sizeof(s->charset));
-		if (s->cfg->debug & DBG_OPTIONS)
-			log_debug("recv CHARSET ACCEPTED %s", s->charset);
+		log_trace(s, DBG_OPTIONS, "recv CHARSET ACCEPTED %s",
+		    s->charset);
 		if (k == 0) {
 			/* UTF-8 is 8 bits: BINARY both ways. */
 			telnet_request_local(s->t, TELOPT_BINARY, 1);
@@ -185,18 +169,14 @@ got_charset(struct session *s, const struct telnet_event *ev)
 		}
 		return;
 	case CHARSET_REJECTED:
-		s->wait[TELOPT_CHARSET] = 0;
-		if (s->rep != NULL)
-			s->rep->charset_ms = report_ms(s);
-		if (s->cfg->debug & DBG_OPTIONS)
-			log_debug("recv CHARSET REJECTED");
+		neg_done(s, TELOPT_CHARSET, NEG_WAIT_ANSWER | NEG_WAIT_SB);
+		log_trace(s, DBG_OPTIONS, "recv CHARSET REJECTED");
 		return;
 	case CHARSET_REQUEST:
 		/* RFC 2066: with our own REQUEST outstanding the server
 		 * ignores the client's; else pick from its list. */
 		if (s->wait[TELOPT_CHARSET] != 0)
 			return;
-		s->data_ctx = 0;
 		for (k = 0; k < sizeof(charsets) / sizeof(charsets[0]); k++)
 			for (i = 0; i < ev->u.charset.nnames; i++)
 				if (strcasecmp(ev->u.charset.names[i].s,
@@ -223,7 +203,7 @@ got_sndloc(struct session *s, const struct telnet_str *str)
 	char safe[LOG_STR_MAX + 1];
 	size_t i;
 
-	s->wait[TELOPT_SNDLOC] = 0;
+	neg_done(s, TELOPT_SNDLOC, NEG_WAIT_ANSWER | NEG_WAIT_SB);
 	log_info("client location: \"%s\"", log_safe(safe, sizeof(safe),
 	    str->s, str->len));
 	if (str->len > LOCATION_MAX || s->state >= S_STARTING)
@@ -247,10 +227,6 @@ options_event(struct session *s, const struct telnet_event *ev)
 	case TELNET_EV_TM:
 		if (ev->u.tm.local)
 			return 1;
-		if (s->rep != NULL && s->rep->tm_answer == 0) {
-			s->rep->tm_answer = ev->u.tm.enabled ? 1 : 2;
-			s->rep->tm_ms = report_ms(s);
-		}
 		if (s->kludge_tm == 1 && s->lm_type == LMT_NONE) {
 			s->kludge_tm = 2;
 			if (ev->u.tm.enabled) {
@@ -261,13 +237,6 @@ options_event(struct session *s, const struct telnet_event *ev)
 		}
 		return 1;
 	case TELNET_EV_LINEMODE:
-		if (ev->u.lm.cmd == LM_SLC && s->rep != NULL &&
-		    !s->rep->slc_seen) {
-			s->rep->slc_seen = 1;
-			s->rep->nslc = ev->u.lm.nslc;
-			memcpy(s->rep->slc, ev->u.lm.slc,
-			    ev->u.lm.nslc * sizeof(ev->u.lm.slc[0]));
-		}
 		tty_mode_linemode(s, ev);
 		return 1;
 	case TELNET_EV_LFLOW:

@@ -10,7 +10,6 @@
  * and drops what fails: the relay's word is never trusted.
  */
 #include <sys/types.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -185,7 +184,7 @@ env_has(const struct client_env *env, const char *name)
 
 size_t
 ps_start_extra(const struct ps_start *req, const struct client_env *env,
-    char extra[][ENV_MAX_VALUE + 32], size_t max)
+    char extra[][PS_EXTRA_LEN], size_t max)
 {
 	size_t n = 0;
 
@@ -228,9 +227,9 @@ ps_start_validate(const struct config *cfg, struct ps_start *req, size_t len,
 		log_warnx("terminal type from relay refused");
 		memset(req->term, 0, sizeof(req->term));
 	}
-	if (req->ws_col > 10000 || req->ws_row > 10000)
+	if (req->ws_col > WINSIZE_MAX || req->ws_row > WINSIZE_MAX)
 		req->ws_col = req->ws_row = 0;
-	if (req->tx > 4000000 || req->rx > 4000000)
+	if (req->tx > TSPEED_MAX || req->rx > TSPEED_MAX)
 		req->tx = req->rx = 0;
 	if (req->nterms > TTYPE_MAX)
 		req->nterms = 0;
@@ -272,22 +271,6 @@ ps_start_validate(const struct config *cfg, struct ps_start *req, size_t len,
 			log_warnx("user name from relay refused");
 	}
 	return 0;
-}
-
-void *
-ps_zalloc(size_t size)
-{
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
-void
-ps_zfree(void *p, size_t size)
-{
-	if (p != NULL)
-		munmap(p, size);
 }
 
 /*

@@ -1,570 +1,613 @@
 /*
- * relay.c - the data path between the pty and the network, in the
- * unprivileged relay.
+ * relay.c - the unprivileged relay: its main, its poll loop and state, and
+ * the engine's callback.  The bytes themselves are moved by datapath.c:
+ * a client byte by relay_read_net() -> telnet_feed() -> relay_event()
+ * here -> relay_input_span() and one writev; a program byte by
+ * relay_read_pty() -> telnet_send_into() straight into the queue ->
+ * relay_write_net() (telnetd/README draws both paths).
  *
- * pty -> network: the pty is in packet mode (TIOCPKT): every read starts
- * with a status byte.  Data goes through the engine (IAC doubling, CR NUL)
- * into the bounded network queue; FLUSHWRITE becomes netclear plus an
- * urgent IAC DM; FLUSHREAD drops the client input not yet written;
- * NOSTOP/DOSTOP become LFLOW OFF/ON.
+ * The session's states: NEGOTIATING (negotiate.c) -> STARTING (START sent
+ * to the monitor) -> RELAYING (STARTED: the pty is there) -> DRAINING
+ * (the program or the client is done: flush, then linger) -> CLOSED.  The
+ * client going away ends it at once from any state.  Each side has its
+ * own state (struct side: open, half-closed, done), the drain its step,
+ * and every wait a deadline in one table whose nearest entry is the poll
+ * timeout.  POLLIN on a side only while the opposite queue has room,
+ * POLLOUT only while something is queued, POLLPRI for urgent data.
  *
- * network -> pty: bytes go to the engine, whose DATA/EOL/COMMAND events
- * land here: an end of line of any kind is one "\r" (the tty's ICRNL makes
- * it the program's newline), commands become the pty's own control
- * characters, read from its termios each time.  While nothing is queued
- * for the pty, the DATA spans (pointers into the read buffer) are only
- * noted, and written from there with one writev once the read is decoded;
- * what the pty does not take, and everything while something is queued,
- * is copied into the bounded input queue.
- *
- * Reads are large and only as large as the opposite queue has room for;
- * nothing is read per byte and nothing grows.
+ * While the pty is in EXTPROC, ttymode.c says what the line discipline
+ * would have done with the client's input, and the callback does it.
  */
 #include <sys/types.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 
 #include <errno.h>
-#include <stdint.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "telnetd.h"
 
-/* Queue bytes for the client.  data_ctx tells pty data (which abort-output
- * may drop) from commands and replies (always kept). */
-void
-relay_queue_net(struct session *s, const unsigned char *p, size_t n,
-    int urgent)
-{
-	enum netq_kind kind = s->data_ctx ? NETQ_DATA : NETQ_CMD;
+/* The poll slots. */
+enum { PFD_NET, PFD_PTY, PFD_MON, PFD_MAX };
 
-	if (netq_append(&s->out, kind, p, n, urgent) == -1) {
-		/* Only a client that sends without reading gets here:
-		 * reads are sized so that data always fits. */
-		if (s->drops++ == 0)
-			log_warnx("client not reading: output queue full, "
-			    "dropping replies");
+/* ---- client input the line discipline would act on ------------------ */
+
+/* An EOF in EXTPROC: a raw queue cannot carry it, so VEOF is written with
+ * EXTPROC off, after what came before it, and later input waits until the
+ * line discipline has taken it (ttymode.c). */
+static void
+input_eof(struct session *s, const struct termios *t)
+{
+	unsigned char c = t->c_cc[VEOF];
+
+	if (c == _POSIX_VDISABLE)
+		return;
+	(void)relay_write_pty(s);
+	if (buf_len(&s->in) > 0) {
+		relay_input_copy(s, &c, 1);		/* best effort */
 		return;
 	}
-	if (kind == NETQ_DATA && !(s->limits_logged & LIM_OUTPUT) &&
-	    netq_room(&s->out) <= NETOUT_RESERVE + 1024) {
-		s->limits_logged |= LIM_OUTPUT;
-		log_info("output queue full (%zu bytes, --output-buffer): "
-		    "program output waits for the client", s->out.b.size);
-	}
-	if (s->cfg->debug & DBG_NETDATA)
-		log_dump(urgent ? "net> (urgent)" : "net>", p, n);
+	tty_eof_begin(s, t);
+	if (write(s->pty.fd, &c, 1) != 1)
+		log_warn("write to pty");
 }
 
-/* The program's output: encoded by the engine straight into the queue
- * (one copy, no event per IAC); through SEND events when it cannot be
- * reserved at once, which the read sizes make rare. */
+/* Do what ttymode.c says the line discipline would have done. */
 static void
-relay_queue_data(struct session *s, const unsigned char *p, size_t n)
+input_act(struct session *s, const struct termios *t, const struct tty_in *in)
 {
-	unsigned char *dst = netq_reserve(&s->out, NETQ_DATA, 2 * n + 1);
-	size_t len;
-
-	if (dst == NULL) {
-		s->data_ctx = 1;
-		telnet_send(s->t, p, n);
-		s->data_ctx = 0;
-		return;
-	}
-	len = telnet_send_into(s->t, dst, p, n);
-	if (s->cfg->debug & DBG_NETDATA)
-		log_dump("net>", dst, len);
-	netq_commit(&s->out, NETQ_DATA, len, 0);
-	if (!(s->limits_logged & LIM_OUTPUT) &&
-	    netq_room(&s->out) <= NETOUT_RESERVE + 1024) {
-		s->limits_logged |= LIM_OUTPUT;
-		log_info("output queue full (%zu bytes, --output-buffer): "
-		    "program output waits for the client", s->out.b.size);
+	switch (in->what) {
+	case TTY_IN_BYTE:
+		relay_input_copy(s, &in->byte, 1);
+		break;
+	case TTY_IN_SIGNAL:
+		if (ioctl(s->pty.fd, TIOCSIG, in->sig) == -1 && errno != EINVAL)
+			log_warn("TIOCSIG");
+		break;
+	case TTY_IN_EOF:
+		input_eof(s, t);
+		break;
+	case TTY_IN_DROP:
+		break;
 	}
 }
 
-/*
- * Room in the input queue for one read.  A read decodes into at most as
- * many bytes as it came in: the engine reports a CR when it arrives, so
- * nothing is held over from one read into the next.
- */
-static size_t
-input_room(const struct session *s)
-{
-	return buf_space(&s->in);
-}
-
+/* Client data while the pty is in EXTPROC: copied (never borrowed), the
+ * bytes the line discipline would act on acted on. */
 static void
-input_full(struct session *s)
+input_extproc(struct session *s, const struct termios *t,
+    const unsigned char *p, size_t n)
 {
-	if (s->limits_logged & LIM_INPUT)
-		return;
-	s->limits_logged |= LIM_INPUT;
-	log_info("input queue full (%zu bytes, --input-buffer): "
-	    "client input waits for the program", s->in.size);
-}
+	struct tty_in in;
+	size_t k;
 
-static void
-queue_in(struct session *s, const void *p, size_t n)
-{
-	if (buf_append(&s->in, p, n) == -1) {
-		if (s->drops++ == 0)
-			log_warnx("input queue full, dropping client input");
-	} else if (input_room(s) == 0)
-		input_full(s);
-}
-
-/* The borrowed spans from byte `done` on, copied into the queue in order:
- * the pty did not take them, or bytes that must follow them came. */
-static void
-spans_queue(struct session *s, size_t done)
-{
-	int i;
-
-	for (i = 0; i < s->nspan; i++) {
-		const unsigned char *p = s->span[i].iov_base;
-		size_t n = s->span[i].iov_len;
-
-		if (done >= n) {
-			done -= n;
-			continue;
+	for (;;) {
+		k = tty_input_scan(t, p, n, &in);
+		relay_input_copy(s, p, k);
+		if (k == n)
+			return;
+		input_act(s, t, &in);
+		p += k + 1;
+		n -= k + 1;
+		if (!s->lm_ext) {
+			/* EOF delivered: the rest waits, as it came. */
+			relay_input_copy(s, p, n);
+			return;
 		}
-		queue_in(s, p + done, n - done);
-		done = 0;
 	}
-	s->nspan = 0;
-	s->span_len = 0;
-}
-
-/* Client input for the program, copied into the queue (behind any
- * borrowed spans, which go into the queue first); the rest of the read
- * being fed follows it there. */
-void
-relay_to_pty(struct session *s, const void *p, size_t n)
-{
-	s->direct = 0;
-	if (s->nspan > 0)
-		spans_queue(s, 0);
-	queue_in(s, p, n);
 }
 
 /*
- * Client input that stays valid until relay_read_net() has fed the read
- * to the engine: a DATA span of the read buffer, or static bytes.  While
- * nothing is queued for the pty it is only noted, and written from where
- * it is after the feed (no copy); otherwise it joins the queue.  Too many
- * spans (text cut up by line ends) are cheaper as one copy and one write.
+ * Client data or an end of line while the pty is in EXTPROC: what the line
+ * discipline would have done, done here; 0 when its modes cannot be read
+ * (the ordinary path then).  Not inlined into relay_event(): its locals
+ * would cost the stack check on every span of bulk input, where EXTPROC
+ * is off.
  */
-void
-relay_span_to_pty(struct session *s, const unsigned char *p, size_t n)
+static __attribute__((noinline)) int
+input_in_extproc(struct session *s, const struct telnet_event *ev)
 {
-	struct iovec *v;
+	struct termios t;
+	struct tty_in in;
 
-	if (!s->direct || s->nspan == PTY_SPANS) {
-		relay_to_pty(s, p, n);
-		return;
-	}
-	v = &s->span[s->nspan];
-	if (s->nspan > 0 &&
-	    (const unsigned char *)v[-1].iov_base + v[-1].iov_len == p)
-		v[-1].iov_len += n;
+	if (tty_input_modes(s, &t) == -1)
+		return 0;
+	if (ev->type == TELNET_EV_DATA)
+		input_extproc(s, &t, ev->u.data.buf, ev->u.data.len);
 	else {
-		v->iov_base = (void *)(uintptr_t)p;
-		v->iov_len = n;
-		s->nspan++;
+		tty_input_eol(&t, &in);
+		input_act(s, &t, &in);
 	}
-	s->span_len += n;
+	return 1;
 }
 
-/* Abort output: drop the queued data, keep commands, send the Synch. */
-void
-relay_netclear(struct session *s)
-{
-	netq_clear(&s->out);
-	s->data_ctx = 0;
-	telnet_send_command(s->t, TELNET_DM);
-	if (s->cfg->debug & DBG_REPORT)
-		log_debug("abort output: queue cleared, IAC DM sent urgent");
-}
-
-/* A character from the pty's termios, or -1 when it is disabled. */
-static int
-tty_char(struct session *s, int idx, int dflt)
-{
-	struct termios tio;
-
-	if (s->pty == -1)
-		return -1;
-	if (tcgetattr(s->pty, &tio) == -1)
-		return dflt;
-	if (tio.c_cc[idx] == _POSIX_VDISABLE)
-		return -1;
-	return tio.c_cc[idx];
-}
-
-void
-relay_command(struct session *s, unsigned char cmd)
+/* A TELNET command from the client (not inlined, as input_in_extproc). */
+static __attribute__((noinline)) void
+input_command(struct session *s, unsigned char cmd)
 {
 	static const unsigned char ayt[] = "\r\n[Yes]\r\n";
-	int c = -1;
+	struct termios t;
+	struct tty_in in;
+	int c;
 
-	if (s->cfg->debug & DBG_OPTIONS)
-		log_debug("recv IAC %s", telnet_cmd_name(cmd));
-	/* In a line mode with EXTPROC the line discipline does not act on
-	 * signal characters or EOF: ttymode.c does. */
-	if (s->pty != -1 && tty_input_command(s, cmd))
+	log_trace(s, DBG_OPTIONS, "recv IAC %s", telnet_cmd_name(cmd));
+	if (s->pty.fd != -1 && tty_input_modes(s, &t) == 0 &&
+	    tty_input_command(&t, cmd, &in)) {
+		input_act(s, &t, &in);
 		return;
+	}
 	switch (cmd) {
 	case TELNET_AYT:
 		/* Answered at once, ahead of queued input, as a kept reply. */
-		if (netq_space(&s->out) < NETOUT_RESERVE / 2) {
+		if (netq_space(&s->out) < NETOUT_REPLY_ROOM) {
 			if (s->drops++ == 0)
 				log_warnx("AYT flood: replies dropped");
 			return;
 		}
-		s->data_ctx = 0;
-		telnet_send(s->t, ayt, sizeof(ayt) - 1);
+		relay_reply(s, ayt, sizeof(ayt) - 1);
 		return;
 	case TELNET_AO:
-		relay_netclear(s);
+		relay_abort_output(s);
 		return;
-	case TELNET_IP:
-	case TELNET_BRK:
-		c = tty_char(s, VINTR, 0x03);
-		break;
-	case TELNET_ABORT:
-		c = tty_char(s, VQUIT, 0x1c);
-		break;
-	case TELNET_SUSP:
-		c = tty_char(s, VSUSP, 0x1a);
-		break;
-	case TELNET_EOF:
-		c = tty_char(s, VEOF, 0x04);
-		break;
-	case TELNET_EC:
-		c = tty_char(s, VERASE, 0x7f);
-		break;
-	case TELNET_EL:
-		c = tty_char(s, VKILL, 0x15);
-		break;
 	case TELNET_EOR:
 		/* RFC 885: an end of record ends a line. */
-		if (s->pty != -1 || s->state < S_RELAYING)
-			relay_to_pty(s, "\r", 1);
+		if (s->pty.fd != -1 || s->state < S_RELAYING)
+			relay_input_copy(s, "\r", 1);
 		return;
-	default:	/* NOP, DM, GA: nothing to do */
-		return;
-	}
-	if (c >= 0) {
-		unsigned char ch = (unsigned char)c;
+	default:	/* IP, BRK, ABORT, SUSP, EOF, EC, EL: the pty's char */
+		if ((c = tty_command_char(s, cmd)) >= 0) {
+			unsigned char ch = (unsigned char)c;
 
-		relay_to_pty(s, &ch, 1);
-	}
-}
-
-void
-relay_set_winsize(struct session *s)
-{
-	struct winsize ws;
-
-	if (s->pty == -1 || s->ws_col == 0 || s->ws_row == 0)
-		return;
-	memset(&ws, 0, sizeof(ws));
-	ws.ws_col = s->ws_col;
-	ws.ws_row = s->ws_row;
-	/* On the master: the kernel signals SIGWINCH to the foreground
-	 * process group when the size changed. */
-	if (ioctl(s->pty, TIOCSWINSZ, &ws) == -1)
-		log_warn("TIOCSWINSZ");
-}
-
-/* The client typing is the moment to notice a program that went back to
- * reading lines without a word (no packet, no output). */
-static void
-pty_written(struct session *s)
-{
-	if (s->lm_type != LMT_NONE && !s->lm_ext)
-		tty_mode_check(s);
-}
-
-/* The spans borrowed from one read, written where they are with one
- * writev; what the pty does not take is queued for POLLOUT.  After an
- * error other than EAGAIN everything is queued too: relay_write_pty()
- * meets the error again and ends the pty side as usual. */
-static void
-spans_write(struct session *s)
-{
-	ssize_t n;
-	size_t left;
-	int i;
-
-	if (s->nspan == 0)
-		return;
-	do
-		n = writev(s->pty, s->span, s->nspan);
-	while (n == -1 && errno == EINTR);
-	if (n == -1) {
-		if (errno == EAGAIN)
-			s->pty_full = 1;
-		spans_queue(s, 0);
-		return;
-	}
-	if (s->cfg->debug & DBG_PTYDATA) {
-		left = (size_t)n;
-		for (i = 0; i < s->nspan && left > 0; i++) {
-			size_t k = s->span[i].iov_len < left ?
-			    s->span[i].iov_len : left;
-
-			log_dump("pty>", s->span[i].iov_base, k);
-			left -= k;
+			relay_input_copy(s, &ch, 1);
 		}
+		return;
 	}
-	/* A short write: the pty is full, as in relay_write_pty(). */
-	if ((size_t)n < s->span_len)
-		s->pty_full = 1;
-	spans_queue(s, (size_t)n);
-	if (n > 0)
-		pty_written(s);
 }
 
-/* Whether the client's input has anywhere to go: room in the queue to the
- * pty; always in a Synch (data is dropped) and when closing.  The loop
- * watches for urgent data (POLLPRI) while this holds. */
-int
-relay_net_room(const struct session *s)
+/* Negotiation and subnegotiations (negotiate.c); a window size goes to the
+ * pty at once.  Not inlined: relay_event() stays a dispatch that costs a
+ * span of bulk input no more than it must. */
+static __attribute__((noinline)) void
+protocol_event(struct session *s, const struct telnet_event *ev)
 {
-	if (s->shut || telnet_in_synch(s->t))
-		return 1;
-	return input_room(s) > 0;
+	negotiate_event(s, ev);
+	if (ev->type == TELNET_EV_NAWS && ev->u.naws.width != 0 &&
+	    ev->u.naws.height != 0)
+		relay_set_winsize(s);
 }
+
+/* The engine's single callback. */
+void
+relay_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
+{
+	static const unsigned char cr[] = "\r";
+	struct session *s = ctx;
+
+	(void)t;
+	switch (ev->type) {
+	case TELNET_EV_SEND:
+		relay_queue_net(s, ev->u.data.kind == TELNET_SEND_DATA ?
+		    NETQ_DATA : NETQ_CMD, ev->u.data.buf, ev->u.data.len,
+		    ev->u.data.urgent);
+		break;
+	case TELNET_EV_DATA:
+		/* EXTPROC is looked at here, once per span of bulk input;
+		 * otherwise the span of the read buffer may be borrowed. */
+		if (!s->lm_ext || !input_in_extproc(s, ev))
+			relay_input_span(s, ev->u.data.buf, ev->u.data.len);
+		break;
+	case TELNET_EV_EOL:
+		/* CR LF, CR NUL and bare CR: one end of line each, at the
+		 * CR (the LF of a CR LF is only its end). */
+		if (ev->u.eol.kind == TELNET_EOL_CR &&
+		    (!s->lm_ext || !input_in_extproc(s, ev)))
+			relay_input_span(s, cr, 1);
+		break;
+	case TELNET_EV_COMMAND:
+		input_command(s, ev->u.command.cmd);
+		break;
+	default:
+		protocol_event(s, ev);
+		break;
+	}
+}
+
+/* ---- the monitor ----------------------------------------------------- */
+
+static void
+set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl != -1)
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+static void
+begin_draining(struct session *s)
+{
+	if (s->state == S_DRAINING || s->state == S_CLOSED)
+		return;
+	s->state = S_DRAINING;
+	s->dl[DL_NEGOTIATE] = 0;
+	s->dl[DL_FLUSH] = now_ms() + FLUSH_TIMEOUT_MS;
+}
+
+/* Nothing more to read from or write to the pty. */
+static void
+pty_done(struct session *s)
+{
+	s->pty.st = SIDE_DONE;
+	s->dl[DL_PROGRAM_QUIET] = 0;
+	begin_draining(s);
+}
+
+/* STARTED: the pty master, or the monitor's refusal. */
+static void
+program_started(struct session *s, struct ps_started *st, int fd)
+{
+	static const unsigned char msg[] = "telnetd: cannot start a "
+	    "session.\r\n";
+
+	if (st->error != 0 || fd == -1) {
+		if (fd != -1)
+			close(fd);
+		relay_reply(s, msg, sizeof(msg) - 1);
+		/* Straight to draining, without the flush deadline: the
+		 * refusal goes out with what the socket takes at once. */
+		s->pty.st = SIDE_DONE;
+		s->state = S_DRAINING;
+		return;
+	}
+	s->pty.fd = fd;
+	set_nonblock(s->pty.fd);
+	st->tty[sizeof(st->tty) - 1] = '\0';
+	strlcpy(s->tty, st->tty, sizeof(s->tty));
+	s->state = S_RELAYING;
+	log_trace(s, DBG_REPORT, "program started on %s", s->tty);
+	/* A NAWS that came while the monitor was starting. */
+	relay_set_winsize(s);
+	/* Line mode, LFLOW: the pty's modes to the client. */
+	tty_mode_start(s);
+}
+
+/* EXITED: the program ended.  Its last output is still read, until the
+ * pty reports EIO or is quiet for DRAIN_IDLE_MS (something else, a
+ * background job, may hold it open).  With --report there is no program:
+ * the report is flushed and the session closed. */
+static void
+program_exited(struct session *s)
+{
+	if (s->pty.fd == -1 && s->state == S_STARTING) {
+		s->pty.st = SIDE_DONE;
+		begin_draining(s);
+	} else if (s->pty.st == SIDE_OPEN) {
+		s->pty.st = SIDE_HALF_CLOSED;
+		s->dl[DL_PROGRAM_QUIET] = now_ms() + DRAIN_IDLE_MS;
+	}
+}
+
+/* A message from the monitor; -1 when it is gone or broke the protocol. */
+int
+relay_monitor(struct session *s)
+{
+	union {
+		uint32_t type;
+		struct ps_started st;
+		struct ps_exited ex;
+	} m;
+	int fd = -1;
+	ssize_t n;
+
+	if ((n = ps_recv(s->mon, &m, sizeof(m), &fd)) <= 0)
+		return -1;	/* the monitor is gone */
+	if (m.type == PS_STARTED && (size_t)n == sizeof(m.st) &&
+	    s->state == S_STARTING) {
+		program_started(s, &m.st, fd);
+		return 0;
+	}
+	if (fd != -1)
+		close(fd);
+	if (m.type == PS_EXITED && (size_t)n == sizeof(m.ex)) {
+		program_exited(s);
+		return 0;
+	}
+	log_warnx("unexpected message from monitor");
+	return -1;
+}
+
+/* The answers are in, or the deadline passed: START to the monitor.  With
+ * --report there is no program: the report is the session. */
+static int
+request_start(struct session *s)
+{
+	size_t n;
+
+	if (negotiate_start(s) == -1)
+		return -1;
+	s->state = S_STARTING;
+	s->dl[DL_NEGOTIATE] = 0;
+	if (s->cfg->report) {
+		n = report_text(s, (char *)s->scratch, REPORT_MAX);
+		relay_reply(s, s->scratch, n);
+	}
+	return 0;
+}
+
+/* ---- the loop -------------------------------------------------------- */
 
 /*
- * Whether to read the client now (POLLIN), once relay_net_room() and the
- * queue to the client said yes.  With a program to write to, only when the
- * queue to the pty can take a whole read: until then the pty drains it
- * (POLLOUT), and reading the little it took would only cut the input into
- * small reads and make the queue move its contents to the front.  So reads
- * stay big, and each finds the queue empty and is written from the read
- * buffer itself.  Before the pty is there (answers and typeahead during
- * negotiation): as soon as there is room; in a Synch and when closing:
- * always.
+ * Flushed and done: half-close, read what the client still sends (so the
+ * kernel does not reset the connection over unread data), then close.  A
+ * client that does not read gets FLUSH_TIMEOUT_MS after its last progress.
  */
-int
-relay_want_net(const struct session *s)
+static void
+drain_step(struct session *s, int64_t now)
 {
-	size_t whole = s->in.size;
-
-	if (s->shut || telnet_in_synch(s->t))
-		return 1;
-	if (s->pty == -1)
-		return input_room(s) > 0;
-	if (whole > IO_CHUNK)
-		whole = IO_CHUNK;
-	return input_room(s) >= whole;
+	switch (s->drain) {
+	case DRAIN_FLUSH:
+		if (netq_len(&s->out) > 0 && now < s->dl[DL_FLUSH])
+			return;
+		shutdown(s->net.fd, SHUT_WR);
+		s->drain = DRAIN_LINGER;
+		s->dl[DL_FLUSH] = 0;
+		s->dl[DL_LINGER] = now + LINGER_MS;
+		/* FALLTHROUGH */
+	case DRAIN_LINGER:
+		if (now >= s->dl[DL_LINGER])
+			s->state = S_CLOSED;
+		break;
+	}
 }
 
-/* The client's bytes: at most what the queues have room for. */
-int
-relay_read_net(struct session *s)
+/* IDLE_TRIM_MS without traffic: the buffers give their pages back (the
+ * ones that still hold bytes waiting for a slow side keep them), so an
+ * idle session holds only its state.  A session with traffic pays a few
+ * page faults after each pause, nothing while data flows. */
+static void
+idle_step(struct session *s, int nready, int64_t now)
 {
-	size_t room = IO_CHUNK, sp;
-	ssize_t n;
-	int by_queue = 0;
-
-	if (s->shut) {
-		/* Closing: read and drop what the client still sends. */
-		n = read(s->net, s->scratch, IO_CHUNK);
-		if (n == -1 && (errno == EAGAIN || errno == EINTR))
-			return 0;
-		return n > 0 ? 1 : -1;
+	if (nready > 0) {
+		s->dl[DL_TRIM] = now + IDLE_TRIM_MS;
+		return;
 	}
-	if (!telnet_in_synch(s->t) && (sp = input_room(s)) <= room) {
-		room = sp;
-		by_queue = 1;
-	}
-	sp = netq_space(&s->out);
-	sp = sp > NETOUT_RESERVE / 2 ? sp - NETOUT_RESERVE / 2 : 0;
-	if (sp < room) {
-		room = sp;
-		by_queue = 0;
-	}
-	if (room == 0)
-		return 0;
-	n = read(s->net, s->scratch, room);
-	if (n == -1) {
-		if (errno == EAGAIN || errno == EINTR)
-			return 0;
-		if (errno != ECONNRESET && errno != ETIMEDOUT &&
-		    errno != EPIPE)
-			log_warn("read from client");
-		return -1;
-	}
-	if (n == 0) {
-		if (s->net_eof)
-			return -1;
-		/* The client half-closed (shutdown SHUT_WR): it sends no
-		 * more but may still read, so the program's output goes on.
-		 * A NOP finds out whether it is gone for good: a closed
-		 * socket answers it with a reset, which ends the session. */
-		s->net_eof = 1;
-		if (s->cfg->debug & DBG_REPORT)
-			log_debug("client finished sending (half-close)");
-		s->data_ctx = 0;
-		telnet_send_command(s->t, TELNET_NOP);
-		return 0;
-	}
-	s->bytes_in += (unsigned long long)n;
-	s->urg_wait = 0;
-	/* As much as the input queue had room for: the queue holds the
-	 * client back now, even when the pty takes this read at once from
-	 * the read buffer and the queue itself never fills. */
-	if (by_queue && (size_t)n == room)
-		input_full(s);
-	if (s->cfg->debug & DBG_NETDATA)
-		log_dump("net<", s->scratch, (size_t)n);
-	/* Nothing queued for a pty that takes input: the decoded spans are
-	 * written from the read buffer itself (relay_span_to_pty). */
-	s->direct = s->pty != -1 && !s->pty_eof && !s->pty_full &&
-	    s->lm_hold == 0 && buf_len(&s->in) == 0;
-	telnet_feed(s->t, s->scratch, (size_t)n);
-	s->direct = 0;
-	spans_write(s);
-	return 1;
+	if (s->dl[DL_TRIM] == 0 || now < s->dl[DL_TRIM])
+		return;
+	s->dl[DL_TRIM] = 0;
+	(void)buf_trim(&s->in);
+	(void)netq_trim(&s->out);
+	pages_discard(s->scratch, IO_CHUNK + 1);
+	(void)telnet_trim(s->t, pages_discard);
 }
 
-/* The program's bytes, in packet mode. */
-int
-relay_read_pty(struct session *s)
+/* What to wait for.  Returns whether the pty may be read (the queue to the
+ * client has room for it). */
+static int
+poll_set(struct session *s, struct pollfd *pfd)
 {
-	size_t room = netq_room(&s->out);
-	unsigned char ctl;
-	ssize_t n;
+	int netin = 0, ptyin = 0;
 
-	room = room > NETOUT_RESERVE ? (room - NETOUT_RESERVE) / 2 : 0;
-	if (room > IO_CHUNK)
-		room = IO_CHUNK;
-	if (room == 0)
-		return 0;
-	n = read(s->pty, s->scratch, room + 1);
-	if (n == -1) {
-		if (errno == EAGAIN || errno == EINTR)
-			return 0;
-		if (errno != EIO)
-			log_warn("read from pty");
-		return -1;	/* EIO: every slave closed */
+	pfd[PFD_NET].fd = s->net.fd;
+	pfd[PFD_NET].events = 0;
+	if (s->state != S_DRAINING || relay_lingering(s)) {
+		netin = relay_net_room(s) &&
+		    netq_space(&s->out) > NETOUT_RESERVE;
+		if (s->net.st == SIDE_HALF_CLOSED)
+			netin = 0;	/* only a reset is news */
+		if (relay_lingering(s))
+			netin = 1;
 	}
-	if (n == 0)
-		return -1;
-	ctl = s->scratch[0];
-	if (ctl == TIOCPKT_DATA) {
-		if (n == 1)
-			return 1;
-		if (s->cfg->debug & DBG_PTYDATA)
-			log_dump("pty<", s->scratch + 1, (size_t)n - 1);
-		relay_queue_data(s, s->scratch + 1, (size_t)n - 1);
-		/* No packet tells of a termios change while EXTPROC is
-		 * off: in a line mode or with LFLOW (IXANY) the loop looks
-		 * once after this batch of reads (one TCGETS per batch, not
-		 * per 4 KiB read). */
-		if (s->lm_type != LMT_NONE ||
-		    telnet_remote_enabled(s->t, TELOPT_LFLOW))
-			s->tty_look = 1;
-		return 1;
+	if (netin) {
+		if (relay_net_want(s))
+			pfd[PFD_NET].events |= POLLIN;
+		if (!s->urg_wait)
+			pfd[PFD_NET].events |= POLLPRI;
 	}
-	if (s->cfg->debug & DBG_REPORT)
-		log_debug("pty packet 0x%02x", ctl);
-	if (ctl & TIOCPKT_FLUSHREAD)
-		buf_reset(&s->in);
-	if (ctl & TIOCPKT_FLUSHWRITE)
-		relay_netclear(s);
-	if ((ctl & (TIOCPKT_NOSTOP | TIOCPKT_DOSTOP)) &&
-	    telnet_remote_enabled(s->t, TELOPT_LFLOW) &&
-	    s->lflow_on != ((ctl & TIOCPKT_DOSTOP) != 0)) {
-		s->lflow_on = (ctl & TIOCPKT_DOSTOP) != 0;
-		telnet_send_lflow(s->t, s->lflow_on ? LFLOW_ON : LFLOW_OFF);
+	if (netq_len(&s->out) > 0 && !relay_lingering(s))
+		pfd[PFD_NET].events |= POLLOUT;
+
+	pfd[PFD_PTY].fd = -1;
+	pfd[PFD_PTY].events = 0;
+	if (s->pty.fd != -1 && s->pty.st != SIDE_DONE) {
+		pfd[PFD_PTY].fd = s->pty.fd;
+		ptyin = netq_room(&s->out) > NETOUT_PTY_ROOM;
+		if (ptyin)
+			pfd[PFD_PTY].events |= POLLIN;
+		if (buf_len(&s->in) > 0 && !tty_input_held(s, now_ms()))
+			pfd[PFD_PTY].events |= POLLOUT;
 	}
-	/* A termios change (with EXTPROC), or anything else: look. */
-	tty_mode_check(s);
-	return 1;
+
+	pfd[PFD_MON].fd = s->mon;
+	pfd[PFD_MON].events = s->mon != -1 ? POLLIN : 0;
+	return ptyin;
 }
 
-/* Write queued client input to the program. */
-int
-relay_write_pty(struct session *s)
+/* The pty is readable: a pty read returns at most one line discipline
+ * buffer (4 KiB), so several are read while there is room, then sent in
+ * one write by the loop. */
+static void
+pty_readable(struct session *s, int64_t now)
 {
-	int wrote = 0;
+	int i, r;
 
-	/* Called while a read is fed (a linemode EOF): what was borrowed
-	 * goes first, and the rest of that read is queued behind. */
-	s->direct = 0;
-	if (s->nspan > 0)
-		spans_queue(s, 0);
-	if (tty_input_held(s, now_ms()))
-		return 0;
-	while (buf_len(&s->in) > 0) {
-		ssize_t n = write(s->pty, buf_ptr(&s->in), buf_len(&s->in));
-
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN) {
-				s->pty_full = 1;
-				return 0;
-			}
-			if (errno != EIO)
-				log_warn("write to pty");
-			return -1;
-		}
-		if (s->cfg->debug & DBG_PTYDATA)
-			log_dump("pty>", buf_ptr(&s->in), (size_t)n);
-		wrote = 1;
-		if ((size_t)n < buf_len(&s->in)) {
-			/* A short write: the pty is full, and one more
-			 * would only fail with EAGAIN.  POLLOUT resumes. */
-			buf_consume(&s->in, (size_t)n);
-			s->pty_full = 1;
+	for (i = 0; i < PTY_READS; i++) {
+		if ((r = relay_read_pty(s)) == -1) {
+			pty_done(s);
 			break;
 		}
-		buf_consume(&s->in, (size_t)n);
+		if (r == 0)
+			break;
+		if (s->pty.st == SIDE_HALF_CLOSED)
+			s->dl[DL_PROGRAM_QUIET] = now + DRAIN_IDLE_MS;
 	}
-	if (wrote)
-		pty_written(s);
-	return 0;
+	if (s->tty_look) {
+		s->tty_look = 0;
+		tty_mode_check(s);
+	}
 }
 
-/* Write the queue to the client. */
-int
-relay_write_net(struct session *s)
+/* The program ended and its pty went quiet (while the client's queue had
+ * no room, the pty was not read: that is no quiet), or DO LOGOUT. */
+static void
+program_end_step(struct session *s, int ptyin, int64_t now)
 {
-	ssize_t n;
-
-	if (netq_len(&s->out) == 0)
-		return 0;
-	if ((n = netq_flush(&s->out, s->net)) == -1) {
-		if (errno != EPIPE && errno != ECONNRESET)
-			log_warn("write to client");
-		return -1;
+	if (s->pty.st == SIDE_HALF_CLOSED) {
+		if (!ptyin)
+			s->dl[DL_PROGRAM_QUIET] = now + DRAIN_IDLE_MS;
+		else if (now >= s->dl[DL_PROGRAM_QUIET])
+			pty_done(s);
 	}
-	if (n > 0) {
-		s->bytes_out += (unsigned long long)n;
-		if (s->flush_deadline != 0)
-			s->flush_deadline = now_ms() + FLUSH_TIMEOUT_MS;
-	}
-	return 0;
+	if (s->logout)
+		pty_done(s);
 }
 
-/* Urgent data from the client (POLLPRI, with SO_OOBINLINE): a Synch.
- * Data is discarded until the IAC DM; commands still act. */
+static void
+relay_loop(struct session *s)
+{
+	struct pollfd pfd[PFD_MAX];
+	int64_t now;
+	int nready, ptyin;
+
+	while (s->state != S_CLOSED) {
+		ptyin = poll_set(s, pfd);
+		now = now_ms();
+		nready = poll(pfd, PFD_MAX, deadline_timeout(s->dl, DL_MAX,
+		    now));
+		if (nready == -1) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll");
+		}
+		now = now_ms();
+		idle_step(s, nready, now);
+		/* A linemode EOF taken: EXTPROC back, input no longer held
+		 * (not only once more input comes: the deadline would stay
+		 * due and poll() return at once until then). */
+		if (s->dl[DL_EOF_HOLD] != 0 && now >= s->dl[DL_EOF_HOLD])
+			(void)tty_input_held(s, now);
+
+		if ((pfd[PFD_MON].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    relay_monitor(s) == -1) {
+			close(s->mon);
+			s->mon = -1;
+			pty_done(s);
+		}
+		if (pfd[PFD_NET].revents & POLLPRI)
+			relay_urgent(s);
+		if ((pfd[PFD_NET].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    relay_read_net(s) == -1) {
+			s->net.st = SIDE_DONE;	/* the client is gone */
+			break;
+		}
+		if (pfd[PFD_PTY].revents & (POLLIN | POLLHUP | POLLERR))
+			pty_readable(s, now);
+		program_end_step(s, ptyin, now);
+		if (s->state == S_NEGOTIATING && (negotiate_ready(s) ||
+		    now >= s->dl[DL_NEGOTIATE]) && request_start(s) == -1) {
+			log_warn("start request");
+			break;
+		}
+
+		/* Write what is queued, without waiting for POLLOUT unless
+		 * the last write found the pty full. */
+		if (pfd[PFD_PTY].revents & POLLOUT)
+			s->pty.full = 0;
+		if (s->pty.fd != -1 && s->pty.st != SIDE_DONE &&
+		    buf_len(&s->in) > 0 && !s->pty.full &&
+		    relay_write_pty(s) == -1)
+			pty_done(s);
+		if (!relay_lingering(s) && relay_write_net(s) == -1) {
+			s->net.st = SIDE_DONE;
+			break;
+		}
+		if (s->state == S_DRAINING)
+			drain_step(s, now);
+	}
+	s->state = S_CLOSED;
+}
+
+/* ---- the relay's life ------------------------------------------------ */
+
+struct session *
+session_new(const struct config *cfg, int net, int mon, const char *host)
+{
+	struct telnet_config tc;
+	struct session *s;
+
+	/* Zero pages, touched only where used: the layout of struct
+	 * session (telnetd.h) keeps an idle session's state together. */
+	if ((s = pages_alloc(sizeof(*s))) == NULL)
+		fatal("session");
+	s->cfg = cfg;
+	s->host = host;
+	s->net.fd = net;
+	s->mon = mon;
+	s->pty.fd = -1;
+	s->state = S_NEGOTIATING;
+	if (netq_init(&s->out, cfg->netout_size ? cfg->netout_size :
+	    NETOUT_SIZE) == -1 ||
+	    buf_init(&s->in, cfg->ptyout_size ? cfg->ptyout_size :
+	    PTYOUT_SIZE) == -1 ||
+	    (s->scratch = pages_alloc(IO_CHUNK + 1)) == NULL)
+		fatal("buffers");
+	memset(&tc, 0, sizeof(tc));
+	tc.policy = negotiate_policy;
+	tc.sb_max = cfg->sb_max;	/* 0: the engine's default */
+	tc.alloc = pages_alloc;		/* so that idle_step() can */
+	tc.release = pages_free;	/* give its pages back */
+	if ((s->t = telnet_new(&tc, relay_event, s)) == NULL)
+		fatalx("telnet_new failed");
+	set_nonblock(net);
+	return s;
+}
+
+/* Closing the master hangs the program up (SIGHUP). */
 void
-relay_urgent(struct session *s)
+session_free(struct session *s)
 {
-	if (s->urg_wait)
-		return;
-	s->urg_wait = 1;
-	if (s->cfg->debug & DBG_REPORT)
-		log_debug("urgent data from client: Synch");
-	telnet_synch_begin(s->t);
+	if (s->pty.fd != -1)
+		close(s->pty.fd);
+	close(s->net.fd);
+	telnet_free(s->t);
+	netq_free(&s->out);
+	buf_free(&s->in);
+	pages_free(s->scratch, IO_CHUNK + 1);
+	pages_free(s->rep, sizeof(*s->rep));
+	pages_free(s, sizeof(*s));
+}
+
+int
+relay_main(const struct config *cfg, int net, int mon, const char *host)
+{
+	struct session *s;
+	int sent;
+
+	privsep_relay_fds(cfg, &net, &mon);
+	s = session_new(cfg, net, mon, host);
+
+	/* The opening requests go out before the relay gives up root and
+	 * its view of the file system: nothing from the client is read
+	 * until relay_loop(), after the drop, and the client's round trip
+	 * then overlaps the confinement (chroot, ids, the seccomp filter:
+	 * about 100 us) instead of following it. */
+	negotiate_begin(s);
+	sent = relay_write_net(s) != -1;
+	privsep_drop(cfg);
+	if (sent)
+		relay_loop(s);
+	log_trace(s, DBG_REPORT, "relay done: %llu bytes in, %llu bytes out",
+	    s->bytes_in, s->bytes_out);
+	/* The process ends here (session_run's _exit): the descriptors are
+	 * closed for what the program and the client see, in that order
+	 * (closing the master hangs the program up); the buffers go with
+	 * the process instead of a munmap each (perf: about 30 us per
+	 * session).  session_free() is for callers that go on. */
+	if (s->pty.fd != -1)
+		close(s->pty.fd);
+	close(s->net.fd);
+	return 0;
 }

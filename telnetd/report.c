@@ -28,7 +28,7 @@ static const char *const slc_levels[] = {
 	"NOSUPPORT", "CANTCHANGE", "VALUE", "DEFAULT",
 };
 
-int32_t
+static int32_t
 report_ms(const struct session *s)
 {
 	int64_t d = now_ms() - s->t_begin;
@@ -36,15 +36,66 @@ report_ms(const struct session *s)
 	return d < 1 ? 1 : (d > INT32_MAX ? INT32_MAX : (int32_t)d);
 }
 
+/* The first answer of each kind counts (a CHARSET answer: the last). */
 void
-report_answer(struct session *s, unsigned char opt, int local, int enabled)
+report_event(struct session *s, const struct telnet_event *ev)
 {
-	int side = local ? 1 : 0;
+	struct neg_report *r = s->rep;
+	int side;
 
-	if (s->rep == NULL || s->rep->ans[opt][side] != 0)
+	if (r == NULL)
 		return;
-	s->rep->ans[opt][side] = enabled ? 1 : 2;
-	s->rep->ms[opt][side] = report_ms(s);
+	switch (ev->type) {
+	case TELNET_EV_OPTION:
+		side = ev->u.option.local ? 1 : 0;
+		if (r->ans[ev->u.option.opt][side] != 0)
+			break;
+		r->ans[ev->u.option.opt][side] = ev->u.option.enabled ? 1 : 2;
+		r->ms[ev->u.option.opt][side] = report_ms(s);
+		break;
+	case TELNET_EV_TTYPE:
+		if (ev->u.str.cmd == TELQUAL_IS && r->ttype_ms == 0)
+			r->ttype_ms = report_ms(s);
+		break;
+	case TELNET_EV_ENVIRON:
+		if ((ev->u.env.cmd == TELQUAL_IS ||
+		    ev->u.env.cmd == TELQUAL_INFO) && r->env_ms == 0)
+			r->env_ms = report_ms(s);
+		break;
+	case TELNET_EV_NAWS:
+		if (r->naws_ms == 0)
+			r->naws_ms = report_ms(s);
+		break;
+	case TELNET_EV_TSPEED:
+		/* The speed is taken only before the start. */
+		if (ev->u.tspeed.cmd == TELQUAL_IS &&
+		    s->state < S_STARTING && r->tspeed_ms == 0)
+			r->tspeed_ms = report_ms(s);
+		break;
+	case TELNET_EV_CHARSET:
+		if (ev->u.charset.cmd == CHARSET_ACCEPTED ||
+		    ev->u.charset.cmd == CHARSET_REJECTED)
+			r->charset_ms = report_ms(s);
+		break;
+	case TELNET_EV_TM:
+		if (!ev->u.tm.local && r->tm_answer == 0) {
+			r->tm_answer = ev->u.tm.enabled ? 1 : 2;
+			r->tm_ms = report_ms(s);
+		}
+		break;
+	case TELNET_EV_LINEMODE:
+		/* The first SLC table, kept: ttymode.c answers one that came
+		 * before the pty when the pty is there. */
+		if (ev->u.lm.cmd == LM_SLC && !r->slc_seen) {
+			r->slc_seen = 1;
+			r->nslc = ev->u.lm.nslc;
+			memcpy(r->slc, ev->u.lm.slc,
+			    ev->u.lm.nslc * sizeof(ev->u.lm.slc[0]));
+		}
+		break;
+	default:
+		break;
+	}
 }
 
 /* A bounded writer: output is cut, never overrun. */
@@ -126,14 +177,133 @@ mode_names(struct out *o, unsigned char m, int json)
 		out_printf(o, "0");
 }
 
+/* A string field, or null when it is empty. */
+static void
+json_str_or_null(struct out *o, const char *s)
+{
+	if (s[0] != '\0')
+		json_str(o, s);
+	else
+		out_printf(o, "null");
+}
+
+static void
+json_str_list(struct out *o, const char (*v)[ENV_MAX_NAME + 1], size_t n)
+{
+	size_t i;
+
+	out_printf(o, "[");
+	for (i = 0; i < n; i++) {
+		out_printf(o, "%s", i ? "," : "");
+		json_str(o, v[i]);
+	}
+	out_printf(o, "]");
+}
+
+/* What the program would get: the variables the allow-list kept, as
+ * NAME=VALUE (the refused ones go out as names only: their values are
+ * whatever the client sent, never used). */
+static void
+json_env_kept(struct out *o, const struct client_env *env)
+{
+	size_t i;
+
+	out_printf(o, "[");
+	for (i = 0; i < env->n; i++) {
+		out_printf(o, "%s\"", i ? "," : "");
+		json_chars(o, env->vars[i].name);
+		out_printf(o, "=");
+		json_chars(o, env->vars[i].value);
+		out_printf(o, "\"");
+	}
+	out_printf(o, "]");
+}
+
+/* Every answer, per option and side, in option order. */
+static void
+json_options(struct out *o, const struct session *s)
+{
+	const struct neg_report *r = s->rep;
+	unsigned int opt;
+	int first = 1, side, on;
+
+	out_printf(o, "[");
+	for (opt = 0; opt < 256; opt++)
+		for (side = 0; side < 2; side++) {
+			if (r->ans[opt][side] == 0)
+				continue;
+			on = side ? telnet_local_enabled(s->t,
+			    (unsigned char)opt) : telnet_remote_enabled(s->t,
+			    (unsigned char)opt);
+			out_printf(o, "%s{\"option\":\"%s\",\"code\":%u,"
+			    "\"side\":\"%s\",\"answer\":\"%s\",\"ms\":%d,"
+			    "\"enabled\":%s}", first ? "" : ",",
+			    telnet_opt_name((unsigned char)opt), opt,
+			    side ? "server" : "client",
+			    r->ans[opt][side] == 1 ? "agreed" : "refused",
+			    (int)r->ms[opt][side], on ? "true" : "false");
+			first = 0;
+		}
+	out_printf(o, "]");
+}
+
+/* The terminal: types, window, speed, X display. */
+static void
+json_terminal(struct out *o, const struct session *s)
+{
+	const struct neg_report *r = s->rep;
+	size_t i;
+
+	out_printf(o, ",\"ttype\":[");
+	for (i = 0; i < s->nterms; i++) {
+		out_printf(o, "%s", i ? "," : "");
+		json_str(o, s->terms[i]);
+	}
+	out_printf(o, "],\"ttype_ms\":%d", (int)r->ttype_ms);
+	if (s->ws_col != 0)
+		out_printf(o, ",\"naws\":{\"cols\":%u,\"rows\":%u,\"ms\":%d}",
+		    s->ws_col, s->ws_row, (int)r->naws_ms);
+	else
+		out_printf(o, ",\"naws\":null");
+	if (s->tx != 0 || s->rx != 0)
+		out_printf(o, ",\"tspeed\":{\"tx\":%u,\"rx\":%u,\"ms\":%d}",
+		    s->tx, s->rx, (int)r->tspeed_ms);
+	else
+		out_printf(o, ",\"tspeed\":null");
+	out_printf(o, ",\"xdisploc\":");
+	json_str_or_null(o, r->xdisploc);
+}
+
+static void
+json_slc(struct out *o, const struct neg_report *r)
+{
+	size_t i;
+
+	if (!r->slc_seen) {
+		out_printf(o, "null");
+		return;
+	}
+	out_printf(o, "[");
+	for (i = 0; i < r->nslc; i++) {
+		const struct telnet_slc *t = &r->slc[i];
+
+		out_printf(o, "%s{\"func\":\"%s\",\"code\":%u,"
+		    "\"level\":\"%s\",\"value\":%u,\"ack\":%s,"
+		    "\"flushin\":%s,\"flushout\":%s}", i ? "," : "",
+		    t->func <= SLC_MAXFUNC ? slc_names[t->func] : "?",
+		    t->func, slc_levels[t->flags & SLC_LEVELBITS],
+		    t->value, (t->flags & SLC_ACK) ? "true" : "false",
+		    (t->flags & SLC_FLUSHIN) ? "true" : "false",
+		    (t->flags & SLC_FLUSHOUT) ? "true" : "false");
+	}
+	out_printf(o, "]");
+}
+
 size_t
 report_json(const struct session *s, char *buf, size_t size)
 {
 	const struct neg_report *r = s->rep;
 	struct out o = { buf, size, 0 };
-	unsigned int opt;
-	size_t i;
-	int first = 1, side;
 
 	if (size == 0)
 		return 0;
@@ -142,91 +312,21 @@ report_json(const struct session *s, char *buf, size_t size)
 		return 0;
 	out_printf(&o, "{\"host\":");
 	json_str(&o, s->host);
-	out_printf(&o, ",\"negotiation_ms\":%d,\"options\":[",
+	out_printf(&o, ",\"negotiation_ms\":%d,\"options\":",
 	    (int)report_ms(s));
-	for (opt = 0; opt < 256; opt++)
-		for (side = 0; side < 2; side++) {
-			if (r->ans[opt][side] == 0)
-				continue;
-			out_printf(&o, "%s{\"option\":\"%s\",\"code\":%u,"
-			    "\"side\":\"%s\",\"answer\":\"%s\",\"ms\":%d,"
-			    "\"enabled\":%s}", first ? "" : ",",
-			    telnet_opt_name((unsigned char)opt), opt,
-			    side ? "server" : "client",
-			    r->ans[opt][side] == 1 ? "agreed" : "refused",
-			    (int)r->ms[opt][side],
-			    (side ? telnet_local_enabled(s->t,
-			    (unsigned char)opt) : telnet_remote_enabled(s->t,
-			    (unsigned char)opt)) ? "true" : "false");
-			first = 0;
-		}
-	out_printf(&o, "],\"ttype\":[");
-	for (i = 0; i < s->nterms; i++) {
-		out_printf(&o, "%s", i ? "," : "");
-		json_str(&o, s->terms[i]);
-	}
-	out_printf(&o, "],\"ttype_ms\":%d", (int)r->ttype_ms);
-	if (s->ws_col != 0)
-		out_printf(&o, ",\"naws\":{\"cols\":%u,\"rows\":%u,\"ms\":%d}",
-		    s->ws_col, s->ws_row, (int)r->naws_ms);
-	else
-		out_printf(&o, ",\"naws\":null");
-	if (s->tx != 0 || s->rx != 0)
-		out_printf(&o, ",\"tspeed\":{\"tx\":%u,\"rx\":%u,\"ms\":%d}",
-		    s->tx, s->rx, (int)r->tspeed_ms);
-	else
-		out_printf(&o, ",\"tspeed\":null");
-	out_printf(&o, ",\"xdisploc\":");
-	if (r->xdisploc[0] != '\0')
-		json_str(&o, r->xdisploc);
-	else
-		out_printf(&o, "null");
-	/* What the program would get: the variables the allow-list kept,
-	 * as NAME=VALUE; the refused ones as names only (their values are
-	 * whatever the client sent, never used). */
-	out_printf(&o, ",\"env\":{\"ms\":%d,\"accepted\":[", (int)r->env_ms);
-	for (i = 0; i < s->env.n; i++) {
-		out_printf(&o, "%s\"", i ? "," : "");
-		json_chars(&o, s->env.vars[i].name);
-		out_printf(&o, "=");
-		json_chars(&o, s->env.vars[i].value);
-		out_printf(&o, "\"");
-	}
-	out_printf(&o, "],\"denied\":[");
-	for (i = 0; i < r->nenv_denied; i++) {
-		out_printf(&o, "%s", i ? "," : "");
-		json_str(&o, r->env_denied[i]);
-	}
-	out_printf(&o, "],\"user\":");
-	if (s->env.user[0] != '\0')
-		json_str(&o, s->env.user);
-	else
-		out_printf(&o, "null");
+	json_options(&o, s);
+	json_terminal(&o, s);
+	out_printf(&o, ",\"env\":{\"ms\":%d,\"accepted\":", (int)r->env_ms);
+	json_env_kept(&o, &s->env);
+	out_printf(&o, ",\"denied\":");
+	json_str_list(&o, r->env_denied, r->nenv_denied);
+	out_printf(&o, ",\"user\":");
+	json_str_or_null(&o, s->env.user);
 	out_printf(&o, "},\"slc\":");
-	if (r->slc_seen) {
-		out_printf(&o, "[");
-		for (i = 0; i < r->nslc; i++) {
-			const struct telnet_slc *t = &r->slc[i];
-
-			out_printf(&o, "%s{\"func\":\"%s\",\"code\":%u,"
-			    "\"level\":\"%s\",\"value\":%u,\"ack\":%s,"
-			    "\"flushin\":%s,\"flushout\":%s}", i ? "," : "",
-			    t->func <= SLC_MAXFUNC ? slc_names[t->func] : "?",
-			    t->func, slc_levels[t->flags & SLC_LEVELBITS],
-			    t->value, (t->flags & SLC_ACK) ? "true" : "false",
-			    (t->flags & SLC_FLUSHIN) ? "true" : "false",
-			    (t->flags & SLC_FLUSHOUT) ? "true" : "false");
-		}
-		out_printf(&o, "]");
-	} else
-		out_printf(&o, "null");
+	json_slc(&o, r);
 	out_printf(&o, ",\"charset\":");
-	if (s->charset[0] != '\0')
-		json_str(&o, s->charset);
-	else
-		out_printf(&o, "null");
-	out_printf(&o, ",\"charset_ms\":%d", (int)(r->charset_ms < 0 ? 0 :
-	    r->charset_ms));
+	json_str_or_null(&o, s->charset);
+	out_printf(&o, ",\"charset_ms\":%d", (int)r->charset_ms);
 	out_printf(&o, ",\"linemode\":{\"type\":\"%s\",\"mode\":",
 	    lm_type_name(s->lm_type));
 	if (s->lm_real_started) {
@@ -239,10 +339,7 @@ report_json(const struct session *s, char *buf, size_t size)
 	    r->tm_answer == 1 ? "\"WILL\"" : r->tm_answer == 2 ? "\"WONT\"" :
 	    "null", (int)r->tm_ms);
 	out_printf(&o, ",\"location\":");
-	if (s->location[0] != '\0')
-		json_str(&o, s->location);
-	else
-		out_printf(&o, "null");
+	json_str_or_null(&o, s->location);
 	out_printf(&o, "}");
 	return o.len;
 }
@@ -336,15 +433,11 @@ report_text(const struct session *s, char *buf, size_t size)
 int
 report_send(struct session *s)
 {
-	struct ps_report *m;
+	/* Built in the read buffer, which no read uses now. */
+	struct ps_report *m = (struct ps_report *)(void *)s->scratch;
 	size_t n;
-	int r;
 
-	if ((m = ps_zalloc(sizeof(*m))) == NULL)
-		return -1;
 	m->type = PS_REPORT;
 	n = report_json(s, m->text, sizeof(m->text));
-	r = ps_send(s->mon, m, offsetof(struct ps_report, text) + n, -1);
-	ps_zfree(m, sizeof(*m));
-	return r;
+	return ps_send(s->mon, m, offsetof(struct ps_report, text) + n, -1);
 }

@@ -22,7 +22,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <termios.h>
 #include <time.h>
+#include <utmpx.h>
 
 #include "linemode.h"
 #include "login.h"
@@ -40,6 +42,11 @@
 #define NETOUT_SIZE		((size_t)128 * 1024)	/* bytes queued to the client */
 #define NETOUT_SEGS		512	/* data/command spans in that queue */
 #define NETOUT_RESERVE		((size_t)8 * 1024)	/* room kept for replies */
+/* A read of client input leaves half the reserve for the replies it may
+ * cause; the pty is read only while the queue has room for the reserve
+ * and a read of at least 512 bytes. */
+#define NETOUT_REPLY_ROOM	(NETOUT_RESERVE / 2)
+#define NETOUT_PTY_ROOM		(NETOUT_RESERVE + 1024)
 #define PTYOUT_SIZE		((size_t)32 * 1024)	/* bytes queued to the program */
 #define IO_CHUNK		((size_t)32 * 1024)	/* one read from either side */
 #define IDLE_TRIM_MS		100	/* quiet this long: buffers' pages back */
@@ -58,6 +65,8 @@
 #define LOCATION_MAX		128	/* SNDLOC text kept */
 #define CHARSET_NAME_MAX	40	/* the CHARSET name accepted */
 #define EOF_HOLD_MS		20	/* linemode EOF: input held this long */
+#define WINSIZE_MAX		10000	/* columns or rows the monitor takes */
+#define TSPEED_MAX		4000000	/* bit/s: the fastest termios speed */
 #define REPORT_MAX		8192	/* one JSON report line */
 
 /* -D modes. */
@@ -132,6 +141,8 @@ int buf_trim(struct buffer *b);
 void *pages_alloc(size_t size);
 void pages_free(void *p, size_t size);
 void pages_discard(void *p, size_t size);
+/* Every page of a pages_alloc(size) block back, the last one too. */
+void pages_reset(void *p, size_t size);
 
 /* The queue to the network: bytes plus spans that say which are data
  * (may be dropped by abort-output) and which are commands (always kept
@@ -195,6 +206,16 @@ void vlog(int pri, const char *fmt, va_list ap)
 const char *log_safe(char *dst, size_t dstsz, const void *src, size_t len);
 /* Hex and text dump of bytes for -D netdata / ptydata. */
 void log_dump(const char *what, const unsigned char *p, size_t n);
+/* A -D trace from a session, monitor or anything with a cfg: logged only
+ * while MODE (DBG_*) is on, its arguments not even evaluated otherwise. */
+#define log_trace(x, mode, ...) do {					\
+	if ((x)->cfg->debug & (mode))					\
+		log_debug(__VA_ARGS__);					\
+} while (0)
+#define log_trace_dump(x, mode, what, p, n) do {			\
+	if ((x)->cfg->debug & (mode))					\
+		log_dump((what), (p), (n));				\
+} while (0)
 
 /* main.c: nothing exported. */
 
@@ -212,6 +233,40 @@ enum session_state {
 	S_RELAYING,		/* pty <-> network */
 	S_DRAINING,		/* program or client done: flush and close */
 	S_CLOSED,
+};
+
+/* One side of the relay: the client's connection or the pty. */
+enum side_state {
+	SIDE_OPEN = 0,
+	SIDE_HALF_CLOSED,	/* net: the client sent its EOF but reads;
+				 * pty: the program ended, its output is
+				 * read to the end */
+	SIDE_DONE,		/* nothing more to read or write */
+};
+struct side {
+	int fd;			/* -1: not there (the pty before STARTED) */
+	enum side_state st;
+	int full;		/* pty: a write found it full, wait for
+				 * POLLOUT (the socket is always tried) */
+};
+
+/* S_DRAINING's steps: the queue to the client flushed, then SHUT_WR and
+ * the client's last bytes read until it closes or LINGER_MS. */
+enum drain_step {
+	DRAIN_FLUSH = 0,
+	DRAIN_LINGER,
+};
+
+/* The relay's deadlines (ms, 0 = not set): the poll timeout is the
+ * nearest one (deadline_timeout). */
+enum deadline {
+	DL_NEGOTIATE,		/* a silent client: start anyway */
+	DL_EOF_HOLD,		/* a linemode EOF: client input waits */
+	DL_PROGRAM_QUIET,	/* the program ended: its pty quiet this long */
+	DL_FLUSH,		/* draining: the client does not read */
+	DL_LINGER,		/* draining: the client's last bytes */
+	DL_TRIM,		/* idle: the buffers' pages back */
+	DL_MAX,
 };
 
 /* Line modes: none (character at a time, the server echoes), kludge
@@ -246,28 +301,43 @@ struct neg_report {
 	char env_denied[ENV_MAX_VARS][ENV_MAX_NAME + 1];	/* names refused */
 };
 
+/*
+ * The layout is part of the memory budget.  session_new() maps the struct
+ * as zero pages of its own, and a page costs memory only once it is
+ * written: an idle session writes the scalar state below, the head of
+ * out (its ring of spans starts over at its first entry whenever it
+ * empties), and env only as far as the client's variables go.  So the
+ * scalars come first, all within the first page, and the big members
+ * last, in the order of how much of them an idle session touches (span[]
+ * once a client types).  A field added among the big members, or enough
+ * scalars to push them past the first page, costs every session a page:
+ * tests/integration/test_daemon_memory.py counts the pages an idle
+ * session's state takes and fails when they grow.
+ */
 struct session {
 	const struct config *cfg;
 	const char *host;
 	enum session_state state;
-	int net, pty, mon;
+	enum drain_step drain;		/* in S_DRAINING */
+	struct side net;		/* the client's connection */
+	struct side pty;		/* the pty master */
+	int mon;			/* socket to the monitor, -1: gone */
 	struct telnet *t;
 	struct buffer in;		/* to the program */
 	unsigned char *scratch;		/* one read, IO_CHUNK + 1 bytes */
-	int64_t trim_at;		/* ms: idle, give pages back; 0 none */
-	int data_ctx;			/* SEND events now carry pty data */
+	int64_t dl[DL_MAX];		/* enum deadline */
 
 	/* Negotiation (negotiate.c). */
 	int64_t t_begin;		/* ms, when the requests went out */
-	int64_t neg_deadline;
 	unsigned char wait[256];	/* NEG_WAIT_* per option */
 	char term[TERM_MAX + 1];
 	uint16_t ws_col, ws_row;
 	uint32_t tx, rx;
-	int env_logged;			/* 1 << env_verdict, logged once */
+	unsigned int env_logged;	/* 1 << env_verdict, logged once */
 	char terms[TTYPE_MAX][TERM_MAX + 1];	/* TTYPE names, in order */
 	size_t nterms;
 	int ttype_done;			/* the list repeated or is full */
+	int charset_asked;		/* our CHARSET REQUEST went out */
 	char charset[CHARSET_NAME_MAX + 1];	/* "" = none agreed */
 	char location[LOCATION_MAX + 1];	/* SNDLOC */
 	struct neg_report *rep;		/* what the client answered, when */
@@ -279,22 +349,14 @@ struct session {
 	int lm_real_started;		/* first MODE sent */
 	struct linemode lm;
 	int lm_ext;			/* EXTPROC is set by us */
-	int64_t lm_hold;		/* linemode EOF: no input until then */
 	int lflow_on, lflow_any;	/* last LFLOW state sent */
 	int tty_look;			/* pty data read: check termios */
-	int pty_full;			/* a write found the pty full */
 
 	/* The running session (relay.c). */
 	char tty[TTY_NAME_MAX];
-	int urg_wait;			/* POLLPRI seen, read on before asking again */
-	int prog_exited;		/* the monitor said the program ended */
-	int pty_eof;
+	int urg_wait;			/* POLLPRI seen: not asked again
+					 * before data is read */
 	int logout;			/* DO LOGOUT: close after the output */
-	int64_t drain_deadline;		/* pty quiet after the program ended */
-	int64_t flush_deadline;		/* client not reading at the end */
-	int shut;			/* SHUT_WR done, lingering */
-	int net_eof;			/* the client half-closed */
-	int64_t linger_deadline;
 	unsigned int drops;		/* replies dropped: queue full */
 	unsigned int limits_logged;	/* LIM_* already logged once */
 	unsigned long long bytes_in, bytes_out;
@@ -305,14 +367,17 @@ struct session {
 	int nspan;
 	size_t span_len;		/* bytes in span[0..nspan) */
 
-	/* The big members last, in the order of how much of them an idle
-	 * session touches: the state above shares their first pages and
-	 * the rest is never backed by memory (session_new maps the struct
-	 * as zero pages; span[] is touched once a client types). */
+	/* The big members, last (see above). */
 	struct netq out;		/* to the client */
 	struct iovec span[PTY_SPANS];
 	struct client_env env;
 };
+
+/* clock.c */
+int64_t now_ms(void);	/* CLOCK_MONOTONIC in milliseconds */
+/* The poll timeout for the nearest of n deadlines (ms, 0 = not set): 0
+ * when one has passed, -1 when none is set. */
+int deadline_timeout(const int64_t *dl, size_t n, int64_t now);
 
 /* nss.c: before a getpwnam/getservbyname/getnameinfo lookup of DB
  * ("passwd", "services", "hosts"), use only glibc's built-in sources. */
@@ -322,23 +387,65 @@ void nss_builtin_only(const char *db);
 /* Runs the session on the connected socket fd and returns the exit
  * status; fd is consumed. */
 int session_run(const struct config *cfg, int fd);
-/* The relay's side, in the child of session_run: the opening requests,
+
+/* relay.c: the relay, in the child of session_run: the opening requests,
  * privsep_drop(), then the poll loop until CLOSED. */
 int relay_main(const struct config *cfg, int net, int mon,
     const char *host);
-/* The pieces of relay_main, also driven by tests/fuzz/fuzz_session.c:
- * a session on given descriptors (no fork, no privilege change), the
- * engine's callback, one message from the monitor (-1: it is gone or
- * broke the protocol), and the end (closes net and the pty). */
+/* The pieces of relay_main, also driven by tests/fuzz/fuzz_session.c: a
+ * session on given descriptors (no fork, no privilege change), and its
+ * end (closes net and the pty); the engine's callback; one message from
+ * the monitor (-1: it is gone or broke the protocol). */
 struct session *session_new(const struct config *cfg, int net, int mon,
     const char *host);
-void session_event(struct telnet *t, const struct telnet_event *ev,
-    void *ctx);
-int session_monitor(struct session *s);
 void session_free(struct session *s);
-int64_t now_ms(void);
+void relay_event(struct telnet *t, const struct telnet_event *ev,
+    void *ctx);
+int relay_monitor(struct session *s);
+
+/* datapath.c: the bytes both ways.  The read and write functions return
+ * -1 when that side is finished (EOF, EIO, reset), 0 when nothing could
+ * be done, 1 after progress; the client's first EOF is a half-close
+ * (relay_read_net returns 0, net.st becomes SIDE_HALF_CLOSED). */
+int relay_read_net(struct session *s);
+int relay_write_net(struct session *s);
+int relay_read_pty(struct session *s);
+int relay_write_pty(struct session *s);
+/* POLLPRI from the client: urgent data, a Synch. */
+void relay_urgent(struct session *s);
+/* Bytes for the client: a SEND event's, and the daemon's own text (the
+ * AYT answer, a refusal), which abort-output keeps; abort-output. */
+void relay_queue_net(struct session *s, enum netq_kind kind,
+    const unsigned char *p, size_t n, int urgent);
+void relay_reply(struct session *s, const unsigned char *p, size_t n);
+void relay_abort_output(struct session *s);
+/* Client input for the pty: a span of the read being fed (borrowed when
+ * nothing is queued), or bytes copied into the queue. */
+void relay_input_span(struct session *s, const unsigned char *p, size_t n);
+void relay_input_copy(struct session *s, const void *p, size_t n);
+/* The window size the client sent (s->ws_col, ws_row), for the pty. */
+void relay_set_winsize(struct session *s);
+/* For the loop's poll set: client input has somewhere to go (POLLPRI),
+ * and is to be read now (POLLIN); draining, SHUT_WR done. */
+int relay_net_room(const struct session *s);
+int relay_net_want(const struct session *s);
+int relay_lingering(const struct session *s);
 
 /* negotiate.c */
+/* What the start waits for (s->wait[opt], NEG_WAIT_*) is written only
+ * through these two.  Only what the start waits for is worth waiting for,
+ * and only before the start. */
+static inline void
+neg_wait(struct session *s, unsigned char opt, unsigned char what)
+{
+	if (s->state == S_NEGOTIATING)
+		s->wait[opt] |= what;
+}
+static inline void
+neg_done(struct session *s, unsigned char opt, unsigned char what)
+{
+	s->wait[opt] &= (unsigned char)~what;
+}
 extern const struct telnet_policy negotiate_policy[];
 void negotiate_begin(struct session *s);
 /* Handle a negotiation or subnegotiation event; 0 when not one. */
@@ -355,54 +462,55 @@ void options_changed(struct session *s, unsigned char opt, int local,
 int options_event(struct session *s, const struct telnet_event *ev);
 
 /* ttymode.c: the pty's modes told to the client (LINEMODE MODE, SLC,
- * ECHO, SGA in kludge mode, LFLOW), and the client's input applied the
- * way the line discipline would while the pty is in EXTPROC. */
+ * ECHO, SGA in kludge mode, LFLOW), and what the line discipline would
+ * do with the client's input while the pty is in EXTPROC (the relay does
+ * it: this file never reads or writes the pty's data). */
 void tty_mode_start(struct session *s);
 /* Read the termios and tell the client what changed. */
 void tty_mode_check(struct session *s);
 void tty_mode_linemode(struct session *s, const struct telnet_event *ev);
 /* The client refused our echo: turn the pty's echo off. */
 void tty_echo_refused(struct session *s);
-/* Input from the client: data, an end of line, a command.  Return 1 when
- * handled here (EXTPROC input), 0 to take the ordinary path. */
-int tty_input_data(struct session *s, const unsigned char *p, size_t n);
-int tty_input_eol(struct session *s);
-int tty_input_command(struct session *s, unsigned char cmd);
-/* 1 while client input must wait (a linemode EOF being delivered). */
+/* What to do with a byte of client input in EXTPROC. */
+struct tty_in {
+	enum {
+		TTY_IN_BYTE,	/* write byte instead (an end of line) */
+		TTY_IN_DROP,	/* nothing (IGNCR) */
+		TTY_IN_SIGNAL,	/* TIOCSIG sig */
+		TTY_IN_EOF,	/* VEOF, with EXTPROC off (tty_eof_begin) */
+	} what;
+	unsigned char byte;
+	int sig;
+};
+/* The pty's termios while EXTPROC is set by us: 0, else -1 (the
+ * ordinary path: the line discipline does it all). */
+int tty_input_modes(struct session *s, struct termios *t);
+/* The length of the run of p[0..n) the line discipline would pass on
+ * as it is, and in *in what to do with the byte after it (n: none). */
+size_t tty_input_scan(const struct termios *t, const unsigned char *p,
+    size_t n, struct tty_in *in);
+/* An end of line; a TELNET command (0: not one it acts on). */
+void tty_input_eol(const struct termios *t, struct tty_in *in);
+int tty_input_command(const struct termios *t, unsigned char cmd,
+    struct tty_in *in);
+/* Before an EOF is written: EXTPROC off (a raw queue cannot carry an
+ * EOF), client input held EOF_HOLD_MS until the line discipline took it. */
+void tty_eof_begin(struct session *s, const struct termios *t);
+/* 1 while client input must wait; once the hold is over, EXTPROC is set
+ * again. */
 int tty_input_held(struct session *s, int64_t now);
+/* Outside EXTPROC: the pty's own character for IP, BRK, ABORT, SUSP,
+ * EOF, EC, EL (from its termios), -1 when none. */
+int tty_command_char(struct session *s, unsigned char cmd);
 
 /* report.c: the client report (--report, --report-log). */
-void report_answer(struct session *s, unsigned char opt, int local,
-    int enabled);
-int32_t report_ms(const struct session *s);
+/* Record what an event says for the report: when each answer came (ms
+ * after the opening requests), the TIMING-MARK answer, the SLC table. */
+void report_event(struct session *s, const struct telnet_event *ev);
 size_t report_json(const struct session *s, char *buf, size_t size);
 size_t report_text(const struct session *s, char *buf, size_t size);
 /* Send the JSON line to the monitor (which writes it). */
 int report_send(struct session *s);
-
-/* relay.c: the data path.  The read/write functions return -1 when that
- * side is finished (EOF, EIO, reset), 0 when nothing could be done, 1
- * after progress.  The client's first EOF is a half-close, not the end
- * (relay_read_net returns 0 and sets net_eof). */
-int relay_read_net(struct session *s);
-/* 1 when client input has room in the queue to the pty (POLLPRI is
- * watched then), and when it is to be read now: for a whole read once the
- * pty is there (POLLIN). */
-int relay_net_room(const struct session *s);
-int relay_want_net(const struct session *s);
-int relay_read_pty(struct session *s);
-int relay_write_pty(struct session *s);
-int relay_write_net(struct session *s);
-void relay_urgent(struct session *s);
-void relay_queue_net(struct session *s, const unsigned char *p, size_t n,
-    int urgent);
-void relay_to_pty(struct session *s, const void *p, size_t n);
-/* The same for bytes that stay valid until the read being fed is done (a
- * DATA span, static bytes): written from there when nothing is queued. */
-void relay_span_to_pty(struct session *s, const unsigned char *p, size_t n);
-void relay_command(struct session *s, unsigned char cmd);
-void relay_netclear(struct session *s);
-void relay_set_winsize(struct session *s);
 
 /* privsep.c: the request protocol between relay and monitor. */
 enum ps_type {
@@ -444,6 +552,10 @@ struct ps_report {
 	uint32_t type;
 	char text[REPORT_MAX];
 };
+/* The relay builds START, REPORT and the --report text in its read
+ * buffer (no read is in progress then). */
+_Static_assert(sizeof(struct ps_start) <= IO_CHUNK &&
+    sizeof(struct ps_report) <= IO_CHUNK, "a message fits the read buffer");
 /* Send a message, with fd attached when fd >= 0. */
 int ps_send(int sock, const void *msg, size_t len, int fd);
 /* Receive one message into buf; *fd gets a passed descriptor or -1.
@@ -454,12 +566,8 @@ ssize_t ps_recv(int sock, void *buf, size_t size, int *fd);
  * caller) through the allow-list.  -1 with *why when refused. */
 int ps_start_validate(const struct config *cfg, struct ps_start *req,
     size_t len, struct client_env *env, const char **why);
-/* Zeroed memory whose pages are touched only when used (anonymous
- * mmap): for the big per-session tables. */
-void *ps_zalloc(size_t size);
-void ps_zfree(void *p, size_t size);
 /* Drop root in the relay: groups, gid, uid, no_new_privs, then the
- * confinement hook (issue 8: empty chroot, seccomp). */
+ * confinement (sandbox.c: an empty chroot, the seccomp filter). */
 void privsep_drop(const struct config *cfg);
 /* The relay's first step after the fork: /dev/null on 0-2, no descriptor
  * but *net and *mon, its log lines to the monitor (issue 13). */
@@ -471,9 +579,10 @@ void privsep_check_user(const struct config *cfg);
  * terminfo knows (TERM_FALLBACK when none does); and the variables it adds
  * (LANG for a UTF-8 CHARSET, TELNET_LOCATION for SNDLOC). */
 void ps_start_pick_term(struct ps_start *req);
+#define PS_EXTRA_VARS	4			/* room for more than both */
+#define PS_EXTRA_LEN	(ENV_MAX_VALUE + 32)	/* "NAME=" and a value */
 size_t ps_start_extra(const struct ps_start *req,
-    const struct client_env *env, char extra[][ENV_MAX_VALUE + 32],
-    size_t max);
+    const struct client_env *env, char extra[][PS_EXTRA_LEN], size_t max);
 int ps_report_validate(const char *text, size_t len);
 
 /* reportlog.c: the --report-log file, opened safely by the monitor. */
@@ -532,19 +641,27 @@ void pty_setup(int slave, uint16_t col, uint16_t row, uint32_t tx,
 int pty_child_setup(int slave);
 
 /* utmp.c */
+/* What a look through utmp reads into, 64 records at a time: the caller's,
+ * so that the monitor keeps it in pages it hands back (on its stack, it
+ * would stay for the whole session). */
+struct utmp_buf {
+	struct utmpx rec[64];
+};
 /* The LOGIN_PROCESS and DEAD_PROCESS records, in utmp and wtmp: 0 when
  * written (or there is no such file), -1 with errno on an error.  The
  * LOGIN record's place in utmp goes to *slot (-1 when none), and the
  * DEAD record looks there first (slot -1: it searches). */
-int utmp_login(pid_t pid, const char *line, const char *host, off_t *slot);
-int utmp_logout(pid_t pid, const char *line, off_t slot);
-/* The same on the named files (tests/test_utmp.c). */
+int utmp_login(pid_t pid, const char *line, const char *host, off_t *slot,
+    struct utmp_buf *buf);
+int utmp_logout(pid_t pid, const char *line, off_t slot,
+    struct utmp_buf *buf);
+/* The same on the named files, reading on the stack (tests/test_utmp.c). */
 int utmp_login_files(const char *utmp, const char *wtmp, pid_t pid,
     const char *line, const char *host, off_t *slot);
 int utmp_logout_files(const char *utmp, const char *wtmp, pid_t pid,
     const char *line, off_t slot);
 int utmp_user_on_file(const char *utmp, const char *line);
-int utmp_user_on(const char *line);
+int utmp_user_on(const char *line, struct utmp_buf *buf);
 
 /* issue.c */
 /* The banner: file (issue.net) read and its escapes expanded, in a

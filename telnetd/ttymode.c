@@ -1,6 +1,7 @@
 /*
- * ttymode.c - the pty's modes, told to the client, and the client's input
- * applied the way the line discipline would have.
+ * ttymode.c - the pty's modes, told to the client, and what the line
+ * discipline would have made of the client's input while it is told not to
+ * look at it.
  *
  * Three ways to run a terminal (s->lm_type):
  *
@@ -18,30 +19,31 @@
  * and echoes, so the pty gets EXTPROC: Linux's line discipline then queues
  * input as it comes (no echo, no editing, no ISIG, no ICRNL) and reports
  * every termios change as a TIOCPKT_IOCTL packet.  What the line
- * discipline no longer does, this file does: an end of line becomes "\n"
- * under ICRNL, IP/ABORT/SUSP (and the VINTR/VQUIT/VSUSP characters under
- * ISIG) become TIOCSIG, and EOF, which a raw queue cannot carry, is
- * written with EXTPROC cleared, client input held back EOF_HOLD_MS until
- * the line discipline has taken it.  While the program reads keys (vi,
- * stty -icanon) EXTPROC is off and the line discipline does its usual
- * work; a change back is seen by the termios check after every pty read
- * and every write of client input (there is no packet without EXTPROC).
+ * discipline no longer does, the relay does, and this file tells it what:
+ * an end of line becomes "\n" under ICRNL, IP/ABORT/SUSP (and the VINTR/
+ * VQUIT/VSUSP characters under ISIG) become signals, and EOF, which a raw
+ * queue cannot carry, is written with EXTPROC cleared, client input held
+ * back EOF_HOLD_MS until the line discipline has taken it.  While the
+ * program reads keys (vi, stty -icanon) EXTPROC is off and the line
+ * discipline does its usual work; a change back is seen by the termios
+ * check after every pty read and every write of client input (there is no
+ * packet without EXTPROC).
+ *
+ * This file reads and sets the pty's termios and sends negotiation through
+ * the engine; it never reads or writes the pty's data: the relay does.
  */
 #include <sys/types.h>
-#include <sys/ioctl.h>
 
-#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <termios.h>
-#include <unistd.h>
 
 #include "telnetd.h"
 
 static int
 get_tio(struct session *s, struct termios *t)
 {
-	if (s->pty == -1 || tcgetattr(s->pty, t) == -1)
+	if (s->pty.fd == -1 || tcgetattr(s->pty.fd, t) == -1)
 		return -1;
 	return 0;
 }
@@ -49,7 +51,7 @@ get_tio(struct session *s, struct termios *t)
 static void
 set_tio(struct session *s, const struct termios *t)
 {
-	if (tcsetattr(s->pty, TCSANOW, t) == -1)
+	if (tcsetattr(s->pty.fd, TCSANOW, t) == -1)
 		log_warn("tcsetattr on the pty");
 }
 
@@ -58,19 +60,27 @@ send_slc(struct session *s, const struct lm_out *o)
 {
 	if (o->n == 0)
 		return;
-	s->data_ctx = 0;
 	telnet_send_linemode_slc(s->t, o->slc, o->n);
-	if (s->cfg->debug & DBG_OPTIONS)
-		log_debug("send LINEMODE SLC, %zu triplets", o->n);
+	log_trace(s, DBG_OPTIONS, "send LINEMODE SLC, %zu triplets", o->n);
 }
 
 static void
 send_mode(struct session *s, unsigned char m)
 {
-	s->data_ctx = 0;
 	telnet_send_linemode_mode(s->t, m);
-	if (s->cfg->debug & DBG_OPTIONS)
-		log_debug("send LINEMODE MODE 0x%02x", m);
+	log_trace(s, DBG_OPTIONS, "send LINEMODE MODE 0x%02x", m);
+}
+
+/* RFC 1184: WONT ECHO before a MODE, WILL ECHO after it, so that a client
+ * turning editing off and echo off at once leaves editing first. */
+static void
+send_mode_and_echo(struct session *s, unsigned char m, int will_echo)
+{
+	if (!will_echo)
+		telnet_request_local(s->t, TELOPT_ECHO, 0);
+	send_mode(s, m);
+	if (will_echo)
+		telnet_request_local(s->t, TELOPT_ECHO, 1);
 }
 
 /* LFLOW (RFC 1372): ON/OFF from IXON, RESTART-ANY/-XON from IXANY. */
@@ -82,7 +92,6 @@ lflow_check(struct session *s, const struct termios *t)
 
 	if (!telnet_remote_enabled(s->t, TELOPT_LFLOW))
 		return;
-	s->data_ctx = 0;
 	if (on != s->lflow_on) {
 		s->lflow_on = on;
 		telnet_send_lflow(s->t, on ? LFLOW_ON : LFLOW_OFF);
@@ -101,7 +110,7 @@ extproc_check(struct session *s, struct termios *t, int want)
 {
 	int have = (t->c_lflag & EXTPROC) != 0;
 
-	if (s->lm_hold != 0)
+	if (s->dl[DL_EOF_HOLD] != 0)
 		want = 0;
 	if (have != want) {
 		if (want)
@@ -117,9 +126,9 @@ void
 tty_mode_check(struct session *s)
 {
 	struct termios t;
-	struct lm_out *o;
+	struct lm_out o;
 	unsigned char m;
-	int edit, will_echo;
+	int edit;
 
 	if (s->state != S_RELAYING || get_tio(s, &t) == -1)
 		return;
@@ -138,20 +147,13 @@ tty_mode_check(struct session *s)
 		extproc_check(s, &t, edit);
 		return;
 	}
-	will_echo = lm_want_will_echo(&t);
-	/* WONT ECHO before the MODE, WILL ECHO after it: a client turning
-	 * editing off and echo off at once leaves editing first. */
-	if (!will_echo)
-		telnet_request_local(s->t, TELOPT_ECHO, 0);
 	if (lm_mode_update(&s->lm, &t, &m))
-		send_mode(s, m);
-	if (will_echo)
-		telnet_request_local(s->t, TELOPT_ECHO, 1);
-	if ((o = ps_zalloc(sizeof(*o))) != NULL) {
-		lm_slc_diff(&s->lm, &t, o);
-		send_slc(s, o);
-		ps_zfree(o, sizeof(*o));
-	}
+		send_mode_and_echo(s, m, lm_want_will_echo(&t));
+	else
+		telnet_request_local(s->t, TELOPT_ECHO, lm_want_will_echo(&t));
+	memset(&o, 0, sizeof(o));
+	lm_slc_diff(&s->lm, &t, &o);
+	send_slc(s, &o);
 	extproc_check(s, &t, edit);
 }
 
@@ -169,8 +171,7 @@ tty_echo_refused(struct session *s)
 		return;
 	t.c_lflag &= ~(tcflag_t)ECHO;
 	set_tio(s, &t);
-	if (s->cfg->debug & DBG_OPTIONS)
-		log_debug("client refused our echo: pty echo off");
+	log_trace(s, DBG_OPTIONS, "client refused our echo: pty echo off");
 }
 
 /* The pty is there, or a line mode was just agreed: take its modes. */
@@ -178,8 +179,7 @@ void
 tty_mode_start(struct session *s)
 {
 	struct termios t;
-	struct lm_out *o;
-	int will_echo;
+	struct lm_out o;
 
 	if (s->state != S_RELAYING || get_tio(s, &t) == -1)
 		return;
@@ -195,19 +195,13 @@ tty_mode_start(struct session *s)
 		 * answers the client's SLC table (kept if it came early). */
 		s->lm_real_started = 1;
 		s->lm.mode = lm_mode_from_termios(&t);
-		will_echo = lm_want_will_echo(&t);
-		if (!will_echo)
-			telnet_request_local(s->t, TELOPT_ECHO, 0);
-		send_mode(s, s->lm.mode);
-		if (will_echo)
-			telnet_request_local(s->t, TELOPT_ECHO, 1);
-		if (s->rep != NULL && s->rep->slc_seen &&
-		    (o = ps_zalloc(sizeof(*o))) != NULL) {
+		send_mode_and_echo(s, s->lm.mode, lm_want_will_echo(&t));
+		if (s->rep != NULL && s->rep->slc_seen) {
+			memset(&o, 0, sizeof(o));
 			if (lm_slc_recv(&s->lm, s->rep->slc, s->rep->nslc,
-			    &t, o))
+			    &t, &o))
 				set_tio(s, &t);
-			send_slc(s, o);
-			ps_zfree(o, sizeof(*o));
+			send_slc(s, &o);
 		}
 	}
 	tty_mode_check(s);
@@ -218,7 +212,7 @@ void
 tty_mode_linemode(struct session *s, const struct telnet_event *ev)
 {
 	struct termios t;
-	struct lm_out *o;
+	struct lm_out o;
 	unsigned char reply;
 
 	if (s->lm_type != LMT_REAL || !s->lm_real_started)
@@ -227,22 +221,20 @@ tty_mode_linemode(struct session *s, const struct telnet_event *ev)
 	case LM_MODE:
 		if (lm_mode_recv(&s->lm, ev->u.lm.mode, &reply))
 			send_mode(s, reply);
-		if (s->cfg->debug & DBG_OPTIONS)
-			log_debug("recv LINEMODE MODE 0x%02x", ev->u.lm.mode);
+		log_trace(s, DBG_OPTIONS, "recv LINEMODE MODE 0x%02x",
+		    ev->u.lm.mode);
 		break;
 	case LM_SLC:
-		if (get_tio(s, &t) == -1 || (o = ps_zalloc(sizeof(*o))) ==
-		    NULL)
+		if (get_tio(s, &t) == -1)
 			return;
+		memset(&o, 0, sizeof(o));
 		/* The table now says what the termios will hold. */
-		if (lm_slc_recv(&s->lm, ev->u.lm.slc, ev->u.lm.nslc, &t, o))
+		if (lm_slc_recv(&s->lm, ev->u.lm.slc, ev->u.lm.nslc, &t, &o))
 			set_tio(s, &t);
-		send_slc(s, o);
-		ps_zfree(o, sizeof(*o));
+		send_slc(s, &o);
 		break;
 	case TELNET_DO:
 		/* Only the server asks for a forward mask. */
-		s->data_ctx = 0;
 		telnet_send_linemode_forwardmask(s->t, TELNET_WONT, NULL, 0);
 		break;
 	default:	/* WILL/WONT FORWARDMASK: we never asked */
@@ -252,76 +244,54 @@ tty_mode_linemode(struct session *s, const struct telnet_event *ev)
 
 /* ---- client input while EXTPROC is set ---------------------------- */
 
-static void
-tty_signal(struct session *s, int sig)
+int
+tty_input_modes(struct session *s, struct termios *t)
 {
-	if (ioctl(s->pty, TIOCSIG, sig) == -1 && errno != EINVAL)
-		log_warn("TIOCSIG");
+	return s->lm_ext ? get_tio(s, t) : -1;
 }
 
 int
 tty_input_held(struct session *s, int64_t now)
 {
-	if (s->lm_hold == 0)
+	if (s->dl[DL_EOF_HOLD] == 0)
 		return 0;
-	if (now < s->lm_hold)
+	if (now < s->dl[DL_EOF_HOLD])
 		return 1;
-	s->lm_hold = 0;
+	s->dl[DL_EOF_HOLD] = 0;
 	tty_mode_check(s);	/* EXTPROC back on */
 	return 0;
 }
 
-/* EOF: a raw queue cannot carry it, so write VEOF with EXTPROC off, and
- * hold later input until the line discipline has taken it. */
-static void
-tty_eof(struct session *s, const struct termios *t)
+void
+tty_eof_begin(struct session *s, const struct termios *t)
 {
 	struct termios off = *t;
-	unsigned char c = t->c_cc[VEOF];
 
-	if (c == _POSIX_VDISABLE)
-		return;
-	relay_write_pty(s);
-	if (buf_len(&s->in) > 0) {
-		relay_to_pty(s, &c, 1);		/* best effort */
-		return;
-	}
 	off.c_lflag &= ~(tcflag_t)EXTPROC;
 	set_tio(s, &off);
-	if (write(s->pty, &c, 1) != 1)
-		log_warn("write to pty");
-	s->lm_hold = now_ms() + EOF_HOLD_MS;
 	s->lm_ext = 0;
+	s->dl[DL_EOF_HOLD] = now_ms() + EOF_HOLD_MS;
 }
 
 /* What ICRNL/IGNCR/INLCR make of a CR or LF. */
-static int
-map_eol(const struct termios *t, unsigned char c)
+static void
+map_eol(const struct termios *t, unsigned char c, struct tty_in *in)
 {
+	in->what = TTY_IN_BYTE;
+	in->byte = c;
 	if (c == '\r') {
 		if (t->c_iflag & IGNCR)
-			return -1;
-		return (t->c_iflag & ICRNL) ? '\n' : '\r';
-	}
-	if (c == '\n' && (t->c_iflag & INLCR))
-		return '\r';
-	return c;
+			in->what = TTY_IN_DROP;
+		else if (t->c_iflag & ICRNL)
+			in->byte = '\n';
+	} else if (c == '\n' && (t->c_iflag & INLCR))
+		in->byte = '\r';
 }
 
-int
-tty_input_eol(struct session *s)
+void
+tty_input_eol(const struct termios *t, struct tty_in *in)
 {
-	struct termios t;
-	int c;
-
-	if (!s->lm_ext || get_tio(s, &t) == -1)
-		return 0;
-	if ((c = map_eol(&t, '\r')) >= 0) {
-		unsigned char ch = (unsigned char)c;
-
-		relay_to_pty(s, &ch, 1);
-	}
-	return 1;
+	map_eol(t, '\r', in);
 }
 
 static int
@@ -330,82 +300,88 @@ is_cc(const struct termios *t, int idx, unsigned char c)
 	return t->c_cc[idx] != _POSIX_VDISABLE && t->c_cc[idx] == c;
 }
 
-int
-tty_input_data(struct session *s, const unsigned char *p, size_t n)
+size_t
+tty_input_scan(const struct termios *t, const unsigned char *p, size_t n,
+    struct tty_in *in)
 {
-	struct termios t;
-	size_t i, start = 0;
-	int c, sig, eof;
+	size_t i;
 
-	if (!s->lm_ext || get_tio(s, &t) == -1)
-		return 0;
 	for (i = 0; i < n; i++) {
-		sig = 0;
-		if (t.c_lflag & ISIG) {
-			if (is_cc(&t, VINTR, p[i]))
-				sig = SIGINT;
-			else if (is_cc(&t, VQUIT, p[i]))
-				sig = SIGQUIT;
-			else if (is_cc(&t, VSUSP, p[i]))
-				sig = SIGTSTP;
-		}
-		eof = (t.c_lflag & ICANON) && is_cc(&t, VEOF, p[i]);
-		if (sig == 0 && !eof && p[i] != '\r' && p[i] != '\n')
+		in->what = TTY_IN_SIGNAL;
+		if ((t->c_lflag & ISIG) && is_cc(t, VINTR, p[i]))
+			in->sig = SIGINT;
+		else if ((t->c_lflag & ISIG) && is_cc(t, VQUIT, p[i]))
+			in->sig = SIGQUIT;
+		else if ((t->c_lflag & ISIG) && is_cc(t, VSUSP, p[i]))
+			in->sig = SIGTSTP;
+		else if (p[i] == '\r' || p[i] == '\n')
+			map_eol(t, p[i], in);
+		else if ((t->c_lflag & ICANON) && is_cc(t, VEOF, p[i]))
+			in->what = TTY_IN_EOF;
+		else
 			continue;
-		relay_to_pty(s, p + start, i - start);
-		start = i + 1;
-		if (sig != 0)
-			tty_signal(s, sig);
-		else if (p[i] == '\r' || p[i] == '\n') {
-			if ((c = map_eol(&t, p[i])) >= 0) {
-				unsigned char ch = (unsigned char)c;
-
-				relay_to_pty(s, &ch, 1);
-			}
-		} else
-			tty_eof(s, &t);
-		if (!s->lm_ext) {
-			/* EOF delivered: the rest waits, as it came. */
-			relay_to_pty(s, p + start, n - start);
-			return 1;
-		}
+		return i;
 	}
-	relay_to_pty(s, p + start, n - start);
-	return 1;
+	return n;
 }
 
 int
-tty_input_command(struct session *s, unsigned char cmd)
+tty_input_command(const struct termios *t, unsigned char cmd,
+    struct tty_in *in)
 {
-	struct termios t;
-	int isig;
+	int isig = (t->c_lflag & ISIG) != 0;
 
-	if (!s->lm_ext || get_tio(s, &t) == -1)
-		return 0;
-	isig = (t.c_lflag & ISIG) != 0;
+	in->what = TTY_IN_SIGNAL;
 	switch (cmd) {
 	case TELNET_IP:
 	case TELNET_BRK:
-		if (!isig)
-			return 0;
-		tty_signal(s, SIGINT);
-		return 1;
+		in->sig = SIGINT;
+		return isig;
 	case TELNET_ABORT:
-		if (!isig)
-			return 0;
-		tty_signal(s, SIGQUIT);
-		return 1;
+		in->sig = SIGQUIT;
+		return isig;
 	case TELNET_SUSP:
-		if (!isig)
-			return 0;
-		tty_signal(s, SIGTSTP);
-		return 1;
+		in->sig = SIGTSTP;
+		return isig;
 	case TELNET_EOF:
-		tty_eof(s, &t);
+		in->what = TTY_IN_EOF;
 		return 1;
 	case TELNET_EOR:
-		return tty_input_eol(s);
+		tty_input_eol(t, in);
+		return 1;
 	default:
 		return 0;
 	}
+}
+
+/* ---- commands outside EXTPROC ------------------------------------- */
+
+/* The pty's own character for a TELNET command (VINTR for IP, ...), read
+ * from its termios each time; -1 when there is none or it is disabled. */
+int
+tty_command_char(struct session *s, unsigned char cmd)
+{
+	static const struct {
+		int idx;		/* in c_cc */
+		unsigned char cmd;
+		unsigned char dflt;	/* when the termios cannot be read */
+	} map[] = {
+		{ VINTR, TELNET_IP, 0x03 }, { VINTR, TELNET_BRK, 0x03 },
+		{ VQUIT, TELNET_ABORT, 0x1c }, { VSUSP, TELNET_SUSP, 0x1a },
+		{ VEOF, TELNET_EOF, 0x04 }, { VERASE, TELNET_EC, 0x7f },
+		{ VKILL, TELNET_EL, 0x15 },
+	};
+	struct termios t;
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (map[i].cmd == cmd)
+			break;
+	if (i == sizeof(map) / sizeof(map[0]) || s->pty.fd == -1)
+		return -1;
+	if (tcgetattr(s->pty.fd, &t) == -1)
+		return map[i].dflt;
+	if (t.c_cc[map[i].idx] == _POSIX_VDISABLE)
+		return -1;
+	return t.c_cc[map[i].idx];
 }

@@ -30,9 +30,8 @@
 
 /* Records per read: the first read is small (the slots in use are
  * reused, so what is looked for is usually near the start), the others
- * 24 KiB. */
+ * fill struct utmp_buf (24 KiB). */
 #define UT_FIRST	16
-#define UT_CHUNK	64
 /* How long to wait for another writer's lock (glibc waits 10 s). */
 #define UT_LOCK_WAIT	10
 
@@ -140,9 +139,10 @@ scan_done(const struct ut_scan *sc, enum ut_want want)
 /* Read the file (fd, locked) in large reads and note the slots that
  * matter for a record of line and id, until the one wanted is found. */
 static int
-scan(int fd, const struct utmpx *key, enum ut_want want, struct ut_scan *sc)
+scan(int fd, const struct utmpx *key, enum ut_want want, struct ut_scan *sc,
+    struct utmp_buf *buf)
 {
-	struct utmpx rec[UT_CHUNK];
+	struct utmpx *rec = buf->rec;
 	size_t i, nrec, size = UT_FIRST * sizeof(rec[0]);
 	off_t off = 0;
 	ssize_t n;
@@ -185,7 +185,7 @@ scan(int fd, const struct utmpx *key, enum ut_want want, struct ut_scan *sc)
 		 * count, and an append overwrites it. */
 		if ((size_t)n < size)
 			break;
-		size = sizeof(rec);
+		size = sizeof(buf->rec);
 	}
 	sc->end = off;
 	return 0;
@@ -250,7 +250,8 @@ put_record(int fd, const struct utmpx *ut, off_t at)
 }
 
 static int
-utmp_put(const char *path, struct utmpx *ut, int by_line, off_t *slot)
+utmp_put(const char *path, struct utmpx *ut, int by_line, off_t *slot,
+    struct utmp_buf *buf)
 {
 	struct ut_scan sc;
 	off_t at;
@@ -264,7 +265,8 @@ utmp_put(const char *path, struct utmpx *ut, int by_line, off_t *slot)
 		goto fail;
 	if (h == 1)
 		at = *slot;
-	else if (scan(fd, ut, by_line ? UT_WANT_LIVE : UT_WANT_ID, &sc) == -1)
+	else if (scan(fd, ut, by_line ? UT_WANT_LIVE : UT_WANT_ID, &sc,
+	    buf) == -1)
 		goto fail;
 	else if (by_line && sc.live != -1) {
 		at = sc.live;
@@ -309,9 +311,9 @@ fail:
 	return put_record(fd, NULL, 0);
 }
 
-int
-utmp_login_files(const char *utmp, const char *wtmp, pid_t pid,
-    const char *line, const char *host, off_t *slot)
+static int
+login_files(const char *utmp, const char *wtmp, pid_t pid, const char *line,
+    const char *host, off_t *slot, struct utmp_buf *buf)
 {
 	struct utmpx ut;
 	int r;
@@ -320,28 +322,28 @@ utmp_login_files(const char *utmp, const char *wtmp, pid_t pid,
 	strncpy(ut.ut_user, "LOGIN", sizeof(ut.ut_user));
 	strncpy(ut.ut_host, host, sizeof(ut.ut_host));
 	*slot = -1;
-	r = utmp_put(utmp, &ut, 0, slot);
+	r = utmp_put(utmp, &ut, 0, slot, buf);
 	if (wtmp_append(wtmp, &ut) == -1)
 		r = -1;
 	return r;
 }
 
-int
-utmp_logout_files(const char *utmp, const char *wtmp, pid_t pid,
-    const char *line, off_t slot)
+static int
+logout_files(const char *utmp, const char *wtmp, pid_t pid, const char *line,
+    off_t slot, struct utmp_buf *buf)
 {
 	struct utmpx ut;
 	int r;
 
 	fill(&ut, DEAD_PROCESS, pid, line);
-	r = utmp_put(utmp, &ut, 1, &slot);
+	r = utmp_put(utmp, &ut, 1, &slot, buf);
 	if (wtmp_append(wtmp, &ut) == -1)
 		r = -1;
 	return r;
 }
 
-int
-utmp_user_on_file(const char *utmp, const char *line)
+static int
+user_on_file(const char *utmp, const char *line, struct utmp_buf *buf)
 {
 	struct utmpx key;
 	struct ut_scan sc;
@@ -352,28 +354,62 @@ utmp_user_on_file(const char *utmp, const char *line)
 	if ((fd = open(utmp, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
 	r = lock_file(fd, F_RDLCK) == -1 ||
-	    scan(fd, &key, UT_WANT_USER, &sc) == -1 ? -1 : sc.user != -1;
+	    scan(fd, &key, UT_WANT_USER, &sc, buf) == -1 ? -1 :
+	    sc.user != -1;
 	close(fd);
 	return r;
 }
 
 int
-utmp_login(pid_t pid, const char *line, const char *host, off_t *slot)
+utmp_login_files(const char *utmp, const char *wtmp, pid_t pid,
+    const char *line, const char *host, off_t *slot)
 {
-	return utmp_login_files(_PATH_UTMP, _PATH_WTMP, pid, line, host,
-	    slot);
+	/* Zeroed: cppcheck cannot see that scan() reads only what pread()
+	 * wrote. */
+	struct utmp_buf buf = { 0 };
+
+	return login_files(utmp, wtmp, pid, line, host, slot, &buf);
 }
 
 int
-utmp_logout(pid_t pid, const char *line, off_t slot)
+utmp_logout_files(const char *utmp, const char *wtmp, pid_t pid,
+    const char *line, off_t slot)
 {
-	return utmp_logout_files(_PATH_UTMP, _PATH_WTMP, pid, line, slot);
+	/* Zeroed: cppcheck cannot see that scan() reads only what pread()
+	 * wrote. */
+	struct utmp_buf buf = { 0 };
+
+	return logout_files(utmp, wtmp, pid, line, slot, &buf);
+}
+
+int
+utmp_user_on_file(const char *utmp, const char *line)
+{
+	/* Zeroed: cppcheck cannot see that scan() reads only what pread()
+	 * wrote. */
+	struct utmp_buf buf = { 0 };
+
+	return user_on_file(utmp, line, &buf);
+}
+
+int
+utmp_login(pid_t pid, const char *line, const char *host, off_t *slot,
+    struct utmp_buf *buf)
+{
+	return login_files(_PATH_UTMP, _PATH_WTMP, pid, line, host, slot,
+	    buf);
+}
+
+int
+utmp_logout(pid_t pid, const char *line, off_t slot, struct utmp_buf *buf)
+{
+	return logout_files(_PATH_UTMP, _PATH_WTMP, pid, line, slot, buf);
 }
 
 /* 1 when utmp shows a user logged in on line, 0 when not, -1 when utmp
  * cannot tell (no utmp file: then nobody could have written one). */
 int
-utmp_user_on(const char *line)
+utmp_user_on(const char *line, struct utmp_buf *buf)
 {
-	return utmp_user_on_file(_PATH_UTMP, line);
+	return user_on_file(_PATH_UTMP, line, buf);
 }

@@ -22,7 +22,7 @@ static struct session *
 new_session(struct config *cfg)
 {
 	struct telnet_config tc;
-	struct session *s = ps_zalloc(sizeof(*s));
+	struct session *s = pages_alloc(sizeof(*s));
 
 	assert_non_null(s);
 	memset(cfg, 0, sizeof(*cfg));
@@ -32,19 +32,33 @@ new_session(struct config *cfg)
 	s->host = "192.0.2.7";
 	s->t = telnet_new(&tc, nop_cb, s);
 	assert_non_null(s->t);
-	s->rep = ps_zalloc(sizeof(*s->rep));
+	s->rep = pages_alloc(sizeof(*s->rep));
 	assert_non_null(s->rep);
 	s->t_begin = now_ms();
-	s->pty = -1;
+	s->pty.fd = -1;
 	return s;
+}
+
+/* An option's answer, as the engine reports it. */
+static void
+answer(struct session *s, unsigned char opt, int local, int enabled)
+{
+	struct telnet_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = TELNET_EV_OPTION;
+	ev.u.option.opt = opt;
+	ev.u.option.local = local;
+	ev.u.option.enabled = enabled;
+	report_event(s, &ev);
 }
 
 static void
 free_session(struct session *s)
 {
 	telnet_free(s->t);
-	ps_zfree(s->rep, sizeof(*s->rep));
-	ps_zfree(s, sizeof(*s));
+	pages_free(s->rep, sizeof(*s->rep));
+	pages_free(s, sizeof(*s));
 }
 
 static void
@@ -68,9 +82,9 @@ test_json_contents(void **state)
 	strcpy(s->env.vars[1].value, "Europe/Berlin");
 	s->env.n = 2;
 	strcpy(s->rep->env_denied[s->rep->nenv_denied++], "LD_PRELOAD");
-	report_answer(s, TELOPT_TTYPE, 0, 1);
-	report_answer(s, TELOPT_TTYPE, 0, 0);	/* only the first counts */
-	report_answer(s, TELOPT_ECHO, 1, 0);
+	answer(s, TELOPT_TTYPE, 0, 1);
+	answer(s, TELOPT_TTYPE, 0, 0);	/* only the first counts */
+	answer(s, TELOPT_ECHO, 1, 0);
 	s->rep->slc_seen = 1;
 	s->rep->nslc = 1;
 	s->rep->slc[0].func = SLC_IP;

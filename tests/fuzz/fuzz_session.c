@@ -1,7 +1,7 @@
 /*
  * fuzz_session.c - libFuzzer harness for the daemon's session layer: the
- * relay (relay.c), the start-up negotiation (negotiate.c), the engine
- * callback and the monitor messages (session.c), the START check the
+ * relay (relay.c: the data path, the engine callback and the monitor
+ * messages), the start-up negotiation (negotiate.c), the START check the
  * monitor makes (privsep.c) and the program's environment and argument
  * vector (env.c, login.c).
  *
@@ -348,13 +348,13 @@ env_direct(struct in *in, const struct env_policy *pol)
 	free(env);
 }
 
-/* After the monitor is gone, as session_loop does it. */
+/* After the monitor is gone, as relay_loop does it. */
 static void
 monitor_gone(struct session *s)
 {
 	close(s->mon);
 	s->mon = -1;
-	s->pty_eof = 1;
+	s->pty.st = SIDE_DONE;
 	if (s->state != S_CLOSED)
 		s->state = S_DRAINING;
 }
@@ -431,7 +431,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t n;
 		int op = get(&in) % N_OPS, r, i;
 
-		if (s->net_eof && (op == OP_NET || op == OP_NET_URGENT ||
+		if (s->net.st == SIDE_HALF_CLOSED && (op == OP_NET || op == OP_NET_URGENT ||
 		    op == OP_NET_BIG))
 			op = OP_WRITE_NET;	/* the client sends no more */
 		switch (op) {
@@ -470,7 +470,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case OP_PTY:
 			n = chunk(&in, &p);
-			if (n > 0 && s->pty != -1)
+			if (n > 0 && s->pty.fd != -1)
 				xwrite(slave, p, n);
 			/* FALLTHROUGH */
 		case OP_PTY_FLUSH:
@@ -479,11 +479,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				(void)tcflush(slave, r & 1 ? TCOFLUSH :
 				    r & 2 ? TCIFLUSH : TCIOFLUSH);
 			}
-			if (s->pty != -1 && !s->pty_eof)
+			if (s->pty.fd != -1 && s->pty.st != SIDE_DONE)
 				for (i = 0; i < PTY_READS; i++) {
 					r = relay_read_pty(s);
 					if (r == -1) {
-						s->pty_eof = 1;
+						s->pty.st = SIDE_DONE;
 						break;
 					}
 					if (r == 0)
@@ -491,7 +491,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				}
 			break;
 		case OP_PTY_BIG:
-			if ((r = get(&in)) < 0 || s->pty == -1)
+			if ((r = get(&in)) < 0 || s->pty.fd == -1)
 				break;
 			memset(big, r, 4096);
 			xwrite(slave, big, 4096);
@@ -507,7 +507,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				tio.c_iflag ^= IXON;
 				(void)tcsetattr(slave, TCSANOW, &tio);
 			}
-			if (s->pty != -1 && !s->pty_eof)
+			if (s->pty.fd != -1 && s->pty.st != SIDE_DONE)
 				(void)relay_read_pty(s);
 			break;
 		}
@@ -521,11 +521,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			r = get(&in);
 			if (r == 0xff) {
 				shutdown(cl.fd, SHUT_WR);
-				/* As session_loop: read until the EOF (not
+				/* As relay_loop: read until the EOF (not
 				 * yet when the queues are full: then later,
 				 * by OP_NET); then the socket is no longer
 				 * read. */
-				for (i = 0; i < 8 && !s->net_eof; i++) {
+				for (i = 0; i < 8 &&
+				    s->net.st != SIDE_HALF_CLOSED; i++) {
 					r = relay_read_net(s);
 					if (r == -1) {
 						s->state = S_CLOSED;
@@ -540,9 +541,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    (size_t)r * 64);
 			break;
 		case OP_WRITE_PTY:
-			if (s->pty != -1 && !s->pty_eof &&
+			if (s->pty.fd != -1 && s->pty.st != SIDE_DONE &&
 			    relay_write_pty(s) == -1)
-				s->pty_eof = 1;
+				s->pty.st = SIDE_DONE;
 			if (read(slave, big, sizeof(big)) < 0)
 				(void)0;	/* nothing there */
 			break;
@@ -566,7 +567,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (ps_send(mp[0], &st, sizeof(st),
 			    st.error ? -1 : master) == -1)
 				break;
-			if (session_monitor(s) == -1)
+			if (relay_monitor(s) == -1)
 				monitor_gone(s);
 			break;
 		}
@@ -576,7 +577,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			memset(&ex, 0, sizeof(ex));
 			ex.type = PS_EXITED;
 			if (ps_send(mp[0], &ex, sizeof(ex), -1) == 0 &&
-			    session_monitor(s) == -1)
+			    relay_monitor(s) == -1)
 				monitor_gone(s);
 			break;
 		}
@@ -589,7 +590,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				shutdown(mp[0], SHUT_RDWR);
 			} else if (ps_send(mp[0], p, n, -1) == -1)
 				break;
-			if (session_monitor(s) == -1)
+			if (relay_monitor(s) == -1)
 				monitor_gone(s);
 			break;
 		case OP_ENV:
@@ -601,13 +602,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (trace)
 			fprintf(stderr, "op %2d: state %d pty %d eof %d "
 			    "out %zu in %zu ready %d client events %lu\n", op,
-			    (int)s->state, s->pty != -1, s->pty_eof,
+			    (int)s->state, s->pty.fd != -1, (int)s->pty.st,
 			    netq_len(&s->out), buf_len(&s->in),
 			    negotiate_ready(s), cl.events);
 		CHECK(netq_len(&s->out) <= NETOUT_SIZE, "network queue size");
 		CHECK(buf_len(&s->in) <= PTYOUT_SIZE, "input queue size");
 		if (s->logout)
-			s->pty_eof = 1;
+			s->pty.st = SIDE_DONE;
 	}
 	/* The end: flush what is queued and read it all. */
 	for (steps = 0; steps < 64 && s->state != S_CLOSED &&

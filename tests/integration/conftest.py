@@ -36,7 +36,8 @@ at teardown, never by name):
 
 Module helpers: telnetd_path(), tool_path(name) (paths), _need(path) (skip
 when not built), free_port() (random, above 20000, free on 0.0.0.0 and ::),
-listening(port), descendants(pid) -> {pid: starttime}, kill_tree(pids).
+listening(port), descendants(pid) -> {pid: starttime}, start_time(pid),
+kill_tree(pids), telnetd_rss_kb(pids) (the daemon's own processes' RSS).
 The pytest process is made a child subreaper, so sessions a stopped daemon
 leaves running become its children and are still found and reaped.
 
@@ -150,6 +151,30 @@ def descendants(pid):
                 out[c] = start
                 todo.append(c)
     return out
+
+
+def start_time(pid):
+    """The start time of a live process, which tells it from a later one
+    with the same pid; None when it is gone."""
+    st = _stat(pid)
+    return st[1] if st else None
+
+
+def telnetd_rss_kb(pids):
+    """VmRSS of the telnetd processes among pids (not the program)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open('/proc/%d/comm' % pid) as f:
+                if f.read().strip() != 'telnetd':
+                    continue
+            with open('/proc/%d/status' % pid) as f:
+                for line in f:
+                    if line.startswith('VmRSS:'):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
 
 
 def _same_alive(pid, start):

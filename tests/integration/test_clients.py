@@ -17,7 +17,7 @@ What each client sends (Debian 12 versions, seen with -D options):
                         the `environ`-exported variables (well-known names
                         as VAR, others as USERVAR; USER from -l), LFLOW;
                         WONT XDISPLOC without DISPLAY.  No LINEMODE: the
-                        daemon does not ask for it (issue 5), so the client
+                        daemon asks for it only with -l, so the client
                         runs in single character mode.
   busybox telnet 1.35   TTYPE, NAWS at start only (no SIGWINCH handling),
                         NEW-ENVIRON with VAR USER (-l); WONT TSPEED, LFLOW.

@@ -1,4 +1,4 @@
-"""test_daemon_memory.py - an idle session gives its buffers back.
+"""test_daemon_memory.py - an idle session costs its state, nothing more.
 
 The relay's buffers (the queue to the client, the queue to the program,
 the read buffer and the protocol engine's subnegotiation buffers) are
@@ -7,10 +7,17 @@ second) the relay hands their pages back, so a session that once moved a
 burst of data costs, when idle, what a fresh one costs.  Measured on the
 live relay through /proc/PID/smaps_rollup (Private_Dirty), no timing
 asserted: the test waits up to seconds for the drop.
+
+What a fresh idle session's state takes is counted too, in pages: the
+layout of struct session (telnetd.h) keeps what an idle session writes on
+as few pages as it can, and a field in the wrong place costs every session
+a page, which this test sees.
 """
 import os
 import pathlib
 import time
+
+import pytest
 
 from tnclient import TelnetClient
 
@@ -40,6 +47,35 @@ def relay_of(d):
             found.append(pid)
     assert len(found) == 1, found
     return found[0]
+
+
+# The pages an idle session's own state takes in the relay: the first page
+# of struct session (all of its scalars and the head of the queue to the
+# client), the page where the client's variables start (its env), the
+# engine's state, and the report table's answers.
+STATE_PAGES = 4
+PAGE_KIB = os.sysconf('SC_PAGESIZE') // 1024
+SANITIZED = 'asan' in os.environ.get('TELNETD_BUILD', '')
+
+
+def own_state_kib(pid):
+    """Private_Dirty of what the relay mapped for its session: its
+    anonymous mappings, not its heap, stack or the binary's own (the
+    anonymous one right after the binary's file mappings is its bss)."""
+    total, prev_file = 0, None
+    with open('/proc/%d/smaps' % pid) as f:
+        cur = None
+        for line in f:
+            fields = line.split()
+            if not fields[0].endswith(':'):
+                start, end = (int(x, 16) for x in fields[0].split('-'))
+                name = fields[5] if len(fields) > 5 else ''
+                bss = name == '' and prev_file == start
+                cur = name == '' and not bss
+                prev_file = end if name.startswith('/') else None
+            elif fields[0] == 'Private_Dirty:' and cur:
+                total += int(fields[1])
+    return total
 
 
 def settle(pid, below, timeout=5.0):
@@ -80,6 +116,28 @@ def test_idle_session_gives_buffers_back(inetd_daemon):
     after = settle(relay, base + 8)
     assert after <= base + 8, (base, peak, after)
     # and still works
+    c.send_data(b'quit\r\n')
+    c.expect(b"LINE:b'quit\\n'")
+    c.close()
+
+
+@pytest.mark.skipif(SANITIZED, reason='AddressSanitizer maps shadow memory '
+                    'for every page the relay writes: the count is the '
+                    'shipped build\'s')
+def test_idle_session_state_pages(inetd_daemon):
+    """A client that sends a user name, a variable and its window size,
+    then nothing: the relay's state takes STATE_PAGES pages."""
+    d = inetd_daemon(['-E', TPROG + ' lines'])
+    c = TelnetClient(d.port, timeout=20)
+    c.negotiate(user='alice', env=[('LANG', 'C.UTF-8')], naws=(80, 24))
+    c.expect(b'READY')
+    relay = relay_of(d)
+    kib = own_state_kib(relay)
+    deadline = time.monotonic() + 5.0
+    while kib > STATE_PAGES * PAGE_KIB and time.monotonic() < deadline:
+        time.sleep(0.05)        # the idle trim has not come yet
+        kib = own_state_kib(relay)
+    assert kib <= STATE_PAGES * PAGE_KIB, (kib, STATE_PAGES)
     c.send_data(b'quit\r\n')
     c.expect(b"LINE:b'quit\\n'")
     c.close()

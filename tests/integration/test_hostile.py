@@ -1,4 +1,4 @@
-"""test_hostile.py - hostile input against the running daemon (issue 8).
+"""test_hostile.py - hostile input against the running daemon.
 
 Every case runs against telnetd --listen with a small session program, and
 ends with the same two checks (the ``hostile`` fixture):
@@ -38,6 +38,7 @@ import time
 
 import pytest
 
+from conftest import telnetd_rss_kb
 from tnclient import (TelnetClient, IAC, SB, SE, WILL, WONT, DO, DONT, AYT,
                       AO, IP, DM, NOP, TTYPE, NAWS, NEW_ENVIRON, OLD_ENVIRON,
                       LINEMODE, ENCRYPT, ECHO, SGA, BINARY, IS, VAR, VALUE,
@@ -51,22 +52,6 @@ ASAN = 'asan' in os.environ.get('TELNETD_BUILD', '')
 # subnegotiation buffer 4 KiB; anything that grows with the input would
 # pass this at once.
 SLACK_KB = (96 if ASAN else 8) * 1024
-
-
-def telnetd_rss_kb(pids):
-    total = 0
-    for pid in pids:
-        try:
-            with open('/proc/%d/comm' % pid) as f:
-                if f.read().strip() != 'telnetd':
-                    continue
-            with open('/proc/%d/status' % pid) as f:
-                for line in f:
-                    if line.startswith('VmRSS:'):
-                        total += int(line.split()[1])
-        except OSError:
-            pass
-    return total
 
 
 class Hostile:

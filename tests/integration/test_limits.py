@@ -1,4 +1,4 @@
-"""test_limits.py - the operator's limits (issue 8), each with its default,
+"""test_limits.py - the operator's limits, each with its default,
 its option, the log line when it is hit, and what the client sees:
 
   --negotiation-timeout=MS  the start does not wait longer for a silent
@@ -16,7 +16,7 @@ its option, the log line when it is hit, and what the client sees:
                             never repeats (TTYPE_MAX, 8)
 
 --login-timeout is tested in test_login.py (test_login_timeout*); TTYPE
-cycling itself (issue 5) in test_options.py.  Every test runs
+cycling itself in test_options.py.  Every test runs
 the daemon with --listen, where the relay's log lines reach its stderr.
 """
 import os
@@ -28,7 +28,7 @@ import time
 
 import pytest
 
-from conftest import telnetd_path, _need
+from conftest import telnetd_path, telnetd_rss_kb, _need
 from tnclient import TelnetClient, ExpectTimeout, IAC, DO
 
 PROGS = pathlib.Path(__file__).resolve().parent / 'progs'
@@ -56,23 +56,6 @@ def showenv(port, **neg):
 # normal build, shadow memory and quarantine in a sanitizer build.
 RSS_MAX_KB = (256 if 'asan' in os.environ.get('TELNETD_BUILD', '') else 16) \
     * 1024
-
-
-def rss_kb(pids):
-    """VmRSS of the telnetd processes among pids (not the program)."""
-    total = 0
-    for pid in pids:
-        try:
-            with open('/proc/%d/comm' % pid) as f:
-                if f.read().strip() != 'telnetd':
-                    continue
-            with open('/proc/%d/status' % pid) as f:
-                for line in f:
-                    if line.startswith('VmRSS:'):
-                        total += int(line.split()[1])
-        except OSError:
-            pass
-    return total
 
 
 @pytest.mark.parametrize('args', [
@@ -172,7 +155,7 @@ def test_output_buffer_bounded_and_lossless(listen_daemon):
     c.settle(quiet=0.2)
     time.sleep(1.0)
     d.wait_stderr(r'output queue full \(16384 bytes, --output-buffer\)')
-    rss = rss_kb(d.descendants())
+    rss = telnetd_rss_kb(d.descendants())
     assert 0 < rss < RSS_MAX_KB, rss
     c.read_until_close()
     pat = b'0123456789abcdefghijklmnopqrstuv'
@@ -190,7 +173,7 @@ def test_input_buffer(listen_daemon):
     c.expect(b'READY')
     c.send_data(b'y' * 3000)
     d.wait_stderr(r'input queue full \(1024 bytes, --input-buffer\)')
-    rss = rss_kb(d.descendants())
+    rss = telnetd_rss_kb(d.descendants())
     assert 0 < rss < RSS_MAX_KB, rss
     c.close()
 

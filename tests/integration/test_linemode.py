@@ -4,10 +4,12 @@ program's termios, byte for byte, and the input path while the pty is in
 EXTPROC (end of line, signals, EOF).
 """
 import pathlib
+import time
 
 from tnclient import (TelnetClient, DEFAULT_ANSWERS, IAC, IP, xEOF, WILL,
                       WONT, DO, ECHO, SGA, TM, LINEMODE, LFLOW, STATUS,
                       event_str)
+from test_daemon_memory import relay_of
 
 PROGS = pathlib.Path(__file__).resolve().parent / 'progs'
 LMPROG = str(PROGS / 'lmprog.py')
@@ -73,6 +75,38 @@ def test_mode_follows_icanon_both_ways(inetd_daemon):
     # IAC EOF on an empty line: the program reads end of file.
     c.send_cmd(xEOF)
     c.expect(b'EOF')
+    c.read_until_close()
+    c.close()
+
+
+def cpu_ticks(pid):
+    """User and system time of pid, in clock ticks."""
+    with open('/proc/%d/stat' % pid) as f:
+        fields = f.read().rsplit(')', 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def test_eof_hold_ends_without_more_input(inetd_daemon):
+    """After an EOF in EXTPROC, client input is held a moment while the
+    line discipline takes the EOF; then EXTPROC is back, even when the
+    client sends nothing more, and the idle relay does not spin waiting
+    for that input (it used to poll with a zero timeout until the next
+    keystroke)."""
+    d = inetd_daemon(['-E', LMPROG + ' eof'])
+    c = lm_client(d.port)
+    c.expect(b'READY')
+    c.settle(0.2)
+    c.send_data(b'line\r\n')
+    c.expect(b'LINE')
+    c.send_cmd(xEOF)
+    c.expect(b'EOF')
+    relay = relay_of(d)
+    before = cpu_ticks(relay)
+    c.expect(b'EXTPROC=1')
+    time.sleep(1.0)
+    # An idle relay takes no CPU at all; one that spins, all it gets.
+    assert cpu_ticks(relay) - before < 10
+    c.send_data(b'bye\r\n')
     c.read_until_close()
     c.close()
 

@@ -60,6 +60,7 @@
 #include <unistd.h>
 
 #include "telnet.h"
+#include "../telnet_trace.h"
 
 #define MAX_STEPS	64
 #define MAX_TERMS	16
@@ -266,6 +267,27 @@ reply_env(struct client *c, const struct telnet_event *ev)
 	telnet_send_env(c->t, ev->u.env.opt, TELQUAL_IS, out, n);
 }
 
+/* --trace: one line per event, in the engine tests' format (a NEGOTIATE
+ * as "recv DO TTYPE", the spelling scripts look for). */
+static void
+trace_event(struct client *c, const struct telnet_event *ev)
+{
+	struct sbuf line = { 0 };
+
+	if (!c->trace || ev->type == TELNET_EV_SEND)
+		return;
+	if (ev->type == TELNET_EV_NEGOTIATE)
+		sb_printf(&line, "%s %s", t_cmd_name(ev->u.negotiate.verb),
+		    telnet_opt_name(ev->u.negotiate.opt));
+	else if (ev->type == TELNET_EV_DATA) {
+		sb_printf(&line, "DATA %zu ", ev->u.data.len);
+		sb_quote(&line, ev->u.data.buf, ev->u.data.len);
+	} else
+		fmt_event(&line, ev);
+	trace(c, "recv %s", line.p);
+	sb_free(&line);
+}
+
 static void
 on_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 {
@@ -276,6 +298,7 @@ on_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 	if (ev->type == TELNET_EV_NEGOTIATE || (ev->type >= TELNET_EV_SB_RAW &&
 	    ev->type != TELNET_EV_ERROR))
 		c->last_neg = now();
+	trace_event(c, ev);
 	switch (ev->type) {
 	case TELNET_EV_SEND:
 		/* --raw: whatever the engine would answer is never sent. */
@@ -284,30 +307,15 @@ on_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 			    ev->u.data.urgent);
 		break;
 	case TELNET_EV_DATA:
-		trace(c, "recv DATA %zu \"%s\"", ev->u.data.len,
-		    vis(ev->u.data.buf, ev->u.data.len));
 		got(c, ev->u.data.buf, ev->u.data.len);
 		break;
 	case TELNET_EV_EOL:
 		/* A CR at once, the LF of a CR LF after it (the NUL of a
 		 * CR NUL is dropped by the engine). */
-		trace(c, "recv EOL %s", ev->u.eol.kind == TELNET_EOL_LF ?
-		    "LF" : "CR");
 		got(c, (const unsigned char *)(ev->u.eol.kind ==
 		    TELNET_EOL_LF ? "\n" : "\r"), 1);
 		break;
-	case TELNET_EV_COMMAND:
-		trace(c, "recv %s", telnet_cmd_name(ev->u.command.cmd));
-		break;
-	case TELNET_EV_NEGOTIATE:
-		trace(c, "recv %s %s", telnet_cmd_name(ev->u.negotiate.verb),
-		    telnet_opt_name(ev->u.negotiate.opt));
-		break;
 	case TELNET_EV_OPTION:
-		trace(c, "option %s %s %s%s", ev->u.option.local ? "local" :
-		    "remote", telnet_opt_name(ev->u.option.opt),
-		    ev->u.option.enabled ? "on" : "off",
-		    ev->u.option.refused ? " (refused)" : "");
 		if (ev->u.option.local && ev->u.option.enabled &&
 		    ev->u.option.opt == TELOPT_NAWS && c->naws_w >= 0) {
 			trace(c, "send SB NAWS %d %d", c->naws_w, c->naws_h);
@@ -315,16 +323,9 @@ on_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 			    (uint16_t)c->naws_h);
 		}
 		break;
-	case TELNET_EV_TM:
-		trace(c, "%s TM %s", ev->u.tm.local ? "send" : "recv",
-		    ev->u.tm.enabled ? "WILL" : "WONT");
-		break;
 	case TELNET_EV_TTYPE:
 	case TELNET_EV_XDISPLOC:
 		send = ev->u.str.cmd == TELQUAL_SEND;
-		trace(c, "recv SB %s %s%s", ev->type == TELNET_EV_TTYPE ?
-		    "TTYPE" : "XDISPLOC", send ? "SEND" : "IS ",
-		    send ? "" : ev->u.str.text.s);
 		if (send && ev->type == TELNET_EV_XDISPLOC && c->display) {
 			trace(c, "send SB XDISPLOC IS %s", c->display);
 			telnet_send_xdisploc_is(t, c->display);
@@ -338,27 +339,16 @@ on_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 		}
 		break;
 	case TELNET_EV_TSPEED:
-		trace(c, "recv SB TSPEED %s", ev->u.tspeed.cmd == TELQUAL_SEND ?
-		    "SEND" : "IS");
 		if (ev->u.tspeed.cmd == TELQUAL_SEND) {
 			trace(c, "send SB TSPEED IS %lu,%lu", c->tx, c->rx);
 			telnet_send_tspeed_is(t, c->tx, c->rx);
 		}
 		break;
 	case TELNET_EV_ENVIRON:
-		trace(c, "recv SB %s %s (%zu names)",
-		    telnet_opt_name(ev->u.env.opt),
-		    ev->u.env.cmd == TELQUAL_SEND ? "SEND" : "IS/INFO",
-		    ev->u.env.nvars);
 		if (ev->u.env.cmd == TELQUAL_SEND)
 			reply_env(c, ev);
 		break;
-	case TELNET_EV_ERROR:
-		trace(c, "error %s: %s", telnet_opt_name(ev->u.error.opt),
-		    ev->u.error.msg);
-		break;
 	default:
-		trace(c, "recv SB (event type %d)", (int)ev->type);
 		break;
 	}
 }

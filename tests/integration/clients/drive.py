@@ -48,10 +48,11 @@ import re
 import select
 import shlex
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
+
+from conftest import descendants, kill_tree, start_time
 
 TMUX_CONF = '''\
 set -g status off
@@ -63,76 +64,13 @@ set -g escape-time 0
 '''
 
 
-def _starttime(pid):
-    try:
-        with open('/proc/%d/stat' % pid, 'rb') as f:
-            s = f.read()
-    except OSError:
-        return None
-    return int(s[s.rindex(b')') + 2:].split()[19])
-
-
-def _alive(pid, start):
-    st = _starttime(pid)
-    return st is not None and st == start
-
-
 def _tree(pid):
     """{pid: starttime} of pid and its live descendants (from /proc)."""
-    children = {}
-    for d in os.listdir('/proc'):
-        if not d.isdigit():
-            continue
-        try:
-            with open('/proc/%s/stat' % d, 'rb') as f:
-                s = f.read()
-        except OSError:
-            continue
-        rest = s[s.rindex(b')') + 2:].split()
-        children.setdefault(int(rest[1]), []).append((int(d), int(rest[19])))
-    out = {}
-    st = _starttime(pid)
+    out = descendants(pid)
+    st = start_time(pid)
     if st is not None:
         out[pid] = st
-    todo = [pid]
-    while todo:
-        for c, start in children.get(todo.pop(), ()):
-            if c not in out:
-                out[c] = start
-                todo.append(c)
     return out
-
-
-def end_pids(pids, grace=2.0):
-    """SIGTERM, then after ``grace`` SIGKILL, each {pid: starttime} still
-    alive (checked against its start time); reap our children."""
-    live = {p: s for p, s in pids.items() if _alive(p, s)}
-    for p in live:
-        try:
-            os.kill(p, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-    deadline = time.monotonic() + grace
-    while live and time.monotonic() < deadline:
-        for p in list(live):
-            try:
-                os.waitpid(p, os.WNOHANG)
-            except ChildProcessError:
-                pass
-            if not _alive(p, live[p]):
-                del live[p]
-        time.sleep(0.02)
-    for p, s in live.items():
-        if _alive(p, s):
-            try:
-                os.kill(p, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-    for p in pids:
-        try:
-            os.waitpid(p, os.WNOHANG)
-        except ChildProcessError:
-            pass
 
 
 class Tmux:
@@ -224,7 +162,7 @@ class Tmux:
         if self.server is not None:
             self.known.update(_tree(self.server))
             self.tmux('kill-server', check=False)
-            end_pids(self.known)
+            kill_tree(self.known)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -239,7 +177,7 @@ class Piped:
         self.p = subprocess.Popen(self.argv, stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, stderr=self._err,
                                   env=env, start_new_session=True)
-        self.start = _starttime(self.p.pid)
+        self.start = start_time(self.p.pid)
         self.buf = b''
         self.pos = 0
         self.eof = False
@@ -303,7 +241,7 @@ class Piped:
 
     def close(self):
         if self.p.poll() is None:
-            end_pids({self.p.pid: self.start})
+            kill_tree({self.p.pid: self.start})
         self.p.wait(5)
         for f in (self.p.stdin, self.p.stdout):
             try:

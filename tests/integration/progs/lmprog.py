@@ -12,11 +12,14 @@ messages the server sends after each change.  Ends by itself within 30 s.
   env      print TERM=, LANG=, LC_CTYPE=, TELNET_LOCATION=; READY; line; exit
   lines    READY; LINE:<repr> per line until "quit" or EOF (then EOF)
   cc       READY; line; VERASE to ^H (stty erase ^H) ERASE; line; exit
+  eof      READY; line, LINE; EOF, EOF; half a second later EXTPROC=<0|1>
+           (the relay's flag in the termios); line; exit
 """
 import os
 import signal
 import sys
 import termios
+import time
 
 out = sys.stdout.buffer
 
@@ -85,6 +88,16 @@ def main():
             say('LINE:%r\n' % ln)
             if ln.strip() == b'quit':
                 break
+    elif mode == 'eof':
+        say('READY\n')
+        line()
+        say('LINE\n')
+        if os.read(0, 100) == b'':
+            say('EOF\n')
+        time.sleep(0.5)
+        extproc = 0o200000      # Linux's EXTPROC (Python's termios lacks it)
+        say('EXTPROC=%d\n' % bool(termios.tcgetattr(0)[LFL] & extproc))
+        line()
     elif mode == 'cc':
         say('READY\n')
         line()

@@ -1,0 +1,534 @@
+/*
+ * datapath.c - the relay's bytes, both ways: the client's input to the
+ * pty, the program's output to the client, and the queues between them.
+ * The loop (relay.c) says when; this file reads, decodes, queues and
+ * writes.  relay.c's top comment draws each byte's path.
+ *
+ * Reads are large and only as large as the opposite queue has room for;
+ * nothing is read per byte and nothing grows.  Client input is written to
+ * the pty from the read buffer itself while nothing is queued for it (the
+ * spans the engine decoded are borrowed for one writev); the program's
+ * output is encoded by the engine straight into the queue to the client.
+ */
+#include <sys/types.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "telnetd.h"
+
+/* ---- to the client --------------------------------------------------- */
+
+/* The queue to the client is full for the program's output: its pages
+ * wait (logged once). */
+static void
+output_full_check(struct session *s)
+{
+	if ((s->limits_logged & LIM_OUTPUT) ||
+	    netq_room(&s->out) > NETOUT_PTY_ROOM)
+		return;
+	s->limits_logged |= LIM_OUTPUT;
+	log_info("output queue full (%zu bytes, --output-buffer): program "
+	    "output waits for the client", s->out.b.size);
+}
+
+/* The engine's SEND events: the program's data (which abort-output may
+ * drop) or protocol bytes (always kept whole). */
+void
+relay_queue_net(struct session *s, enum netq_kind kind,
+    const unsigned char *p, size_t n, int urgent)
+{
+	if (netq_append(&s->out, kind, p, n, urgent) == -1) {
+		/* Only a client that sends without reading gets here:
+		 * reads are sized so that data always fits. */
+		if (s->drops++ == 0)
+			log_warnx("client not reading: output queue full, "
+			    "dropping replies");
+		return;
+	}
+	if (kind == NETQ_DATA)
+		output_full_check(s);
+	log_trace_dump(s, DBG_NETDATA, urgent ? "net> (urgent)" : "net>", p,
+	    n);
+}
+
+/* The program's output: encoded by the engine straight into the queue
+ * (one copy, no event per IAC); through SEND events when it cannot be
+ * reserved at once, which the read sizes make rare. */
+static void
+queue_output(struct session *s, const unsigned char *p, size_t n)
+{
+	unsigned char *dst = netq_reserve(&s->out, NETQ_DATA, 2 * n + 1);
+	size_t len;
+
+	if (dst == NULL) {
+		telnet_send(s->t, p, n);	/* SEND events of kind DATA */
+		return;
+	}
+	len = telnet_send_into(s->t, dst, p, n);
+	log_trace_dump(s, DBG_NETDATA, "net>", dst, len);
+	netq_commit(&s->out, NETQ_DATA, len, 0);
+	output_full_check(s);
+}
+
+/*
+ * Text of the daemon's own for the client (the AYT answer, a refusal, the
+ * --report text): encoded as data, queued as a reply that abort-output
+ * keeps.  In pieces the queue has room for, as SEND events would be; what
+ * does not fit is dropped, as with any reply to a client that does not
+ * read.
+ */
+void
+relay_reply(struct session *s, const unsigned char *p, size_t n)
+{
+	unsigned char *dst;
+	size_t k, len;
+
+	while (n > 0) {
+		k = netq_space(&s->out);
+		k = k > 1 ? (k - 1) / 2 : 0;
+		if (k > n)
+			k = n;
+		dst = k > 0 ? netq_reserve(&s->out, NETQ_CMD, 2 * k + 1) :
+		    NULL;
+		if (dst == NULL) {
+			if (s->drops++ == 0)
+				log_warnx("client not reading: output queue "
+				    "full, dropping replies");
+			return;
+		}
+		len = telnet_send_into(s->t, dst, p, k);
+		log_trace_dump(s, DBG_NETDATA, "net>", dst, len);
+		netq_commit(&s->out, NETQ_CMD, len, 0);
+		p += k;
+		n -= k;
+	}
+}
+
+/* Abort output: drop the queued data, keep commands, send the Synch. */
+void
+relay_abort_output(struct session *s)
+{
+	netq_clear(&s->out);
+	telnet_send_command(s->t, TELNET_DM);
+	log_trace(s, DBG_REPORT, "abort output: queue cleared, IAC DM sent "
+	    "urgent");
+}
+
+/* Draining, SHUT_WR done: the client's last bytes are read and dropped. */
+int
+relay_lingering(const struct session *s)
+{
+	return s->state == S_DRAINING && s->drain == DRAIN_LINGER;
+}
+
+/* ---- from the client ------------------------------------------------ */
+
+/*
+ * Room in the input queue for one read.  A read decodes into at most as
+ * many bytes as it came in: the engine reports a CR when it arrives, so
+ * nothing is held over from one read into the next.
+ */
+static size_t
+input_room(const struct session *s)
+{
+	return buf_space(&s->in);
+}
+
+/* Whether the client's input has anywhere to go: room in the queue to the
+ * pty; always in a Synch (data is dropped) and when lingering.  The loop
+ * watches for urgent data (POLLPRI) while this holds. */
+int
+relay_net_room(const struct session *s)
+{
+	if (relay_lingering(s) || telnet_in_synch(s->t))
+		return 1;
+	return input_room(s) > 0;
+}
+
+/*
+ * Whether to read the client now (POLLIN), once relay_net_room() and the
+ * queue to the client said yes.  With a program to write to, only when the
+ * queue to the pty can take a whole read: until then the pty drains it
+ * (POLLOUT), and reading the little it took would only cut the input into
+ * small reads and make the queue move its contents to the front.  So reads
+ * stay big, and each finds the queue empty and is written from the read
+ * buffer itself.  Before the pty is there (answers and typeahead during
+ * negotiation): as soon as there is room; in a Synch and when lingering:
+ * always.
+ */
+int
+relay_net_want(const struct session *s)
+{
+	size_t whole = s->in.size;
+
+	if (relay_lingering(s) || telnet_in_synch(s->t))
+		return 1;
+	if (s->pty.fd == -1)
+		return input_room(s) > 0;
+	if (whole > IO_CHUNK)
+		whole = IO_CHUNK;
+	return input_room(s) >= whole;
+}
+
+static void
+input_full(struct session *s)
+{
+	if (s->limits_logged & LIM_INPUT)
+		return;
+	s->limits_logged |= LIM_INPUT;
+	log_info("input queue full (%zu bytes, --input-buffer): "
+	    "client input waits for the program", s->in.size);
+}
+
+/* The client's EOF: it sends no more but may still read, so the program's
+ * output goes on.  A NOP finds out whether it is gone for good: a closed
+ * socket answers it with a reset, which ends the session. */
+static int
+net_half_closed(struct session *s)
+{
+	if (s->net.st == SIDE_HALF_CLOSED)
+		return -1;
+	s->net.st = SIDE_HALF_CLOSED;
+	log_trace(s, DBG_REPORT, "client finished sending (half-close)");
+	telnet_send_command(s->t, TELNET_NOP);
+	return 0;
+}
+
+static void spans_write(struct session *);
+
+/* The client's bytes: at most what the queues have room for. */
+int
+relay_read_net(struct session *s)
+{
+	size_t room = IO_CHUNK, sp;
+	ssize_t n;
+	int by_queue = 0;
+
+	if (relay_lingering(s)) {
+		n = read(s->net.fd, s->scratch, IO_CHUNK);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return 0;
+		return n > 0 ? 1 : -1;
+	}
+	if (!telnet_in_synch(s->t) && (sp = input_room(s)) <= room) {
+		room = sp;
+		by_queue = 1;
+	}
+	sp = netq_space(&s->out);
+	sp = sp > NETOUT_REPLY_ROOM ? sp - NETOUT_REPLY_ROOM : 0;
+	if (sp < room) {
+		room = sp;
+		by_queue = 0;
+	}
+	if (room == 0)
+		return 0;
+	if ((n = read(s->net.fd, s->scratch, room)) == -1) {
+		if (errno == EAGAIN || errno == EINTR)
+			return 0;
+		if (errno != ECONNRESET && errno != ETIMEDOUT &&
+		    errno != EPIPE)
+			log_warn("read from client");
+		return -1;
+	}
+	if (n == 0)
+		return net_half_closed(s);
+	s->bytes_in += (unsigned long long)n;
+	s->urg_wait = 0;
+	/* As much as the input queue had room for: the queue holds the
+	 * client back now, even when the pty takes this read at once from
+	 * the read buffer and the queue itself never fills. */
+	if (by_queue && (size_t)n == room)
+		input_full(s);
+	log_trace_dump(s, DBG_NETDATA, "net<", s->scratch, (size_t)n);
+	/* Nothing queued for a pty that takes input: the decoded spans are
+	 * written from the read buffer itself (relay_input_span). */
+	s->direct = s->pty.fd != -1 && s->pty.st != SIDE_DONE &&
+	    !s->pty.full && s->dl[DL_EOF_HOLD] == 0 && buf_len(&s->in) == 0;
+	telnet_feed(s->t, s->scratch, (size_t)n);
+	s->direct = 0;
+	spans_write(s);
+	return 1;
+}
+
+/* Write the queue to the client. */
+int
+relay_write_net(struct session *s)
+{
+	ssize_t n;
+
+	if (netq_len(&s->out) == 0)
+		return 0;
+	if ((n = netq_flush(&s->out, s->net.fd)) == -1) {
+		if (errno != EPIPE && errno != ECONNRESET)
+			log_warn("write to client");
+		return -1;
+	}
+	if (n > 0) {
+		s->bytes_out += (unsigned long long)n;
+		if (s->dl[DL_FLUSH] != 0)
+			s->dl[DL_FLUSH] = now_ms() + FLUSH_TIMEOUT_MS;
+	}
+	return 0;
+}
+
+/* Urgent data from the client (POLLPRI, with SO_OOBINLINE): a Synch.
+ * Data is discarded until the IAC DM; commands still act. */
+void
+relay_urgent(struct session *s)
+{
+	if (s->urg_wait)
+		return;
+	s->urg_wait = 1;
+	log_trace(s, DBG_REPORT, "urgent data from client: Synch");
+	telnet_synch_begin(s->t);
+}
+
+/* ---- to the pty ----------------------------------------------------- */
+
+static void
+queue_in(struct session *s, const void *p, size_t n)
+{
+	if (buf_append(&s->in, p, n) == -1) {
+		if (s->drops++ == 0)
+			log_warnx("input queue full, dropping client input");
+	} else if (input_room(s) == 0)
+		input_full(s);
+}
+
+/* The borrowed spans from byte `done` on, copied into the queue in order:
+ * the pty did not take them, or bytes that must follow them came. */
+static void
+spans_queue(struct session *s, size_t done)
+{
+	int i;
+
+	for (i = 0; i < s->nspan; i++) {
+		const unsigned char *p = s->span[i].iov_base;
+		size_t n = s->span[i].iov_len;
+
+		if (done >= n) {
+			done -= n;
+			continue;
+		}
+		queue_in(s, p + done, n - done);
+		done = 0;
+	}
+	s->nspan = 0;
+	s->span_len = 0;
+}
+
+/* Client input for the program, copied into the queue (behind any
+ * borrowed spans, which go into the queue first); the rest of the read
+ * being fed follows it there. */
+void
+relay_input_copy(struct session *s, const void *p, size_t n)
+{
+	s->direct = 0;
+	if (s->nspan > 0)
+		spans_queue(s, 0);
+	queue_in(s, p, n);
+}
+
+/*
+ * Client input that stays valid until relay_read_net() has fed the read
+ * to the engine: a DATA span of the read buffer, or static bytes.  While
+ * nothing is queued for the pty it is only noted, and written from where
+ * it is after the feed (no copy); otherwise it joins the queue.  Too many
+ * spans (text cut up by line ends) are cheaper as one copy and one write.
+ */
+void
+relay_input_span(struct session *s, const unsigned char *p, size_t n)
+{
+	struct iovec *v;
+
+	if (!s->direct || s->nspan == PTY_SPANS) {
+		relay_input_copy(s, p, n);
+		return;
+	}
+	v = &s->span[s->nspan];
+	if (s->nspan > 0 &&
+	    (const unsigned char *)v[-1].iov_base + v[-1].iov_len == p)
+		v[-1].iov_len += n;
+	else {
+		v->iov_base = (void *)(uintptr_t)p;
+		v->iov_len = n;
+		s->nspan++;
+	}
+	s->span_len += n;
+}
+
+/* The client typing is the moment to notice a program that went back to
+ * reading lines without a word (no packet, no output). */
+static void
+pty_written(struct session *s)
+{
+	if (s->lm_type != LMT_NONE && !s->lm_ext)
+		tty_mode_check(s);
+}
+
+/* The spans borrowed from one read, written where they are with one
+ * writev; what the pty does not take is queued for POLLOUT.  After an
+ * error other than EAGAIN everything is queued too: relay_write_pty()
+ * meets the error again and ends the pty side as usual. */
+static void
+spans_write(struct session *s)
+{
+	ssize_t n;
+	size_t left, k;
+	int i;
+
+	if (s->nspan == 0)
+		return;
+	do
+		n = writev(s->pty.fd, s->span, s->nspan);
+	while (n == -1 && errno == EINTR);
+	if (n == -1) {
+		if (errno == EAGAIN)
+			s->pty.full = 1;
+		spans_queue(s, 0);
+		return;
+	}
+	if (s->cfg->debug & DBG_PTYDATA) {
+		left = (size_t)n;
+		for (i = 0; i < s->nspan && left > 0; i++) {
+			k = s->span[i].iov_len < left ? s->span[i].iov_len :
+			    left;
+			log_dump("pty>", s->span[i].iov_base, k);
+			left -= k;
+		}
+	}
+	/* A short write: the pty is full, as in relay_write_pty(). */
+	if ((size_t)n < s->span_len)
+		s->pty.full = 1;
+	spans_queue(s, (size_t)n);
+	if (n > 0)
+		pty_written(s);
+}
+
+/* Write queued client input to the program: what was borrowed goes first
+ * (an EOF in EXTPROC writes mid-read), and the rest of that read is
+ * queued behind. */
+int
+relay_write_pty(struct session *s)
+{
+	int wrote = 0;
+	ssize_t n;
+
+	s->direct = 0;
+	if (s->nspan > 0)
+		spans_queue(s, 0);
+	if (tty_input_held(s, now_ms()))
+		return 0;
+	while (buf_len(&s->in) > 0) {
+		if ((n = write(s->pty.fd, buf_ptr(&s->in),
+		    buf_len(&s->in))) == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				s->pty.full = 1;
+				return 0;
+			}
+			if (errno != EIO)
+				log_warn("write to pty");
+			return -1;
+		}
+		log_trace_dump(s, DBG_PTYDATA, "pty>", buf_ptr(&s->in),
+		    (size_t)n);
+		wrote = 1;
+		if ((size_t)n < buf_len(&s->in)) {
+			/* A short write: the pty is full, and one more
+			 * would only fail with EAGAIN.  POLLOUT resumes. */
+			buf_consume(&s->in, (size_t)n);
+			s->pty.full = 1;
+			break;
+		}
+		buf_consume(&s->in, (size_t)n);
+	}
+	if (wrote)
+		pty_written(s);
+	return 0;
+}
+
+/* The window size the client sent, for the pty. */
+void
+relay_set_winsize(struct session *s)
+{
+	struct winsize ws;
+
+	if (s->pty.fd == -1 || s->ws_col == 0 || s->ws_row == 0)
+		return;
+	memset(&ws, 0, sizeof(ws));
+	ws.ws_col = s->ws_col;
+	ws.ws_row = s->ws_row;
+	/* On the master: the kernel signals SIGWINCH to the foreground
+	 * process group when the size changed. */
+	if (ioctl(s->pty.fd, TIOCSWINSZ, &ws) == -1)
+		log_warn("TIOCSWINSZ");
+}
+
+/* ---- from the pty --------------------------------------------------- */
+
+/* A packet-mode status byte other than DATA. */
+static void
+pty_packet(struct session *s, unsigned char ctl)
+{
+	log_trace(s, DBG_REPORT, "pty packet 0x%02x", ctl);
+	if (ctl & TIOCPKT_FLUSHREAD)
+		buf_reset(&s->in);
+	if (ctl & TIOCPKT_FLUSHWRITE)
+		relay_abort_output(s);
+	if ((ctl & (TIOCPKT_NOSTOP | TIOCPKT_DOSTOP)) &&
+	    telnet_remote_enabled(s->t, TELOPT_LFLOW) &&
+	    s->lflow_on != ((ctl & TIOCPKT_DOSTOP) != 0)) {
+		s->lflow_on = (ctl & TIOCPKT_DOSTOP) != 0;
+		telnet_send_lflow(s->t, s->lflow_on ? LFLOW_ON : LFLOW_OFF);
+	}
+	/* A termios change (with EXTPROC), or anything else: look. */
+	tty_mode_check(s);
+}
+
+/* The program's bytes, in packet mode. */
+int
+relay_read_pty(struct session *s)
+{
+	size_t room = netq_room(&s->out);
+	ssize_t n;
+
+	room = room > NETOUT_RESERVE ? (room - NETOUT_RESERVE) / 2 : 0;
+	if (room > IO_CHUNK)
+		room = IO_CHUNK;
+	if (room == 0)
+		return 0;
+	if ((n = read(s->pty.fd, s->scratch, room + 1)) == -1) {
+		if (errno == EAGAIN || errno == EINTR)
+			return 0;
+		if (errno != EIO)
+			log_warn("read from pty");
+		return -1;	/* EIO: every slave closed */
+	}
+	if (n == 0)
+		return -1;
+	if (s->scratch[0] != TIOCPKT_DATA) {
+		pty_packet(s, s->scratch[0]);
+		return 1;
+	}
+	if (n == 1)
+		return 1;
+	log_trace_dump(s, DBG_PTYDATA, "pty<", s->scratch + 1,
+	    (size_t)n - 1);
+	queue_output(s, s->scratch + 1, (size_t)n - 1);
+	/* No packet tells of a termios change while EXTPROC is off: in a
+	 * line mode or with LFLOW (IXANY) the loop looks once after this
+	 * batch of reads (one TCGETS per batch, not per 4 KiB read). */
+	if (s->lm_type != LMT_NONE ||
+	    telnet_remote_enabled(s->t, TELOPT_LFLOW))
+		s->tty_look = 1;
+	return 1;
+}
