@@ -43,6 +43,10 @@ LDFLAGS ?=
 # "make deps" work before the packages are there.
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbsd-overlay pam 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs libbsd-overlay pam 2>/dev/null)
+# OpenSSL 3 (issue 15, telnetd/tls*.c): libssl.a and libcrypto.a, linked
+# statically into the daemon like libc.
+TLS_CFLAGS = $(shell $(PKG_CONFIG) --cflags libssl libcrypto 2>/dev/null)
+TLS_LIBS = $(shell $(PKG_CONFIG) --libs libssl libcrypto 2>/dev/null)
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
@@ -83,7 +87,7 @@ all: $(LIBTELNET) $(TELNETD) $(PAM_LOGIN) $(UNIT_BINS) $(TOOL_BINS)
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(PKG_CFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) $(PKG_CFLAGS) $(TLS_CFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIBTELNET): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -109,7 +113,7 @@ $(TELNETD): $(MAIN_OBJ) $(LIBTELNETD) $(LIBTELNET)
 	@mkdir -p $(dir $@)
 	@rm -f $@	# the pipe hides the linker's status: test -x below tells
 	$(CC) $(if $(DAEMON_LD),$(DAEMON_LD) $(SAN) $(LDFLAGS),$(ALL_LDFLAGS)) \
-		-o $@ $^ $(SAN_LIBS) -lutil 2>&1 | \
+		-o $@ $^ $(SAN_LIBS) $(TLS_LIBS) -lutil 2>&1 | \
 		{ grep -v -e 'in statically linked applications requires' \
 		-e ': in function .*:$$' >&2 || true; }
 	@test -x $@
@@ -120,16 +124,17 @@ $(PAM_LOGIN): $(PAM_OBJS) $(LIBTELNETD) $(LIBTELNET)
 
 $(O)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) $(ALL_CFLAGS) \
-		-Wno-missing-prototypes -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) $(PKG_CFLAGS) $(TLS_CFLAGS) $(CMOCKA_CFLAGS) \
+		$(ALL_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
 $(O)/obj/bin/test_%: $(O)/obj/tests/test_%.o $(LIBTELNETD) $(LIBTELNET)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS) -lutil $(SAN_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS) $(TLS_LIBS) \
+		-lutil $(SAN_LIBS)
 
 $(O)/obj/bin/%: $(O)/obj/tests/tools/%.o $(LIBTELNETD) $(LIBTELNET)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lutil $(SAN_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TLS_LIBS) -lutil $(SAN_LIBS)
 
 # --- tests ---------------------------------------------------------------
 deps:
@@ -191,7 +196,7 @@ $(O)/obj/bin/fuzz_replay: $(O)/obj/tests/fuzz/fuzz_engine.o \
 $(O)/obj/bin/fuzz_session_replay: $(O)/obj/tests/fuzz/fuzz_session.o \
 		$(O)/obj/tests/fuzz/replay_main.o $(LIBTELNETD) $(LIBTELNET)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lutil
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TLS_LIBS) -lutil
 
 # (issue 8) Unit tests, both fuzz corpora and a selection of integration
 # sessions under valgrind memcheck, in build-valgrind/ (built with

@@ -6,7 +6,7 @@
 set -u
 
 # Build: compiler, pkg-config and the libraries found through it.
-BUILD_PKGS="gcc make pkg-config libbsd-dev libpam0g-dev libcmocka-dev"
+BUILD_PKGS="gcc make pkg-config libbsd-dev libpam0g-dev libcmocka-dev libssl-dev"
 # Tests: the real parts the integration tests drive.
 TEST_PKGS="python3 python3-pytest login passwd procps iproute2 util-linux
  inetutils-telnet inetutils-telnetd busybox putty-tools expect tmux
