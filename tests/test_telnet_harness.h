@@ -24,6 +24,7 @@
  *   LFLOW 1   STATUS SEND   STATUS IS fb05fd18
  *   CHARSET REQUEST "UTF-8" "ISO-8859-1"   CHARSET TTABLE-IS
  *   ERROR SB_OVERFLOW NAWS
+ *   STARTTLS                 both FOLLOWS seen (test_telnet_starttls.c)
  * and lines the runner itself adds:
  *   REQ local ECHO on = 0    the return value of telnet_request_*
  *   STATE ECHO local YES remote NO
@@ -568,6 +569,9 @@ fmt_event(struct sbuf *s, const struct telnet_event *ev)
 			sb_str(s, ev->u.charset.names[i].s,
 			    ev->u.charset.names[i].len);
 		}
+		break;
+	case TELNET_EV_STARTTLS:
+		sb_printf(s, "STARTTLS");
 		break;
 	case TELNET_EV_ERROR:
 		sb_printf(s, "ERROR %s %s", t_err_name(ev->u.error.code),
