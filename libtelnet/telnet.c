@@ -122,11 +122,13 @@ emit_option(struct telnet *t, unsigned char opt, int local, int enabled,
 	ev.u.option.local = local;
 	ev.u.option.enabled = enabled;
 	ev.u.option.refused = refused;
-	telnet_emit(t, &ev);
 	/* START_TLS agreed (the server's view is the peer's side, the
-	 * client's its own): FOLLOWS goes out at once (starttls.c). */
+	 * client's its own): FOLLOWS goes out at once, before the caller
+	 * hears of it, so nothing it asks for can come between
+	 * (starttls.c). */
 	if (opt == TELOPT_STARTTLS && enabled && local == t->is_client)
 		telnet_starttls_agreed(t);
+	telnet_emit(t, &ev);
 }
 
 static void
@@ -398,7 +400,8 @@ telnet_request_remote(struct telnet *t, unsigned char opt, int enable)
 void
 telnet_send_do_tm(struct telnet *t)
 {
-	send_neg(t, TELNET_DO, TELOPT_TM);
+	if (!telnet_tls_frozen(t))
+		send_neg(t, TELNET_DO, TELOPT_TM);
 }
 
 /*
