@@ -1,7 +1,8 @@
 # telnetd - one non-recursive GNU Makefile.
 #
 #   make            build libtelnet/libtelnet.a, telnetd/telnetd and
-#                   libexec/telnetd/pam-login (the --pam program)
+#                   libexec/telnetd/pam-login (the --pam program),
+#                   libexec/telnetd/tls-helper (the TLS code, issue 15)
 #   make check      install missing Debian packages, build, run every test,
 #                   then the unit tests again under ASan + UBSan
 #   make run        serve real logins on 127.0.0.1:2323 in the foreground
@@ -61,6 +62,9 @@ LIB_SRCS := $(sort $(wildcard libtelnet/*.c))
 D_SRCS := $(sort $(filter-out telnetd/main.c,$(wildcard telnetd/*.c)))
 # pam-login, the --pam program (pam/main.c and pam_login.c).
 PAM_SRCS := $(sort $(wildcard pam/*.c))
+# tls-helper: the only program that links OpenSSL (tls/main.c and the
+# telnetd/tls*.c it pulls from the archive).
+TLSH_SRCS := $(sort $(wildcard tls/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/test_*.c))
 # Helper programs the integration tests and benchmarks run (each one file).
 TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
@@ -68,6 +72,7 @@ TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
 D_OBJS := $(D_SRCS:%.c=$(O)/obj/%.o)
 PAM_OBJS := $(PAM_SRCS:%.c=$(O)/obj/%.o)
+TLSH_OBJS := $(TLSH_SRCS:%.c=$(O)/obj/%.o)
 MAIN_OBJ := $(O)/obj/telnetd/main.o
 
 LIBTELNET := $(O)/libtelnet/libtelnet.a
@@ -76,6 +81,7 @@ TELNETD := $(O)/telnetd/telnetd
 # Found by the daemon at ../libexec/telnetd/pam-login from its own
 # directory, in the build tree as after "make install".
 PAM_LOGIN := $(O)/libexec/telnetd/pam-login
+TLS_HELPER := $(O)/libexec/telnetd/tls-helper
 UNIT_BINS := $(UNIT_SRCS:tests/%.c=$(O)/obj/bin/%)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(O)/obj/bin/%)
 
@@ -83,7 +89,8 @@ TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(O)/obj/bin/%)
 	check-valgrind \
 	fuzz bench bench-quick run install uninstall lint clean help
 
-all: $(LIBTELNET) $(TELNETD) $(PAM_LOGIN) $(UNIT_BINS) $(TOOL_BINS)
+all: $(LIBTELNET) $(TELNETD) $(PAM_LOGIN) $(TLS_HELPER) $(UNIT_BINS) \
+	$(TOOL_BINS)
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -113,7 +120,19 @@ $(TELNETD): $(MAIN_OBJ) $(LIBTELNETD) $(LIBTELNET)
 	@mkdir -p $(dir $@)
 	@rm -f $@	# the pipe hides the linker's status: test -x below tells
 	$(CC) $(if $(DAEMON_LD),$(DAEMON_LD) $(SAN) $(LDFLAGS),$(ALL_LDFLAGS)) \
-		-o $@ $^ $(SAN_LIBS) $(TLS_LIBS) -lutil 2>&1 | \
+		-o $@ $^ $(SAN_LIBS) -lutil 2>&1 | \
+		{ grep -v -e 'in statically linked applications requires' \
+		-e ': in function .*:$$' >&2 || true; }
+	@test -x $@
+
+# Linked like the daemon (static-pie), but only ever run for TLS: the
+# daemon itself links no TLS library (a plain session would pay OpenSSL's
+# relocations and start-up in both of its processes).
+$(TLS_HELPER): $(TLSH_OBJS) $(LIBTELNETD) $(LIBTELNET)
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	$(CC) $(if $(DAEMON_LD),$(DAEMON_LD) $(SAN) $(LDFLAGS),$(ALL_LDFLAGS)) \
+		-o $@ $^ $(SAN_LIBS) $(TLS_LIBS) 2>&1 | \
 		{ grep -v -e 'in statically linked applications requires' \
 		-e ': in function .*:$$' >&2 || true; }
 	@test -x $@
@@ -225,18 +244,20 @@ run: all
 lint:
 	@bash tools/lint.sh
 
-install: $(TELNETD) $(PAM_LOGIN)
+install: $(TELNETD) $(PAM_LOGIN) $(TLS_HELPER)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(PAMDIR) \
 		$(DESTDIR)$(LIBEXECDIR)/telnetd
 	install -m 755 $(TELNETD) $(DESTDIR)$(SBINDIR)/telnetd
 	install -m 755 $(PAM_LOGIN) $(DESTDIR)$(LIBEXECDIR)/telnetd/pam-login
+	install -m 755 $(TLS_HELPER) $(DESTDIR)$(LIBEXECDIR)/telnetd/tls-helper
 	install -m 644 man/telnetd.8 $(DESTDIR)$(MANDIR)/man8/telnetd.8
 	install -m 644 pam/telnetd.pam $(DESTDIR)$(PAMDIR)/telnetd
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/telnetd $(DESTDIR)$(MANDIR)/man8/telnetd.8 \
 		$(DESTDIR)$(PAMDIR)/telnetd \
-		$(DESTDIR)$(LIBEXECDIR)/telnetd/pam-login
+		$(DESTDIR)$(LIBEXECDIR)/telnetd/pam-login \
+		$(DESTDIR)$(LIBEXECDIR)/telnetd/tls-helper
 	-rmdir $(DESTDIR)$(LIBEXECDIR)/telnetd 2>/dev/null
 
 clean:
@@ -247,7 +268,7 @@ help:
 	@sed -n '3,10p' Makefile
 
 -include $(LIB_OBJS:.o=.d) $(D_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) \
-	$(PAM_OBJS:.o=.d) \
+	$(PAM_OBJS:.o=.d) $(TLSH_OBJS:.o=.d) \
 	$(UNIT_SRCS:tests/%.c=$(O)/obj/tests/%.d) \
 	$(TOOL_SRCS:tests/%.c=$(O)/obj/tests/%.d) \
 	$(wildcard $(O)/obj/tests/fuzz/*.d)

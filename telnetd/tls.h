@@ -135,6 +135,35 @@ struct evp_pkey_st *tls_key_remote(struct ossl_lib_ctx_st *libctx,
 ssize_t tls_key_ask(int chan, uint32_t scheme, const unsigned char *data,
     size_t len, unsigned char *sig, size_t sigmax);
 
+/* How a connection gets TLS (--tls=MODE, --listen=...,tls=MODE). */
+enum tls_mode {
+	TLS_MODE_OFF = 0,		/* plain TELNET; START_TLS refused */
+	TLS_MODE_STARTTLS,		/* DO START_TLS first; plain allowed */
+	TLS_MODE_STARTTLS_REQUIRED,	/* START_TLS or the connection ends */
+	TLS_MODE_IMPLICIT,		/* TLS from the first byte (telnets) */
+	TLS_MODE_AUTO,			/* first byte: TLS, or TELNET with
+					   START_TLS offered */
+	TLS_MODE_AUTO_REQUIRED,		/* the same; plain must START_TLS */
+};
+#define TLS_MODE_DEFAULT	(-1)	/* a --listen without tls=: --tls's */
+
+/* What the command line says about TLS. */
+struct tls_config {
+	const char *cert;	/* --tls-cert: the chain, leaf first (PEM) */
+	const char *key;	/* --tls-key (PEM, not encrypted) */
+	int mode;		/* --tls: enum tls_mode */
+};
+
+/* tls_config.c */
+/* "off", "starttls", ... -> *mode: 0, or -1 for an unknown name. */
+int tls_mode_parse(const char *name, int *mode);
+const char *tls_mode_name(int mode);
+/* The start's check of --tls-cert and --tls-key, in a child process so
+ * that the key is never in the daemon's own memory: 0, or -1 with a one
+ * line reason in why. */
+int tls_check_files(const char *cert, const char *key, char *why,
+    size_t whysz);
+
 /* tls.c: the relay's TLS endpoint, driven by a poll loop. */
 struct tls_ctx;		/* per daemon (or per reload): chain, settings */
 struct tls;		/* per connection */
