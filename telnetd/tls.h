@@ -113,8 +113,9 @@ void ks_key_free(struct ks_key *k);
 /* Sign a checked request: the signature's length, or -1. */
 ssize_t ks_key_sign(const struct ks_key *k, uint32_t scheme,
     const unsigned char *data, size_t len, unsigned char *sig, size_t sigmax);
-/* Serve one channel: answer its one request, then return (0), or -1 when
- * the relay broke the protocol (logged).  The channel is not closed. */
+/* Serve one channel until the relay closes it (0): one signature; a
+ * second request or one that fails the checks is refused and ends it
+ * (-1, logged).  The channel is not closed here. */
 int ks_serve(const struct ks_key *k, int chan);
 /* Check the chain and key files as the daemon's start does: 0, or -1
  * with why.  Loads and frees the key (run it in a process of its own). */

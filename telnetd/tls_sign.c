@@ -397,6 +397,11 @@ ks_check_files(const char *chainfile, const char *keyfile, char *why,
 /* ------------------------------------------------------------------ */
 /* Serving one channel                                                   */
 
+/*
+ * Serve one channel until the relay closes it: the first request that
+ * passes the checks is signed; anything after it, or any request that
+ * fails them, is answered EPERM and ends the service (-1, logged).
+ */
 int
 ks_serve(const struct ks_key *k, int chan)
 {
@@ -409,31 +414,32 @@ ks_serve(const struct ks_key *k, int chan)
 
 	memset(&st, 0, sizeof(st));
 	st.key = k->type;
-	n = ps_recv(chan, &req, sizeof(req), &fd);
-	if (fd != -1)
-		close(fd);
-	if (n == 0)
-		return 0;	/* no handshake needed a signature */
-	memset(&rep, 0, sizeof(rep));
-	rep.type = KS_SIGNATURE;
-	if (n < 0 || ks_request_check(&st, &req, (size_t)n, &why) == -1) {
-		log_warnx("signer: request refused: %s",
-		    n < 0 ? strerror(errno) : why);
-		rep.error = EPERM;
-		(void)ps_send(chan, &rep, KS_SIGNATURE_LEN(0), -1);
-		return -1;
+	for (;;) {
+		n = ps_recv(chan, &req, sizeof(req), &fd);
+		if (fd != -1)
+			close(fd);
+		if (n == 0)
+			return 0;	/* the relay is done */
+		memset(&rep, 0, sizeof(rep));
+		rep.type = KS_SIGNATURE;
+		if (n < 0 || ks_request_check(&st, &req, (size_t)n,
+		    &why) == -1) {
+			log_warnx("signer: request refused: %s",
+			    n < 0 ? strerror(errno) : why);
+			rep.error = EPERM;
+			(void)ps_send(chan, &rep, KS_SIGNATURE_LEN(0), -1);
+			return -1;
+		}
+		if ((sl = ks_key_sign(k, req.scheme, req.data, req.len,
+		    rep.sig, sizeof(rep.sig))) < 0) {
+			log_warnx("signer: signing failed");
+			rep.error = EIO;
+			sl = 0;
+		}
+		rep.len = (uint32_t)sl;
+		if (ps_send(chan, &rep, KS_SIGNATURE_LEN(rep.len), -1) == -1) {
+			log_warn("signer: reply");
+			return -1;
+		}
 	}
-	if ((sl = ks_key_sign(k, req.scheme, req.data, req.len, rep.sig,
-	    sizeof(rep.sig))) < 0) {
-		log_warnx("signer: signing failed");
-		rep.error = EIO;
-		sl = 0;
-	}
-	rep.len = (uint32_t)sl;
-	explicit_bzero(&req, sizeof(req));
-	if (ps_send(chan, &rep, KS_SIGNATURE_LEN(rep.len), -1) == -1) {
-		log_warn("signer: reply");
-		return -1;
-	}
-	return 0;
 }
