@@ -413,7 +413,9 @@ test_serve(void **state)
 		close(sp[0]);
 		k = ks_key_load(path("ec.key"), path("ec.pem"), why,
 		    sizeof(why));
-		_exit(k != NULL && ks_serve(k, sp[1]) == -1 ? 3 : 4);
+		status = k != NULL && ks_serve(k, sp[1]) == -1 ? 3 : 4;
+		ks_key_free(k);
+		_exit(status);
 	}
 	close(sp[1]);
 	len = tls13_content(buf, 48, CV_CTX);
@@ -449,7 +451,9 @@ test_serve_refuses(void **state)
 		close(sp[0]);
 		k = ks_key_load(path("rsa.key"), path("rsa.pem"), why,
 		    sizeof(why));
-		_exit(k != NULL && ks_serve(k, sp[1]) == -1 ? 3 : 4);
+		status = k != NULL && ks_serve(k, sp[1]) == -1 ? 3 : 4;
+		ks_key_free(k);
+		_exit(status);
 	}
 	close(sp[1]);
 	/* A digest of an X.509 certificate, say: 32 arbitrary bytes. */

@@ -11,7 +11,8 @@ BUILD_PKGS="gcc make pkg-config libbsd-dev libpam0g-dev libcmocka-dev libssl-dev
 TEST_PKGS="python3 python3-pytest login passwd procps iproute2 util-linux
  inetutils-telnet inetutils-telnetd busybox putty-tools expect tmux
  libtelnet-utils xinetd systemd mandoc clang
- libclang-rt-14-dev valgrind gdb cppcheck clang-tidy ncurses-base ncurses-term vim-tiny less"
+ libclang-rt-14-dev valgrind gdb cppcheck clang-tidy ncurses-base ncurses-term vim-tiny less
+ openssl"
 
 want="$BUILD_PKGS"
 case "${1:-all}" in

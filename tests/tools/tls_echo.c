@@ -87,6 +87,7 @@ start_signer(const char *key, const char *chain, int chan, int other)
 	struct ks_key *k;
 	char why[256];
 	pid_t pid;
+	int rc;
 
 	if ((pid = fork()) == -1)
 		fail("fork", strerror(errno));
@@ -97,7 +98,9 @@ start_signer(const char *key, const char *chain, int chan, int other)
 		fprintf(stderr, "tls_echo signer: %s\n", why);
 		_exit(1);
 	}
-	_exit(ks_serve(k, chan) == 0 ? 0 : 1);
+	rc = ks_serve(k, chan) == 0 ? 0 : 1;
+	ks_key_free(k);
+	_exit(rc);
 }
 
 int
