@@ -29,6 +29,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/provider.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -40,6 +41,7 @@
 struct tls_ctx {
 	SSL_CTX *ssl;
 	EVP_PKEY *pub;		/* the leaf certificate's key */
+	OSSL_PROVIDER *ours, *dflt;	/* tls_key.c's provider, the default */
 };
 
 struct tls {
@@ -86,15 +88,7 @@ ctx_from_bio(BIO *in, char *why, size_t whysz)
 	struct tls_ctx *c;
 	X509 *leaf, *x;
 	int n = 0;
-	static int provider_loaded;
 
-	if (!provider_loaded) {
-		if (tls_key_provider_load(NULL) == -1) {
-			set_err(why, whysz, "cannot load the key provider");
-			return NULL;
-		}
-		provider_loaded = 1;
-	}
 	if ((leaf = PEM_read_bio_X509(in, NULL, NULL, NULL)) == NULL) {
 		set_err(why, whysz, "no certificate");
 		return NULL;
@@ -103,6 +97,10 @@ ctx_from_bio(BIO *in, char *why, size_t whysz)
 		X509_free(leaf);
 		snprintf(why, whysz, "out of memory");
 		return NULL;
+	}
+	if (tls_key_provider_load(NULL, &c->ours, &c->dflt) == -1) {
+		set_err(why, whysz, "cannot load the key provider");
+		goto fail;
 	}
 	if ((c->ssl = SSL_CTX_new_ex(NULL, NULL, TLS_server_method())) ==
 	    NULL || SSL_CTX_use_certificate(c->ssl, leaf) != 1) {
@@ -183,6 +181,7 @@ tls_ctx_free(struct tls_ctx *c)
 		return;
 	SSL_CTX_free(c->ssl);
 	EVP_PKEY_free(c->pub);
+	tls_key_provider_unload(c->ours, c->dflt);
 	free(c);
 }
 

@@ -126,8 +126,13 @@ int ks_check_files(const char *chainfile, const char *keyfile, char *why,
  * keys sign by asking the signer).  Called by tls.c. */
 struct evp_pkey_st;
 struct ossl_lib_ctx_st;
-/* Register the provider in libctx and load it (once). */
-int tls_key_provider_load(struct ossl_lib_ctx_st *libctx);
+struct ossl_provider_st;
+/* Load our provider and the default one into libctx (references in *ours
+ * and *dflt), every other fetch preferring the default one. */
+int tls_key_provider_load(struct ossl_lib_ctx_st *libctx,
+    struct ossl_provider_st **ours, struct ossl_provider_st **dflt);
+void tls_key_provider_unload(struct ossl_provider_st *ours,
+    struct ossl_provider_st *dflt);
 /* A private key object for the certificate's public key whose signatures
  * go over chan (not owned). */
 struct evp_pkey_st *tls_key_remote(struct ossl_lib_ctx_st *libctx,

@@ -635,17 +635,48 @@ prov_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
 	return 1;
 }
 
+/*
+ * Load our provider and the default one into libctx; the references go
+ * to *ours and *dflt for tls_key_provider_unload.  Registering the
+ * built-in is OpenSSL's process-wide state (a name may be added once), so
+ * whether it was done is kept here, the one mutable static of the TLS
+ * code.
+ */
 int
-tls_key_provider_load(OSSL_LIB_CTX *libctx)
+tls_key_provider_load(OSSL_LIB_CTX *libctx, OSSL_PROVIDER **ours,
+    OSSL_PROVIDER **dflt)
 {
-	if (OSSL_PROVIDER_add_builtin(libctx, PROV_NAME, prov_init) != 1 ||
-	    OSSL_PROVIDER_load(libctx, PROV_NAME) == NULL ||
-	    OSSL_PROVIDER_load(libctx, "default") == NULL)
+	static int registered;
+
+	*ours = *dflt = NULL;
+	if (!registered) {
+		if (OSSL_PROVIDER_add_builtin(libctx, PROV_NAME,
+		    prov_init) != 1)
+			return -1;
+		registered = 1;
+	}
+	if ((*ours = OSSL_PROVIDER_load(libctx, PROV_NAME)) == NULL ||
+	    (*dflt = OSSL_PROVIDER_load(libctx, "default")) == NULL) {
+		tls_key_provider_unload(*ours, *dflt);
+		*ours = *dflt = NULL;
 		return -1;
+	}
 	/* Everything but our keys comes from the default provider. */
-	if (EVP_set_default_properties(libctx, "?provider=default") != 1)
+	if (EVP_set_default_properties(libctx, "?provider=default") != 1) {
+		tls_key_provider_unload(*ours, *dflt);
+		*ours = *dflt = NULL;
 		return -1;
+	}
 	return 0;
+}
+
+void
+tls_key_provider_unload(OSSL_PROVIDER *ours, OSSL_PROVIDER *dflt)
+{
+	if (ours != NULL)
+		OSSL_PROVIDER_unload(ours);
+	if (dflt != NULL)
+		OSSL_PROVIDER_unload(dflt);
 }
 
 EVP_PKEY *

@@ -394,76 +394,95 @@ test_key_sign(void **state)
 	    n);
 }
 
-/* The relay asks over a socketpair, the signer (a child) answers: one
- * signature, then the second request is refused and the service ends. */
+/* A signer child for KEY and CERT on one end of a socketpair; the other
+ * end, the relay's, in *relay.  It exits 3 when ks_serve refused (it
+ * ends only that way while the relay asks), 4 otherwise. */
+static pid_t
+fork_signer(const char *key, const char *cert, int *relay)
+{
+	char why[256];
+	struct ks_key *k;
+	int sp[2], rc;
+	pid_t pid;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp), 0);
+	if ((pid = fork()) == 0) {
+		close(sp[0]);
+		k = ks_key_load(key, cert, why, sizeof(why));
+		rc = k != NULL && ks_serve(k, sp[1]) == -1 ? 3 : 4;
+		ks_key_free(k);
+		_exit(rc);
+	}
+	assert_true(pid > 0);
+	close(sp[1]);
+	*relay = sp[0];
+	return pid;
+}
+
+/* Close the relay's end; the signer's exit status. */
+static int
+signer_status(pid_t pid, int relay)
+{
+	int status;
+
+	close(relay);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/* The relay asks, the signer answers: one signature, then the second
+ * request is refused and the service ends. */
 static void
 test_serve(void **state)
 {
 	unsigned char buf[600], sig[KS_SIG_MAX];
-	char why[256];
-	struct ks_key *k;
-	int sp[2], status;
+	int relay;
 	ssize_t n;
 	size_t len;
 	pid_t pid;
 
 	(void)state;
-	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp), 0);
-	if ((pid = fork()) == 0) {
-		close(sp[0]);
-		k = ks_key_load(path("ec.key"), path("ec.pem"), why,
-		    sizeof(why));
-		status = k != NULL && ks_serve(k, sp[1]) == -1 ? 3 : 4;
-		ks_key_free(k);
-		_exit(status);
-	}
-	close(sp[1]);
+	pid = fork_signer(path("ec.key"), path("ec.pem"), &relay);
 	len = tls13_content(buf, 48, CV_CTX);
-	/* A bad request first would end the service: ask well. */
-	n = tls_key_ask(sp[0], TLS_SIG_ECDSA_SHA256, buf, len, sig,
+	n = tls_key_ask(relay, TLS_SIG_ECDSA_SHA256, buf, len, sig,
 	    sizeof(sig));
 	assert_true(n > 0);
 	assert_true(verify(path("ec.pem"), TLS_SIG_ECDSA_SHA256, buf, len, sig,
 	    (size_t)n));
 	/* One per channel. */
-	assert_int_equal(tls_key_ask(sp[0], TLS_SIG_ECDSA_SHA256, buf, len,
+	assert_int_equal(tls_key_ask(relay, TLS_SIG_ECDSA_SHA256, buf, len,
 	    sig, sizeof(sig)), -1);
-	close(sp[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 3);
+	assert_int_equal(signer_status(pid, relay), 3);
 }
 
-/* Content the signer refuses never gets a signature, and ends it. */
+/* Content the signer refuses never gets a signature, and ends it: here
+ * 32 arbitrary bytes, say the digest of an X.509 certificate. */
 static void
 test_serve_refuses(void **state)
 {
-	unsigned char buf[600], sig[KS_SIG_MAX];
-	char why[256];
-	struct ks_key *k;
-	int sp[2], status;
-	size_t len;
+	unsigned char buf[32], sig[KS_SIG_MAX];
+	int relay;
 	pid_t pid;
 
 	(void)state;
-	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp), 0);
-	if ((pid = fork()) == 0) {
-		close(sp[0]);
-		k = ks_key_load(path("rsa.key"), path("rsa.pem"), why,
-		    sizeof(why));
-		status = k != NULL && ks_serve(k, sp[1]) == -1 ? 3 : 4;
-		ks_key_free(k);
-		_exit(status);
-	}
-	close(sp[1]);
-	/* A digest of an X.509 certificate, say: 32 arbitrary bytes. */
-	memset(buf, 0x5a, 32);
-	len = 32;
-	assert_int_equal(tls_key_ask(sp[0], TLS_SIG_RSA_PKCS1_SHA256, buf, len,
-	    sig, sizeof(sig)), -1);
-	close(sp[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_int_equal(WEXITSTATUS(status), 3);
+	pid = fork_signer(path("rsa.key"), path("rsa.pem"), &relay);
+	memset(buf, 0x5a, sizeof(buf));
+	assert_int_equal(tls_key_ask(relay, TLS_SIG_RSA_PKCS1_SHA256, buf,
+	    sizeof(buf), sig, sizeof(sig)), -1);
+	assert_int_equal(signer_status(pid, relay), 3);
+}
+
+/* A relay that only closes: no signature was needed, a clean end. */
+static void
+test_serve_nothing(void **state)
+{
+	int relay;
+	pid_t pid;
+
+	(void)state;
+	pid = fork_signer(path("rsa.key"), path("rsa.pem"), &relay);
+	assert_int_equal(signer_status(pid, relay), 4);
 }
 
 int
@@ -479,6 +498,7 @@ main(void)
 		cmocka_unit_test(test_key_sign),
 		cmocka_unit_test(test_serve),
 		cmocka_unit_test(test_serve_refuses),
+		cmocka_unit_test(test_serve_nothing),
 	};
 
 	log_init(1, 0, "test_tls_sign");

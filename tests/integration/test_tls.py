@@ -162,34 +162,31 @@ def test_bytes_read_before_tls(ca, kind, version):
         e.kill()
 
 
-def test_client_without_the_ca_is_refused(ca):
+def refused_handshake(ca, *client_args):
+    """s_client with these arguments fails, and so does the server's
+    handshake step, with a reason."""
     e = Echo(ca, 'rsa')
     try:
         p = subprocess.run(
             ['openssl', 's_client', '-connect', '127.0.0.1:%d' % e.port,
-             '-CAfile', str(ca / 'ec.pem'),
-             '-verify_return_error', '-quiet'],
+             '-quiet', '-no_ign_eof'] + list(client_args),
             input=b'x\n', capture_output=True, timeout=10)
         assert p.returncode != 0
         status, out, _ = e.finish()
         assert status == 1 and 'ERROR handshake' in out, out
     finally:
         e.kill()
+
+
+def test_client_without_the_ca_is_refused(ca):
+    # A leaf certificate is no CA: the chain does not verify.
+    refused_handshake(ca, '-CAfile', str(ca / 'ec.pem'),
+                      '-verify_return_error')
 
 
 def test_tls10_client_is_refused(ca):
     """TLS 1.2 and 1.3 only."""
-    e = Echo(ca, 'rsa')
-    try:
-        p = subprocess.run(
-            ['openssl', 's_client', '-connect', '127.0.0.1:%d' % e.port,
-             '-tls1_1', '-cipher', 'DEFAULT@SECLEVEL=0', '-quiet'],
-            input=b'x\n', capture_output=True, timeout=10)
-        assert p.returncode != 0
-        status, out, _ = e.finish()
-        assert status == 1 and 'ERROR handshake' in out, out
-    finally:
-        e.kill()
+    refused_handshake(ca, '-tls1_1', '-cipher', 'DEFAULT@SECLEVEL=0')
 
 
 def test_stalled_handshake_hits_the_deadline(ca):
@@ -260,6 +257,11 @@ def key_pieces(ca, kind):
     return pieces
 
 
+# A sanitizer build's shadow memory is mapped readable and terabytes big;
+# nothing of the program is in a mapping of that size.
+MAPPING_MAX = 1 << 32
+
+
 def read_memory(pid):
     """Every readable mapping of pid, as (name, bytes)."""
     out = []
@@ -268,7 +270,8 @@ def read_memory(pid):
         for line in maps:
             f = line.split()
             lo, hi = (int(x, 16) for x in f[0].split('-'))
-            if f[1][0] != 'r' or (len(f) > 5 and f[5] == '[vvar]'):
+            if f[1][0] != 'r' or (len(f) > 5 and f[5] == '[vvar]') or \
+                    hi - lo > MAPPING_MAX:
                 continue
             try:
                 mem.seek(lo)
