@@ -113,10 +113,43 @@ void ks_key_free(struct ks_key *k);
 /* Sign a checked request: the signature's length, or -1. */
 ssize_t ks_key_sign(const struct ks_key *k, uint32_t scheme,
     const unsigned char *data, size_t len, unsigned char *sig, size_t sigmax);
+/* One message on a channel: 1 signed, 0 EOF, -1 refused (logged; a
+ * request that fails the checks, or any after the one signature). */
+int ks_answer(const struct ks_key *k, struct ks_state *st, int chan);
 /* Serve one channel until the relay closes it (0): one signature; a
  * second request or one that fails the checks is refused and ends it
  * (-1, logged).  The channel is not closed here. */
 int ks_serve(const struct ks_key *k, int chan);
+
+/* tls_signer.c: the signer process (tls-helper signer CERT KEY).  Its
+ * control socket (SOCK_SEQPACKET) first carries a struct ks_ready from
+ * the signer (the key loaded and matching, or why not), then channels
+ * from the daemon: a struct ks_channel each with the channel's descriptor
+ * attached (SCM_RIGHTS), one per connection.  Every channel gets at most
+ * one signature and is closed after it.  When the control socket closes
+ * the signer takes no more channels and exits once the last is closed. */
+#define KS_CHANNELS_MAX	1024	/* channels served at once */
+#define KS_READY	0x4b530003
+#define KS_CHANNEL	0x4b530004
+struct ks_ready {
+	uint32_t type;		/* KS_READY */
+	int32_t error;		/* 0, or 1 with why */
+	char why[256];
+};
+struct ks_channel {
+	uint32_t type;		/* KS_CHANNEL, + the descriptor */
+};
+/* Load the files, report on ctl, serve; the exit status (0 after the
+ * control socket closed and every channel ended, 1 when the files are
+ * bad). */
+int ks_signer_run(const char *chainfile, const char *keyfile, int ctl);
+/* The daemon's side: start tls-helper signer (fork and exec of HELPER)
+ * and wait for its ready message: the pid and *ctl, or -1 with why. */
+pid_t ks_signer_start(const char *helper, const char *chainfile,
+    const char *keyfile, int *ctl, char *why, size_t whysz);
+/* Hand a new channel to the signer: the relay's end in *relay (close-on-
+ * exec), the signer's end sent over ctl and closed here.  0 or -1. */
+int ks_signer_channel(int ctl, int *relay);
 /* Check the chain and key files as the daemon's start does: 0, or -1
  * with why.  Loads and frees the key (run it in a process of its own). */
 int ks_check_files(const char *chainfile, const char *keyfile, char *why,

@@ -2,6 +2,9 @@
  * tls_config.c - TLS on the command line (issue 15): the mode names, and
  * the start's check of the certificate chain and key files.
  *
+ * Starting the signer (tls-helper signer) and handing it a channel per
+ * connection are here too: none of this needs OpenSSL.
+ *
  * The check loads the key with OpenSSL, so it runs in tls-helper (../tls/
  * main.c), a program of its own: the daemon links no TLS library (a
  * daemon not asked for TLS pays nothing for it), and the daemon that goes
@@ -9,11 +12,14 @@
  * relay's memory is a copy of it), which is the point of the signer.
  */
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -122,4 +128,87 @@ tls_check_files(const char *cert, const char *key, char *why, size_t whysz)
 		snprintf(why, whysz, "tls-helper check failed (status %d)",
 		    status);
 	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* The signer, from the daemon's side (tls_signer.c is the other)       */
+
+pid_t
+ks_signer_start(const char *helper, const char *chainfile,
+    const char *keyfile, int *ctl, char *why, size_t whysz)
+{
+	struct ks_ready ready;
+	struct pollfd pfd;
+	ssize_t len;
+	pid_t pid;
+	int sp[2], fd, status;
+
+	*ctl = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1) {
+		snprintf(why, whysz, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		snprintf(why, whysz, "fork: %s", strerror(errno));
+		close(sp[0]);
+		close(sp[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		char *const argv[] = { (char *)(uintptr_t)"tls-helper",
+		    (char *)(uintptr_t)"signer", (char *)(uintptr_t)chainfile,
+		    (char *)(uintptr_t)keyfile, NULL };
+		static char *const envp[] = { NULL };
+
+		/* The control socket on 3, without close-on-exec. */
+		if (dup2(sp[1], 3) == -1)
+			_exit(127);
+		execve(helper, argv, envp);
+		_exit(127);
+	}
+	close(sp[1]);
+	pfd.fd = sp[0];
+	pfd.events = POLLIN;
+	memset(&ready, 0, sizeof(ready));
+	len = -1;
+	if (poll(&pfd, 1, 10000) == 1)
+		len = ps_recv(sp[0], &ready, sizeof(ready), &fd);
+	else
+		errno = ETIMEDOUT;
+	if (len == (ssize_t)sizeof(ready) && ready.type == KS_READY &&
+	    ready.error == 0) {
+		*ctl = sp[0];
+		return pid;
+	}
+	if (len == (ssize_t)sizeof(ready) && ready.type == KS_READY) {
+		ready.why[sizeof(ready.why) - 1] = '\0';
+		snprintf(why, whysz, "%s", ready.why);
+	} else
+		snprintf(why, whysz, "the signer (%s) did not start: %s",
+		    helper, len == 0 ? "it exited" : strerror(errno));
+	close(sp[0]);
+	kill(pid, SIGTERM);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	return -1;
+}
+
+int
+ks_signer_channel(int ctl, int *relay)
+{
+	struct ks_channel m;
+	int sp[2], rc;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1)
+		return -1;
+	memset(&m, 0, sizeof(m));
+	m.type = KS_CHANNEL;
+	rc = ps_send(ctl, &m, sizeof(m), sp[1]);
+	close(sp[1]);
+	if (rc == -1) {
+		close(sp[0]);
+		return -1;
+	}
+	*relay = sp[0];
+	return 0;
 }

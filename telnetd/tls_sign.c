@@ -398,48 +398,56 @@ ks_check_files(const char *chainfile, const char *keyfile, char *why,
 /* Serving one channel                                                   */
 
 /*
- * Serve one channel until the relay closes it: the first request that
- * passes the checks is signed; anything after it, or any request that
- * fails them, is answered EPERM and ends the service (-1, logged).
+ * One message on a channel: the first request that passes the checks is
+ * signed (1); EOF is 0; a request that fails them, or any after the
+ * signature, is answered EPERM, logged, and -1.
  */
 int
-ks_serve(const struct ks_key *k, int chan)
+ks_answer(const struct ks_key *k, struct ks_state *st, int chan)
 {
-	struct ks_state st;
 	struct ks_sign req;
 	struct ks_signature rep;
 	const char *why;
 	ssize_t n, sl;
 	int fd;
 
-	memset(&st, 0, sizeof(st));
-	st.key = k->type;
-	for (;;) {
-		n = ps_recv(chan, &req, sizeof(req), &fd);
-		if (fd != -1)
-			close(fd);
-		if (n == 0)
-			return 0;	/* the relay is done */
-		memset(&rep, 0, sizeof(rep));
-		rep.type = KS_SIGNATURE;
-		if (n < 0 || ks_request_check(&st, &req, (size_t)n,
-		    &why) == -1) {
-			log_warnx("signer: request refused: %s",
-			    n < 0 ? strerror(errno) : why);
-			rep.error = EPERM;
-			(void)ps_send(chan, &rep, KS_SIGNATURE_LEN(0), -1);
-			return -1;
-		}
-		if ((sl = ks_key_sign(k, req.scheme, req.data, req.len,
-		    rep.sig, sizeof(rep.sig))) < 0) {
-			log_warnx("signer: signing failed");
-			rep.error = EIO;
-			sl = 0;
-		}
-		rep.len = (uint32_t)sl;
-		if (ps_send(chan, &rep, KS_SIGNATURE_LEN(rep.len), -1) == -1) {
-			log_warn("signer: reply");
-			return -1;
-		}
+	st->key = k->type;
+	n = ps_recv(chan, &req, sizeof(req), &fd);
+	if (fd != -1)
+		close(fd);
+	if (n == 0)
+		return 0;
+	memset(&rep, 0, sizeof(rep));
+	rep.type = KS_SIGNATURE;
+	if (n < 0 || ks_request_check(st, &req, (size_t)n, &why) == -1) {
+		log_warnx("signer: request refused: %s",
+		    n < 0 ? strerror(errno) : why);
+		rep.error = EPERM;
+		(void)ps_send(chan, &rep, KS_SIGNATURE_LEN(0), -1);
+		return -1;
 	}
+	if ((sl = ks_key_sign(k, req.scheme, req.data, req.len, rep.sig,
+	    sizeof(rep.sig))) < 0) {
+		log_warnx("signer: signing failed");
+		rep.error = EIO;
+		sl = 0;
+	}
+	rep.len = (uint32_t)sl;
+	if (ps_send(chan, &rep, KS_SIGNATURE_LEN(rep.len), -1) == -1) {
+		log_warn("signer: reply");
+		return -1;
+	}
+	return 1;
+}
+
+int
+ks_serve(const struct ks_key *k, int chan)
+{
+	struct ks_state st;
+	int r;
+
+	memset(&st, 0, sizeof(st));
+	while ((r = ks_answer(k, &st, chan)) == 1)
+		;
+	return r;
 }

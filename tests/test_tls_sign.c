@@ -485,6 +485,95 @@ test_serve_nothing(void **state)
 	assert_int_equal(signer_status(pid, relay), 4);
 }
 
+/* The signer process's loop (ks_signer_run, in a child here): it says
+ * it is ready, serves every channel it is given once, closes each after
+ * its signature or a refused request, and ends when the control socket
+ * is closed and the channels are gone. */
+static pid_t
+fork_service(const char *key, const char *cert, int *ctl,
+    struct ks_ready *ready)
+{
+	int sp[2], fd;
+	pid_t pid;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp), 0);
+	if ((pid = fork()) == 0) {
+		close(sp[0]);
+		_exit(ks_signer_run(cert, key, sp[1]));
+	}
+	close(sp[1]);
+	assert_int_equal(ps_recv(sp[0], ready, sizeof(*ready), &fd),
+	    (ssize_t)sizeof(*ready));
+	assert_int_equal(fd, -1);
+	assert_int_equal(ready->type, KS_READY);
+	*ctl = sp[0];
+	return pid;
+}
+
+static void
+test_signer_service(void **state)
+{
+	unsigned char buf[600], sig[KS_SIG_MAX];
+	struct ks_ready ready;
+	int ctl, c1, c2, c3, status;
+	ssize_t n;
+	size_t len;
+	pid_t pid;
+
+	(void)state;
+	pid = fork_service(path("rsa.key"), path("rsa-chain.pem"), &ctl,
+	    &ready);
+	assert_int_equal(ready.error, 0);
+	assert_int_equal(ks_signer_channel(ctl, &c1), 0);
+	assert_int_equal(ks_signer_channel(ctl, &c2), 0);
+	assert_int_equal(ks_signer_channel(ctl, &c3), 0);
+	/* The second channel first: channels are independent. */
+	len = tls13_content(buf, 32, CV_CTX);
+	n = tls_key_ask(c2, TLS_SIG_RSA_PSS_SHA256, buf, len, sig,
+	    sizeof(sig));
+	assert_true(n > 0);
+	assert_true(verify(path("rsa.pem"), TLS_SIG_RSA_PSS_SHA256, buf, len,
+	    sig, (size_t)n));
+	/* Closed after its one signature. */
+	assert_int_equal(tls_key_ask(c2, TLS_SIG_RSA_PSS_SHA256, buf, len,
+	    sig, sizeof(sig)), -1);
+	/* A refused request gets nothing, and its channel is closed. */
+	assert_int_equal(tls_key_ask(c1, TLS_SIG_RSA_PKCS1_SHA256, buf, len,
+	    sig, sizeof(sig)), -1);
+	assert_int_equal(tls_key_ask(c1, TLS_SIG_RSA_PSS_SHA256, buf, len,
+	    sig, sizeof(sig)), -1);
+	/* The third one still works after the others. */
+	n = tls_key_ask(c3, TLS_SIG_RSA_PSS_SHA256, buf, len, sig,
+	    sizeof(sig));
+	assert_true(n > 0);
+	/* No more channels; the signer ends once the last one is closed. */
+	close(ctl);
+	close(c1);
+	close(c2);
+	close(c3);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void
+test_signer_bad_files(void **state)
+{
+	struct ks_ready ready;
+	int ctl, status;
+	pid_t pid;
+
+	(void)state;
+	pid = fork_service(path("other.key"), path("rsa-chain.pem"), &ctl,
+	    &ready);
+	assert_int_equal(ready.error, 1);
+	ready.why[sizeof(ready.why) - 1] = '\0';
+	assert_non_null(strstr(ready.why, "does not match"));
+	close(ctl);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(WEXITSTATUS(status), 1);
+}
+
 int
 main(void)
 {
@@ -499,6 +588,8 @@ main(void)
 		cmocka_unit_test(test_serve),
 		cmocka_unit_test(test_serve_refuses),
 		cmocka_unit_test(test_serve_nothing),
+		cmocka_unit_test(test_signer_service),
+		cmocka_unit_test(test_signer_bad_files),
 	};
 
 	log_init(1, 0, "test_tls_sign");

@@ -46,8 +46,9 @@ class Echo:
 
     def __init__(self, ca, kind, *flags):
         exe = _need(tool_path('tls_echo'))
+        helper = _need(BUILD / 'libexec' / 'telnetd' / 'tls-helper')
         self.p = subprocess.Popen(
-            [exe, '-c', str(ca / ('%s-chain.pem' % kind)),
+            [exe, '-H', helper, '-c', str(ca / ('%s-chain.pem' % kind)),
              '-k', str(ca / ('%s.key' % kind))] + list(flags),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE)
@@ -176,6 +177,19 @@ def refused_handshake(ca, *client_args):
         assert status == 1 and 'ERROR handshake' in out, out
     finally:
         e.kill()
+
+
+def test_signer_refuses_a_key_that_does_not_match(ca):
+    """tls-helper signer checks the pair before it says it is ready; the
+    daemon's side (ks_signer_start) gets the reason."""
+    exe = _need(tool_path('tls_echo'))
+    helper = _need(BUILD / 'libexec' / 'telnetd' / 'tls-helper')
+    p = subprocess.run([exe, '-H', helper, '-c', str(ca / 'rsa-chain.pem'),
+                        '-k', str(ca / 'other.key')], capture_output=True,
+                       timeout=20)
+    assert p.returncode == 1
+    assert re.match(rb'ERROR signer: key \S+ does not match the certificate',
+                    p.stdout), p.stdout
 
 
 def test_client_without_the_ca_is_refused(ca):

@@ -3,9 +3,11 @@
  * key in another process: the relay's TLS module (telnetd/tls.c) as phase 2
  * of issue 15 will drive it, for tests and for strace.
  *
- *	tls_echo -c CHAIN -k KEY [-p PORT] [-P] [-W]
+ *	tls_echo -H TLS-HELPER -c CHAIN -k KEY [-p PORT] [-P] [-W]
  *
- * Forks the signer first (it alone reads KEY: ks_key_load, ks_serve), then
+ * Starts the signer first (TLS-HELPER signer CHAIN KEY: it alone reads
+ * KEY; ks_signer_start) and gets a channel to it (ks_signer_channel), as
+ * the daemon will per connection; this process never opens KEY.  Then it
  * listens on 127.0.0.1:PORT (0, the default: any free port), prints
  * "READY <port>" and, per line below, one connection:
  *
@@ -14,7 +16,7 @@
  *       with the bytes after IAC SB START_TLS FOLLOWS IAC SE;
  *   -W  after the handshake, print "WAIT <pid>" and wait for one line on
  *       standard input before echoing (a test reads this process's memory
- *       meanwhile).
+ *       and the signer's meanwhile).
  *
  * After the handshake it prints "HANDSHAKE <version> <cipher> sni=<name>
  * ktls=<tx>,<rx>", echoes what the client sends until it ends, sends
@@ -53,7 +55,8 @@ ms_now(void)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: tls_echo -c CHAIN -k KEY [-p PORT] [-P] [-W]\n");
+	fprintf(stderr, "usage: tls_echo -H TLS-HELPER -c CHAIN -k KEY "
+	    "[-p PORT] [-P] [-W]\n");
 	exit(2);
 }
 
@@ -80,34 +83,11 @@ wait_for(int fd, int r, int64_t deadline)
 		fail("poll", strerror(errno));
 }
 
-/* The signer: forked before this process has seen the key. */
-static pid_t
-start_signer(const char *key, const char *chain, int chan, int other)
-{
-	struct ks_key *k;
-	char why[256];
-	pid_t pid;
-	int rc;
-
-	if ((pid = fork()) == -1)
-		fail("fork", strerror(errno));
-	if (pid > 0)
-		return pid;
-	close(other);
-	if ((k = ks_key_load(key, chain, why, sizeof(why))) == NULL) {
-		fprintf(stderr, "tls_echo signer: %s\n", why);
-		_exit(1);
-	}
-	rc = ks_serve(k, chan) == 0 ? 0 : 1;
-	ks_key_free(k);
-	_exit(rc);
-}
-
 int
 main(int argc, char **argv)
 {
-	const char *chain = NULL, *key = NULL;
-	int port = 0, prefix = 0, wait = 0, ch, sp[2], lfd, fd, r, on = 1;
+	const char *chain = NULL, *key = NULL, *helper = NULL;
+	int port = 0, prefix = 0, wait = 0, ch, ctl, chan, lfd, fd, r, on = 1;
 	struct sockaddr_in sin;
 	socklen_t slen = sizeof(sin);
 	struct tls_ctx *ctx;
@@ -118,8 +98,9 @@ main(int argc, char **argv)
 	pid_t signer;
 	int status;
 
-	while ((ch = getopt(argc, argv, "c:k:p:PW")) != -1) {
+	while ((ch = getopt(argc, argv, "H:c:k:p:PW")) != -1) {
 		switch (ch) {
+		case 'H': helper = optarg; break;
 		case 'c': chain = optarg; break;
 		case 'k': key = optarg; break;
 		case 'p': port = atoi(optarg); break;
@@ -128,14 +109,18 @@ main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (chain == NULL || key == NULL || optind != argc)
+	if (helper == NULL || chain == NULL || key == NULL || optind != argc)
 		usage();
 	signal(SIGPIPE, SIG_IGN);
 	log_init(1, 0, "tls_echo");
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1)
-		fail("socketpair", strerror(errno));
-	signer = start_signer(key, chain, sp[1], sp[0]);
-	close(sp[1]);
+	if ((signer = ks_signer_start(helper, chain, key, &ctl, why,
+	    sizeof(why))) == -1)
+		fail("signer", why);
+	/* One channel.  The control socket stays open until the echo
+	 * begins, so the signer stays too (as a --listen daemon's does); then
+	 * it ends. */
+	if (ks_signer_channel(ctl, &chan) == -1)
+		fail("channel", strerror(errno));
 
 	if ((ctx = tls_ctx_new(chain, why, sizeof(why))) == NULL)
 		fail("certificate", why);
@@ -156,7 +141,7 @@ main(int argc, char **argv)
 		fail("accept", strerror(errno));
 	close(lfd);
 
-	if ((t = tls_new(ctx, fd, sp[0])) == NULL)
+	if ((t = tls_new(ctx, fd, chan)) == NULL)
 		fail("tls_new", "failed");
 	if (prefix) {
 		/* What a relay read in plain before TLS began. */
@@ -183,6 +168,7 @@ main(int argc, char **argv)
 			fail("wait", "no line on stdin");
 	}
 	fflush(stdout);
+	close(ctl);
 
 	for (;;) {
 		ssize_t n = tls_read(t, buf, sizeof(buf)), off = 0;
@@ -215,7 +201,7 @@ main(int argc, char **argv)
 	tls_free(t);
 	tls_ctx_free(ctx);
 	close(fd);
-	close(sp[0]);
+	close(chan);
 	if (waitpid(signer, &status, 0) == signer &&
 	    (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
 		printf("ERROR signer: status %d\n", status);
