@@ -197,6 +197,24 @@ struct tls_config {
 /* "off", "starttls", ... -> *mode: 0, or -1 for an unknown name. */
 int tls_mode_parse(const char *name, int *mode);
 const char *tls_mode_name(int mode);
+/* Both on one port (auto modes): what the client's first bytes, peeked
+ * with MSG_PEEK, say.  A TLS record starts 0x16 (handshake) 0x03 (major
+ * version); TELNET clients send IAC or text.  TLS_SNIFF_MORE: only the
+ * 0x16 so far. */
+enum tls_sniff {
+	TLS_SNIFF_TELNET = 0,
+	TLS_SNIFF_TLS,
+	TLS_SNIFF_MORE,
+};
+enum tls_sniff tls_sniff(const unsigned char *p, size_t n);
+/* How long a silent client may stay silent before it is taken for a plain
+ * TELNET client, from the connection's smoothed RTT (TCP_INFO tcpi_rtt,
+ * microseconds): three round trips, at least TLS_SNIFF_MIN_MS, at most
+ * TLS_SNIFF_MAX_MS (TLS-DESIGN.md). */
+#define TLS_SNIFF_MIN_MS	250
+#define TLS_SNIFF_MAX_MS	2000
+int tls_sniff_wait_ms(uint32_t rtt_us);
+
 /* The start's check of --tls-cert and --tls-key, in a child process so
  * that the key is never in the daemon's own memory: 0, or -1 with a one
  * line reason in why. */

@@ -58,6 +58,32 @@ tls_mode_name(int mode)
 	return mode_names[mode];
 }
 
+enum tls_sniff
+tls_sniff(const unsigned char *p, size_t n)
+{
+	if (n == 0)
+		return TLS_SNIFF_MORE;
+	if (p[0] != 0x16)
+		return TLS_SNIFF_TELNET;
+	if (n == 1)
+		return TLS_SNIFF_MORE;
+	/* RFC 8446 5.1: legacy_record_version is 0x0301 (or 0x0303); a
+	 * ClientHello record never has another major version. */
+	return p[1] == 0x03 ? TLS_SNIFF_TLS : TLS_SNIFF_TELNET;
+}
+
+int
+tls_sniff_wait_ms(uint32_t rtt_us)
+{
+	uint64_t ms = ((uint64_t)rtt_us * 3 + 999) / 1000;
+
+	if (ms < TLS_SNIFF_MIN_MS)
+		return TLS_SNIFF_MIN_MS;
+	if (ms > TLS_SNIFF_MAX_MS)
+		return TLS_SNIFF_MAX_MS;
+	return (int)ms;
+}
+
 /* The helper's child: the pipe on 1 and 2, nothing on 0, then exec. */
 static void __attribute__((noreturn))
 run_check(const char *helper, const char *cert, const char *key, int out)
