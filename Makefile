@@ -1,7 +1,8 @@
 # telnetd - one non-recursive GNU Makefile.
 #
 #   make            build libtelnet/libtelnet.a, telnetd/telnetd and
-#                   libexec/telnetd/pam-login (the --pam program)
+#                   libexec/telnetd/pam-login (the --pam program),
+#                   libexec/telnetd/tls-helper (the TLS code, issue 15)
 #   make check      install missing Debian packages, build, run every test,
 #                   then the unit tests again under ASan + UBSan
 #   make run        serve real logins on 127.0.0.1:2323 in the foreground
@@ -50,6 +51,10 @@ PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags libbsd-overlay pam 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs libbsd-overlay pam 2>/dev/null)
 # The daemon links libbsd (strlcpy) statically, with what it needs.
 BSD_LIBS = $(shell $(PKG_CONFIG) --static --libs libbsd-overlay 2>/dev/null)
+# OpenSSL 3 (telnetd/tls*.c): libssl.a and libcrypto.a, linked statically
+# into tls-helper (and the tests of the TLS code), never into the daemon.
+TLS_CFLAGS = $(shell $(PKG_CONFIG) --cflags libssl libcrypto 2>/dev/null)
+TLS_LIBS = $(shell $(PKG_CONFIG) --libs libssl libcrypto 2>/dev/null)
 CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
@@ -64,6 +69,9 @@ LIB_SRCS := $(sort $(wildcard libtelnet/*.c))
 D_SRCS := $(sort $(filter-out telnetd/main.c,$(wildcard telnetd/*.c)))
 # pam-login, the --pam program (pam/main.c and pam_login.c).
 PAM_SRCS := $(sort $(wildcard pam/*.c))
+# tls-helper: the only program that links OpenSSL (tls/main.c and the
+# telnetd/tls*.c it pulls from the archive).
+TLSH_SRCS := $(sort $(wildcard tls/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/test_*.c))
 # What the tests share: the engine tests' table runner and the trace
 # format of engine events (tclient's --trace too).
@@ -74,6 +82,7 @@ TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
 D_OBJS := $(D_SRCS:%.c=$(O)/obj/%.o)
 PAM_OBJS := $(PAM_SRCS:%.c=$(O)/obj/%.o)
+TLSH_OBJS := $(TLSH_SRCS:%.c=$(O)/obj/%.o)
 MAIN_OBJ := $(O)/obj/telnetd/main.o
 
 LIBTELNET := $(O)/libtelnet/libtelnet.a
@@ -83,6 +92,7 @@ TELNETD := $(O)/telnetd/telnetd
 # Found by the daemon at ../libexec/telnetd/pam-login from its own
 # directory, in the build tree as after "make install".
 PAM_LOGIN := $(O)/libexec/telnetd/pam-login
+TLS_HELPER := $(O)/libexec/telnetd/tls-helper
 UNIT_BINS := $(UNIT_SRCS:tests/%.c=$(O)/obj/bin/%)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(O)/obj/bin/%)
 
@@ -90,11 +100,12 @@ TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(O)/obj/bin/%)
 	check-valgrind check-fuzz-build fuzz-build \
 	fuzz bench bench-quick run install uninstall lint clean help
 
-all: $(LIBTELNET) $(TELNETD) $(PAM_LOGIN) $(UNIT_BINS) $(TOOL_BINS)
+all: $(LIBTELNET) $(TELNETD) $(PAM_LOGIN) $(TLS_HELPER) $(UNIT_BINS) \
+	$(TOOL_BINS)
 
 $(O)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(PKG_CFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) $(PKG_CFLAGS) $(TLS_CFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIBTELNET): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
@@ -130,24 +141,37 @@ $(LIBSUPPORT): $(SUPPORT_SRCS:%.c=$(O)/obj/%.o)
 	rm -f $@
 	ar rcs $@ $^
 
+# Linked like the daemon (static-pie), but only ever run for TLS: the
+# daemon itself links no TLS library (a plain session would pay OpenSSL's
+# relocations and start-up in both of its processes).
+$(TLS_HELPER): $(TLSH_OBJS) $(LIBTELNETD) $(LIBTELNET)
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	$(CC) $(if $(DAEMON_LD),$(DAEMON_LD) $(SAN) $(LDFLAGS),$(ALL_LDFLAGS)) \
+		-o $@ $^ $(SAN_LIBS) $(TLS_LIBS) $(BSD_LIBS) 2>&1 | \
+		{ grep -v -e 'in statically linked applications requires' \
+		-e ': in function .*:$$' >&2 || true; }
+	@test -x $@
+
 $(PAM_LOGIN): $(PAM_OBJS) $(LIBTELNETD) $(LIBTELNET)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(SAN_LIBS) -Wl,--as-needed $(PKG_LIBS)
 
 $(O)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CPPFLAGS) $(PKG_CFLAGS) $(CMOCKA_CFLAGS) $(ALL_CFLAGS) \
-		-Wno-missing-prototypes -c -o $@ $<
+	$(CC) $(ALL_CPPFLAGS) $(PKG_CFLAGS) $(TLS_CFLAGS) $(CMOCKA_CFLAGS) \
+		$(ALL_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
 $(O)/obj/bin/test_%: $(O)/obj/tests/test_%.o $(LIBSUPPORT) $(LIBTELNETD) \
 		$(LIBTELNET)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS) -lutil $(SAN_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS) $(TLS_LIBS) \
+		-lutil $(SAN_LIBS)
 
 $(O)/obj/bin/%: $(O)/obj/tests/tools/%.o $(LIBSUPPORT) $(LIBTELNETD) \
 		$(LIBTELNET)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lutil $(SAN_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TLS_LIBS) -lutil $(SAN_LIBS)
 
 # --- tests ---------------------------------------------------------------
 deps:
@@ -210,7 +234,7 @@ $(O)/obj/bin/fuzz_replay: $(O)/obj/tests/fuzz/fuzz_engine.o \
 $(O)/obj/bin/fuzz_session_replay: $(O)/obj/tests/fuzz/fuzz_session.o \
 		$(O)/obj/tests/fuzz/replay_main.o $(LIBTELNETD) $(LIBTELNET)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lutil
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TLS_LIBS) -lutil
 
 # Unit tests, both fuzz corpora and a selection of integration
 # sessions under valgrind memcheck, in build-valgrind/ (built with
@@ -275,11 +299,12 @@ run: all
 lint:
 	@bash tools/lint.sh
 
-install: $(TELNETD) $(PAM_LOGIN)
+install: $(TELNETD) $(PAM_LOGIN) $(TLS_HELPER)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(PAMDIR) \
 		$(DESTDIR)$(LIBEXECDIR)/telnetd
 	install -m 755 $(TELNETD) $(DESTDIR)$(SBINDIR)/telnetd
 	install -m 755 $(PAM_LOGIN) $(DESTDIR)$(LIBEXECDIR)/telnetd/pam-login
+	install -m 755 $(TLS_HELPER) $(DESTDIR)$(LIBEXECDIR)/telnetd/tls-helper
 	install -m 644 man/telnetd.8 $(DESTDIR)$(MANDIR)/man8/telnetd.8
 	install -m 644 pam/telnetd.pam $(DESTDIR)$(PAMDIR)/telnetd
 	install -d $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
@@ -300,7 +325,8 @@ uninstall:
 		$(DESTDIR)$(PAMDIR)/telnetd \
 		$(DESTDIR)$(LIBEXECDIR)/telnetd/pam-login \
 		$(DESTDIR)$(SYSUSERSDIR)/telnetd.conf \
-		$(DESTDIR)$(TMPFILESDIR)/telnetd.conf
+		$(DESTDIR)$(TMPFILESDIR)/telnetd.conf \
+		$(DESTDIR)$(LIBEXECDIR)/telnetd/tls-helper
 	-rmdir $(DESTDIR)$(LIBEXECDIR)/telnetd 2>/dev/null
 
 clean:
@@ -311,7 +337,7 @@ help:
 	@sed -n '3,11p' Makefile
 
 -include $(LIB_OBJS:.o=.d) $(D_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) \
-	$(PAM_OBJS:.o=.d) \
+	$(PAM_OBJS:.o=.d) $(TLSH_OBJS:.o=.d) \
 	$(UNIT_SRCS:tests/%.c=$(O)/obj/tests/%.d) \
 	$(SUPPORT_SRCS:tests/%.c=$(O)/obj/tests/%.d) \
 	$(TOOL_SRCS:tests/%.c=$(O)/obj/tests/%.d) \

@@ -505,6 +505,12 @@ telnet_subneg_dispatch(struct telnet *t)
 		    "subnegotiation for an option not in effect");
 		return;
 	}
+	/* START_TLS: after our FOLLOWS only the peer's FOLLOWS counts. */
+	if (telnet_tls_frozen(t) && t->sb_opt != TELOPT_STARTTLS) {
+		telnet_emit_error(t, TELNET_ERR_PROTOCOL, t->sb_opt,
+		    "subnegotiation while START_TLS follows: ignored");
+		return;
+	}
 	switch (t->sb_opt) {
 	case TELOPT_TTYPE:
 		sb_text_qual(t, TELNET_EV_TTYPE);
@@ -536,6 +542,9 @@ telnet_subneg_dispatch(struct telnet *t)
 		break;
 	case TELOPT_SNDLOC:
 		sb_sndloc(t);
+		break;
+	case TELOPT_STARTTLS:
+		telnet_sb_starttls(t);
 		break;
 	default:
 		sb_raw(t);

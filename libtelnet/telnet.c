@@ -124,6 +124,12 @@ emit_option(struct telnet *t, unsigned char opt, int local, int enabled,
 	ev.u.option.local = local;
 	ev.u.option.enabled = enabled;
 	ev.u.option.refused = refused;
+	/* START_TLS agreed (the server's view is the peer's side, the
+	 * client's its own): FOLLOWS goes out at once, before the caller
+	 * hears of it, so nothing it asks for can come between
+	 * (starttls.c). */
+	if (opt == TELOPT_STARTTLS && enabled && local == t->is_client)
+		telnet_starttls_agreed(t);
 	telnet_emit(t, &ev);
 }
 
@@ -333,8 +339,9 @@ q_request(struct telnet *t, unsigned char opt, int local, int enable)
 	struct side s;
 
 	/* TIMING-MARK is a question, not a state (see negotiate()): asking
-	 * for it goes through telnet_send_do_tm. */
-	if (opt == TELOPT_TM)
+	 * for it goes through telnet_send_do_tm.  Nothing is asked once
+	 * START_TLS's FOLLOWS is out (starttls.c). */
+	if (opt == TELOPT_TM || telnet_tls_frozen(t))
 		return -1;
 	side_of(t, opt, local, &s);
 	if (enable) {
@@ -395,7 +402,8 @@ telnet_request_remote(struct telnet *t, unsigned char opt, int enable)
 void
 telnet_send_do_tm(struct telnet *t)
 {
-	send_neg(t, TELNET_DO, TELOPT_TM);
+	if (!telnet_tls_frozen(t))
+		send_neg(t, TELNET_DO, TELOPT_TM);
 }
 
 /*
@@ -415,6 +423,9 @@ negotiate(struct telnet *t, unsigned char verb, unsigned char opt)
 	ev.u.negotiate.opt = opt;
 	telnet_emit(t, &ev);
 
+	/* START_TLS: after our FOLLOWS nothing is answered (starttls.c). */
+	if (telnet_tls_frozen(t))
+		return;
 	if (opt == TELOPT_TM) {
 		switch (verb) {
 		case TELNET_DO:
@@ -564,7 +575,7 @@ next_special(const unsigned char *buf, size_t i, size_t len, int nvt,
 	return cr;
 }
 
-void
+size_t
 telnet_feed(struct telnet *t, const unsigned char *buf, size_t len)
 {
 	size_t i = 0, j, iac = IAC_UNKNOWN;
@@ -574,10 +585,11 @@ telnet_feed(struct telnet *t, const unsigned char *buf, size_t len)
 	if (t->in_feed) {
 		telnet_emit_error(t, TELNET_ERR_PROTOCOL, 0,
 		    "telnet_feed called from its own callback");
-		return;
+		return 0;
 	}
 	t->in_feed = 1;
-	while (i < len) {
+	/* START_TLS: the TELNET stream ends after the peer's FOLLOWS. */
+	while (i < len && t->tls != TELNET_TLS_BEGIN) {
 		switch (t->state) {
 		case PS_DATA:
 			if (t->opts[TELOPT_BINARY].him == TELNET_Q_YES) {
@@ -692,6 +704,7 @@ telnet_feed(struct telnet *t, const unsigned char *buf, size_t len)
 		}
 	}
 	t->in_feed = 0;
+	return i;
 }
 
 /* ------------------------------------------------------------------ */

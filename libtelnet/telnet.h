@@ -144,6 +144,19 @@
 #define CHARSET_TTABLE_ACK	6
 #define CHARSET_TTABLE_NAK	7
 
+/* START_TLS (draft-altman-telnet-starttls-02 section 2) sub-command. */
+#define STARTTLS_FOLLOWS	1
+
+/* Where a connection is in START_TLS (see telnet_starttls_reset). */
+enum telnet_tls {
+	TELNET_TLS_NONE = 0,	/* not agreed (yet) */
+	TELNET_TLS_FOLLOWS_SENT,	/* agreed; our FOLLOWS is out, the
+				   peer's awaited; nothing else is answered */
+	TELNET_TLS_BEGIN,	/* both FOLLOWS: feeding stopped, the TLS
+				   handshake must begin */
+	TELNET_TLS_DONE,	/* reset inside TLS: never again */
+};
+
 /* Limits.  Every one is a hard bound on memory or work per engine. */
 #define TELNET_SB_DEFAULT_MAX	4096	/* default subnegotiation limit */
 #define TELNET_SB_MIN_MAX	64	/* smallest limit telnet_new accepts */
@@ -226,6 +239,8 @@ enum telnet_event_type {
 	TELNET_EV_CHARSET,
 	TELNET_EV_SNDLOC,
 	TELNET_EV_ERROR,	/* something was dropped; the engine goes on */
+	TELNET_EV_STARTTLS,	/* both FOLLOWS seen: TLS begins after the
+				   bytes consumed so far (see telnet_feed) */
 };
 
 /* What the bytes of a SEND event are: data from telnet_send() (which an
@@ -347,8 +362,12 @@ void telnet_free(struct telnet *t);
  * a subnegotiation is in progress.  Not from inside an event callback. */
 int telnet_trim(struct telnet *t, void (*discard)(void *p, size_t size));
 
-/* Feed bytes received from the network. */
-void telnet_feed(struct telnet *t, const unsigned char *buf, size_t len);
+/* Feed bytes received from the network.  Returns how many were consumed:
+ * all of them, except when the peer's IAC SB START_TLS FOLLOWS IAC SE ends
+ * inside buf (TELNET_EV_STARTTLS): then feeding stops right after its SE,
+ * and the bytes after it (the start of the TLS handshake) are the
+ * caller's.  Until telnet_starttls_reset, nothing more is consumed. */
+size_t telnet_feed(struct telnet *t, const unsigned char *buf, size_t len);
 
 /* Synch (RFC 854 "The Synch signal"): the caller saw TCP urgent data.
  * Data is discarded, commands still act, until the next IAC DM. */
@@ -370,6 +389,23 @@ void telnet_send_command(struct telnet *t, unsigned char cmd);
  * needed or not allowed by the policy. */
 int telnet_request_local(struct telnet *t, unsigned char opt, int enable);
 int telnet_request_remote(struct telnet *t, unsigned char opt, int enable);
+/*
+ * START_TLS (draft-altman-telnet-starttls-02), on either side, driven by
+ * the policy: a server offers it with telnet_request_remote(t,
+ * TELOPT_STARTTLS, 1) ({ TELOPT_STARTTLS, 0, 1 } in its policy; a client
+ * has { TELOPT_STARTTLS, 1, 0 }).  Once the option is agreed the engine
+ * sends IAC SB START_TLS FOLLOWS IAC SE itself and from then on answers
+ * no negotiation and makes no request (section 3: "MUST NOT respond to
+ * nor initiate any additional telnet commands").  The peer's FOLLOWS
+ * gives TELNET_EV_STARTTLS and stops telnet_feed after its IAC SE.  When
+ * the TLS handshake is done, telnet_starttls_reset forgets every option
+ * (section 3.1, 6: all options back to WONT/DONT, subnegotiation data
+ * forgotten) and removes START_TLS from the policy: negotiation starts
+ * again as on a new connection, and START_TLS is refused from then on.
+ */
+enum telnet_tls telnet_starttls_state(const struct telnet *t);
+void telnet_starttls_reset(struct telnet *t);
+
 /* Ask the peer for a TIMING-MARK (client-side use, and kludge detection). */
 void telnet_send_do_tm(struct telnet *t);
 

@@ -40,6 +40,7 @@ struct telnet {
 	int in_feed;			/* telnet_feed is running */
 	int env_reversed;		/* old ENVIRON peer uses swapped VAR/VALUE */
 	int env_reversed_known;
+	enum telnet_tls tls;		/* START_TLS progress (starttls.c) */
 
 	void (*release)(void *p, size_t size);	/* NULL: free() */
 	size_t mem_size;		/* this struct and both buffers */
@@ -78,6 +79,12 @@ const char *telnet_dec_copy(struct dec *d, const unsigned char *buf,
 
 /* environ.c: NEW-ENVIRON and old ENVIRON (RFC 1572, 1408, 1571). */
 void telnet_sb_environ(struct telnet *t);
+
+/* starttls.c: the option became YES on our side (local) or the peer's;
+ * the peer's SB START_TLS; whether negotiation is frozen. */
+void telnet_starttls_agreed(struct telnet *t);
+void telnet_sb_starttls(struct telnet *t);
+int telnet_tls_frozen(const struct telnet *t);
 
 /* subneg.c: decode the accumulated subnegotiation t->sb_buf[0..sb_len) for
  * option t->sb_opt and emit the typed event (or an error). */

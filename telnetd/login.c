@@ -477,15 +477,11 @@ fail:
 	return NULL;
 }
 
+/* NAME in ../libexec/telnetd/ from the directory of this executable: the
+ * build tree and "make install" both put the helper programs there. */
 int
-login_pam_helper(char *buf, size_t size)
+login_libexec_path(const char *name, char *buf, size_t size)
 {
-#ifdef PAM_HELPER
-	if ((size_t)snprintf(buf, size, "%s", PAM_HELPER) >= size) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-#else
 	char exe[PATH_MAX], *slash;
 	ssize_t n;
 	int i;
@@ -503,11 +499,24 @@ login_pam_helper(char *buf, size_t size)
 		}
 		*slash = '\0';
 	}
-	if ((size_t)snprintf(buf, size, "%s/libexec/telnetd/pam-login", exe) >=
+	if ((size_t)snprintf(buf, size, "%s/libexec/telnetd/%s", exe, name) >=
 	    size) {
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-#endif
 	return access(buf, X_OK);
+}
+
+int
+login_pam_helper(char *buf, size_t size)
+{
+#ifdef PAM_HELPER
+	if ((size_t)snprintf(buf, size, "%s", PAM_HELPER) >= size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return access(buf, X_OK);
+#else
+	return login_libexec_path("pam-login", buf, size);
+#endif
 }

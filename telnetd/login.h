@@ -130,6 +130,9 @@ char **login_build_pam_argv(const char *helper, const char *service,
  * (the build tree and "make install" both put it there).  0, or -1 with
  * errno set; BUF holds the path tried either way. */
 int login_pam_helper(char *buf, size_t size);
+/* NAME in ../libexec/telnetd/ from this executable's directory, the same
+ * way (pam-login, tls-helper): 0, or -1 with errno; BUF holds the path. */
+int login_libexec_path(const char *name, char *buf, size_t size);
 
 /* ../pam/pam_login.c: the --pam path, in pam-login (../pam/main.c), which
  * the daemon runs in the session's child, as root, with the pty already on

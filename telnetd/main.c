@@ -45,9 +45,10 @@ static const char usage_text[] =
 "               [--max-env=N] [--max-env-size=BYTES]\n"
 "               [--output-buffer=BYTES] [--input-buffer=BYTES]\n"
 "               [--max-sessions=N] [--max-per-host=N] [--max-ttypes=N]\n"
+"               [--tls=MODE] [--tls-cert=FILE] [--tls-key=FILE]\n"
 "\n"
-"  --listen=[ADDR:]PORT    serve standalone on PORT (repeatable; [::1]:23\n"
-"                          for IPv6; no ADDR = every address)\n"
+"  --listen=[ADDR:]PORT[,tls=MODE]  serve standalone on PORT (repeatable;\n"
+"                          [::1]:23 for IPv6; no ADDR = every address)\n"
 "  -E, --exec-login=STRING run STRING instead of /bin/login (%h host,\n"
 "                          %u user, %t tty, %T terminal type, %% percent)\n"
 "  -h, --no-hostinfo       print no banner before login\n"
@@ -72,6 +73,11 @@ static const char usage_text[] =
 "      --max-sessions=N    --listen: sessions at once, 0 = any (512)\n"
 "      --max-per-host=N    --listen: sessions per client address (64)\n"
 "      --max-ttypes=N      terminal types asked for in the cycle (8)\n"
+"      --tls=MODE          TLS for inetd mode and --listen without tls=:\n"
+"                          off, starttls, starttls-required, implicit,\n"
+"                          auto, auto-required (off)\n"
+"      --tls-cert=FILE     certificate chain, server certificate first (PEM)\n"
+"      --tls-key=FILE      its private key (PEM, not encrypted)\n"
 "  -V, --version           print the version and exit\n"
 "      --help              print this help and exit\n";
 
@@ -94,6 +100,10 @@ enum {
 	OPT_MAX_PER_HOST,
 	OPT_MAX_TTYPES,
 	OPT_HELP,
+	/* TLS (issue 15) */
+	OPT_TLS,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
 };
 
 static const struct option longopts[] = {
@@ -122,6 +132,10 @@ static const struct option longopts[] = {
 	{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
 	{ "max-per-host", required_argument, NULL, OPT_MAX_PER_HOST },
 	{ "max-ttypes", required_argument, NULL, OPT_MAX_TTYPES },
+	/* TLS (issue 15) */
+	{ "tls", required_argument, NULL, OPT_TLS },
+	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
+	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -191,6 +205,66 @@ parse_debug(const char *arg)
 	return m;
 }
 
+/* TLS (issue 15): "[ADDR:]PORT,tls=MODE" sets the address's mode and
+ * returns "[ADDR:]PORT" (in a buffer of its own); without the suffix the
+ * address takes --tls's mode. */
+static const char *
+parse_listen_tls(struct listen_spec *ls, const char *arg)
+{
+	static char buf[128];
+	const char *comma = strchr(arg, ',');
+
+	ls->tls = TLS_MODE_DEFAULT;
+	if (comma == NULL)
+		return arg;
+	if (strncmp(comma, ",tls=", 5) != 0)
+		usage_error("--listen=%s: after the port only ,tls=MODE",
+		    arg_safe(arg));
+	if (tls_mode_parse(comma + 5, &ls->tls) == -1)
+		usage_error("--listen=%s: unknown TLS mode (off, starttls, "
+		    "starttls-required, implicit, auto, auto-required)",
+		    arg_safe(arg));
+	if ((size_t)(comma - arg) >= sizeof(buf))
+		usage_error("--listen: address too long");
+	memcpy(buf, arg, (size_t)(comma - arg));
+	buf[comma - arg] = '\0';
+	return buf;
+}
+
+/*
+ * TLS (issue 15): every mode needs both files, which must be readable and
+ * match (checked in a child: see tls_check_files); files without a mode
+ * are a mistake.  The relay does not serve TLS sessions yet: a mode other
+ * than off is refused after the check, so nothing half-done is started.
+ */
+static void
+check_tls(struct config *cfg)
+{
+	char why[256];
+	int used = cfg->tls.mode != TLS_MODE_OFF;
+	size_t i;
+
+	for (i = 0; i < cfg->nlisten; i++) {
+		if (cfg->listen[i].tls == TLS_MODE_DEFAULT)
+			cfg->listen[i].tls = cfg->tls.mode;
+		if (cfg->listen[i].tls != TLS_MODE_OFF)
+			used = 1;
+	}
+	if (!used) {
+		if (cfg->tls.cert != NULL || cfg->tls.key != NULL)
+			usage_error("--tls-cert and --tls-key need --tls=MODE "
+			    "or a --listen=PORT,tls=MODE");
+		return;
+	}
+	if (cfg->tls.cert == NULL || cfg->tls.key == NULL)
+		usage_error("TLS needs both --tls-cert=FILE and --tls-key=FILE");
+	if (tls_check_files(cfg->tls.cert, cfg->tls.key, why,
+	    sizeof(why)) == -1)
+		usage_error("%s", why);
+	usage_error("TLS sessions are not served yet: the relay's TLS data "
+	    "path is not there (use --tls=off)");
+}
+
 static void
 parse_listen(struct config *cfg, const char *arg)
 {
@@ -206,6 +280,7 @@ parse_listen(struct config *cfg, const char *arg)
 	ls = &cfg->listen[cfg->nlisten];
 	if (arg == NULL)
 		usage_error("--listen needs a value");
+	arg = parse_listen_tls(ls, arg);
 	if (arg[0] == '[') {
 		const char *rb = strchr(arg, ']');
 
@@ -535,6 +610,27 @@ parse_args(struct config *cfg, int argc, char **argv)
 			cfg->max_ttypes = parse_range("--max-ttypes", optarg,
 			    1, TTYPE_MAX);
 			break;
+		/* TLS (issue 15) */
+		case OPT_TLS:
+			if (tls_mode_parse(optarg, &cfg->tls.mode) == -1)
+				usage_error("--tls=%s: unknown mode (off, "
+				    "starttls, starttls-required, implicit, "
+				    "auto, auto-required)", arg_safe(optarg));
+			break;
+		case OPT_TLS_CERT:
+		case OPT_TLS_KEY:
+			if (optarg == NULL || optarg[0] == '\0')
+				usage_error("%s: empty file name", ch ==
+				    OPT_TLS_CERT ? "--tls-cert" : "--tls-key");
+			if (access(optarg, R_OK) == -1)
+				usage_error("%s=%s: %s", ch == OPT_TLS_CERT ?
+				    "--tls-cert" : "--tls-key",
+				    arg_safe(optarg), strerror(errno));
+			if (ch == OPT_TLS_CERT)
+				cfg->tls.cert = optarg;
+			else
+				cfg->tls.key = optarg;
+			break;
 		case ':':
 			if (optopt != 0)
 				usage_error("option -%c needs a value", optopt);
@@ -579,6 +675,7 @@ parse_args(struct config *cfg, int argc, char **argv)
 		    why);
 
 	resolve_privsep(cfg, explicit_user);
+	check_tls(cfg);
 }
 
 int

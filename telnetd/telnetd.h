@@ -29,6 +29,7 @@
 #include "linemode.h"
 #include "login.h"
 #include "telnet.h"
+#include "tls.h"
 
 /* Limits and timing.  Each is a named bound on memory or waiting. */
 #define NEG_TIMEOUT_MS		800	/* silent client: start anyway */
@@ -78,6 +79,8 @@
 struct listen_spec {
 	char addr[64];		/* "" = every address, IPv4 and IPv6 */
 	char port[16];
+	int tls;		/* ",tls=MODE": enum tls_mode, or
+				   TLS_MODE_DEFAULT for --tls's */
 };
 
 /* Everything the command line decides, built once by main.c. */
@@ -110,6 +113,7 @@ struct config {
 	unsigned int max_sessions;	/* --max-sessions, 0 = no limit */
 	unsigned int max_per_host;	/* --max-per-host, 0 = no limit */
 	size_t max_ttypes;		/* --max-ttypes, 0 = TTYPE_MAX */
+	struct tls_config tls;		/* --tls, --tls-cert, --tls-key */
 };
 
 /* buffer.c: a bounded byte buffer (append / consume / space). */

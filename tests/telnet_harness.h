@@ -27,6 +27,7 @@
  *   LFLOW 1   STATUS SEND   STATUS IS fb05fd18
  *   CHARSET REQUEST "UTF-8" "ISO-8859-1"   CHARSET TTABLE-IS
  *   ERROR SB_OVERFLOW NAWS
+ *   STARTTLS                 both FOLLOWS seen (test_telnet_starttls.c)
  * and lines the runner itself adds:
  *   REQ local ECHO on = 0    the return value of telnet_request_*
  *   STATE ECHO local YES remote NO
@@ -184,6 +185,8 @@ void rec_free(struct rec *r);
 
 /* Feed (or send) from an exact-size heap copy, so an overread is an ASan
  * error; the _mode forms cut it into single bytes when bytewise. */
+/* An engine for a case's policy, side and limit, recording into r. */
+struct telnet *new_engine(const struct tcase *c, struct rec *r);
 void feed_exact(struct telnet *t, const unsigned char *p, size_t n);
 void feed_mode(struct telnet *t, const unsigned char *p, size_t n,
     int bytewise);

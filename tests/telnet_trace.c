@@ -357,6 +357,9 @@ fmt_event(struct sbuf *s, const struct telnet_event *ev)
 			    ev->u.charset.names[i].len);
 		}
 		break;
+	case TELNET_EV_STARTTLS:
+		sb_printf(s, "STARTTLS");
+		break;
 	case TELNET_EV_ERROR:
 		sb_printf(s, "ERROR %s %s", t_err_name(ev->u.error.code),
 		    t_opt_name(ev->u.error.opt));

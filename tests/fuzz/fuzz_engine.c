@@ -29,6 +29,15 @@
  *  4. Every typed subnegotiation A decodes is encoded again with the
  *     telnet_send_* call for it by an engine of the other role (D), and
  *     a fresh engine of A's role (E) must decode the same event.
+ *  5. START_TLS (option 46; a server offers it when byte 1 is odd, and
+ *     "every option" lets both sides agree to it): TELNET_EV_STARTTLS
+ *     comes at most once, only after A sent its own FOLLOWS as one SEND,
+ *     and after that FOLLOWS A sends no verb; telnet_feed then stops
+ *     right after the peer's IAC SB START_TLS FOLLOWS IAC SE and takes
+ *     nothing more.  The harness plays the finished TLS handshake:
+ *     telnet_starttls_reset, after which every option is NO and
+ *     START_TLS cannot be asked for, and the rest of the chunk and of the
+ *     input is fed as the TELNET stream inside TLS.
  *
  * Built with libFuzzer by tests/fuzz/run-fuzz.sh, and with replay_main.c
  * for `make check` (the corpus in tests/fuzz/corpus/).
@@ -383,6 +392,7 @@ check_event(const struct telnet_event *ev)
 		break;
 	case TELNET_EV_OPTION:
 	case TELNET_EV_TM:
+	case TELNET_EV_STARTTLS:
 	case TELNET_EV_SB_RAW:
 	case TELNET_EV_NAWS:
 	case TELNET_EV_TSPEED:
@@ -424,7 +434,7 @@ static const struct telnet_policy pol_server[] = {
 	{ TELOPT_NAWS, 0, 1 }, { TELOPT_TSPEED, 0, 1 }, { TELOPT_LFLOW, 0, 1 },
 	{ TELOPT_LINEMODE, 0, 1 }, { TELOPT_XDISPLOC, 0, 1 },
 	{ TELOPT_OLD_ENVIRON, 0, 1 }, { TELOPT_NEW_ENVIRON, 0, 1 },
-	{ TELOPT_CHARSET, 1, 1 }, { -1, 0, 0 },
+	{ TELOPT_CHARSET, 1, 1 }, { TELOPT_STARTTLS, 0, 1 }, { -1, 0, 0 },
 };
 
 /* Everything allowed both ways (built at first use). */
@@ -443,6 +453,10 @@ struct fz {
 	unsigned long n_sb;			/* round trips done */
 	unsigned long n_neg_in, n_req;		/* verbs received, requests */
 	uint32_t rng;				/* harness decisions */
+	int sent_follows;			/* A's FOLLOWS went out */
+	unsigned long verbs_at_follows;		/* A's verbs sent by then */
+	int n_starttls;				/* STARTTLS events */
+	unsigned char tail[6];			/* last bytes A consumed */
 };
 
 /* 0..n-1, from a generator seeded by the input, so runs reproduce. */
@@ -706,6 +720,8 @@ a_cb(struct telnet *t, const struct telnet_event *ev, void *ctx)
 	struct fz *f = ctx;
 	static const unsigned char crlf[2] = { '\r', '\n' };
 	static const unsigned char echo[] = "x\r\xff\r";
+	static const unsigned char follows[] = { 0xff, 0xfa, 46, 1, 0xff,
+	    0xf0 };
 
 	/* Nested events come only from the calls made here: telnet_send_*
 	 * (SEND, ERROR) and telnet_request_* (SEND, OPTION off). */
@@ -717,6 +733,18 @@ a_cb(struct telnet *t, const struct telnet_event *ev, void *ctx)
 	switch (ev->type) {
 	case TELNET_EV_SEND:
 		validate(&f->va, ev->u.data.buf, ev->u.data.len);
+		if (ev->u.data.len == sizeof(follows) &&
+		    memcmp(ev->u.data.buf, follows, sizeof(follows)) == 0) {
+			CHECK(!f->sent_follows, "FOLLOWS sent twice");
+			f->sent_follows = 1;
+			f->verbs_at_follows = f->va.nverbs;
+		}
+		break;
+	case TELNET_EV_STARTTLS:
+		CHECK(f->sent_follows, "STARTTLS before our FOLLOWS");
+		CHECK(++f->n_starttls == 1, "STARTTLS twice");
+		CHECK(telnet_starttls_state(t) == TELNET_TLS_BEGIN,
+		    "STARTTLS event in the wrong state");
 		break;
 	case TELNET_EV_DATA:
 		if (!telnet_remote_enabled(t, TELOPT_BINARY))
@@ -739,7 +767,11 @@ a_cb(struct telnet *t, const struct telnet_event *ev, void *ctx)
 		tok_add(&f->ta, 256u + ev->u.command.cmd);
 		telnet_send_command(f->b1, ev->u.command.cmd);
 		telnet_send_command(f->b2, ev->u.command.cmd);
-		/* Drive the engine's own calls from the peer's commands. */
+		/* Drive the engine's own calls from the peer's commands
+		 * (none while START_TLS's FOLLOWS is pending: the caller
+		 * sends nothing then). */
+		if (telnet_starttls_state(t) == TELNET_TLS_FOLLOWS_SENT)
+			break;
 		if (ev->u.command.cmd == TELNET_EC)
 			telnet_send_status_is(t);
 		else if (ev->u.command.cmd == TELNET_EL)
@@ -855,6 +887,63 @@ mk(const struct telnet_policy *pol, int client, size_t sb_max,
 	return t;
 }
 
+/* The last six bytes A consumed, for the START_TLS stop check. */
+static void
+tail_add(struct fz *f, const unsigned char *p, size_t n)
+{
+	size_t keep = sizeof(f->tail);
+
+	if (n >= keep) {
+		memcpy(f->tail, p + n - keep, keep);
+		return;
+	}
+	memmove(f->tail, f->tail + n, keep - n);
+	memcpy(f->tail + keep - n, p, n);
+}
+
+/*
+ * Feed A one chunk.  When it stops at START_TLS: the bytes it took end
+ * with the peer's FOLLOWS, it takes nothing more, and the harness plays
+ * the finished handshake (the reset) and feeds the rest of the chunk as
+ * the stream inside TLS.
+ */
+static void
+feed_a(struct fz *f, const unsigned char *p, size_t n)
+{
+	static const unsigned char follows[] = { 0xff, 0xfa, 46, 1, 0xff,
+	    0xf0 };
+	size_t used;
+	unsigned o;
+
+	used = telnet_feed(f->a, p, n);
+	CHECK(used <= n, "telnet_feed consumed more than it was given");
+	tail_add(f, p, used);
+	if (f->sent_follows)
+		CHECK(f->va.nverbs == f->verbs_at_follows ||
+		    telnet_starttls_state(f->a) == TELNET_TLS_DONE,
+		    "a verb sent after our FOLLOWS");
+	if (telnet_starttls_state(f->a) != TELNET_TLS_BEGIN) {
+		CHECK(used == n, "telnet_feed stopped without START_TLS");
+		return;
+	}
+	CHECK(memcmp(f->tail, follows, sizeof(follows)) == 0,
+	    "feeding stopped elsewhere than after the peer's FOLLOWS");
+	CHECK(telnet_feed(f->a, p + used, n - used) == 0,
+	    "bytes consumed after the stop");
+	telnet_starttls_reset(f->a);
+	CHECK(telnet_starttls_state(f->a) == TELNET_TLS_DONE, "reset");
+	for (o = 0; o < 256; o++)
+		CHECK(telnet_local_state(f->a, (unsigned char)o) ==
+		    TELNET_Q_NO && telnet_remote_state(f->a,
+		    (unsigned char)o) == TELNET_Q_NO,
+		    "an option survived the START_TLS reset");
+	CHECK(telnet_request_remote(f->a, TELOPT_STARTTLS, 1) == -1 &&
+	    telnet_request_local(f->a, TELOPT_STARTTLS, 1) == -1,
+	    "START_TLS can be asked for again");
+	if (used < n)
+		feed_a(f, p + used, n - used);
+}
+
 static void
 compare_toks(const struct toks *a, const struct toks *c, const char *what)
 {
@@ -920,7 +1009,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f.out_b2.len = 0;
 	memset(&f.vb2, 0, sizeof(f.vb2));
 
-	/* A server opens as telnetd does. */
+	/* A server opens as telnetd does, offering START_TLS first when
+	 * byte 1 is odd. */
+	if (!f.is_client && (flags & 8) == 0 && (seed & 1))
+		req(&f, 0, TELOPT_STARTTLS, 1);
 	if (!f.is_client && (flags & 8) == 0) {
 		req(&f, 1, TELOPT_ECHO, 1);
 		req(&f, 1, TELOPT_SGA, 1);
@@ -964,7 +1056,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		chunk = malloc(n);
 		CHECK(chunk != NULL, "out of memory");
 		memcpy(chunk, data + i, n);
-		telnet_feed(f.a, chunk, n);
+		feed_a(&f, chunk, n);
 		free(chunk);
 		validate_idle(&f.va);
 		/* No negotiation loop: one verb out at most per verb in

@@ -17,6 +17,7 @@ IAC, DONT, DO, WONT, WILL, SB, SE = 255, 254, 253, 252, 251, 250, 240
 BINARY, ECHO, SGA, STATUS, TM, TTYPE, NAWS, TSPEED, LFLOW, LINEMODE, \
     XDISPLOC, OLDENV, ENCRYPT, NEWENV, CHARSET, SNDLOC = \
     0, 1, 3, 5, 6, 24, 31, 32, 33, 34, 35, 36, 38, 39, 42, 23
+STARTTLS = 46
 
 
 def b(*parts):
@@ -143,12 +144,36 @@ seeds = {
                    + sb(SNDLOC, 'Room 101') + sb(99, 0, 1, 2, 0xff)),
     'engine-calls': (flags(), b('x', IAC, 0xf7, IAC, 0xf8, IAC, 0xf3, 'y\r')
                      + neg(DONT, ECHO) + neg(WONT, TTYPE)),
+    # START_TLS (issue 15): byte 1 odd makes the server offer it.  What
+    # follows the client's FOLLOWS is fed as the stream inside TLS.
+    'starttls-server': (flags(), neg(WILL, TTYPE) + neg(WILL, STARTTLS)
+                        + sb(STARTTLS, 1) + neg(WILL, TTYPE) + neg(DO, ECHO)
+                        + sb(TTYPE, 0, 'xterm') + b('user\r\n')
+                        + neg(WILL, STARTTLS) + sb(STARTTLS, 1), 0x5b),
+    'starttls-bytes': (flags(split=1), b('ab') + neg(WILL, STARTTLS)
+                       + b('cd') + sb(STARTTLS, 1) + neg(DO, SGA)
+                       + b('x\r\0y'), 0x5b),
+    'starttls-frozen': (flags(split=7), neg(WILL, STARTTLS) + neg(DO, ECHO)
+                        + neg(WILL, NAWS) + sb(NAWS, 0, 80, 0, 24)
+                        + neg(DO, TM) + neg(WONT, STARTTLS) + sb(STARTTLS, 2)
+                        + sb(STARTTLS, 1, 1) + sb(STARTTLS, 1)
+                        + neg(WILL, STARTTLS) + sb(STARTTLS, 1), 0x5b),
+    'starttls-refused': (flags(), neg(WONT, STARTTLS) + b('plain\r\n')
+                         + neg(WILL, TTYPE), 0x5b),
+    'starttls-client': (flags(client=1, allopt=1), neg(DO, STARTTLS) + sb(STARTTLS, 1)
+                        + neg(DO, TTYPE) + sb(TTYPE, 1) + b('login: ')
+                        + neg(DO, STARTTLS)),
+    'starttls-allopt': (flags(allopt=1, split=5), neg(WILL, STARTTLS)
+                        + neg(DO, STARTTLS) + sb(STARTTLS, 1)
+                        + neg(WILL, BINARY) + b('\xff\xff\r')),
 }
 
 here = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                     'corpus', 'engine')
 os.makedirs(here, exist_ok=True)
-for name, (fl, payload) in sorted(seeds.items()):
+for name, seed in sorted(seeds.items()):
+    fl, payload = seed[0], seed[1]
+    byte1 = seed[2] if len(seed) > 2 else 0x5a
     with open(os.path.join(here, 'seed-' + name), 'wb') as f:
-        f.write(bytes([fl, 0x5a]) + payload)
+        f.write(bytes([fl, byte1]) + payload)
 print(len(seeds), 'seeds written to', here)

@@ -43,6 +43,7 @@ PAM_FILE = REPO / 'pam' / 'telnetd.pam'
 SYSUSERS = REPO / 'contrib' / 'telnetd.sysusers.conf'
 TMPFILES = REPO / 'contrib' / 'telnetd.tmpfiles.conf'
 PAM_LOGIN = BUILD / 'libexec' / 'telnetd' / 'pam-login'
+TLS_HELPER = BUILD / 'libexec' / 'telnetd' / 'tls-helper'
 CONTRIB = REPO / 'contrib'
 # Where the contrib files expect the binary: make install's default PREFIX.
 INSTALLED_BINARY = '/usr/local/sbin/telnetd'
@@ -328,7 +329,8 @@ def make(*args):
     # build made with other flags); install what `make` built.
     return run(['make', '--no-print-directory', '-C', str(REPO),
                 'O=%s' % BUILD, '-o', '%s/telnetd/telnetd' % BUILD,
-                '-o', '%s/libexec/telnetd/pam-login' % BUILD] +
+                '-o', '%s/libexec/telnetd/pam-login' % BUILD,
+                '-o', '%s/libexec/telnetd/tls-helper' % BUILD] +
                list(args), timeout=120, env=clean_env())
 
 
@@ -348,6 +350,7 @@ def test_install_and_uninstall(tmp_path):
     want = {
         'usr/sbin/telnetd': (0o755, TELNETD),
         'usr/libexec/telnetd/pam-login': (0o755, PAM_LOGIN),
+        'usr/libexec/telnetd/tls-helper': (0o755, TLS_HELPER),
         'usr/share/man/man8/telnetd.8': (0o644, MAN),
         'etc/pam.d/telnetd': (0o644, PAM_FILE),
         'usr/lib/sysusers.d/telnetd.conf': (0o644, SYSUSERS),

@@ -1,0 +1,407 @@
+/*
+ * tls.c - the relay's TLS endpoint (issue 15): a server handshake and the
+ * record layer over a non-blocking socket, driven step by step by a poll
+ * loop (TLS_WANT_READ / TLS_WANT_WRITE), with OpenSSL 3.
+ *
+ * Settings: TLS 1.2 and 1.3 only; the library's and the system's cipher
+ * defaults (Debian: DEFAULT at security level 2); no renegotiation, no
+ * compression; no session tickets or cache (every relay is a process of
+ * its own, so no other connection could resume with them, and a resumed
+ * handshake would skip the certificate); read and write buffers given back
+ * while idle (an idle session keeps few pages).  SSL_OP_ENABLE_KTLS hands
+ * the record layer to the kernel after the handshake where the kernel has
+ * the "tls" ULP and the cipher suits it; otherwise OpenSSL's record layer
+ * does the work (tls_get_info says which).
+ *
+ * The private key is never here: the certificate's key object is one of
+ * tls_key.c's, which asks the signer for the one signature.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/provider.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "telnetd.h"
+#include "tls.h"
+
+#define TLS_CHAIN_MAX	10	/* certificates in a chain file */
+
+struct tls_ctx {
+	SSL_CTX *ssl;
+	EVP_PKEY *pub;		/* the leaf certificate's key */
+	OSSL_PROVIDER *ours, *dflt;	/* tls_key.c's provider, the default */
+};
+
+struct tls {
+	struct tls_ctx *c;
+	SSL *ssl;
+	BIO *sock;		/* the socket; rbio once the prefix is read */
+	BIO *pre;		/* the prefix (memory), rbio until drained */
+	int chan;
+	int64_t deadline;
+	int done;
+	int shut;
+	char err[160];
+};
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+set_err(char *dst, size_t dstsz, const char *what)
+{
+	unsigned long e = ERR_peek_last_error();
+	char buf[128];
+
+	if (e != 0) {
+		ERR_error_string_n(e, buf, sizeof(buf));
+		snprintf(dst, dstsz, "%s: %s", what, buf);
+	} else
+		snprintf(dst, dstsz, "%s", what);
+	ERR_clear_error();
+}
+
+/* ------------------------------------------------------------------ */
+/* The context                                                           */
+
+static struct tls_ctx *
+ctx_from_bio(BIO *in, char *why, size_t whysz)
+{
+	struct tls_ctx *c;
+	X509 *leaf, *x;
+	int n = 0;
+
+	if ((leaf = PEM_read_bio_X509(in, NULL, NULL, NULL)) == NULL) {
+		set_err(why, whysz, "no certificate");
+		return NULL;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		X509_free(leaf);
+		snprintf(why, whysz, "out of memory");
+		return NULL;
+	}
+	if (tls_key_provider_load(NULL, &c->ours, &c->dflt) == -1) {
+		set_err(why, whysz, "cannot load the key provider");
+		goto fail;
+	}
+	if ((c->ssl = SSL_CTX_new_ex(NULL, NULL, TLS_server_method())) ==
+	    NULL || SSL_CTX_use_certificate(c->ssl, leaf) != 1) {
+		set_err(why, whysz, "certificate");
+		goto fail;
+	}
+	/* The rest of the file is the chain sent after the leaf. */
+	while ((x = PEM_read_bio_X509(in, NULL, NULL, NULL)) != NULL) {
+		if (++n > TLS_CHAIN_MAX || SSL_CTX_add0_chain_cert(c->ssl,
+		    x) != 1) {
+			X509_free(x);
+			snprintf(why, whysz, "more than %d certificates in "
+			    "the chain", TLS_CHAIN_MAX);
+			goto fail;
+		}
+	}
+	ERR_clear_error();	/* the end of the PEM data */
+	if ((c->pub = X509_get_pubkey(leaf)) == NULL) {
+		set_err(why, whysz, "certificate key");
+		goto fail;
+	}
+	if (SSL_CTX_set_min_proto_version(c->ssl, TLS1_2_VERSION) != 1 ||
+	    SSL_CTX_set_max_proto_version(c->ssl, 0) != 1) {
+		set_err(why, whysz, "protocol versions");
+		goto fail;
+	}
+	SSL_CTX_set_options(c->ssl, SSL_OP_NO_RENEGOTIATION |
+	    SSL_OP_NO_COMPRESSION | SSL_OP_NO_TICKET |
+	    SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_ENABLE_KTLS |
+	    SSL_OP_IGNORE_UNEXPECTED_EOF);
+	SSL_CTX_set_num_tickets(c->ssl, 0);
+	SSL_CTX_set_session_cache_mode(c->ssl, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_mode(c->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+	X509_free(leaf);
+	return c;
+fail:
+	X509_free(leaf);
+	tls_ctx_free(c);
+	return NULL;
+}
+
+struct tls_ctx *
+tls_ctx_new(const char *chainfile, char *why, size_t whysz)
+{
+	struct tls_ctx *c;
+	BIO *in;
+
+	if ((in = BIO_new_file(chainfile, "r")) == NULL) {
+		snprintf(why, whysz, "%s: %s", chainfile, strerror(errno));
+		ERR_clear_error();
+		return NULL;
+	}
+	c = ctx_from_bio(in, why, whysz);
+	BIO_free(in);
+	return c;
+}
+
+struct tls_ctx *
+tls_ctx_new_mem(const char *pem, size_t len, char *why, size_t whysz)
+{
+	struct tls_ctx *c;
+	BIO *in;
+
+	if (len > INT32_MAX || (in = BIO_new_mem_buf(pem, (int)len)) == NULL) {
+		snprintf(why, whysz, "out of memory");
+		return NULL;
+	}
+	c = ctx_from_bio(in, why, whysz);
+	BIO_free(in);
+	return c;
+}
+
+void
+tls_ctx_free(struct tls_ctx *c)
+{
+	if (c == NULL)
+		return;
+	SSL_CTX_free(c->ssl);
+	EVP_PKEY_free(c->pub);
+	tls_key_provider_unload(c->ours, c->dflt);
+	free(c);
+}
+
+/* ------------------------------------------------------------------ */
+/* A connection                                                          */
+
+struct tls *
+tls_new(struct tls_ctx *c, int fd, int chan)
+{
+	struct tls *t;
+	EVP_PKEY *key = NULL;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return NULL;
+	t->c = c;
+	t->chan = chan;
+	t->deadline = mono_ms() + TLS_HANDSHAKE_MS;
+	if ((t->ssl = SSL_new(c->ssl)) == NULL ||
+	    (key = tls_key_remote(NULL, c->pub, chan)) == NULL ||
+	    SSL_use_PrivateKey(t->ssl, key) != 1 ||
+	    (t->sock = BIO_new_socket(fd, BIO_NOCLOSE)) == NULL) {
+		ERR_clear_error();
+		EVP_PKEY_free(key);
+		tls_free(t);
+		return NULL;
+	}
+	EVP_PKEY_free(key);	/* the SSL holds its reference */
+	/* One reference of the socket BIO each for the SSL's read and write
+	 * sides (set0: the SSL owns what it is given), one ours. */
+	BIO_up_ref(t->sock);
+	SSL_set0_wbio(t->ssl, t->sock);
+	BIO_up_ref(t->sock);
+	SSL_set0_rbio(t->ssl, t->sock);
+	SSL_set_accept_state(t->ssl);
+	return t;
+}
+
+int
+tls_prefix(struct tls *t, const unsigned char *p, size_t n)
+{
+	BIO *m;
+
+	if (n == 0)
+		return 0;
+	if (n > TLS_PREFIX_MAX || t->pre != NULL || t->done)
+		return -1;
+	if ((m = BIO_new(BIO_s_mem())) == NULL ||
+	    BIO_write(m, p, (int)n) != (int)n) {
+		BIO_free(m);
+		return -1;
+	}
+	/* Empty means "try again" (then the socket takes over), not EOF. */
+	BIO_set_mem_eof_return(m, -1);
+	t->pre = m;
+	SSL_set0_rbio(t->ssl, m);	/* drops its socket reference */
+	return 0;
+}
+
+/* The prefix read whole: the socket is the read side from now on. */
+static int
+prefix_drained(struct tls *t)
+{
+	if (t->pre == NULL || BIO_ctrl_pending(t->pre) > 0)
+		return 0;
+	BIO_up_ref(t->sock);
+	SSL_set0_rbio(t->ssl, t->sock);	/* frees the memory BIO */
+	t->pre = NULL;
+	return 1;
+}
+
+/* An SSL_* result as TLS_WANT_* or TLS_ERROR (with the reason). */
+static int
+map_error(struct tls *t, int ret, const char *what)
+{
+	int e = SSL_get_error(t->ssl, ret);
+
+	switch (e) {
+	case SSL_ERROR_WANT_READ:
+		return TLS_WANT_READ;
+	case SSL_ERROR_WANT_WRITE:
+		return TLS_WANT_WRITE;
+	case SSL_ERROR_ZERO_RETURN:
+		return 0;
+	case SSL_ERROR_SYSCALL:
+		if (ERR_peek_error() == 0) {
+			if (errno == 0 || errno == ECONNRESET ||
+			    errno == EPIPE)
+				return 0;
+			snprintf(t->err, sizeof(t->err), "%s: %s", what,
+			    strerror(errno));
+			return TLS_ERROR;
+		}
+		/* FALLTHROUGH */
+	default:
+		set_err(t->err, sizeof(t->err), what);
+		return TLS_ERROR;
+	}
+}
+
+int
+tls_handshake(struct tls *t)
+{
+	int r;
+
+	if (t->done)
+		return 1;
+	for (;;) {
+		if (mono_ms() >= t->deadline) {
+			snprintf(t->err, sizeof(t->err),
+			    "handshake not done in %d ms", TLS_HANDSHAKE_MS);
+			return TLS_ERROR;
+		}
+		ERR_clear_error();
+		errno = 0;
+		if ((r = SSL_do_handshake(t->ssl)) == 1) {
+			t->done = 1;
+			(void)prefix_drained(t);
+			return 1;
+		}
+		r = map_error(t, r, "handshake");
+		if (r == TLS_WANT_READ && prefix_drained(t))
+			continue;
+		if (r == 0) {
+			snprintf(t->err, sizeof(t->err),
+			    "the client closed during the handshake");
+			return TLS_ERROR;
+		}
+		return r;
+	}
+}
+
+int64_t
+tls_deadline(const struct tls *t)
+{
+	return t->deadline;
+}
+
+ssize_t
+tls_read(struct tls *t, void *buf, size_t len)
+{
+	size_t n = 0;
+	int r;
+
+	ERR_clear_error();
+	errno = 0;
+	if ((r = SSL_read_ex(t->ssl, buf, len, &n)) == 1)
+		return (ssize_t)n;
+	return map_error(t, r, "read");
+}
+
+ssize_t
+tls_write(struct tls *t, const void *buf, size_t len)
+{
+	size_t n = 0;
+	int r;
+
+	if (len == 0)
+		return 0;
+	ERR_clear_error();
+	errno = 0;
+	if ((r = SSL_write_ex(t->ssl, buf, len, &n)) == 1)
+		return (ssize_t)n;
+	r = map_error(t, r, "write");
+	return r == 0 ? TLS_ERROR : r;
+}
+
+size_t
+tls_pending(const struct tls *t)
+{
+	int n = SSL_pending(t->ssl);
+
+	return n > 0 ? (size_t)n : 0;
+}
+
+int
+tls_shutdown(struct tls *t)
+{
+	int r;
+
+	if (t->shut)
+		return 1;
+	ERR_clear_error();
+	errno = 0;
+	if ((r = SSL_shutdown(t->ssl)) >= 0) {
+		/* 0: our close_notify is out; the peer's is not awaited. */
+		t->shut = 1;
+		return 1;
+	}
+	return map_error(t, r, "shutdown");
+}
+
+void
+tls_get_info(const struct tls *t, struct tls_info *info)
+{
+	const char *sni;
+
+	memset(info, 0, sizeof(*info));
+	strlcpy(info->version, SSL_get_version(t->ssl), sizeof(info->version));
+	strlcpy(info->cipher, SSL_get_cipher_name(t->ssl),
+	    sizeof(info->cipher));
+	if ((sni = SSL_get_servername(t->ssl, TLSEXT_NAMETYPE_host_name)) !=
+	    NULL)
+		(void)log_safe(info->sni, sizeof(info->sni), sni, strlen(sni));
+	info->ktls_tx = BIO_get_ktls_send(SSL_get_wbio(t->ssl)) > 0;
+	info->ktls_rx = BIO_get_ktls_recv(SSL_get_rbio(t->ssl)) > 0;
+	info->resumed = SSL_session_reused(t->ssl);
+}
+
+const char *
+tls_error(const struct tls *t)
+{
+	return t->err[0] != '\0' ? t->err : "no error";
+}
+
+void
+tls_free(struct tls *t)
+{
+	if (t == NULL)
+		return;
+	SSL_free(t->ssl);	/* and its BIOs */
+	BIO_free(t->sock);	/* our own reference */
+	free(t);
+}

@@ -1,0 +1,240 @@
+/*
+ * tls_config.c - TLS on the command line (issue 15): the mode names, and
+ * the start's check of the certificate chain and key files.
+ *
+ * Starting the signer (tls-helper signer) and handing it a channel per
+ * connection are here too: none of this needs OpenSSL.
+ *
+ * The check loads the key with OpenSSL, so it runs in tls-helper (../tls/
+ * main.c), a program of its own: the daemon links no TLS library (a
+ * daemon not asked for TLS pays nothing for it), and the daemon that goes
+ * on to fork monitors and relays never has the key in its memory (the
+ * relay's memory is a copy of it), which is the point of the signer.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "telnetd.h"
+#include "tls.h"
+
+static const char *const mode_names[] = {
+	[TLS_MODE_OFF] = "off",
+	[TLS_MODE_STARTTLS] = "starttls",
+	[TLS_MODE_STARTTLS_REQUIRED] = "starttls-required",
+	[TLS_MODE_IMPLICIT] = "implicit",
+	[TLS_MODE_AUTO] = "auto",
+	[TLS_MODE_AUTO_REQUIRED] = "auto-required",
+};
+#define NMODES	(sizeof(mode_names) / sizeof(mode_names[0]))
+
+int
+tls_mode_parse(const char *name, int *mode)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < NMODES; i++)
+		if (strcmp(name, mode_names[i]) == 0) {
+			*mode = (int)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *
+tls_mode_name(int mode)
+{
+	if (mode < 0 || (size_t)mode >= NMODES)
+		return "?";
+	return mode_names[mode];
+}
+
+enum tls_sniff
+tls_sniff(const unsigned char *p, size_t n)
+{
+	if (n == 0)
+		return TLS_SNIFF_MORE;
+	if (p[0] != 0x16)
+		return TLS_SNIFF_TELNET;
+	if (n == 1)
+		return TLS_SNIFF_MORE;
+	/* RFC 8446 5.1: legacy_record_version is 0x0301 (or 0x0303); a
+	 * ClientHello record never has another major version. */
+	return p[1] == 0x03 ? TLS_SNIFF_TLS : TLS_SNIFF_TELNET;
+}
+
+int
+tls_sniff_wait_ms(uint32_t rtt_us)
+{
+	uint64_t ms = ((uint64_t)rtt_us * 3 + 999) / 1000;
+
+	if (ms < TLS_SNIFF_MIN_MS)
+		return TLS_SNIFF_MIN_MS;
+	if (ms > TLS_SNIFF_MAX_MS)
+		return TLS_SNIFF_MAX_MS;
+	return (int)ms;
+}
+
+/* The helper's child: the pipe on 1 and 2, nothing on 0, then exec. */
+static void __attribute__((noreturn))
+run_check(const char *helper, const char *cert, const char *key, int out)
+{
+	char *const argv[] = { (char *)(uintptr_t)"tls-helper",
+	    (char *)(uintptr_t)"check", (char *)(uintptr_t)cert,
+	    (char *)(uintptr_t)key, NULL };
+	static char *const envp[] = { NULL };
+	int dn = open("/dev/null", O_RDONLY);
+
+	if (dn == -1 || dup2(dn, 0) == -1 || dup2(out, 1) == -1 ||
+	    dup2(out, 2) == -1)
+		_exit(127);
+	execve(helper, argv, envp);
+	dprintf(1, "cannot run %s: %s", helper, strerror(errno));
+	_exit(127);
+}
+
+int
+tls_check_files(const char *cert, const char *key, char *why, size_t whysz)
+{
+	char helper[PATH_MAX];
+	int p[2], status;
+	ssize_t n;
+	size_t got = 0;
+	pid_t pid;
+
+	why[0] = '\0';
+	if (login_libexec_path("tls-helper", helper, sizeof(helper)) == -1) {
+		snprintf(why, whysz, "cannot run %s: %s",
+		    helper[0] ? helper : "tls-helper", strerror(errno));
+		return -1;
+	}
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		snprintf(why, whysz, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		snprintf(why, whysz, "fork: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0)
+		run_check(helper, cert, key, p[1]);
+	close(p[1]);
+	while (got + 1 < whysz &&
+	    (n = read(p[0], why + got, whysz - 1 - got)) != 0) {
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		got += (size_t)n;
+	}
+	close(p[0]);
+	/* One line: the first one, without its newline. */
+	why[got] = '\0';
+	why[strcspn(why, "\n")] = '\0';
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR) {
+			snprintf(why, whysz, "waitpid: %s", strerror(errno));
+			return -1;
+		}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (why[0] == '\0')
+		snprintf(why, whysz, "tls-helper check failed (status %d)",
+		    status);
+	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* The signer, from the daemon's side (tls_signer.c is the other)       */
+
+pid_t
+ks_signer_start(const char *helper, const char *chainfile,
+    const char *keyfile, int *ctl, char *why, size_t whysz)
+{
+	struct ks_ready ready;
+	struct pollfd pfd;
+	ssize_t len;
+	pid_t pid;
+	int sp[2], fd, status;
+
+	*ctl = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1) {
+		snprintf(why, whysz, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		snprintf(why, whysz, "fork: %s", strerror(errno));
+		close(sp[0]);
+		close(sp[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		char *const argv[] = { (char *)(uintptr_t)"tls-helper",
+		    (char *)(uintptr_t)"signer", (char *)(uintptr_t)chainfile,
+		    (char *)(uintptr_t)keyfile, NULL };
+		static char *const envp[] = { NULL };
+
+		/* The control socket on 3, without close-on-exec. */
+		if (dup2(sp[1], 3) == -1)
+			_exit(127);
+		execve(helper, argv, envp);
+		_exit(127);
+	}
+	close(sp[1]);
+	pfd.fd = sp[0];
+	pfd.events = POLLIN;
+	memset(&ready, 0, sizeof(ready));
+	len = -1;
+	if (poll(&pfd, 1, 10000) == 1)
+		len = ps_recv(sp[0], &ready, sizeof(ready), &fd);
+	else
+		errno = ETIMEDOUT;
+	if (len == (ssize_t)sizeof(ready) && ready.type == KS_READY &&
+	    ready.error == 0) {
+		*ctl = sp[0];
+		return pid;
+	}
+	if (len == (ssize_t)sizeof(ready) && ready.type == KS_READY) {
+		ready.why[sizeof(ready.why) - 1] = '\0';
+		snprintf(why, whysz, "%s", ready.why);
+	} else
+		snprintf(why, whysz, "the signer (%s) did not start: %s",
+		    helper, len == 0 ? "it exited" : strerror(errno));
+	close(sp[0]);
+	kill(pid, SIGTERM);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	return -1;
+}
+
+int
+ks_signer_channel(int ctl, int *relay)
+{
+	struct ks_channel m;
+	int sp[2], rc;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1)
+		return -1;
+	memset(&m, 0, sizeof(m));
+	m.type = KS_CHANNEL;
+	rc = ps_send(ctl, &m, sizeof(m), sp[1]);
+	close(sp[1]);
+	if (rc == -1) {
+		close(sp[0]);
+		return -1;
+	}
+	*relay = sp[0];
+	return 0;
+}

@@ -1,0 +1,99 @@
+/*
+ * test_tls_config.c - the daemon's side of TLS that needs no TLS library
+ * (telnetd/tls_config.c): the mode names of --tls and --listen=...,tls=,
+ * and what "both on one port" makes of a client's first bytes and of its
+ * silence.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "telnetd.h"
+#include "tls.h"
+
+static void
+test_mode_names(void **state)
+{
+	static const char *const names[] = {
+		"off", "starttls", "starttls-required", "implicit", "auto",
+		"auto-required",
+	};
+	size_t i;
+	int m;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		assert_int_equal(tls_mode_parse(names[i], &m), 0);
+		assert_int_equal(m, (int)i);
+		assert_string_equal(tls_mode_name(m), names[i]);
+	}
+	assert_int_equal(m, TLS_MODE_AUTO_REQUIRED);
+	m = 99;
+	assert_int_equal(tls_mode_parse("", &m), -1);
+	assert_int_equal(tls_mode_parse("STARTTLS", &m), -1);
+	assert_int_equal(tls_mode_parse("starttls ", &m), -1);
+	assert_int_equal(tls_mode_parse("auto-", &m), -1);
+	assert_int_equal(tls_mode_parse(NULL, &m), -1);
+	assert_int_equal(m, 99);
+	assert_string_equal(tls_mode_name(-1), "?");
+	assert_string_equal(tls_mode_name(6), "?");
+}
+
+static void
+test_sniff(void **state)
+{
+	static const unsigned char hello[] = { 0x16, 0x03, 0x01, 0x02, 0x00 };
+	static const unsigned char kermit[] = { 0xff, 0xfb, 0x25 };
+	static const unsigned char ctrl_v[] = { 0x16, 'l', 's' };
+	unsigned c;
+
+	(void)state;
+	assert_int_equal(tls_sniff(hello, 0), TLS_SNIFF_MORE);
+	assert_int_equal(tls_sniff(hello, 1), TLS_SNIFF_MORE);
+	assert_int_equal(tls_sniff(hello, 2), TLS_SNIFF_TLS);
+	assert_int_equal(tls_sniff(hello, sizeof(hello)), TLS_SNIFF_TLS);
+	/* C-Kermit's first bytes, a user's text, a ^V typed first. */
+	assert_int_equal(tls_sniff(kermit, sizeof(kermit)), TLS_SNIFF_TELNET);
+	assert_int_equal(tls_sniff((const unsigned char *)"root\r\n", 6),
+	    TLS_SNIFF_TELNET);
+	assert_int_equal(tls_sniff(ctrl_v, sizeof(ctrl_v)), TLS_SNIFF_TELNET);
+	/* Every first byte but 0x16 is TELNET at once. */
+	for (c = 0; c < 256; c++) {
+		unsigned char b = (unsigned char)c;
+
+		assert_int_equal(tls_sniff(&b, 1), c == 0x16 ?
+		    TLS_SNIFF_MORE : TLS_SNIFF_TELNET);
+	}
+}
+
+static void
+test_sniff_wait(void **state)
+{
+	(void)state;
+	/* Loopback and LAN: the floor. */
+	assert_int_equal(tls_sniff_wait_ms(0), TLS_SNIFF_MIN_MS);
+	assert_int_equal(tls_sniff_wait_ms(50), TLS_SNIFF_MIN_MS);
+	assert_int_equal(tls_sniff_wait_ms(83333), TLS_SNIFF_MIN_MS);
+	/* Three round trips above it, rounded up. */
+	assert_int_equal(tls_sniff_wait_ms(100000), 300);
+	assert_int_equal(tls_sniff_wait_ms(300001), 901);
+	/* A satellite link, and the ceiling. */
+	assert_int_equal(tls_sniff_wait_ms(600000), 1800);
+	assert_int_equal(tls_sniff_wait_ms(700000), TLS_SNIFF_MAX_MS);
+	assert_int_equal(tls_sniff_wait_ms(UINT32_MAX), TLS_SNIFF_MAX_MS);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mode_names),
+		cmocka_unit_test(test_sniff),
+		cmocka_unit_test(test_sniff_wait),
+	};
+
+	return cmocka_run_group_tests_name("tls_config", tests, NULL, NULL);
+}

@@ -1,0 +1,55 @@
+/*
+ * main.c - tls-helper, the program that holds the daemon's TLS code
+ * (issue 15).
+ *
+ *   tls-helper check CERT KEY
+ *	load the certificate chain and the private key (PEM) and check that
+ *	they match and are of a kind the signer serves; nothing on standard
+ *	output and exit 0 when they do, else one line saying why and exit 1.
+ *   tls-helper signer CERT KEY
+ *	the signer, with its control socket on descriptor 3: it alone holds
+ *	the key and makes one signature per channel (../telnetd/
+ *	tls_signer.c).
+ *
+ * Why a program of its own rather than code in the daemon: the daemon is
+ * linked static-pie, and OpenSSL linked into it would cost every session,
+ * TLS or not, its relocations and start-up (measured: a plain session's
+ * two processes went from 1.8 to 3.4 MB resident).  The daemon runs this
+ * only when TLS is configured, so a daemon not asked for TLS never maps a
+ * page of OpenSSL.  The relay's TLS data path joins it in phase 2 of
+ * issue 15 (TLS-DESIGN.md).
+ */
+#include <sys/prctl.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "telnetd.h"
+#include "tls.h"
+
+#define SIGNER_CTL	3	/* the signer's control socket */
+
+int
+main(int argc, char **argv)
+{
+	char why[256];
+
+	if (argc == 4 && strcmp(argv[1], "check") == 0) {
+		if (ks_check_files(argv[2], argv[3], why, sizeof(why)) == 0)
+			return 0;
+		printf("%s\n", why);
+		return 1;
+	}
+	if (argc == 4 && strcmp(argv[1], "signer") == 0) {
+		/* Nothing of this process may be read or dumped: it holds
+		 * the key (a core file, ptrace by the same user). */
+		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
+			return 1;
+		log_init(0, 0, "telnetd");
+		log_setproc("signer");
+		return ks_signer_run(argv[2], argv[3], SIGNER_CTL);
+	}
+	fprintf(stderr, "usage: tls-helper check CERT KEY\n"
+	    "       tls-helper signer CERT KEY (control socket on 3)\n");
+	return 2;
+}
