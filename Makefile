@@ -104,12 +104,14 @@ $(LIBTELNETD): $(D_OBJS)
 # need its shared NSS modules at run time: they are loaded only for
 # databases that /etc/nsswitch.conf names beyond "files" and "dns".
 # DAEMON_LD= (the sanitizer and valgrind builds) links it the usual way.
+# libbsd (setproctitle, title.c) comes from its static archive, libbsd.a,
+# like libc: only the objects the daemon calls are linked in.
 DAEMON_LD ?= -static-pie -Wl,-z,relro,-z,now
 $(TELNETD): $(MAIN_OBJ) $(LIBTELNETD) $(LIBTELNET)
 	@mkdir -p $(dir $@)
 	@rm -f $@	# the pipe hides the linker's status: test -x below tells
 	$(CC) $(if $(DAEMON_LD),$(DAEMON_LD) $(SAN) $(LDFLAGS),$(ALL_LDFLAGS)) \
-		-o $@ $^ $(SAN_LIBS) -lutil 2>&1 | \
+		-o $@ $^ $(SAN_LIBS) -lbsd -lutil 2>&1 | \
 		{ grep -v -e 'in statically linked applications requires' \
 		-e ': in function .*:$$' >&2 || true; }
 	@test -x $@

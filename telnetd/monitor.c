@@ -274,6 +274,7 @@ start_program(struct monitor *m, struct ps_start *req, size_t len)
 	    env->user[0] ? log_safe(safe, sizeof(safe), env->user,
 	    strlen(env->user)) : "", (long)pid);
 	strlcpy(rep.tty, m->tty, sizeof(rep.tty));
+	title_session(m->host, m->tty);
 reply:
 	ps_zfree(env, sizeof(*env));
 	login_argv_free(argv);

@@ -430,16 +430,15 @@ relay_main(const struct config *cfg, int net, int mon, const char *host)
 /* The client's address, numeric; with -U its reverse name (refusing the
  * client without one). */
 static int
-peer_name(const struct config *cfg, int fd, char *host, size_t hostsz)
+peer_name(const struct config *cfg, int fd,
+    const struct sockaddr_storage *client, char *host, size_t hostsz)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
+	socklen_t len;
 	int e;
 
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1) {
-		log_warn("getpeername");
+	if (peer_address(cfg, fd, client, &ss, &len) == -1)
 		return -1;
-	}
 	if ((e = getnameinfo((struct sockaddr *)&ss, len, host,
 	    (socklen_t)hostsz, NULL, 0, NI_NUMERICHOST)) != 0) {
 		log_warnx("getnameinfo: %s", gai_strerror(e));
@@ -483,18 +482,20 @@ socket_options(const struct config *cfg, int fd)
 }
 
 int
-session_run(const struct config *cfg, int fd)
+session_run(const struct config *cfg, int fd,
+    const struct sockaddr_storage *client)
 {
 	static char host[HOST_MAX];
 	int sp[2];
 	pid_t relay;
 
 	log_setproc("session");
-	if (peer_name(cfg, fd, host, sizeof(host)) == -1) {
+	if (peer_name(cfg, fd, client, host, sizeof(host)) == -1) {
 		close(fd);
 		return 1;
 	}
 	socket_options(cfg, fd);
+	title_session(host, NULL);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1)
 		fatal("socketpair");
 	switch ((relay = fork())) {
@@ -503,6 +504,7 @@ session_run(const struct config *cfg, int fd)
 	case 0:
 		close(sp[0]);
 		log_setproc("relay");
+		title_relay(host);
 		_exit(relay_main(cfg, fd, sp[1], host));
 	default:
 		break;
