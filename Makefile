@@ -8,6 +8,8 @@
 #   make fuzz       libFuzzer harnesses (clang), FUZZ_SECONDS each
 #   make bench      engine and daemon benchmarks against inetutils telnetd
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        the Debian package (dpkg-buildpackage), into dist/
+#   make check-deb  build it, lintian, install/use/purge it in an overlay
 
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
@@ -76,7 +78,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/%.c=$(O)/obj/bin/%)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(O)/obj/bin/%)
 
 .PHONY: all deps check check-unit check-integration check-asan check-corpus \
-	check-valgrind \
+	check-valgrind check-deb deb \
 	fuzz bench bench-quick run install uninstall lint clean help
 
 all: $(LIBTELNET) $(TELNETD) $(PAM_LOGIN) $(UNIT_BINS) $(TOOL_BINS)
@@ -146,6 +148,7 @@ check:
 	$(MAKE) check-integration
 	$(MAKE) check-asan
 	$(MAKE) check-valgrind
+	if command -v dpkg-buildpackage >/dev/null; then $(MAKE) check-deb; fi
 	$(MAKE) lint
 
 check-unit: $(UNIT_BINS)
@@ -202,6 +205,17 @@ $(O)/obj/bin/fuzz_session_replay: $(O)/obj/tests/fuzz/fuzz_session.o \
 check-valgrind:
 	@bash tests/run-valgrind.sh
 
+# (issue 16) The Debian package: built from a copy of the tree (so its
+# "debian/rules clean" leaves this build alone), checked with lintian,
+# then installed with apt, used for logins and purged on the machine's
+# root seen through a throw-away overlay (tests/package/).  About 40 s.
+check-deb:
+	@bash tests/package/run-package-test.sh
+
+# The package alone: dist/telnetd-privsep_VERSION_ARCH.deb (and .changes).
+deb:
+	@bash tools/deb.sh $(abspath dist)
+
 # Every harness, FUZZ_SECONDS each.
 FUZZ_SECONDS ?= 60
 fuzz:
@@ -238,10 +252,10 @@ uninstall:
 
 clean:
 	rm -rf obj build-asan build-fuzz build-valgrind libtelnet/libtelnet.a \
-		telnetd/telnetd libexec
+		telnetd/telnetd libexec dist
 
 help:
-	@sed -n '3,10p' Makefile
+	@sed -n '3,12p' Makefile
 
 -include $(LIB_OBJS:.o=.d) $(D_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) \
 	$(PAM_OBJS:.o=.d) \
