@@ -57,7 +57,6 @@ struct listener {
 	size_t nkids, capkids;
 	struct pending *pend;
 	size_t npend, maxpend;
-	struct pollfd *pfd;		/* signals, sockets, pending */
 	rlim_t nofile;			/* the soft limit we started with */
 	char addrs[256];	/* "0.0.0.0:23 [::]:23", for the title */
 };
@@ -499,7 +498,9 @@ int
 listen_run(const struct config *cfg)
 {
 	struct listener ll, *l = &ll;
-	struct pollfd *pfd;
+	/* Signals and sockets; with --proxy-from, the connections awaiting
+	 * a header too, in a larger array from the heap. */
+	struct pollfd fixed[1 + MAX_SOCKS], *pfd = fixed;
 	sigset_t mask, oldmask;
 	int sfd, stop = 0;
 	size_t i, npend;
@@ -524,8 +525,9 @@ listen_run(const struct config *cfg)
 		return 1;
 	}
 	raise_nofile(l);
-	if ((l->pend = calloc(l->maxpend + 1, sizeof(*l->pend))) == NULL ||
-	    (pfd = calloc(1 + l->nfds + l->maxpend, sizeof(*pfd))) == NULL)
+	if (l->maxpend > 0 &&
+	    ((l->pend = calloc(l->maxpend, sizeof(*l->pend))) == NULL ||
+	    (pfd = calloc(1 + l->nfds + l->maxpend, sizeof(*pfd))) == NULL))
 		fatal("calloc");
 	title_addrs(l);
 	title_listener(l->addrs, 0);
@@ -574,7 +576,8 @@ listen_run(const struct config *cfg)
 	while (l->npend > 0)
 		pending_drop(l, l->npend - 1, 1);
 	free(l->pend);
-	free(pfd);
+	if (pfd != fixed)
+		free(pfd);
 	log_info("%s: stopped listening; %zu sessions left running",
 	    stop == SIGTERM ? "SIGTERM" : "SIGINT", l->nkids);
 	free(l->kids);

@@ -84,9 +84,10 @@ def utmp_file():
 
 
 def cmdline(pid):
+    """The process title, without the spaces that pad a short one."""
     try:
         with open('/proc/%d/cmdline' % pid, 'rb') as f:
-            return f.read().split(b'\0')[0].decode()
+            return f.read().split(b'\0')[0].decode().rstrip(' ')
     except OSError:
         return ''
 

@@ -32,12 +32,23 @@ HOST_RE = re.compile(rb'HOST=\[([^\]]*)\] TTY=\[/dev/(pts/\d+)\]')
 
 def title(pid):
     """The process title as ps shows it: the command line up to its
-    first NUL (setproctitle pads the rest with NULs)."""
+    first NUL (setproctitle pads the rest with NULs), without the spaces
+    that pad a title to the length the original argv[0] had."""
     try:
         with open('/proc/%d/cmdline' % pid, 'rb') as f:
-            return f.read().split(b'\0')[0].decode()
+            return f.read().split(b'\0')[0].decode().rstrip(' ')
     except OSError:
         return ''
+
+
+def clean_tail(pid):
+    """After the title only padding spaces and NULs: nothing a ps that
+    shows the whole command line would print after it (libbsd marks the
+    end of a longer argv[0] with a '.' unless the title covers it)."""
+    with open('/proc/%d/cmdline' % pid, 'rb') as f:
+        raw = f.read()
+    tail = raw[len(raw.split(b'\0')[0].rstrip(b' ')):]
+    return tail.strip(b' \0') == b''
 
 
 def uid(pid):
@@ -87,7 +98,10 @@ def test_titles_listen(listen_daemon):
         assert uid(mon_a[0]) == 0 and uid(relays[0]) != 0
         with open('/proc/%d/stat' % relays[0]) as f:
             assert int(f.read().rsplit(')', 1)[1].split()[1]) == mon_a[0]
-        wait_title(d.descendants, 'telnetd: ::1 [relay]')
+        relays6 = wait_title(d.descendants, 'telnetd: ::1 [relay]')
+        for pid in mon_a + relays + relays6 + [d.pid]:
+            assert clean_tail(pid), open('/proc/%d/cmdline' % pid,
+                                         'rb').read()
         a.close()
         wait_title(lambda: [d.pid],
                    'telnetd: listening on %s, 1 session' % addrs)

@@ -226,7 +226,8 @@ def procs(root):
             continue
         try:
             with open('/proc/%s/cmdline' % d, 'rb') as f:
-                cmd = f.read().split(b'\0')[0].decode(errors='replace')
+                cmd = f.read().split(b'\0')[0].decode(
+                    errors='replace').rstrip(' ')
             with open('/proc/%s/status' % d) as f:
                 uid = int([l for l in f if l.startswith('Uid:')][0].split()[1])
             rootlink = os.readlink('/proc/%s/root' % d)
