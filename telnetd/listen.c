@@ -197,6 +197,7 @@ title_addrs(struct listener *l)
 	l->addrs[0] = '\0';
 	for (v6 = 0; v6 < 2; v6++) {
 		for (i = 0; i < l->nfds; i++) {
+			memset(&ss, 0, sizeof(ss));
 			len = sizeof(ss);
 			if (getsockname(l->fds[i], (struct sockaddr *)&ss,
 			    &len) == -1 ||
@@ -409,6 +410,7 @@ accept_one(struct listener *l, int lfd, const sigset_t *oldmask)
 	struct pending *p;
 	int fd;
 
+	memset(&ss, 0, sizeof(ss));
 	if ((fd = accept4(lfd, (struct sockaddr *)&ss, &len,
 	    SOCK_CLOEXEC)) == -1) {
 		if (errno != EAGAIN && errno != EINTR &&

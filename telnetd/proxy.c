@@ -155,7 +155,7 @@ v1_line(const unsigned char *p, size_t n, struct proxy_header *h,
 			return PROXY_DONE;
 		}
 	}
-	if (len[1] != 4 || (memcmp(tok[1], "TCP4", 4) != 0 &&
+	if (ntok < 2 || len[1] != 4 || (memcmp(tok[1], "TCP4", 4) != 0 &&
 	    memcmp(tok[1], "TCP6", 4) != 0)) {
 		*why = "v1: protocol is not TCP4, TCP6 or UNKNOWN";
 		return PROXY_BAD;
