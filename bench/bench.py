@@ -167,6 +167,18 @@ def pss_kib(pid):
     return 0
 
 
+def end_client(c, timeout):
+    """A client driven through its standard input: EOF there ends it;
+    killed if it does not end within timeout seconds."""
+    c.stdin.close()
+    try:
+        c.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        c.kill()
+        c.wait()
+    c.stdout.close()
+
+
 def status_kib(pid, field):
     try:
         with open("/proc/%d/status" % pid) as f:
@@ -527,13 +539,7 @@ class Bench:
             self.add(row, d, total / MEM_SESSIONS)
             self.procs_per_session[d.key] = len(pids) / MEM_SESSIONS
         finally:
-            c.stdin.close()
-            try:
-                c.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                c.kill()
-                c.wait()
-            c.stdout.close()
+            end_client(c, 20)
 
     def latency(self, row):
         ls = self.launch_all(lambda d: self.sess("echo"))
@@ -634,13 +640,7 @@ class Bench:
                     row["echo_s"] = float(kv["echo_ms"]) / 1000
             finally:
                 if c is not None:
-                    c.stdin.close()
-                    try:
-                        c.wait(timeout=60)
-                    except subprocess.TimeoutExpired:
-                        c.kill()
-                        c.wait()
-                    c.stdout.close()
+                    end_client(c, 60)
                 # The sessions end with their connections; then the
                 # listener (SIGTERM leaves running sessions alone).
                 deadline = time.monotonic() + 60
