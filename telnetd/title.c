@@ -55,27 +55,45 @@ static const char *const keep_env[] = {
 };
 #define NKEEP	(sizeof(keep_env) / sizeof(keep_env[0]))
 
+/* Which of keep_env a variable is, or NKEEP. */
+static size_t
+kept(const char *var)
+{
+	size_t k;
+
+	for (k = 0; k < NKEEP; k++)
+		if (strncmp(var, keep_env[k], strlen(keep_env[k])) == 0)
+			break;
+	return k;
+}
+
 void
 title_init(int argc, char **argv)
 {
-	char **envp = environ, **mine, *area[TITLE_ENVS + 1];
+	char **envp = environ, **mine = NULL, *area[TITLE_ENVS + 1], *str;
 	const char *end;
-	size_t i, k, n = 0, na = 0;
+	size_t i, n = 0, na = 0, bytes = 0;
 
 	if (argc < 1 || argv[0] == NULL || envp == NULL)
 		return;
 	/* The variables the daemon still reads, as an environment of its
-	 * own; without memory for it, the whole environment stays (and
-	 * the title has argv's room only). */
-	if ((mine = calloc(NKEEP + 1, sizeof(*mine))) != NULL) {
-		for (i = 0; envp[i] != NULL && n < NKEEP; i++)
-			for (k = 0; k < NKEEP; k++)
-				if (strncmp(envp[i], keep_env[k],
-				    strlen(keep_env[k])) == 0 &&
-				    (mine[n] = strdup(envp[i])) != NULL) {
-					n++;
-					break;
-				}
+	 * own: one block, the array and then the strings, so it stays one
+	 * allocation whatever unsetenv() takes out of the array.  Without
+	 * memory for it, the whole environment stays (and the title has
+	 * argv's room only). */
+	for (i = 0; envp[i] != NULL; i++)
+		if (kept(envp[i]) < NKEEP && n < NKEEP) {
+			bytes += strlen(envp[i]) + 1;
+			n++;
+		}
+	if ((mine = malloc((n + 1) * sizeof(*mine) + bytes)) != NULL) {
+		str = (char *)(mine + n + 1);
+		for (i = n = 0; envp[i] != NULL && n < NKEEP; i++)
+			if (kept(envp[i]) < NKEEP) {
+				mine[n++] = str;
+				str = stpcpy(str, envp[i]) + 1;
+			}
+		mine[n] = NULL;
 		environ = mine;
 	}
 	/* The title area: argv's strings, then environment strings that
