@@ -47,6 +47,10 @@ extern char **environ;
  * title gets spaces to that length, or libbsd marks the old end of
  * argv[0] with a '.' that ps shows ("telnetd: ::1 [relay]  ."). */
 static size_t title_min;
+/* The environment title_init() made, for as long as the process lives:
+ * also when glibc's clean-up at exit (valgrind's __libc_freeres) has set
+ * environ to NULL. */
+static char **volatile title_env;	/* volatile: only written */
 
 /* Read by the daemon after start-up (listen.c, log.c, syslog's clock). */
 static const char *const keep_env[] = {
@@ -94,6 +98,7 @@ title_init(int argc, char **argv)
 				str = stpcpy(str, envp[i]) + 1;
 			}
 		mine[n] = NULL;
+		title_env = mine;
 		environ = mine;
 	}
 	/* The title area: argv's strings, then environment strings that
