@@ -10,6 +10,8 @@
 #   make bench      engine and daemon benchmarks against inetutils telnetd
 #   make install    PREFIX=/usr/local DESTDIR= (and, without DESTDIR,
 #                   the telnetd system user and /run/telnetd)
+#   make deb        the Debian package (dpkg-buildpackage), into dist/
+#   make check-deb  build it, lintian, install/use/purge it in an overlay
 
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
@@ -97,7 +99,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/%.c=$(O)/obj/bin/%)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(O)/obj/bin/%)
 
 .PHONY: all deps check check-unit check-integration check-asan check-corpus \
-	check-valgrind check-fuzz-build fuzz-build \
+	check-valgrind check-fuzz-build fuzz-build check-deb deb \
 	fuzz bench bench-quick run install uninstall lint clean help
 
 all: $(LIBTELNET) $(TELNETD) $(PAM_LOGIN) $(TLS_HELPER) $(UNIT_BINS) \
@@ -126,6 +128,8 @@ $(LIBTELNETD): $(D_OBJS)
 # need its shared NSS modules at run time: they are loaded only for
 # databases that /etc/nsswitch.conf names beyond "files" and "dns".
 # DAEMON_LD= (the sanitizer and valgrind builds) links it the usual way.
+# libbsd (setproctitle, title.c) comes from its static archive, libbsd.a,
+# like libc: only the objects the daemon calls are linked in.
 DAEMON_LD ?= -static-pie -Wl,-z,relro,-z,now
 $(TELNETD): $(MAIN_OBJ) $(LIBTELNETD) $(LIBTELNET)
 	@mkdir -p $(dir $@)
@@ -187,6 +191,7 @@ check:
 	$(MAKE) check-integration
 	$(MAKE) check-asan
 	$(MAKE) check-valgrind
+	if command -v dpkg-buildpackage >/dev/null; then $(MAKE) check-deb; fi
 	$(MAKE) lint
 
 check-unit: $(UNIT_BINS)
@@ -279,6 +284,17 @@ check-fuzz-build: fuzz-build
 	@bash tests/fuzz/smoke.sh build-fuzz/fuzz_engine tests/fuzz/corpus/engine
 	@bash tests/fuzz/smoke.sh build-fuzz/fuzz_session tests/fuzz/corpus/session
 
+# (issue 16) The Debian package: built from a copy of the tree (so its
+# "debian/rules clean" leaves this build alone), checked with lintian,
+# then installed with apt, used for logins and purged on the machine's
+# root seen through a throw-away overlay (tests/package/).  About 40 s.
+check-deb:
+	@bash tests/package/run-package-test.sh
+
+# The package alone: dist/telnetd-privsep_VERSION_ARCH.deb (and .changes).
+deb:
+	@bash tools/deb.sh $(abspath dist)
+
 # Every harness, FUZZ_SECONDS each.
 FUZZ_SECONDS ?= 60
 fuzz: fuzz-build
@@ -331,10 +347,10 @@ uninstall:
 
 clean:
 	rm -rf obj build-asan build-fuzz build-valgrind libtelnet/libtelnet.a \
-		telnetd/telnetd libexec
+		telnetd/telnetd libexec dist
 
 help:
-	@sed -n '3,11p' Makefile
+	@sed -n '3,14p' Makefile
 
 -include $(LIB_OBJS:.o=.d) $(D_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) \
 	$(PAM_OBJS:.o=.d) $(TLSH_OBJS:.o=.d) \

@@ -14,6 +14,7 @@ import datetime
 import json
 import os
 import platform
+import random
 import re
 import select
 import shutil
@@ -39,6 +40,9 @@ SETTINGS = {
                  mem_runs=3, lat_runs=7, lat_samples=5000, tail_runs=20),
 }
 MEM_SESSIONS = 32       # idle sessions open at once for the PSS figure
+# The scale row (issue 16): idle sessions at once through telnetd --listen,
+# the same count as the memory row first, then the big one.
+SCALE_SIZES = {"quick": (32, 200), "full": (32, 1000)}
 SILENT_TIMEOUT = 3.0    # a silent client's session that has not started
 RATE_CLIENTS = 8
 TAIL_SIZES = (64 * 1024, 256 * 1024, 1024 * 1024, 4 * 1024 * 1024)
@@ -163,6 +167,29 @@ def pss_kib(pid):
     return 0
 
 
+def end_client(c, timeout):
+    """A client driven through its standard input: EOF there ends it;
+    killed if it does not end within timeout seconds."""
+    c.stdin.close()
+    try:
+        c.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        c.kill()
+        c.wait()
+    c.stdout.close()
+
+
+def status_kib(pid, field):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 def wait_quiet(launcher, timeout):
     """Wait until the launcher has no session processes left."""
     deadline = time.monotonic() + timeout
@@ -202,6 +229,7 @@ class Bench:
         self.procs_per_session = {}
         self.start_load = load1()
         self.cg_procs = {}
+        self.scale_rows = []        # (n, dict) from the scale step
 
     # -- helpers --
     def sess(self, *args):
@@ -511,13 +539,7 @@ class Bench:
             self.add(row, d, total / MEM_SESSIONS)
             self.procs_per_session[d.key] = len(pids) / MEM_SESSIONS
         finally:
-            c.stdin.close()
-            try:
-                c.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                c.kill()
-                c.wait()
-            c.stdout.close()
+            end_client(c, 20)
 
     def latency(self, row):
         ls = self.launch_all(lambda d: self.sess("echo"))
@@ -552,6 +574,83 @@ class Bench:
         finally:
             self.stop_all(ls)
 
+    # -- the scale row: our daemon alone, through --listen ------------------
+    def listen_daemon(self, prog, log):
+        """telnetd --listen on a free loopback port, no session limits;
+        (Popen, port) once it says it is ready."""
+        for _ in range(20):
+            port = random.randint(20000, 60999)
+            logf = open(log, "wb")
+            p = subprocess.Popen(
+                [self.telnetd, "--listen=127.0.0.1:%d" % port,
+                 "--max-sessions=0", "--max-per-host=0", "-E",
+                 " ".join(prog)], stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=logf)
+            logf.close()
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and p.poll() is None:
+                with open(log, "rb") as f:
+                    if re.search(rb"telnetd \S+ ready", f.read()):
+                        return p, port
+                time.sleep(0.02)
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+        raise BenchError("telnetd --listen did not start (see %s)" % log)
+
+    def scale(self):
+        if "telnetd" in self.skipped or self.all["telnetd"] not in \
+                self.daemons:
+            return
+        for n in SCALE_SIZES[self.mode]:
+            row = {"n": n}
+            self.scale_rows.append(row)
+            logpath = os.path.join(self.work, "scale-%d.log" % n)
+            d, port = self.listen_daemon(self.sess("echo"), logpath)
+            c = None
+            try:
+                c = subprocess.Popen(
+                    [self.bins["bench_client"], "-t", "300", "127.0.0.1",
+                     str(port), "scale", str(n)], stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE, text=True)
+                r, _, _ = select.select([c.stdout], [], [], 330)
+                line = c.stdout.readline() if r else ""
+                m = re.match(r"READY \d+ open_ms=([\d.]+)", line)
+                if not m:
+                    row["error"] = "sessions did not start: " + line.strip()
+                    continue
+                row["open_s"] = float(m.group(1)) / 1000
+                time.sleep(0.5)     # every relay idle: buffers trimmed
+                pids = [p for p in descendants(d.pid)
+                        if comm(p) != "bench_sess"]
+                row["daemon_procs"] = len(pids) + 1
+                row["kib"] = (sum(pss_kib(p) for p in pids) +
+                              pss_kib(d.pid)) / n
+                # Not in PSS: the page tables of the daemon's processes.
+                row["pte_kib"] = sum(status_kib(p, "VmPTE")
+                                     for p in pids + [d.pid]) / n
+                c.stdin.write("echo\n")
+                c.stdin.flush()
+                r, _, _ = select.select([c.stdout], [], [], 330)
+                kv = parse_kv(c.stdout.readline() if r else "")
+                if kv.get("ok") != "1":
+                    row["error"] = "echo: " + kv.get("err", "no answer")
+                else:
+                    row["echoed"] = int(kv["echoed"])
+                    row["echo_s"] = float(kv["echo_ms"]) / 1000
+            finally:
+                if c is not None:
+                    end_client(c, 60)
+                # The sessions end with their connections; then the
+                # listener (SIGTERM leaves running sessions alone).
+                deadline = time.monotonic() + 60
+                while descendants(d.pid) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                d.send_signal(signal.SIGTERM)
+                d.wait(timeout=10)
+            log("  scale %d: %s" % (n, ", ".join(
+                "%s=%s" % kv for kv in sorted(row.items()))))
+
     def run(self):
         c = self.cfg
         steps = [
@@ -571,6 +670,8 @@ class Bench:
             ("memory per idle session", lambda: self.memory("mem")),
             ("echo latency", lambda: self.latency("lat")),
             ("output before exit", lambda: self.tail("tail")),
+            ("scale: idle sessions at once through --listen",
+             self.scale),
         ]
         # BENCH_ROWS="start,rate": only the steps whose names contain one
         # of the words (for working on one figure; the table marks the
@@ -780,6 +881,21 @@ def report(bench, machine, engine_text, elapsed):
     if notes:
         out.append("")
         out.extend("note: " + n for n in notes)
+    if bench.scale_rows:
+        out.append("")
+        out.append("scale (telnetd --listen alone, idle sessions of "
+                   "bench_sess echo; memory is PSS of the listener, monitors "
+                   "and relays per session):")
+        for r in bench.scale_rows:
+            if "error" in r:
+                out.append("  %5d sessions: error: %s" % (r["n"], r["error"]))
+                continue
+            out.append("  %5d sessions: all open in %.2f s, %.0f KiB per "
+                       "session (%d daemon processes; page tables %.0f KiB "
+                       "more), %d/%d answered an echo within %.0f ms" % (
+                           r["n"], r["open_s"], r["kib"], r["daemon_procs"],
+                           r.get("pte_kib", 0), r.get("echoed", 0), r["n"],
+                           r.get("echo_s", 0) * 1000))
     if engine_text:
         out.append("")
         out.append("engine (bench/engine.sh):")
@@ -861,7 +977,8 @@ def main():
         with open(os.path.join(a.results, "latest.json"), "w") as f:
             json.dump({"mode": a.mode, "machine": machine,
                        "samples": bench.samples, "errors": bench.errors,
-                       "skipped": bench.skipped}, f, indent=1,
+                       "skipped": bench.skipped,
+                       "scale": bench.scale_rows}, f, indent=1,
                       default=str)
     shutil.rmtree(work, ignore_errors=True)
     return 0

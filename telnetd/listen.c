@@ -5,8 +5,14 @@
  * sessions alone.  Each connection and each end is one log line.  A
  * connection over --max-sessions or --max-per-host gets one line and a
  * clean close, and no session.
+ *
+ * A connection from a --proxy-from source waits in the listener's own poll
+ * loop until its PROXY header is in (peer.c reads it, a step per poll):
+ * the limits then count the client it names, and a proxy that sends
+ * nothing holds a descriptor until --proxy-timeout, never a process.
  */
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -18,6 +24,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,6 +40,14 @@ struct child {
 	int64_t start;
 };
 
+/* A connection from a proxy, its PROXY header not in yet. */
+struct pending {
+	int fd;
+	int64_t deadline;		/* --proxy-timeout */
+	struct sockaddr_storage ss;	/* the proxy */
+	struct proxy_reader *r;
+};
+
 struct listener {
 	const struct config *cfg;
 	int fds[MAX_SOCKS];
@@ -40,6 +55,10 @@ struct listener {
 	int sfd;
 	struct child *kids;
 	size_t nkids, capkids;
+	struct pending *pend;
+	size_t npend, maxpend;
+	rlim_t nofile;			/* the soft limit we started with */
+	char addrs[256];	/* "0.0.0.0:23 [::]:23", for the title */
 };
 
 int
@@ -113,8 +132,10 @@ open_one(struct listener *l, int family, const char *addr, const char *port)
 			    sizeof(on));
 		sock_name(ai->ai_addr, ai->ai_addrlen, h, sizeof(h), p,
 		    sizeof(p));
+		/* The kernel's longest queue (net.core.somaxconn): a burst
+		 * of connections waits there, not in SYN retries. */
 		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
-		    listen(fd, 128) == -1) {
+		    listen(fd, SOMAXCONN) == -1) {
 			log_warn("cannot listen on %s port %s", h, p);
 			close(fd);
 			continue;
@@ -163,6 +184,37 @@ open_sockets(struct listener *l)
 	return l->nfds > 0 ? 0 : -1;
 }
 
+/* The listening addresses as ps shows them, IPv4 first. */
+static void
+title_addrs(struct listener *l)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char h[64], p[16];
+	size_t i, off = 0;
+	int v6, n;
+
+	l->addrs[0] = '\0';
+	for (v6 = 0; v6 < 2; v6++) {
+		for (i = 0; i < l->nfds; i++) {
+			memset(&ss, 0, sizeof(ss));
+			len = sizeof(ss);
+			if (getsockname(l->fds[i], (struct sockaddr *)&ss,
+			    &len) == -1 ||
+			    (ss.ss_family == AF_INET6) != v6)
+				continue;
+			sock_name((struct sockaddr *)&ss, len, h, sizeof(h), p,
+			    sizeof(p));
+			n = snprintf(l->addrs + off, sizeof(l->addrs) - off,
+			    "%s%s%s%s:%s", off ? " " : "", v6 ? "[" : "", h,
+			    v6 ? "]" : "", p);
+			if (n < 0 || (size_t)n >= sizeof(l->addrs) - off)
+				return;	/* the rest does not fit */
+			off += (size_t)n;
+		}
+	}
+}
+
 static void
 add_child(struct listener *l, pid_t pid, const char *host)
 {
@@ -179,6 +231,7 @@ add_child(struct listener *l, pid_t pid, const char *host)
 	strlcpy(l->kids[l->nkids].host, host, sizeof(l->kids[0].host));
 	l->kids[l->nkids].start = now_ms();
 	l->nkids++;
+	title_listener(l->addrs, l->nkids);
 }
 
 static void
@@ -205,8 +258,10 @@ reap(struct listener *l)
 		else
 			log_info("session %ld from %s ended: exit %d, %.1f s",
 			    (long)pid, host, WEXITSTATUS(status), secs);
-		if (i < l->nkids)
+		if (i < l->nkids) {
 			l->kids[i] = l->kids[--l->nkids];
+			title_listener(l->addrs, l->nkids);
+		}
 	}
 }
 
@@ -246,25 +301,25 @@ over_limit(const struct listener *l, int fd, const char *host,
 	return 1;
 }
 
-static void
-accept_one(struct listener *l, int lfd, const sigset_t *oldmask)
+static socklen_t
+ss_len(const struct sockaddr_storage *ss)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
+	return ss->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6) :
+	    sizeof(struct sockaddr_in);
+}
+
+/* A session for the client at ss (via: the proxy's name, or NULL). */
+static void
+admit(struct listener *l, int fd, const struct sockaddr_storage *ss,
+    const char *via, const sigset_t *oldmask)
+{
+	struct rlimit rl;
 	char host[64], port[16];
 	pid_t pid;
 	size_t i;
-	int fd;
 
-	if ((fd = accept4(lfd, (struct sockaddr *)&ss, &len,
-	    SOCK_CLOEXEC)) == -1) {
-		if (errno != EAGAIN && errno != EINTR &&
-		    errno != ECONNABORTED)
-			log_warn("accept");
-		return;
-	}
-	sock_name((struct sockaddr *)&ss, len, host, sizeof(host), port,
-	    sizeof(port));
+	sock_name((const struct sockaddr *)ss, ss_len(ss), host, sizeof(host),
+	    port, sizeof(port));
 	if (over_limit(l, fd, host, port)) {
 		close(fd);
 		return;
@@ -278,31 +333,187 @@ accept_one(struct listener *l, int lfd, const sigset_t *oldmask)
 	case 0:
 		for (i = 0; i < l->nfds; i++)
 			close(l->fds[i]);
+		for (i = 0; i < l->npend; i++)
+			close(l->pend[i].fd);
 		close(l->sfd);
+		/* The session's programs get the limit we were given. */
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur !=
+		    l->nofile) {
+			rl.rlim_cur = l->nofile;
+			(void)setrlimit(RLIMIT_NOFILE, &rl);
+		}
 		sigprocmask(SIG_SETMASK, oldmask, NULL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
-		_exit(session_run(l->cfg, fd));
+		_exit(session_run(l->cfg, fd, ss));
 	default:
 		break;
 	}
 	close(fd);
-	log_info("connection from %s port %s: session %ld", host, port,
-	    (long)pid);
+	log_info("connection from %s port %s%s%s: session %ld", host, port,
+	    via ? " via PROXY from " : "", via ? via : "", (long)pid);
 	add_child(l, pid, host);
+}
+
+static void
+pending_drop(struct listener *l, size_t i, int close_fd)
+{
+	if (close_fd)
+		close(l->pend[i].fd);
+	free(l->pend[i].r);
+	l->pend[i] = l->pend[--l->npend];
+}
+
+/* A header step for pending connection i (from the end of the list down,
+ * since it may be dropped).  now: its deadline is checked. */
+static void
+pending_step(struct listener *l, size_t i, int readable, int64_t now,
+    const sigset_t *oldmask)
+{
+	struct pending *p = &l->pend[i];
+	struct proxy_header h;
+	const char *why = NULL;
+	char proxy[64], port[16];
+	enum proxy_status st = PROXY_MORE;
+
+	if (readable)
+		st = proxy_read(p->r, p->fd, &h, &why);
+	if (st == PROXY_MORE && now < p->deadline)
+		return;
+	sock_name((struct sockaddr *)&p->ss, ss_len(&p->ss), proxy,
+	    sizeof(proxy), port, sizeof(port));
+	if (st == PROXY_DONE) {
+		struct sockaddr_storage client = p->ss;
+		int fd = p->fd;
+
+		if (!h.local)
+			memcpy(&client, &h.src, h.srclen);
+		pending_drop(l, i, 0);
+		admit(l, fd, &client, proxy, oldmask);
+		return;
+	}
+	if (st == PROXY_BAD)
+		log_info("bad PROXY header from %s port %s: %s; closed", proxy,
+		    port, why);
+	else
+		log_info("no PROXY header from %s port %s within %d ms "
+		    "(--proxy-timeout); closed", proxy, port,
+		    l->cfg->proxy_timeout_ms);
+	pending_drop(l, i, 1);
+}
+
+static void
+accept_one(struct listener *l, int lfd, const sigset_t *oldmask)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	struct pending *p;
+	int fd;
+
+	memset(&ss, 0, sizeof(ss));
+	if ((fd = accept4(lfd, (struct sockaddr *)&ss, &len,
+	    SOCK_CLOEXEC)) == -1) {
+		if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("accept");
+		return;
+	}
+	if (l->cfg->nproxy == 0 || !proxy_trusted(l->cfg->proxy_from,
+	    l->cfg->nproxy, (struct sockaddr *)&ss, len)) {
+		admit(l, fd, &ss, NULL, oldmask);
+		return;
+	}
+	if (l->npend == l->maxpend) {
+		char h[64], pt[16];
+
+		sock_name((struct sockaddr *)&ss, len, h, sizeof(h), pt,
+		    sizeof(pt));
+		log_info("refused %s port %s: %zu PROXY headers awaited "
+		    "already", h, pt, l->npend);
+		close(fd);
+		return;
+	}
+	p = &l->pend[l->npend];
+	if ((p->r = malloc(sizeof(*p->r))) == NULL) {
+		log_warn("PROXY header buffer");
+		close(fd);
+		return;
+	}
+	p->r->have = 0;
+	p->fd = fd;
+	p->ss = ss;
+	p->deadline = now_ms() + l->cfg->proxy_timeout_ms;
+	l->npend++;
+}
+
+/*
+ * The descriptor limit: the soft one raised to the hard one (systemd gives
+ * services 1024 and a hard limit far above it), and said when even that is
+ * below what the listener can come to hold: its sockets and, with
+ * --proxy-from, a descriptor per connection awaiting its header (as many
+ * as --max-sessions, at most PROXY_PENDING_MAX).  Sessions get the soft
+ * limit back (admit): programs that walk every descriptor up to it, or
+ * select(), expect the usual 1024.
+ */
+static void
+raise_nofile(struct listener *l)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)(l->nfds + l->maxpend + 16);
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		log_warn("getrlimit");
+		return;
+	}
+	l->nofile = rl.rlim_cur;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
+			log_warn("setrlimit RLIMIT_NOFILE");
+			rl.rlim_cur = l->nofile;
+		}
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
+		log_warnx("descriptor limit %llu is below the %llu the "
+		    "listener may need (%zu sockets, %zu PROXY headers "
+		    "awaited at once); raise LimitNOFILE or ulimit -n",
+		    (unsigned long long)rl.rlim_cur, (unsigned long long)need,
+		    l->nfds, l->maxpend);
+}
+
+/* The poll timeout: the nearest PROXY header deadline, or none. */
+static int
+pending_timeout(const struct listener *l, int64_t now)
+{
+	int64_t d = -1;
+	size_t i;
+
+	for (i = 0; i < l->npend; i++)
+		if (d == -1 || l->pend[i].deadline < d)
+			d = l->pend[i].deadline;
+	if (d == -1)
+		return -1;
+	return d <= now ? 0 : (int)(d - now);
 }
 
 int
 listen_run(const struct config *cfg)
 {
 	struct listener ll, *l = &ll;
-	struct pollfd pfd[MAX_SOCKS + 1];
+	/* Signals and sockets; with --proxy-from, the connections awaiting
+	 * a header too, in a larger array from the heap. */
+	struct pollfd fixed[1 + MAX_SOCKS], *pfd = fixed;
 	sigset_t mask, oldmask;
 	int sfd, stop = 0;
-	size_t i;
+	size_t i, npend;
+	int64_t now;
 
 	memset(l, 0, sizeof(*l));
 	l->cfg = cfg;
+	if (cfg->nproxy > 0)
+		l->maxpend = cfg->max_sessions > 0 &&
+		    cfg->max_sessions < PROXY_PENDING_MAX ? cfg->max_sessions :
+		    PROXY_PENDING_MAX;
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);
 	sigaddset(&mask, SIGTERM);
@@ -315,6 +526,13 @@ listen_run(const struct config *cfg)
 		log_warnx("nothing to listen on");
 		return 1;
 	}
+	raise_nofile(l);
+	if (l->maxpend > 0 &&
+	    ((l->pend = calloc(l->maxpend, sizeof(*l->pend))) == NULL ||
+	    (pfd = calloc(1 + l->nfds + l->maxpend, sizeof(*pfd))) == NULL))
+		fatal("calloc");
+	title_addrs(l);
+	title_listener(l->addrs, 0);
 	log_info("telnetd %s ready", TELNETD_VERSION);
 
 	while (!stop) {
@@ -324,7 +542,13 @@ listen_run(const struct config *cfg)
 			pfd[i + 1].fd = l->fds[i];
 			pfd[i + 1].events = POLLIN;
 		}
-		if (poll(pfd, l->nfds + 1, -1) == -1) {
+		npend = l->npend;
+		for (i = 0; i < npend; i++) {
+			pfd[1 + l->nfds + i].fd = l->pend[i].fd;
+			pfd[1 + l->nfds + i].events = POLLIN;
+		}
+		if (poll(pfd, 1 + l->nfds + npend, pending_timeout(l,
+		    now_ms())) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
@@ -339,12 +563,23 @@ listen_run(const struct config *cfg)
 			}
 			reap(l);
 		}
+		/* Headers first, from the last: a finished one leaves the
+		 * list (its place taken by the last), new ones join it. */
+		now = now_ms();
+		for (i = npend; i-- > 0 && !stop;)
+			pending_step(l, i, pfd[1 + l->nfds + i].revents != 0,
+			    now, &oldmask);
 		for (i = 0; i < l->nfds && !stop; i++)
 			if (pfd[i + 1].revents & POLLIN)
 				accept_one(l, l->fds[i], &oldmask);
 	}
 	for (i = 0; i < l->nfds; i++)
 		close(l->fds[i]);
+	while (l->npend > 0)
+		pending_drop(l, l->npend - 1, 1);
+	free(l->pend);
+	if (pfd != fixed)
+		free(pfd);
 	log_info("%s: stopped listening; %zu sessions left running",
 	    stop == SIGTERM ? "SIGTERM" : "SIGINT", l->nkids);
 	free(l->kids);

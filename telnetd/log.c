@@ -3,12 +3,17 @@
  * log_info, log_debug, fatal, fatalx.
  *
  * Everything goes to syslog.  In standalone mode (--listen) it goes to
- * standard error too.  In inetd mode descriptors 0-2 are the client's
- * socket, so nothing is ever written to them: -D traces go to syslog at
- * debug priority instead.  Strings that came from the network are passed
+ * standard error too, each line with its syslog priority as a "<N>"
+ * prefix when standard error is the journal (systemd's JOURNAL_STREAM
+ * names its device and inode), so journalctl -p knows a warning.  In
+ * inetd mode descriptors 0-2 are the client's socket, so nothing is ever
+ * written to them: -D traces go to syslog at debug priority instead.  Strings that came from the network are passed
  * through log_safe() by the callers.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,16 +27,44 @@
 /* Process-wide logging setup, written once at start-up (and once more in
  * each child to name it), read by the functions below. */
 static int log_stderr;
+static int log_journal;		/* stderr is the journal: "<N>" prefixes */
 static int log_syslog;		/* the host has a syslog socket */
 static const char *log_ident = "telnetd";
 static const char *log_proc = "";
 /* The relay's lines go to the monitor instead (relaylog.c). */
 static void (*log_sink)(int, const char *);
 
+/*
+ * JOURNAL_STREAM is "DEVICE:INODE" of the stream systemd connected to the
+ * service's stdout/stderr (systemd.exec(5)).  It is inherited by whatever
+ * the service starts, so it counts only when it names our stderr itself.
+ */
+static int
+stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	uintmax_t dev, ino;
+	struct stat st;
+	char *end;
+
+	if (js == NULL || fstat(STDERR_FILENO, &st) == -1)
+		return 0;
+	errno = 0;
+	dev = strtoumax(js, &end, 10);
+	if (errno != 0 || end == js || *end != ':')
+		return 0;
+	js = end + 1;
+	ino = strtoumax(js, &end, 10);
+	if (errno != 0 || end == js || *end != '\0')
+		return 0;
+	return dev == (uintmax_t)st.st_dev && ino == (uintmax_t)st.st_ino;
+}
+
 void
 log_init(int to_stderr, int debug_to_syslog, const char *ident)
 {
 	log_stderr = to_stderr;
+	log_journal = to_stderr && stderr_is_journal();
 	log_ident = ident;
 	(void)debug_to_syslog;
 	log_check_syslog();
@@ -95,7 +128,12 @@ vlog(int pri, const char *fmt, va_list ap)
 		return;
 	}
 	if (log_stderr) {
-		fprintf(stderr, "telnetd[%ld]%s%s: %s\n", (long)getpid(),
+		char pfx[8] = "";
+
+		/* One write per line: sessions share the stream. */
+		if (log_journal)
+			snprintf(pfx, sizeof(pfx), "<%d>", pri & LOG_PRIMASK);
+		fprintf(stderr, "%stelnetd[%ld]%s%s: %s\n", pfx, (long)getpid(),
 		    *log_proc ? " " : "", log_proc, msg);
 		fflush(stderr);
 	}

@@ -46,6 +46,7 @@ static const char usage_text[] =
 "               [--output-buffer=BYTES] [--input-buffer=BYTES]\n"
 "               [--max-sessions=N] [--max-per-host=N] [--max-ttypes=N]\n"
 "               [--tls=MODE] [--tls-cert=FILE] [--tls-key=FILE]\n"
+"               [--proxy-from=ADDR[/BITS]]... [--proxy-timeout=MS]\n"
 "\n"
 "  --listen=[ADDR:]PORT[,tls=MODE]  serve standalone on PORT (repeatable;\n"
 "                          [::1]:23 for IPv6; no ADDR = every address)\n"
@@ -78,6 +79,9 @@ static const char usage_text[] =
 "                          auto, auto-required (off)\n"
 "      --tls-cert=FILE     certificate chain, server certificate first (PEM)\n"
 "      --tls-key=FILE      its private key (PEM, not encrypted)\n"
+"      --proxy-from=ADDR[/BITS]  connections from there begin with a PROXY\n"
+"                          protocol header (v1 or v2) naming the client\n"
+"      --proxy-timeout=MS  wait that long for the PROXY header (3000)\n"
 "  -V, --version           print the version and exit\n"
 "      --help              print this help and exit\n";
 
@@ -99,6 +103,9 @@ enum {
 	OPT_MAX_SESSIONS,
 	OPT_MAX_PER_HOST,
 	OPT_MAX_TTYPES,
+	/* PROXY protocol (proxy.c, peer.c) */
+	OPT_PROXY_FROM,
+	OPT_PROXY_TIMEOUT,
 	OPT_HELP,
 	/* TLS (issue 15) */
 	OPT_TLS,
@@ -136,6 +143,9 @@ static const struct option longopts[] = {
 	{ "tls", required_argument, NULL, OPT_TLS },
 	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
 	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
+	/* PROXY protocol */
+	{ "proxy-from", required_argument, NULL, OPT_PROXY_FROM },
+	{ "proxy-timeout", required_argument, NULL, OPT_PROXY_TIMEOUT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -368,6 +378,21 @@ parse_range(const char *opt, const char *arg, unsigned long min,
 	return (unsigned int)v;
 }
 
+/* --proxy-from=ADDR[/BITS]: a source trusted to send PROXY headers. */
+static void
+parse_proxy_from(struct config *cfg, const char *arg)
+{
+	const char *why = NULL;
+
+	if (cfg->nproxy >= PROXY_FROM_MAX)
+		usage_error("--proxy-from: at most %d sources", PROXY_FROM_MAX);
+	if (arg == NULL || proxy_prefix_parse(arg,
+	    &cfg->proxy_from[cfg->nproxy], &why) == -1)
+		usage_error("--proxy-from=%s: %s", arg_safe(arg),
+		    why ? why : "bad value");
+	cfg->nproxy++;
+}
+
 /* A user's ids from /etc/passwd. */
 struct pw_ids {
 	uid_t uid;
@@ -487,6 +512,7 @@ parse_args(struct config *cfg, int argc, char **argv)
 	cfg->neg_timeout_ms = NEG_TIMEOUT_MS;
 	cfg->max_sessions = MAX_SESSIONS;
 	cfg->max_per_host = MAX_PER_HOST;
+	cfg->proxy_timeout_ms = PROXY_TIMEOUT_MS;
 
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":E:hnl::D::UV", longopts,
@@ -631,6 +657,14 @@ parse_args(struct config *cfg, int argc, char **argv)
 			else
 				cfg->tls.key = optarg;
 			break;
+		/* PROXY protocol */
+		case OPT_PROXY_FROM:
+			parse_proxy_from(cfg, optarg);
+			break;
+		case OPT_PROXY_TIMEOUT:
+			cfg->proxy_timeout_ms = (int)parse_range(
+			    "--proxy-timeout", optarg, 1, PROXY_TIMEOUT_MAX_MS);
+			break;
 		case ':':
 			if (optopt != 0)
 				usage_error("option -%c needs a value", optopt);
@@ -689,6 +723,9 @@ main(int argc, char **argv)
 	/* Nothing inherited but 0-2 and systemd's sockets (issue 13). */
 	if (sandbox_close_inherited(listen_fds_from_env()) == -1)
 		return 1;
+	/* Before anything reads or changes the environment: the title
+	 * ps shows takes the room of argv and the environment strings. */
+	title_init(argc, argv);
 	parse_args(&config, argc, argv);
 
 	memset(&sa, 0, sizeof(sa));
@@ -725,7 +762,7 @@ main(int argc, char **argv)
 		fatal("dup2");
 	if (dn > 2)
 		close(dn);
-	status = session_run(cfg, fd);
+	status = session_run(cfg, fd, NULL);
 	login_template_free(&config.login);
 	return status;
 }

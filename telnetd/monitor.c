@@ -244,6 +244,7 @@ start_program(struct monitor *m, struct ps_start *req, size_t len)
 	program_running(m, pid, &ca, env);
 	ca.slave = -1;		/* the monitor's now (see the top) */
 	strlcpy(rep.tty, m->tty, sizeof(rep.tty));
+	title_session(m->host, m->tty);
 reply:
 	login_argv_free(ca.argv);
 	login_argv_free(ca.envp);

@@ -89,19 +89,18 @@ confirmed_name(const struct sockaddr *peer, socklen_t len, char *name,
 /* The client's address, numeric; with -U its forward-confirmed reverse
  * name (refusing the client without one). */
 static int
-peer_name(const struct config *cfg, int fd, char *host, size_t hostsz)
+peer_name(const struct config *cfg, int fd,
+    const struct sockaddr_storage *client, char *host, size_t hostsz)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
+	socklen_t len;
 	int e;
 
 	/* (Zeroed for the static analyser, which does not know that
 	 * getpeername fills it.) */
 	memset(&ss, 0, sizeof(ss));
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) == -1) {
-		log_warn("getpeername");
+	if (peer_address(cfg, fd, client, &ss, &len) == -1)
 		return -1;
-	}
 	if ((e = getnameinfo((struct sockaddr *)&ss, len, host,
 	    (socklen_t)hostsz, NULL, 0, NI_NUMERICHOST)) != 0) {
 		log_warnx("getnameinfo: %s", gai_strerror(e));
@@ -153,18 +152,20 @@ socket_options(const struct config *cfg, int fd)
 }
 
 int
-session_run(const struct config *cfg, int fd)
+session_run(const struct config *cfg, int fd,
+    const struct sockaddr_storage *client)
 {
 	static char host[HOST_MAX];
 	int sp[2];
 	pid_t relay;
 
 	log_setproc("session");
-	if (peer_name(cfg, fd, host, sizeof(host)) == -1) {
+	if (peer_name(cfg, fd, client, host, sizeof(host)) == -1) {
 		close(fd);
 		return 1;
 	}
 	socket_options(cfg, fd);
+	title_session(host, NULL);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1)
 		fatal("socketpair");
 	switch ((relay = fork())) {
@@ -173,6 +174,7 @@ session_run(const struct config *cfg, int fd)
 	case 0:
 		close(sp[0]);
 		log_setproc("relay");
+		title_relay(host);
 		_exit(relay_main(cfg, fd, sp[1], host));
 	default:
 		break;

@@ -28,6 +28,7 @@
 
 #include "linemode.h"
 #include "login.h"
+#include "proxy.h"
 #include "telnet.h"
 #include "tls.h"
 
@@ -114,6 +115,11 @@ struct config {
 	unsigned int max_per_host;	/* --max-per-host, 0 = no limit */
 	size_t max_ttypes;		/* --max-ttypes, 0 = TTYPE_MAX */
 	struct tls_config tls;		/* --tls, --tls-cert, --tls-key */
+	/* PROXY protocol (proxy.c, peer.c): connections from these
+	 * sources start with a header naming the real client. */
+	size_t nproxy;			/* --proxy-from options */
+	struct proxy_prefix proxy_from[PROXY_FROM_MAX];
+	int proxy_timeout_ms;		/* --proxy-timeout */
 };
 
 /* buffer.c: a bounded byte buffer (append / consume / space). */
@@ -389,8 +395,10 @@ void nss_builtin_only(const char *db);
 
 /* session.c: one connection, both modes. */
 /* Runs the session on the connected socket fd and returns the exit
- * status; fd is consumed. */
-int session_run(const struct config *cfg, int fd);
+ * status; fd is consumed.  client: the client's address when the caller
+ * knows it (the listener, from a PROXY header), else NULL. */
+int session_run(const struct config *cfg, int fd,
+    const struct sockaddr_storage *client);
 
 /* relay.c: the relay, in the child of session_run: the opening requests,
  * privsep_drop(), then the poll loop until CLOSED. */
@@ -666,6 +674,21 @@ int utmp_logout_files(const char *utmp, const char *wtmp, pid_t pid,
     const char *line, off_t slot);
 int utmp_user_on_file(const char *utmp, const char *line);
 int utmp_user_on(const char *line, struct utmp_buf *buf);
+
+/* peer.c: the client's address for session_run: *known when not NULL,
+ * else the socket's peer, or the address in the PROXY header that a
+ * --proxy-from source sends (read here).  -1 (logged): close. */
+int peer_address(const struct config *cfg, int fd,
+    const struct sockaddr_storage *known, struct sockaddr_storage *ss,
+    socklen_t *len);
+
+/* title.c: what ps shows for each process (libbsd's setproctitle). */
+void title_init(int argc, char **argv);
+/* The listener: its addresses ("0.0.0.0:23 [::]:23") and sessions. */
+void title_listener(const char *addrs, size_t nsessions);
+/* The monitor: the client's address, then its pty (tty NULL: none yet). */
+void title_session(const char *host, const char *tty);
+void title_relay(const char *host);
 
 /* issue.c */
 /* The banner: file (issue.net) read and its escapes expanded, in a

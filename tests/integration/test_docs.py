@@ -55,6 +55,9 @@ INSTALLED_BINARY = '/usr/local/sbin/telnetd'
 # these when the page is indeed absent here.  A reference to a page not in
 # this list that mandoc cannot find (a typo) fails the lint test.
 XR_PAGES = {
+    ('haproxy', '1'): 'haproxy', ('journalctl', '1'): 'systemd',
+    ('ps', '1'): 'procps', ('sshd', '8'): 'openssh-server',
+    ('update-inetd', '8'): 'update-inetd',
     ('inetd', '8'): 'openbsd-inetd', ('inetd.conf', '5'): 'openbsd-inetd',
     ('issue', '5'): 'manpages', ('login', '1'): 'login',
     ('nsswitch.conf', '5'): 'manpages',

@@ -175,9 +175,13 @@ class TelnetClient:
     """One TELNET connection.  Every wait has a timeout (seconds)."""
 
     def __init__(self, port, host='127.0.0.1', timeout=10.0, answers=None,
-                 oobinline=False, connect_timeout=5.0):
+                 oobinline=False, connect_timeout=5.0, source=None):
+        # source: the local address to connect from (another loopback
+        # address, 127.0.0.2, to look like another client).
         self.host, self.port, self.timeout = host, port, timeout
-        self.sock = socket.create_connection((host, port), connect_timeout)
+        self.sock = socket.create_connection(
+            (host, port), connect_timeout,
+            source_address=(source, 0) if source else None)
         self.sock.setblocking(False)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         if oobinline:

@@ -18,6 +18,12 @@
  *	idle K			open K sessions, print READY once every
  *				program has spoken, close them all at EOF on
  *				standard input
+ *	scale K			open K sessions at once (one poll loop over
+ *				all of them) with bench_sess echo as the
+ *				program: "READY K open_ms=T" once every one
+ *				has spoken; then, at a line on standard input,
+ *				one byte to each, every one must come back
+ *				(the result line); EOF closes them all
  *
  * -d FILE: write every byte received, raw, to FILE (for debugging).
  * -b: the server is the bare relay, no TELNET at all.  Otherwise the
@@ -31,6 +37,7 @@
  * One result line on standard output: "ok=1 key=value ...", or ok=0 with
  * err=WHY.  Exit status 0 when ok.
  */
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -699,7 +706,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: bench_client [-b] [-d FILE] [-t SECS] HOST PORT "
 	    "out N binary|text | in N | tail N | lat SAMPLES | "
-	    "start answer|silent | rate PARALLEL SECS | idle K\n");
+	    "start answer|silent | rate PARALLEL SECS | idle K | scale K\n");
 	exit(2);
 }
 
@@ -997,6 +1004,113 @@ mode_idle(const char *host, int port, int bare, unsigned long long k)
 	return 0;
 }
 
+/* The event loop over many connections until each has reached `until';
+ * 0 when all have, -1 when one ended first, -2 at the deadline. */
+static int
+run_many(struct conn *c, size_t k, int until, double deadline)
+{
+	struct pollfd *p = calloc(k, sizeof(*p));
+	size_t *idx = calloc(k, sizeof(*idx)), i, n;
+	int ms, r = 0;
+
+	if (p == NULL || idx == NULL)
+		fail("nomem");
+	for (;;) {
+		for (i = n = 0; i < k; i++) {
+			if (reached(&c[i], until))
+				continue;
+			if (c[i].eof) {
+				r = -1;
+				goto out;
+			}
+			p[n].fd = c[i].fd;
+			p[n].events = POLLIN | (c[i].oq_len > 0 ? POLLOUT : 0);
+			idx[n++] = i;
+		}
+		if (n == 0)
+			break;
+		ms = (int)((deadline - now()) * 1000) + 1;
+		if (ms <= 0) {
+			r = -2;
+			break;
+		}
+		if (poll(p, n, ms) < 0) {
+			if (errno == EINTR)
+				continue;
+			fail("poll");
+		}
+		for (i = 0; i < n; i++) {
+			if (p[i].revents & (POLLIN | POLLHUP | POLLERR))
+				do_read(&c[idx[i]]);
+			if (p[i].revents & POLLOUT)
+				flush(&c[idx[i]]);
+		}
+	}
+out:
+	free(p);
+	free(idx);
+	return r;
+}
+
+static int
+mode_scale(const char *host, int port, unsigned long long k)
+{
+	struct rlimit rl;
+	struct conn *c;
+	unsigned long long i;
+	double t0, t_open, t_echo;
+	char line[64];
+	int r;
+
+	if (k == 0 || k > 10000)
+		fail("badargs");
+	/* A descriptor per session, and a few. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < k + 64) {
+		if (rl.rlim_max < k + 64)
+			rl.rlim_max = k + 64;
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			fail("rlimit-nofile");
+	}
+	c = calloc((size_t)k, sizeof(*c));
+	if (c == NULL)
+		fail("nomem");
+	t0 = now();
+	for (i = 0; i < k; i++) {
+		conn_init(&c[i], 0, 1, 1, 0, PH_ECHO);
+		conn_open(&c[i], host, port);
+	}
+	if ((r = run_many(c, (size_t)k, UNTIL_MARKER, t0 + timeout_s)) != 0)
+		fail(r == -2 ? "timeout-marker" : "eof-marker");
+	t_open = now() - t0;
+	printf("READY %llu open_ms=%.1f\n", k, t_open * 1000);
+	fflush(stdout);
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		fail("no-go");
+	t0 = now();
+	for (i = 0; i < k; i++) {
+		c[i].echo_byte = (unsigned char)('a' + i % 26);
+		c[i].echo_wait = 1;
+		c[i].echo_got = 0;
+		oq_put(&c[i], &c[i].echo_byte, 1);
+		flush(&c[i]);
+	}
+	if ((r = run_many(c, (size_t)k, UNTIL_ECHO, t0 + timeout_s)) != 0)
+		fail(r == -2 ? "timeout-echo" : "eof-echo");
+	t_echo = now() - t0;
+	for (i = 0; i < k; i++)
+		if (c[i].extra)
+			fail("extra-bytes");
+	printf("ok=1 sessions=%llu open_ms=%.1f echoed=%llu echo_ms=%.1f\n", k,
+	    t_open * 1000, k, t_echo * 1000);
+	fflush(stdout);
+	while (fgets(line, sizeof(line), stdin) != NULL)
+		;
+	for (i = 0; i < k; i++)
+		conn_close(&c[i]);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1050,6 +1164,8 @@ main(int argc, char **argv)
 		    atof(argv[4]));
 	if (strcmp(mode, "idle") == 0 && argc == 4)
 		return mode_idle(host, port, bare, parse_num(argv[3]));
+	if (strcmp(mode, "scale") == 0 && argc == 4 && !bare)
+		return mode_scale(host, port, parse_num(argv[3]));
 	usage();
 	return 2;
 }
