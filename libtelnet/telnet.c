@@ -399,6 +399,31 @@ telnet_request_remote(struct telnet *t, unsigned char opt, int enable)
 	return q_request(t, opt, 0, enable);
 }
 
+/*
+ * Ask about an option without ever letting it on: the request goes out
+ * (DO or WILL) with the opposite already queued, as RFC 1143 section 7
+ * words it for "the user changes his mind" (WANTYES with OPPOSITE).  An
+ * acceptance is then answered DONT (WONT) at once and the option passes
+ * through WANTNO back to NO; a refusal ends it in NO.  It is never YES
+ * on this side, so the policy is not asked and no OPTION event says it
+ * was on; the caller learns the answer from the NEGOTIATE event.
+ */
+int
+telnet_probe(struct telnet *t, unsigned char opt, int local)
+{
+	struct side s;
+
+	if (opt == TELOPT_TM || telnet_tls_frozen(t))
+		return -1;
+	side_of(t, opt, local, &s);
+	if (*s.state != TELNET_Q_NO)
+		return -1;
+	*s.state = TELNET_Q_WANTYES;
+	*s.queue = 1;
+	send_neg(t, s.yes, opt);
+	return 0;
+}
+
 void
 telnet_send_do_tm(struct telnet *t)
 {

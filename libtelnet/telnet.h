@@ -389,6 +389,13 @@ void telnet_send_command(struct telnet *t, unsigned char cmd);
  * needed or not allowed by the policy. */
 int telnet_request_local(struct telnet *t, unsigned char opt, int enable);
 int telnet_request_remote(struct telnet *t, unsigned char opt, int enable);
+/* Ask the peer about an option that must not come on (a probe): DO opt
+ * (local 0) or WILL opt (local 1) with the opposite queued, so that an
+ * acceptance is answered DONT (WONT) and the option never becomes YES;
+ * the answer arrives as a NEGOTIATE event only.  Any option but
+ * TIMING-MARK, whatever the policy says; -1 (nothing sent) unless the
+ * option is NO on that side. */
+int telnet_probe(struct telnet *t, unsigned char opt, int local);
 /*
  * START_TLS (draft-altman-telnet-starttls-02), on either side, driven by
  * the policy: a server offers it with telnet_request_remote(t,

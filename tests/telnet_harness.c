@@ -287,6 +287,11 @@ run_steps(const struct tcase *c, struct telnet *t, struct rec *r,
 		case OP_DO_TM:
 			telnet_send_do_tm(t);
 			break;
+		case OP_PROBE:
+			ret = telnet_probe(t, (unsigned char)s->opt, s->arg);
+			rec_line(r, "PROBE %s %s = %d", s->arg ? "local" :
+			    "remote", t_opt_name((unsigned)s->opt), ret);
+			break;
 		case OP_STATE: {
 			unsigned char o = (unsigned char)s->opt;
 			enum telnet_q l = telnet_local_state(t, o);

@@ -30,6 +30,7 @@
  *   STARTTLS                 both FOLLOWS seen (test_telnet_starttls.c)
  * and lines the runner itself adds:
  *   REQ local ECHO on = 0    the return value of telnet_request_*
+ *   PROBE remote NAWS = 0    the return value of telnet_probe
  *   STATE ECHO local YES remote NO
  *   SYNCH 1                  telnet_in_synch()
  */
@@ -115,6 +116,7 @@ enum step_op {
 	OP_DO_TM,	/* telnet_send_do_tm() */
 	OP_STATE,	/* trace the Q states of opt */
 	OP_CALL,	/* fn(t): encoders and the like */
+	OP_PROBE,	/* telnet_probe(opt, arg = local), traced with result */
 };
 
 struct step {
@@ -138,6 +140,7 @@ struct step {
 #define DOTM		{ .op = OP_DO_TM }
 #define STATE(o)	{ .op = OP_STATE, .opt = (o) }
 #define CALL(f)		{ .op = OP_CALL, .fn = (f) }
+#define PROBE(o, l)	{ .op = OP_PROBE, .opt = (o), .arg = (l) }
 
 #define MAX_STEPS	16
 #define MAX_LINES	48

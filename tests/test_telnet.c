@@ -295,6 +295,72 @@ static const struct tcase q_us[] = {
 };
 
 /* ------------------------------------------------------------------ */
+/* telnet_probe: asked, never on.  ECHO is not allowed remotely by       */
+/* pol_server, TTYPE not locally; ECHO is allowed locally: a probe of an */
+/* allowed option still never turns it on.                              */
+
+#define RE(s)	"STATE ECHO local NO remote " s
+#define ST_EE	STATE(TELOPT_ECHO)
+
+static const struct tcase probe[] = {
+	{ .name = "probe remote, accepted: DONT at once, never YES",
+	  .steps = { PROBE(TELOPT_ECHO, 0), ST_EE,
+	      FEED(XIAC XWILL O_ECHO), ST_EE, FEED(XIAC XWONT O_ECHO),
+	      ST_EE },
+	  .trace = { "PROBE remote ECHO = 0", RE("WANTYES"),
+	      "RECV WILL ECHO", RE("WANTNO"), "RECV WONT ECHO", RE("NO") },
+	  .send = B(XIAC XDO O_ECHO XIAC XDONT O_ECHO) },
+	{ .name = "probe remote, refused: NO, no OPTION on",
+	  .steps = { PROBE(TELOPT_ECHO, 0), FEED(XIAC XWONT O_ECHO),
+	      ST_EE },
+	  .trace = { "PROBE remote ECHO = 0", "RECV WONT ECHO",
+	      "OPT remote ECHO off refused", RE("NO") },
+	  .send = B(XIAC XDO O_ECHO) },
+	{ .name = "probe local, accepted: WONT at once",
+	  .steps = { PROBE(TELOPT_TTYPE, 1), FEED(XIAC XDO O_TTYPE),
+	      STATE(TELOPT_TTYPE), FEED(XIAC XDONT O_TTYPE),
+	      STATE(TELOPT_TTYPE) },
+	  .trace = { "PROBE local TTYPE = 0", "RECV DO TTYPE",
+	      "STATE TTYPE local WANTNO remote NO", "RECV DONT TTYPE",
+	      "STATE TTYPE local NO remote NO" },
+	  .send = B(XIAC XWILL O_TTYPE XIAC XWONT O_TTYPE) },
+	{ .name = "probe of an allowed option: still never on",
+	  .steps = { PROBE(TELOPT_ECHO, 1), FEED(XIAC XDO O_ECHO),
+	      FEED(XIAC XDONT O_ECHO), ST_EE },
+	  .trace = { "PROBE local ECHO = 0", "RECV DO ECHO",
+	      "RECV DONT ECHO", "STATE ECHO local NO remote NO" },
+	  .send = B(XIAC XWILL O_ECHO XIAC XWONT O_ECHO) },
+	{ .name = "probe, then the peer says yes again: error, still NO",
+	  .steps = { PROBE(TELOPT_ECHO, 0), FEED(XIAC XWILL O_ECHO),
+	      FEED(XIAC XWILL O_ECHO), ST_EE },
+	  .trace = { "PROBE remote ECHO = 0", "RECV WILL ECHO",
+	      "RECV WILL ECHO", "ERROR PROTOCOL ECHO", RE("NO") },
+	  .send = B(XIAC XDO O_ECHO XIAC XDONT O_ECHO) },
+	{ .name = "probe while asked already: -1, nothing sent",
+	  .steps = { RR(TELOPT_TTYPE, 1), MARK, PROBE(TELOPT_TTYPE, 0),
+	      STATE(TELOPT_TTYPE) },
+	  .trace = { "PROBE remote TTYPE = -1",
+	      "STATE TTYPE local NO remote WANTYES" },
+	  .send = B("") },
+	{ .name = "probe while on: -1",
+	  .steps = { FEED(XIAC XWILL O_TTYPE), MARK,
+	      PROBE(TELOPT_TTYPE, 0) },
+	  .trace = { "PROBE remote TTYPE = -1" },
+	  .send = B("") },
+	{ .name = "probe TIMING-MARK: -1 (a question, not a state)",
+	  .steps = { PROBE(TELOPT_TM, 0), PROBE(TELOPT_TM, 1) },
+	  .trace = { "PROBE remote TM = -1", "PROBE local TM = -1" },
+	  .send = B("") },
+	{ .name = "probe, the peer's subnegotiation before our DONT: decoded",
+	  .steps = { PROBE(TELOPT_NAWS, 0), FEED(XIAC XWILL O_NAWS
+	      SBEG(O_NAWS) "\x00\x50\x00\x18" SEND_),
+	      STATE(TELOPT_NAWS) },
+	  .trace = { "PROBE remote NAWS = 0", "RECV WILL NAWS", "NAWS 80x24",
+	      "STATE NAWS local NO remote WANTNO" },
+	  .send = B(XIAC XDO O_NAWS XIAC XDONT O_NAWS) },
+};
+
+/* ------------------------------------------------------------------ */
 /* Negotiation beyond the tables: loops, unknown options, both sides of  */
 /* one option, TIMING-MARK, LOGOUT, the engine as a client.             */
 
@@ -1178,6 +1244,7 @@ main(void)
 
 	fails += RUN_TABLE(q_him);
 	fails += RUN_TABLE(q_us);
+	fails += RUN_TABLE(probe);
 	fails += RUN_TABLE(negotiation);
 	fails += RUN_TABLE(commands);
 	fails += RUN_TABLE(crlf_in);
