@@ -95,9 +95,22 @@ static const char *const opt_names[256] = {
 	[47] = "KERMIT",		/* RFC 2840 */
 	[48] = "SEND-URL",
 	[49] = "FORWARD-X",
+	/* Not IANA's: the MUD clients' own numbers (the report's probe
+	 * asks a MUD client about them). */
+	[69] = "MSDP",			/* MUD server data protocol */
+	[70] = "MSSP",			/* MUD server status protocol */
+	[85] = "MCCP1",			/* MUD client compression */
+	[86] = "MCCP2",
+	[87] = "MCCP3",
+	[90] = "MSP",			/* MUD sound protocol */
+	[91] = "MXP",			/* MUD extension protocol */
+	[93] = "ZMP",			/* zenith MUD protocol */
+	[102] = "AARDWOLF",
 	[138] = "PRAGMA-LOGON",
 	[139] = "SSPI-LOGON",
 	[140] = "PRAGMA-HEARTBEAT",
+	[200] = "ATCP",			/* Achaea telnet client protocol */
+	[201] = "GMCP",			/* generic MUD communication */
 	[TELOPT_EXOPL] = "EXOPL",
 };
 

@@ -40,7 +40,7 @@ static const char usage_text[] =
 "               [--listen=[ADDR:]PORT]... [--pam[=SERVICE]]\n"
 "               [--accept-env=NAME]... [--login-timeout=SECS]\n"
 "               [--privsep-user=USER] [--issue=FILE]\n"
-"               [--report] [--report-log=FILE]\n"
+"               [--report[=MODE]] [--report-log=FILE] [--report-dir=DIR]\n"
 "               [--negotiation-timeout=MS] [--sb-max=BYTES]\n"
 "               [--max-env=N] [--max-env-size=BYTES]\n"
 "               [--output-buffer=BYTES] [--input-buffer=BYTES]\n"
@@ -62,9 +62,14 @@ static const char usage_text[] =
 "      --login-timeout=SECS  end sessions at the login prompt (60)\n"
 "      --privsep-user=USER unprivileged user of the relay\n"
 "      --issue=FILE        banner file (default /etc/issue.net)\n"
-"      --report            no login: print what the client negotiated\n"
+"      --report[=MODE]     describe each client: probe its options and\n"
+"                          terminal, name it (MODE show: no login, the\n"
+"                          report on its screen; login: options only,\n"
+"                          recorded, then login as usual) (show)\n"
 "      --report-log=FILE   append each client report as a JSON line\n"
-"                          (default with --report: syslog)\n"
+"                          (default: syslog; alone: --report=login)\n"
+"      --report-dir=DIR    save one JSON file per new fingerprint\n"
+"                          (alone: --report=login)\n"
 "      --negotiation-timeout=MS  start unanswered after MS (800)\n"
 "      --sb-max=BYTES      longest subnegotiation accepted (4096)\n"
 "      --max-env=N         client variables kept (32)\n"
@@ -94,6 +99,7 @@ enum {
 	OPT_ISSUE,
 	OPT_REPORT,
 	OPT_REPORT_LOG,
+	OPT_REPORT_DIR,
 	OPT_NEG_TIMEOUT,
 	OPT_SB_MAX,
 	OPT_MAX_ENV,
@@ -128,8 +134,9 @@ static const struct option longopts[] = {
 	{ "login-timeout", required_argument, NULL, OPT_LOGIN_TIMEOUT },
 	{ "privsep-user", required_argument, NULL, OPT_PRIVSEP_USER },
 	{ "issue", required_argument, NULL, OPT_ISSUE },
-	{ "report", no_argument, NULL, OPT_REPORT },
+	{ "report", optional_argument, NULL, OPT_REPORT },
 	{ "report-log", required_argument, NULL, OPT_REPORT_LOG },
+	{ "report-dir", required_argument, NULL, OPT_REPORT_DIR },
 	{ "negotiation-timeout", required_argument, NULL, OPT_NEG_TIMEOUT },
 	{ "sb-max", required_argument, NULL, OPT_SB_MAX },
 	{ "max-env", required_argument, NULL, OPT_MAX_ENV },
@@ -591,13 +598,25 @@ parse_args(struct config *cfg, int argc, char **argv)
 			issue = optarg;
 			break;
 		case OPT_REPORT:
-			cfg->report = 1;
+			if (optarg == NULL || strcmp(optarg, "show") == 0)
+				cfg->report = REPORT_SHOW;
+			else if (strcmp(optarg, "login") == 0)
+				cfg->report = REPORT_LOGIN;
+			else
+				usage_error("--report=%s: unknown mode (show, "
+				    "login)", arg_safe(optarg));
 			break;
 		case OPT_REPORT_LOG:
 			if (optarg == NULL || optarg[0] != '/')
 				usage_error("--report-log: '%s' is not an "
 				    "absolute path", arg_safe(optarg));
 			cfg->report_log = optarg;
+			break;
+		case OPT_REPORT_DIR:
+			if (optarg == NULL || optarg[0] != '/')
+				usage_error("--report-dir: '%s' is not an "
+				    "absolute path", arg_safe(optarg));
+			cfg->report_dir = optarg;
 			break;
 		case OPT_NEG_TIMEOUT:
 			cfg->neg_timeout_ms = (int)parse_range(
@@ -707,6 +726,14 @@ parse_args(struct config *cfg, int argc, char **argv)
 	    report_log_check(cfg->report_log, &why) == -1)
 		usage_error("--report-log=%s: %s", arg_safe(cfg->report_log),
 		    why);
+	if (cfg->report_dir != NULL &&
+	    report_dir_check(cfg->report_dir, &why) == -1)
+		usage_error("--report-dir=%s: %s", arg_safe(cfg->report_dir),
+		    why);
+	/* Where reports go, without --report: the inventory mode. */
+	if (cfg->report == REPORT_OFF &&
+	    (cfg->report_log != NULL || cfg->report_dir != NULL))
+		cfg->report = REPORT_LOGIN;
 
 	resolve_privsep(cfg, explicit_user);
 	check_tls(cfg);

@@ -30,7 +30,10 @@
  * their own, handed back once the program runs (the monitor then idles
  * for the whole session). */
 struct mon_buf {
-	struct ps_start req;
+	union {
+		struct ps_start req;
+		struct ps_report rep;
+	};
 	char over;			/* a longer message is refused */
 	struct client_env env;		/* rebuilt through the allow-list */
 	struct utmp_buf utmp;		/* utmp read there, not on the stack */
@@ -341,23 +344,58 @@ reap(struct monitor *m)
 	}
 }
 
-/* The client report from the relay: checked, then appended to
- * --report-log or logged.  With --report there is no program: EXITED
- * tells the relay to finish. */
-static int
-write_report(struct monitor *m, const char *text, size_t len)
+/* A fingerprint from the relay and the database's name for it: the
+ * monitor looks the name up itself. */
+static const char *
+fp_label(int kind, const char *hash)
 {
-	struct ps_exited ex;
+	const char *name = fp_name(kind, hash);
 
-	if (ps_report_validate(text, len) == -1) {
+	return name != NULL ? name : "unknown";
+}
+
+/*
+ * The client report from the relay: checked, then appended to
+ * --report-log or logged, and saved in --report-dir when its fingerprint
+ * is new there.  With --report (no login) there is no program: EXITED
+ * tells the relay to finish.
+ */
+static int
+write_report(struct monitor *m, struct ps_report *r, size_t n)
+{
+	const size_t off = offsetof(struct ps_report, text);
+	struct ps_exited ex;
+	size_t len;
+
+	if (n <= off)
+		return -1;
+	len = n - off;
+	r->fp_protocol[sizeof(r->fp_protocol) - 1] = '\0';
+	r->fp_terminal[sizeof(r->fp_terminal) - 1] = '\0';
+	if (ps_report_validate(r->text, len) == -1 ||
+	    (r->fp_protocol[0] != '\0' &&
+	    !fp_hash_ok(r->fp_protocol, strlen(r->fp_protocol))) ||
+	    (r->fp_terminal[0] != '\0' &&
+	    !fp_hash_ok(r->fp_terminal, strlen(r->fp_terminal)))) {
 		log_warnx("bad report from relay");
 		return -1;
 	}
 	if (m->cfg->report_log != NULL)
-		(void)report_log_append(m->cfg->report_log, text, len);
+		(void)report_log_append(m->cfg->report_log, r->text, len);
 	else
-		log_info("client report: %.*s", (int)len, text);
-	if (m->cfg->report) {
+		log_info("client report: %.*s", (int)len, r->text);
+	if (r->fp_protocol[0] != '\0' && r->fp_terminal[0] != '\0')
+		log_info("client %s: protocol %s (%s), terminal %s (%s)",
+		    m->host, r->fp_protocol, fp_label(FP_PROTOCOL,
+		    r->fp_protocol), r->fp_terminal, fp_label(FP_TERMINAL,
+		    r->fp_terminal));
+	else if (r->fp_protocol[0] != '\0')
+		log_info("client %s: protocol %s (%s)", m->host,
+		    r->fp_protocol, fp_label(FP_PROTOCOL, r->fp_protocol));
+	if (m->cfg->report_dir != NULL && r->fp_protocol[0] != '\0')
+		(void)report_dir_save(m->cfg->report_dir, r->fp_protocol,
+		    r->fp_terminal, r->text, len);
+	if (m->cfg->report == REPORT_SHOW) {
 		m->started = 1;
 		memset(&ex, 0, sizeof(ex));
 		ex.type = PS_EXITED;
@@ -379,7 +417,8 @@ handle_relay(struct monitor *m)
 	if (m->buf == NULL && (m->buf = pages_alloc(sizeof(*m->buf))) == NULL)
 		fatal("monitor buffer");
 	req = &m->buf->req;
-	n = ps_recv(m->mon, req, sizeof(*req) + 1, &fd);
+	/* START or REPORT, whichever is longer, and a byte more. */
+	n = ps_recv(m->mon, m->buf, offsetof(struct mon_buf, over) + 1, &fd);
 	if (fd != -1)
 		close(fd);
 	if (n >= (ssize_t)sizeof(uint32_t) && req->type == PS_LOG) {
@@ -392,9 +431,7 @@ handle_relay(struct monitor *m)
 	if (n >= (ssize_t)sizeof(uint32_t) && req->type == PS_REPORT &&
 	    !m->reported && !m->started) {
 		m->reported = 1;
-		if (write_report(m, (const char *)req +
-		    offsetof(struct ps_report, text), (size_t)n -
-		    offsetof(struct ps_report, text)) == 0)
+		if (write_report(m, &m->buf->rep, (size_t)n) == 0)
 			return;
 		n = 1;	/* out of protocol: end it below */
 	}

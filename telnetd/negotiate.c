@@ -11,8 +11,8 @@
  * telnetd does, so a client that only has the old one costs no second
  * round trip.
  * The answers to SGA, ECHO, LFLOW, LINEMODE and STATUS do not hold the
- * start back.  With --report every answer is waited for (bounded by the
- * same deadline) and more options are asked, to describe the client.
+ * start back.  The opening is the same with --report: the probes that
+ * describe the client come after it (probe.c, the S_PROBING phase).
  */
 #include <sys/types.h>
 
@@ -56,17 +56,12 @@ negotiate_begin(struct session *s)
 		TELOPT_TTYPE, TELOPT_TSPEED, TELOPT_XDISPLOC,
 		TELOPT_NEW_ENVIRON, TELOPT_OLD_ENVIRON, TELOPT_NAWS,
 	};
-	static const unsigned char probe_remote[] = {
-		TELOPT_LINEMODE, TELOPT_SNDLOC, TELOPT_EOR, TELOPT_BINARY,
-	};
-	static const unsigned char probe_local[] = {
-		TELOPT_BINARY, TELOPT_EOR, TELOPT_CHARSET,
-	};
 	size_t i;
 
 	if (s->rep == NULL &&
 	    (s->rep = pages_alloc(sizeof(*s->rep))) == NULL)
 		fatal("report");
+	probe_init(s);
 	for (i = 0; i < sizeof(remote); i++) {
 		if (telnet_request_remote(s->t, remote[i], 1) == 0)
 			neg_wait(s, remote[i], NEG_WAIT_ANSWER);
@@ -76,38 +71,20 @@ negotiate_begin(struct session *s)
 	telnet_request_local(s->t, TELOPT_ECHO, 1);
 	telnet_request_remote(s->t, TELOPT_LFLOW, 1);
 	telnet_request_local(s->t, TELOPT_STATUS, 1);
-	if (s->cfg->linemode && !s->cfg->report)
+	if (s->cfg->linemode)
 		telnet_request_remote(s->t, TELOPT_LINEMODE, 1);
-	if (s->cfg->report) {
-		/* Describe the client: ask what a session would not, and
-		 * wait for every answer. */
-		for (i = 0; i < sizeof(probe_remote); i++)
-			if (telnet_request_remote(s->t, probe_remote[i], 1) ==
-			    0)
-				neg_wait(s, probe_remote[i], NEG_WAIT_ANSWER);
-		for (i = 0; i < sizeof(probe_local); i++)
-			if (telnet_request_local(s->t, probe_local[i], 1) == 0)
-				neg_wait(s, probe_local[i], NEG_WAIT_ANSWER);
-		telnet_send_do_tm(s->t);
-		s->kludge_tm = 1;
-	}
 	s->t_begin = now_ms();
 	s->dl[DL_NEGOTIATE] = s->t_begin + s->cfg->neg_timeout_ms;
 	log_trace(s, DBG_OPTIONS, "send DO TTYPE TSPEED XDISPLOC NEW-ENVIRON "
 	    "OLD-ENVIRON NAWS, WILL SGA ECHO, DO LFLOW, WILL STATUS");
 }
 
+/* The same opening with --report: what a client answers there does not
+ * depend on the mode, and the probe (probe.c) asks the rest. */
 int
 negotiate_ready(const struct session *s)
 {
 	size_t i;
-
-	if (s->cfg->report) {
-		for (i = 0; i < 256; i++)
-			if (s->wait[i] != 0)
-				return 0;
-		return s->rep == NULL || s->rep->tm_answer != 0;
-	}
 
 	for (i = 0; i < sizeof(waited); i++)
 		if (s->wait[waited[i]] != 0)
@@ -190,13 +167,6 @@ got_option(struct session *s, const struct telnet_event *ev)
 	log_trace(s, DBG_OPTIONS, "%s %s %s", local ? "we" : "client",
 	    enabled ? "enable" : "disable", telnet_opt_name(opt));
 	options_changed(s, opt, local, enabled);
-	if (s->cfg->report) {
-		neg_done(s, opt, NEG_WAIT_ANSWER);
-		/* The SLC table follows WILL LINEMODE. */
-		if (opt == TELOPT_LINEMODE && !local && enabled &&
-		    !s->rep->slc_seen)
-			neg_wait(s, opt, NEG_WAIT_SB);
-	}
 	if (local) {
 		if (opt == TELOPT_LOGOUT && enabled)
 			s->logout = 1;
@@ -351,11 +321,20 @@ negotiate_event(struct session *s, const struct telnet_event *ev)
 {
 	report_event(s, ev);
 	sb_reply_seen(s, ev->type);
+	/* Recorded above; an option the probe took back does nothing. */
+	if (probe_muted(s, ev)) {
+		log_trace(s, DBG_OPTIONS, "subnegotiation for %s, which the "
+		    "probe turned off: only reported", ev->type ==
+		    TELNET_EV_SB_RAW ? telnet_opt_name(ev->u.sb.opt) :
+		    "an option");
+		return 1;
+	}
 	switch (ev->type) {
 	case TELNET_EV_NEGOTIATE:
 		log_trace(s, DBG_OPTIONS, "recv %s %s",
 		    telnet_cmd_name(ev->u.negotiate.verb),
 		    telnet_opt_name(ev->u.negotiate.opt));
+		probe_negotiate(s, ev->u.negotiate.verb, ev->u.negotiate.opt);
 		return 1;
 	case TELNET_EV_OPTION:
 		got_option(s, ev);
@@ -380,6 +359,8 @@ negotiate_event(struct session *s, const struct telnet_event *ev)
 	case TELNET_EV_TM:
 		log_trace(s, DBG_OPTIONS, "TIMING-MARK answered (%s)",
 		    ev->u.tm.enabled ? "WILL" : "WONT");
+		if (!ev->u.tm.local)
+			probe_tm(s, ev->u.tm.enabled);
 		return options_event(s, ev);
 	case TELNET_EV_LINEMODE:
 		if (ev->u.lm.cmd == LM_SLC)
@@ -422,11 +403,11 @@ negotiate_start(struct session *s)
 		    "(--negotiation-timeout); starting with what came",
 		    s->cfg->neg_timeout_ms);
 	}
-	if (s->cfg->report || s->cfg->report_log != NULL) {
+	if (s->cfg->report != REPORT_OFF) {
 		if (report_send(s) == -1)
 			return -1;
 	}
-	if (s->cfg->report)
+	if (s->cfg->report == REPORT_SHOW)
 		return 0;	/* no program: the monitor answers EXITED */
 	/* Built in the read buffer, which no read uses now: an idle
 	 * session's trim gives its pages back. */

@@ -66,7 +66,7 @@ options_changed(struct session *s, unsigned char opt, int local, int enabled)
 		    !s->kludge_tm) {
 			/* Refused: does it know kludge linemode? */
 			s->kludge_tm = 1;
-			telnet_send_do_tm(s->t);
+			probe_do_tm(s);
 			log_trace(s, DBG_OPTIONS, "send DO TIMING-MARK (kludge "
 			    "linemode?)");
 		}
@@ -92,6 +92,14 @@ options_changed(struct session *s, unsigned char opt, int local, int enabled)
 	}
 }
 
+/* How the cycle ended, for the report's fingerprint. */
+static void
+ttype_end(struct session *s, int how)
+{
+	if (s->probe != NULL)
+		s->probe->ttype_end = how;
+}
+
 /* RFC 1091: ask until the list repeats. */
 static void
 got_ttype(struct session *s, const struct telnet_str *str)
@@ -111,12 +119,16 @@ got_ttype(struct session *s, const struct telnet_str *str)
 	if (!valid) {
 		log_info("terminal type refused: \"%s\"",
 		    log_safe(safe, sizeof(safe), str->s, str->len));
+		if (!s->ttype_done)
+			ttype_end(s, TTYPE_END_BAD);
 		s->ttype_done = 1;
 	} else if (s->ttype_done) {
 		/* An answer after the list was complete. */
 	} else if (s->nterms > 0 && (strcmp(term, s->terms[0]) == 0 ||
 	    strcmp(term, s->terms[s->nterms - 1]) == 0)) {
 		s->ttype_done = 1;
+		ttype_end(s, strcmp(term, s->terms[s->nterms - 1]) == 0 ?
+		    TTYPE_END_REPEAT : TTYPE_END_WRAP);
 	} else {
 		memcpy(s->terms[s->nterms++], term, strlen(term) + 1);
 		if (s->term[0] == '\0' && !(s->state >= S_STARTING))
@@ -125,6 +137,7 @@ got_ttype(struct session *s, const struct telnet_str *str)
 		    s->cfg->max_ttypes < TTYPE_MAX ? s->cfg->max_ttypes :
 		    TTYPE_MAX)) {
 			s->ttype_done = 1;
+			ttype_end(s, TTYPE_END_CAP);
 			log_info("terminal type cycle stopped after %zu names "
 			    "(--max-ttypes)", s->nterms);
 		} else

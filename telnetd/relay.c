@@ -6,8 +6,8 @@
  * relay_read_pty() -> telnet_send_into() straight into the queue ->
  * relay_write_net() (telnetd/README draws both paths).
  *
- * The session's states: NEGOTIATING (negotiate.c) -> STARTING (START sent
- * to the monitor) -> RELAYING (STARTED: the pty is there) -> DRAINING
+ * The session's states: NEGOTIATING (negotiate.c) -> [PROBING: --report's
+ * probes, probe.c] -> STARTING (START sent to the monitor) -> RELAYING (STARTED: the pty is there) -> DRAINING
  * (the program or the client is done: flush, then linger) -> CLOSED.  The
  * client going away ends it at once from any state.  Each side has its
  * own state (struct side: open, half-closed, done), the drain its step,
@@ -195,12 +195,20 @@ relay_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 		    ev->u.data.urgent);
 		break;
 	case TELNET_EV_DATA:
+		/* The terminal's answers to the report's probe. */
+		if (__builtin_expect(s->state == S_PROBING, 0) &&
+		    probe_input(s, ev->u.data.buf, ev->u.data.len))
+			break;
 		/* EXTPROC is looked at here, once per span of bulk input;
 		 * otherwise the span of the read buffer may be borrowed. */
 		if (!s->lm_ext || !input_in_extproc(s, ev))
 			relay_input_span(s, ev->u.data.buf, ev->u.data.len);
 		break;
 	case TELNET_EV_EOL:
+		if (__builtin_expect(s->state == S_PROBING, 0) &&
+		    probe_input(s, ev->u.eol.kind == TELNET_EOL_CR ? cr :
+		    (const unsigned char *)"\n", 1))
+			break;
 		/* CR LF, CR NUL and bare CR: one end of line each, at the
 		 * CR (the LF of a CR LF is only its end). */
 		if (ev->u.eol.kind == TELNET_EOL_CR &&
@@ -234,6 +242,7 @@ begin_draining(struct session *s)
 		return;
 	s->state = S_DRAINING;
 	s->dl[DL_NEGOTIATE] = 0;
+	s->dl[DL_PROBE] = 0;
 	s->dl[DL_FLUSH] = now_ms() + FLUSH_TIMEOUT_MS;
 }
 
@@ -331,11 +340,24 @@ request_start(struct session *s)
 		return -1;
 	s->state = S_STARTING;
 	s->dl[DL_NEGOTIATE] = 0;
-	if (s->cfg->report) {
+	if (s->cfg->report == REPORT_SHOW) {
 		n = report_text(s, (char *)s->scratch, REPORT_MAX);
 		relay_reply(s, s->scratch, n);
 	}
 	return 0;
+}
+
+/* The opening is over: with --report the probes first (S_PROBING, whose
+ * steps and deadline are probe.c's), else START. */
+static int
+opening_done(struct session *s, int64_t now)
+{
+	s->dl[DL_NEGOTIATE] = 0;
+	if (probe_begin(s, now)) {
+		s->state = S_PROBING;
+		return 0;
+	}
+	return request_start(s);
 }
 
 /* ---- the loop -------------------------------------------------------- */
@@ -507,7 +529,12 @@ relay_loop(struct session *s)
 			pty_readable(s, now);
 		program_end_step(s, ptyin, now);
 		if (s->state == S_NEGOTIATING && (negotiate_ready(s) ||
-		    now >= s->dl[DL_NEGOTIATE]) && request_start(s) == -1) {
+		    now >= s->dl[DL_NEGOTIATE]) && opening_done(s, now) == -1) {
+			log_warn("start request");
+			break;
+		}
+		if (s->state == S_PROBING && probe_step(s, now) &&
+		    request_start(s) == -1) {
 			log_warn("start request");
 			break;
 		}
@@ -577,6 +604,7 @@ session_free(struct session *s)
 	buf_free(&s->in);
 	pages_free(s->scratch, IO_CHUNK + 1);
 	pages_free(s->rep, sizeof(*s->rep));
+	pages_free(s->probe, sizeof(*s->probe));
 	pages_free(s, sizeof(*s));
 }
 

@@ -28,6 +28,7 @@
 
 #include "linemode.h"
 #include "login.h"
+#include "probe.h"
 #include "proxy.h"
 #include "telnet.h"
 #include "tls.h"
@@ -69,7 +70,7 @@
 #define EOF_HOLD_MS		20	/* linemode EOF: input held this long */
 #define WINSIZE_MAX		10000	/* columns or rows the monitor takes */
 #define TSPEED_MAX		4000000	/* bit/s: the fastest termios speed */
-#define REPORT_MAX		8192	/* one JSON report line */
+#define REPORT_MAX		16384	/* one JSON report line */
 
 /* -D modes. */
 #define DBG_OPTIONS	0x01
@@ -104,8 +105,9 @@ struct config {
 	int reverse_lookup;		/* -U */
 	int linemode;			/* -l */
 	int nokludge;			/* -l nokludge */
-	int report;			/* --report: no program */
+	int report;			/* --report[=MODE]: REPORT_* */
 	const char *report_log;		/* --report-log=FILE, NULL: syslog */
+	const char *report_dir;		/* --report-dir=DIR, NULL: none */
 	unsigned int debug;		/* DBG_* */
 	int neg_timeout_ms;		/* --negotiation-timeout */
 	size_t sb_max;			/* --sb-max: the engine's limit */
@@ -239,6 +241,7 @@ int listen_fds_from_env(void);
 /* The relay's per-connection state: one struct, passed explicitly. */
 enum session_state {
 	S_NEGOTIATING = 0,	/* opening requests out, answers awaited */
+	S_PROBING,		/* --report: the probes (probe.c) */
 	S_STARTING,		/* START sent to the monitor */
 	S_RELAYING,		/* pty <-> network */
 	S_DRAINING,		/* program or client done: flush and close */
@@ -276,6 +279,7 @@ enum deadline {
 	DL_FLUSH,		/* draining: the client does not read */
 	DL_LINGER,		/* draining: the client's last bytes */
 	DL_TRIM,		/* idle: the buffers' pages back */
+	DL_PROBE,		/* probing: the burst's or a query's bound */
 	DL_MAX,
 };
 
@@ -351,6 +355,7 @@ struct session {
 	char charset[CHARSET_NAME_MAX + 1];	/* "" = none agreed */
 	char location[LOCATION_MAX + 1];	/* SNDLOC */
 	struct neg_report *rep;		/* what the client answered, when */
+	struct probe *probe;		/* --report: the probes (probe.c) */
 
 	/* Terminal modes (ttymode.c). */
 	int lm_type;			/* LMT_* */
@@ -562,6 +567,9 @@ struct ps_exited {
  * it is printable ASCII and writes it to --report-log or syslog. */
 struct ps_report {
 	uint32_t type;
+	/* The fingerprints (16 hex digits, or ""), which name the file
+	 * --report-dir saves; checked again by the monitor. */
+	char fp_protocol[17], fp_terminal[17];
 	char text[REPORT_MAX];
 };
 /* The relay builds START, REPORT and the --report text in its read
@@ -603,6 +611,14 @@ int ps_report_validate(const char *text, size_t len);
 int report_log_check(const char *path, const char **why);
 /* Append one line (text and a newline); -1 (logged) when it failed. */
 int report_log_append(const char *path, const char *text, size_t len);
+/* --report-dir: 0 when DIR may be used (a directory of ours that no one
+ * else can write to), -1 with why. */
+int report_dir_check(const char *dir, const char **why);
+/* Save a report as DIR/PROTOCOL[-TERMINAL].json unless that file is
+ * there: 1 saved, 0 not new, -1 (logged) failed or refused. */
+int report_dir_save(const char *dir, const char *protocol,
+    const char *terminal, const char *text, size_t len);
+#define REPORT_DIR_MAX		1000	/* files --report-dir holds */
 
 /* monitor.c */
 int monitor_run(const struct config *cfg, int mon, pid_t relay,

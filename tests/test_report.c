@@ -5,7 +5,11 @@
 #include <stdint.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "telnetd.h"
@@ -57,6 +61,7 @@ static void
 free_session(struct session *s)
 {
 	telnet_free(s->t);
+	pages_free(s->probe, sizeof(*s->probe));
 	pages_free(s->rep, sizeof(*s->rep));
 	pages_free(s, sizeof(*s));
 }
@@ -204,6 +209,295 @@ test_pick_term(void **state)
 	assert_string_equal(req.term, "dumb");
 }
 
+/* ---- probes and fingerprints (probe.c, fingerprint.c) --------------- */
+
+/* A session as after the probes of an inetutils-like client. */
+static struct session *
+probed_session(struct config *cfg)
+{
+	struct session *s = new_session(cfg);
+	struct probe *p;
+
+	cfg->report = REPORT_SHOW;
+	s->probe = pages_alloc(sizeof(*s->probe));
+	assert_non_null(s->probe);
+	p = s->probe;
+	p->plan = PLAN_FULL;
+	p->step = PROBE_DONE;
+	p->tm_answer = 1;
+	/* Opening: TTYPE agreed; burst: BINARY both ways agreed, NAOL
+	 * refused, KERMIT silent on the client side; an offer of SGA. */
+	p->first[TELOPT_TTYPE][0] = FIRST_AGREED;
+	p->asked[TELOPT_BINARY][0] = p->asked[TELOPT_BINARY][1] = ASK_PROBE;
+	p->first[TELOPT_BINARY][0] = p->first[TELOPT_BINARY][1] =
+	    FIRST_AGREED;
+	p->ms[TELOPT_BINARY][0] = 3;
+	p->asked[8][0] = p->asked[8][1] = ASK_PROBE;
+	p->first[8][0] = p->first[8][1] = FIRST_REFUSED;
+	p->asked[47][0] = ASK_PROBE;
+	p->first[TELOPT_SGA][0] = FIRST_OFFERED;
+	p->offers[0][0] = TELNET_WILL;
+	p->offers[0][1] = TELOPT_SGA;
+	p->noffers = 1;
+	p->ttype_end = TTYPE_END_REPEAT;
+	s->nterms = 1;
+	strcpy(s->terms[0], "xterm-256color");
+	s->rep->slc_seen = 1;
+	s->rep->nslc = 2;
+	s->rep->slc[0].func = SLC_EC;
+	s->rep->slc[0].flags = SLC_VALUE;
+	s->rep->slc[0].value = 0x7f;
+	s->rep->slc[1].func = SLC_IP;
+	s->rep->slc[1].flags = SLC_VALUE | SLC_FLUSHIN | SLC_FLUSHOUT;
+	s->rep->slc[1].value = 3;
+	return s;
+}
+
+static void
+test_fingerprint_text(void **state)
+{
+	struct config cfg;
+	struct session *s = probed_session(&cfg);
+	char text[FP_TEXT_MAX], h1[17], h2[17];
+	size_t n;
+
+	(void)state;
+	n = fp_protocol_text(s, text, sizeof(text));
+	assert_int_equal(n, strlen(text));
+	assert_string_equal(text, "p1;plan=full;opts=0:AA,3:O-,8:RR,24:A-,"
+	    "47:S-;offers=WILL 3;tm=W;ttype=1:*/repeat;slc=3:2io,10:2");
+	fp_hash(text, n, h1);
+	assert_true(fp_hash_ok(h1, strlen(h1)));
+
+	/* Not in it: timings, the user's terminal name, the SLC
+	 * characters, the order of the SLC table. */
+	s->probe->ms[TELOPT_BINARY][0] = 400;
+	strcpy(s->terms[0], "vt100");
+	s->rep->slc[0].value = 8;
+	s->rep->slc[1].value = 0x7f;
+	n = fp_protocol_text(s, text, sizeof(text));
+	fp_hash(text, n, h2);
+	assert_string_equal(h1, h2);
+	/* In it: a different answer, a client's own name. */
+	s->probe->first[47][0] = FIRST_REFUSED;
+	n = fp_protocol_text(s, text, sizeof(text));
+	fp_hash(text, n, h2);
+	assert_string_not_equal(h1, h2);
+	strcpy(s->terms[0], "tintin++");
+	n = fp_protocol_text(s, text, sizeof(text));
+	assert_non_null(strstr(text, ";ttype=1:tintin++/repeat;"));
+	free_session(s);
+}
+
+static void
+test_fingerprint_terminal(void **state)
+{
+	struct tp_result r;
+	char text[FP_TEXT_MAX];
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	/* Not run, or nothing answered: no terminal fingerprint. */
+	assert_int_equal(fp_terminal_text(&r, text, sizeof(text)), 0);
+	r.ran = 1;
+	assert_int_equal(fp_terminal_text(&r, text, sizeof(text)), 0);
+	r.answered = 1;
+	strcpy(r.da1, "1;2");
+	strcpy(r.da2, "84;0;0");
+	strcpy(r.xtversion, "tmux 3.3a");
+	r.wide = 2;
+	r.combining = 1;
+	r.c1 = 0;
+	r.rows = 30;
+	r.cols = 90;
+	(void)fp_terminal_text(&r, text, sizeof(text));
+	assert_string_equal(text, "t1;enq=0;da1=1;2;da2=84;0;0;"
+	    "xtv=tmux 3.3a;wide=2;comb=1;c1=0");
+	/* The screen size is not in it. */
+	r.rows = 50;
+	assert_string_equal(text, "t1;enq=0;da1=1;2;da2=84;0;0;"
+	    "xtv=tmux 3.3a;wide=2;comb=1;c1=0");
+}
+
+static void
+test_fingerprint_hash(void **state)
+{
+	char h[17];
+
+	(void)state;
+	/* SHA-256("abc") begins ba7816bf8f01cfea (FIPS 180-2, B.1). */
+	fp_hash("abc", 3, h);
+	assert_string_equal(h, "ba7816bf8f01cfea");
+	assert_true(fp_hash_ok("0123456789abcdef", 16));
+	assert_false(fp_hash_ok("0123456789ABCDEF", 16));
+	assert_false(fp_hash_ok("0123456789abcde", 15));
+	assert_false(fp_hash_ok("../../etc/passwd", 16));
+	assert_false(fp_hash_ok("0123456789abcdeg", 16));
+}
+
+/* The database: well-formed, and two entries of a kind never share a
+ * hash (two clients never share a fingerprint). */
+static void
+test_fingerprint_db(void **state)
+{
+	const struct fp_entry *e, *f;
+	size_t n = 0;
+
+	(void)state;
+	for (e = fp_db; e->hash != NULL; e++, n++) {
+		assert_true(e->kind == FP_PROTOCOL || e->kind == FP_TERMINAL);
+		assert_true(fp_hash_ok(e->hash, strlen(e->hash)));
+		assert_non_null(e->name);
+		assert_true(e->name[0] != '\0');
+		assert_ptr_equal(fp_name(e->kind, e->hash), e->name);
+		for (f = e + 1; f->hash != NULL; f++)
+			assert_false(e->kind == f->kind &&
+			    strcmp(e->hash, f->hash) == 0);
+	}
+	assert_null(fp_name(FP_PROTOCOL, "0000000000000000"));
+}
+
+static void
+test_json_probe(void **state)
+{
+	struct config cfg;
+	struct session *s = probed_session(&cfg);
+	static char buf[REPORT_MAX];
+	size_t n;
+
+	(void)state;
+	s->probe->sent = 5;
+	s->probe->tp.res.ran = 1;
+	s->probe->tp.res.answered = 1;
+	s->probe->tp.res.stopped = TP_NSTEPS;
+	strcpy(s->probe->tp.res.da1, "62;22");
+	strcpy(s->probe->tp.res.xtversion, "a\"b");
+	s->probe->tp.res.rows = 24;
+	s->probe->tp.res.cols = 80;
+	s->probe->tp.res.wide = 2;
+	s->probe->tp.res.combining = 1;
+	s->probe->tp.res.c1 = -1;
+	s->ws_col = 80;
+	s->ws_row = 24;
+	fp_compute(s);
+	n = report_json(s, buf, sizeof(buf));
+	assert_int_equal(ps_report_validate(buf, n), 0);
+	assert_non_null(strstr(buf, ",\"mode\":\"show\","));
+	assert_non_null(strstr(buf, "\"probe\":{\"plan\":\"full\",\"sent\":5,"));
+	assert_non_null(strstr(buf, "\"client\":{\"agreed\":{\"BINARY\":3},"
+	    "\"refused\":{\"NAOL\":0},\"silent\":[\"KERMIT\"]}"));
+	assert_non_null(strstr(buf, "\"offers\":[\"WILL SGA\"]"));
+	assert_non_null(strstr(buf, "\"da1\":\"62;22\",\"da1_means\":"
+	    "\"VT220 class, ANSI color\""));
+	assert_non_null(strstr(buf, "\"xtversion\":\"a\\\"b\""));
+	assert_non_null(strstr(buf, "\"size\":{\"rows\":24,\"cols\":80},"
+	    "\"naws_matches\":true"));
+	assert_non_null(strstr(buf, "\"utf8\":true,\"c1\":null"));
+	assert_non_null(strstr(buf, "\"fingerprint\":{\"protocol\":\""));
+	assert_non_null(strstr(buf, "\"protocol_text\":\"p1;plan=full;"));
+	/* The text form says the same. */
+	n = report_text(s, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "option probe: full, 5 requests"));
+	assert_non_null(strstr(buf, "client side agreed (WILL): BINARY "
+	    "(3 ms)"));
+	assert_non_null(strstr(buf, "DA1 ?62;22c: VT220 class, ANSI color"));
+	assert_non_null(strstr(buf, "screen: 80 columns x 24 rows (as NAWS "
+	    "said)"));
+	assert_non_null(strstr(buf, "fingerprint: protocol "));
+	free_session(s);
+}
+
+/* --report-dir: files named by the hashes, new ones only, in a directory
+ * of ours that no one else may write to. */
+static void
+test_report_dir(void **state)
+{
+	char dir[] = "/tmp/test_report_dir.XXXXXX", path[256], link[256];
+	const char *why = NULL;
+	const char *p = "0123456789abcdef", *t = "fedcba9876543210";
+	struct stat st;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(report_dir_check(dir, &why), 0);
+	assert_int_equal(report_dir_save(dir, p, t, "{\"a\":1}", 7), 1);
+	snprintf(path, sizeof(path), "%s/%s-%s.json", dir, p, t);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 8);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	/* Not new: not written again. */
+	assert_int_equal(report_dir_save(dir, p, t, "{\"b\":2}", 7), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_size, 8);
+	/* No terminal fingerprint: PROTOCOL.json. */
+	assert_int_equal(report_dir_save(dir, p, "", "{}", 2), 1);
+	snprintf(path, sizeof(path), "%s/%s.json", dir, p);
+	assert_int_equal(stat(path, &st), 0);
+	/* A link planted under a new name is not followed. */
+	snprintf(link, sizeof(link), "%s/%s.json", dir, t);
+	assert_int_equal(symlink("/tmp/test_report_dir_target", link), 0);
+	assert_int_equal(report_dir_save(dir, t, "", "{}", 2), 0);
+	assert_int_equal(access("/tmp/test_report_dir_target", F_OK), -1);
+	unlink(link);
+	/* Names are hashes only. */
+	assert_int_equal(report_dir_save(dir, "../../../etc/x", "", "{}", 2),
+	    -1);
+	assert_int_equal(report_dir_save(dir, p, "../x", "{}", 2), -1);
+	/* A directory others may write to, even sticky, is refused. */
+	assert_int_equal(chmod(dir, 01777), 0);
+	assert_int_equal(report_dir_check(dir, &why), -1);
+	assert_string_equal(why, "writable by group or others");
+	assert_int_equal(report_dir_save(dir, t, "", "{}", 2), -1);
+	assert_int_equal(chmod(dir, 0755), 0);
+	/* A link to a directory, a file. */
+	snprintf(link, sizeof(link), "%s.link", dir);
+	assert_int_equal(symlink(dir, link), 0);
+	assert_int_equal(report_dir_check(link, &why), -1);
+	assert_string_equal(why, "a symbolic link");
+	unlink(link);
+	snprintf(path, sizeof(path), "%s/%s.json", dir, p);
+	assert_int_equal(report_dir_check(path, &why), -1);
+	assert_string_equal(why, "not a directory");
+	/* Another user's directory (as root: chown it away). */
+	if (geteuid() == 0) {
+		assert_int_equal(chown(dir, 65534, 65534), 0);
+		assert_int_equal(report_dir_check(dir, &why), -1);
+		assert_string_equal(why, "owned by another user");
+		assert_int_equal(chown(dir, 0, 0), 0);
+	}
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+}
+
+/* At most REPORT_DIR_MAX files: a client that makes new fingerprints
+ * fills no disk. */
+static void
+test_report_dir_full(void **state)
+{
+	char dir[] = "/tmp/test_report_dir.XXXXXX", path[256];
+	char h[17];
+	int i, fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0755), 0);
+	for (i = 0; i < REPORT_DIR_MAX - 1; i++) {
+		snprintf(path, sizeof(path), "%s/f%d", dir, i);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+		assert_true(fd >= 0);
+		close(fd);
+	}
+	fp_hash("1", 1, h);
+	assert_int_equal(report_dir_save(dir, h, "", "{}", 2), 1);
+	fp_hash("2", 1, h);
+	assert_int_equal(report_dir_save(dir, h, "", "{}", 2), -1);
+	snprintf(path, sizeof(path), "%s/%s.json", dir, h);
+	assert_int_equal(access(path, F_OK), -1);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+}
+
 int
 main(void)
 {
@@ -213,6 +507,13 @@ main(void)
 		cmocka_unit_test(test_report_validate),
 		cmocka_unit_test(test_start_extra),
 		cmocka_unit_test(test_pick_term),
+		cmocka_unit_test(test_fingerprint_text),
+		cmocka_unit_test(test_fingerprint_terminal),
+		cmocka_unit_test(test_fingerprint_hash),
+		cmocka_unit_test(test_fingerprint_db),
+		cmocka_unit_test(test_json_probe),
+		cmocka_unit_test(test_report_dir),
+		cmocka_unit_test(test_report_dir_full),
 	};
 
 	log_init(1, 0, "test_report");

@@ -1222,7 +1222,8 @@ test_names(void **state)
 	 * an unnamed option. */
 	assert_string_equal(telnet_cmd_name(0), "?");
 	assert_string_equal(telnet_cmd_name(235), "?");
-	assert_string_equal(telnet_opt_name(200), "unknown");
+	assert_string_equal(telnet_opt_name(199), "unknown");
+	assert_string_equal(telnet_opt_name(201), "GMCP");
 	assert_string_equal(telnet_opt_name(99), "unknown");
 }
 

@@ -180,16 +180,21 @@ def test_report(inetd_daemon, tmp_path):
         {'func': 'EC', 'code': 10, 'level': 'VALUE', 'value': 127,
          'ack': False, 'flushin': False, 'flushout': False}]
     assert r['timing_mark'] == 'WILL'
+    # The opening's answers; what the probe asked after it (LINEMODE,
+    # SNDLOC, BINARY among them) is in 'probe'.
     opts = {(o['option'], o['side']): o for o in r['options']}
     for name in ('TTYPE', 'NAWS', 'TSPEED', 'NEW-ENVIRON', 'LFLOW',
-                 'LINEMODE', 'XDISPLOC'):
+                 'XDISPLOC'):
         assert opts[(name, 'client')]['answer'] == 'agreed', name
         assert opts[(name, 'client')]['ms'] >= 1
     for name in ('ECHO', 'SGA', 'STATUS'):
         assert opts[(name, 'server')]['answer'] == 'agreed', name
+    probe = r['probe']
+    assert probe['plan'] == 'full'
+    assert probe['client']['agreed'].keys() == {'LINEMODE'}
     # Refused: what tnclient does not agree to.
-    assert opts[('SNDLOC', 'client')]['answer'] == 'refused'
-    assert opts[('BINARY', 'client')]['answer'] == 'refused'
+    for name in ('SNDLOC', 'BINARY', 'NAOL', 'KERMIT'):
+        assert name in probe['client']['refused'], name
     assert r['negotiation_ms'] < 2000
     c.close()
     assert 'session from' not in d.stop()
