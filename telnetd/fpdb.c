@@ -16,5 +16,18 @@
 #include "telnetd.h"
 
 const struct fp_entry fp_db[] = {
+	/* Clients (Debian 12), without a DISPLAY, each as the suite runs
+	 * it: on a terminal, with no configuration file of its own. */
+	{ FP_PROTOCOL, "2f11ec0fee657fd6", "inetutils telnet 2.4" },
+	{ FP_PROTOCOL, "11e8d75b23991ddb", "telnet-ssl 0.17 (netkit)" },
+	{ FP_PROTOCOL, "ba1ddffd4c7b50ad", "busybox telnet 1.35" },
+	{ FP_PROTOCOL, "13cee9211b6abf3b", "PuTTY plink 0.78" },
+	{ FP_PROTOCOL, "be06998c2bd3ecfe", "C-Kermit 10.0 Beta.08" },
+	{ FP_PROTOCOL, "7611fbc48fa8d835", "TinTin++ 2.02.20" },
+	{ FP_PROTOCOL, "8db1dd612d798e4d", "libtelnet telnet-client 0.21" },
+	{ FP_PROTOCOL, "bb63253011b3d772", "telnetlib3 4.0.5" },
+	/* Terminals. */
+	{ FP_TERMINAL, "e4dfafa79c8168ef", "tmux 3.3a" },
+	{ FP_TERMINAL, "ad51f8f5a22b25ce", "GNU screen 4.09.00" },
 	{ FP_PROTOCOL, NULL, NULL },
 };
