@@ -128,8 +128,8 @@ slc_part(struct fpout *o, const struct neg_report *r)
 	struct telnet_slc t[TELNET_SLC_MAX];
 	size_t i, n = r->slc_seen ? r->nslc : 0;
 
-	if (n > TELNET_SLC_MAX)
-		n = TELNET_SLC_MAX;
+	if (n > sizeof(t) / sizeof(t[0]))
+		n = sizeof(t) / sizeof(t[0]);
 	memcpy(t, r->slc, n * sizeof(t[0]));
 	qsort(t, n, sizeof(t[0]), slc_cmp);
 	fp_printf(o, ";slc=");

@@ -370,7 +370,7 @@ static void
 take_answer(struct termprobe *tp, const struct tp_reply *r, size_t nr)
 {
 	struct tp_result *res = &tp->res;
-	unsigned int cpr[3][2];
+	unsigned int cpr[3][2] = { { 0, 0 }, { 0, 0 }, { 0, 0 } };
 	size_t i, ncpr = 0;
 
 	for (i = 0; i < nr; i++) {
@@ -411,7 +411,8 @@ take_answer(struct termprobe *tp, const struct tp_reply *r, size_t nr)
 		break;
 	case TP_WIDTH:
 		/* Only when all three stayed on one line. */
-		if (cpr[0][0] == cpr[1][0] && cpr[1][0] == cpr[2][0] &&
+		if (ncpr >= 3 && cpr[0][0] == cpr[1][0] &&
+		    cpr[1][0] == cpr[2][0] &&
 		    cpr[1][1] >= cpr[0][1] && cpr[2][1] >= cpr[1][1]) {
 			res->wide = (int)(cpr[1][1] - cpr[0][1]);
 			res->combining = (int)(cpr[2][1] - cpr[1][1]);
