@@ -32,38 +32,11 @@
 #include <sys/types.h>
 
 #include <sha2.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "telnetd.h"
-
-struct fpout {
-	char *p;
-	size_t size, len;
-};
-
-static void fp_printf(struct fpout *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-fp_printf(struct fpout *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->size == 0 || o->len + 1 >= o->size)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->p + o->len, o->size - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	o->len += (size_t)n;
-	if (o->len >= o->size)
-		o->len = o->size - 1;
-}
 
 /* The letter for one side of one option. */
 static char
@@ -98,7 +71,7 @@ names_client(const char *term)
 }
 
 static void
-ttype_part(struct fpout *o, const struct session *s)
+ttype_part(struct out *o, const struct session *s)
 {
 	static const char *const ends[] = {
 		"none", "repeat", "wrap", "cap", "bad",
@@ -106,11 +79,11 @@ ttype_part(struct fpout *o, const struct session *s)
 	size_t i;
 	int end = s->probe->ttype_end;
 
-	fp_printf(o, ";ttype=%zu:", s->nterms);
+	out_printf(o, ";ttype=%zu:", s->nterms);
 	for (i = 0; i < s->nterms; i++)
-		fp_printf(o, "%s%s", i ? "," : "", names_client(s->terms[i]) ?
+		out_printf(o, "%s%s", i ? "," : "", names_client(s->terms[i]) ?
 		    s->terms[i] : "*");
-	fp_printf(o, "/%s", end >= 0 && end <= TTYPE_END_BAD ? ends[end] :
+	out_printf(o, "/%s", end >= 0 && end <= TTYPE_END_BAD ? ends[end] :
 	    "?");
 }
 
@@ -123,7 +96,7 @@ slc_cmp(const void *a, const void *b)
 }
 
 static void
-slc_part(struct fpout *o, const struct neg_report *r)
+slc_part(struct out *o, const struct neg_report *r)
 {
 	struct telnet_slc t[TELNET_SLC_MAX];
 	size_t i, n = r->slc_seen ? r->nslc : 0;
@@ -132,21 +105,21 @@ slc_part(struct fpout *o, const struct neg_report *r)
 		n = sizeof(t) / sizeof(t[0]);
 	memcpy(t, r->slc, n * sizeof(t[0]));
 	qsort(t, n, sizeof(t[0]), slc_cmp);
-	fp_printf(o, ";slc=");
+	out_printf(o, ";slc=");
 	for (i = 0; i < n; i++)
-		fp_printf(o, "%s%u:%u%s%s%s", i ? "," : "", t[i].func,
+		out_printf(o, "%s%u:%u%s%s%s", i ? "," : "", t[i].func,
 		    t[i].flags & SLC_LEVELBITS, t[i].flags & SLC_ACK ? "a" : "",
 		    t[i].flags & SLC_FLUSHIN ? "i" : "",
 		    t[i].flags & SLC_FLUSHOUT ? "o" : "");
 	if (!r->slc_seen)
-		fp_printf(o, "none");
+		out_printf(o, "none");
 }
 
 size_t
 fp_protocol_text(const struct session *s, char *buf, size_t size)
 {
 	const struct probe *p = s->probe;
-	struct fpout o = { buf, size, 0 };
+	struct out o = { buf, size, 0 };
 	unsigned int opt;
 	char c, v;
 	size_t i, n = 0;
@@ -155,7 +128,7 @@ fp_protocol_text(const struct session *s, char *buf, size_t size)
 		buf[0] = '\0';
 	if (p == NULL || s->rep == NULL)
 		return 0;
-	fp_printf(&o, "p1;plan=%s;opts=", probe_plan_name(p->plan));
+	out_printf(&o, "p1;plan=%s;opts=", probe_plan_name(p->plan));
 	for (opt = 0; opt < 256; opt++) {
 		if (opt == TELOPT_TM)
 			continue;
@@ -163,13 +136,13 @@ fp_protocol_text(const struct session *s, char *buf, size_t size)
 		v = side_letter(s, (unsigned char)opt, 1);
 		if (c == '-' && v == '-')
 			continue;
-		fp_printf(&o, "%s%u:%c%c", n++ ? "," : "", opt, c, v);
+		out_printf(&o, "%s%u:%c%c", n++ ? "," : "", opt, c, v);
 	}
-	fp_printf(&o, ";offers=");
+	out_printf(&o, ";offers=");
 	for (i = 0; i < p->noffers; i++)
-		fp_printf(&o, "%s%s %u", i ? "," : "",
+		out_printf(&o, "%s%s %u", i ? "," : "",
 		    telnet_cmd_name(p->offers[i][0]), p->offers[i][1]);
-	fp_printf(&o, ";tm=%c", p->tm_answer == 1 ? 'W' : p->tm_answer == 2 ?
+	out_printf(&o, ";tm=%c", p->tm_answer == 1 ? 'W' : p->tm_answer == 2 ?
 	    'N' : 'S');
 	ttype_part(&o, s);
 	slc_part(&o, s->rep);
@@ -179,13 +152,13 @@ fp_protocol_text(const struct session *s, char *buf, size_t size)
 size_t
 fp_terminal_text(const struct tp_result *r, char *buf, size_t size)
 {
-	struct fpout o = { buf, size, 0 };
+	struct out o = { buf, size, 0 };
 
 	if (size > 0)
 		buf[0] = '\0';
 	if (!r->ran || !r->answered)
 		return 0;
-	fp_printf(&o, "t1;enq=%d;da1=%s;da2=%s;xtv=%s;wide=%d;comb=%d;c1=%d",
+	out_printf(&o, "t1;enq=%d;da1=%s;da2=%s;xtv=%s;wide=%d;comb=%d;c1=%d",
 	    r->answerback[0] != '\0', r->da1, r->da2, r->xtversion, r->wide,
 	    r->combining, r->c1);
 	return o.len;

@@ -103,16 +103,7 @@ report_event(struct session *s, const struct telnet_event *ev)
 	}
 }
 
-/* A bounded writer: output is cut, never overrun. */
-struct out {
-	char *p;
-	size_t size, len;
-};
-
-static void out_printf(struct out *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
+void
 out_printf(struct out *o, const char *fmt, ...)
 {
 	va_list ap;

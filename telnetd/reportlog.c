@@ -110,31 +110,39 @@ report_log_check(const char *path, const char **why)
 	return 0;
 }
 
+/* Write text and a newline to fd and close it: 0, or -1 with errno.  A
+ * regular file: a short write means the disk is full. */
+static int
+write_line(int fd, const char *text, size_t len)
+{
+	struct iovec iov[2];
+	ssize_t n;
+	int saved;
+
+	iov[0].iov_base = (void *)(uintptr_t)text;
+	iov[0].iov_len = len;
+	iov[1].iov_base = (void *)(uintptr_t)"\n";
+	iov[1].iov_len = 1;
+	if ((n = writev(fd, iov, 2)) != (ssize_t)len + 1) {
+		saved = n >= 0 ? ENOSPC : errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return close(fd);
+}
+
 int
 report_log_append(const char *path, const char *text, size_t len)
 {
 	const char *why = NULL;
-	struct iovec iov[2];
-	ssize_t n;
 	int fd;
 
 	if ((fd = report_log_open(path, &why)) == -1) {
 		log_warnx("--report-log %s: %s: report not written", path, why);
 		return -1;
 	}
-	iov[0].iov_base = (void *)(uintptr_t)text;
-	iov[0].iov_len = len;
-	iov[1].iov_base = (void *)(uintptr_t)"\n";
-	iov[1].iov_len = 1;
-	/* A regular file: a short write means the disk is full. */
-	if ((n = writev(fd, iov, 2)) != (ssize_t)len + 1) {
-		if (n >= 0)
-			errno = ENOSPC;
-		log_warn("--report-log %s", path);
-		close(fd);
-		return -1;
-	}
-	if (close(fd) == -1) {
+	if (write_line(fd, text, len) == -1) {
 		log_warn("--report-log %s", path);
 		return -1;
 	}
@@ -219,8 +227,6 @@ report_dir_save(const char *dir, const char *protocol, const char *terminal,
 {
 	char name[64];
 	const char *why = NULL;
-	struct iovec iov[2];
-	ssize_t n;
 	int dfd, fd;
 
 	if (!fp_hash_ok(protocol, strlen(protocol)) ||
@@ -249,19 +255,7 @@ report_dir_save(const char *dir, const char *protocol, const char *terminal,
 		close(dfd);
 		return -1;
 	}
-	iov[0].iov_base = (void *)(uintptr_t)text;
-	iov[0].iov_len = len;
-	iov[1].iov_base = (void *)(uintptr_t)"\n";
-	iov[1].iov_len = 1;
-	/* A regular file: a short write means the disk is full. */
-	if ((n = writev(fd, iov, 2)) != (ssize_t)len + 1) {
-		if (n >= 0)
-			errno = ENOSPC;
-		n = -1;
-	}
-	if (close(fd) == -1)
-		n = -1;
-	if (n == -1) {
+	if (write_line(fd, text, len) == -1) {
 		log_warn("--report-dir %s/%s", dir, name);
 		(void)unlinkat(dfd, name, 0);
 		close(dfd);

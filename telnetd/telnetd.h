@@ -521,6 +521,14 @@ int tty_input_held(struct session *s, int64_t now);
 int tty_command_char(struct session *s, unsigned char cmd);
 
 /* report.c: the client report (--report, --report-log). */
+/* A bounded writer (report.c, fingerprint.c): output is cut, never
+ * overrun; p[len] is always a NUL. */
+struct out {
+	char *p;
+	size_t size, len;
+};
+void out_printf(struct out *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Record what an event says for the report: when each answer came (ms
  * after the opening requests), the TIMING-MARK answer, the SLC table. */
 void report_event(struct session *s, const struct telnet_event *ev);

@@ -397,6 +397,7 @@ test_json_probe(void **state)
 	assert_non_null(strstr(buf, "\"protocol_text\":\"p1;plan=full;"));
 	/* The text form says the same. */
 	n = report_text(s, buf, sizeof(buf));
+	assert_int_equal(n, strlen(buf));
 	assert_non_null(strstr(buf, "option probe: full, 5 requests"));
 	assert_non_null(strstr(buf, "client side agreed (WILL): BINARY "
 	    "(3 ms)"));

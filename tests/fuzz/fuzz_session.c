@@ -20,8 +20,10 @@
  *		the relay's START with ps_start_validate() and builds the
  *		program's argv and envp from it as monitor.c does.
  *
- * The first byte selects -D modes, the login template and the limits
- * (defaults, or the smallest --sb-max, --max-env, ...); then each op
+ * The first byte selects -D modes, the login template, the limits
+ * (defaults, or the smallest --sb-max, --max-env, ...) and --report
+ * (login or show: the probes, with the client's bytes as the terminal's
+ * answers, deadlines passed by OP_DEADLINE); then each op
  * is one byte (op % N_OPS) followed by its arguments: client bytes (plain
  * or urgent), program output, pty flushes, flow control, socket writes,
  * a slow or absent reader, START / STARTED / EXITED / junk from the
@@ -31,6 +33,8 @@
  *
  * Invariants (abort on failure):
  *   - the queues never exceed their sizes;
+ *   - the monitor accepts every REPORT the relay sends (printable JSON,
+ *     hexadecimal fingerprints);
  *   - the monitor accepts every START the relay sends, and keeps exactly
  *     the variables (and user) the relay kept: the two halves apply the
  *     same rules;
@@ -226,6 +230,27 @@ static const char *const templates[] = {
 };
 
 /* What monitor.c does with a START: check it again, build argv/envp. */
+/* The monitor's checks of a REPORT (monitor.c's write_report). */
+static void
+monitor_report(int mon)
+{
+	static struct ps_report rep;
+	const size_t off = offsetof(struct ps_report, text);
+	ssize_t n;
+	int fd = -1;
+
+	n = ps_recv(mon, &rep, sizeof(rep), &fd);
+	CHECK(n > (ssize_t)off && fd == -1 && rep.type == PS_REPORT,
+	    "REPORT not received");
+	CHECK(ps_report_validate(rep.text, (size_t)n - off) == 0,
+	    "monitor refused the relay's REPORT");
+	CHECK(fp_hash_ok(rep.fp_protocol, strnlen(rep.fp_protocol,
+	    sizeof(rep.fp_protocol))), "protocol fingerprint");
+	CHECK(rep.fp_terminal[0] == '\0' || fp_hash_ok(rep.fp_terminal,
+	    strnlen(rep.fp_terminal, sizeof(rep.fp_terminal))),
+	    "terminal fingerprint");
+}
+
 static void
 monitor_start(struct session *s, int mon, const struct login_template *tpl)
 {
@@ -391,6 +416,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.keepalive = 1;
 	cfg.neg_timeout_ms = NEG_TIMEOUT_MS;
 	cfg.debug = (unsigned int)first & 0x0f;
+	cfg.report = (first >> 4) >= 14 ? REPORT_SHOW : (first >> 4) >= 12 ?
+	    REPORT_LOGIN : REPORT_OFF;
 	/* The operator's limits: the defaults, or the smallest ones. */
 	if ((first >> 4) / 3 == 1 || (first >> 4) / 3 == 3) {
 		cfg.sb_max = TELNET_SB_MIN_MAX;
@@ -549,13 +576,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case OP_DEADLINE:
 		case OP_START:
-			if (s->state != S_NEGOTIATING)
+			if (s->state == S_NEGOTIATING) {
+				if (op == OP_START && !negotiate_ready(s))
+					break;	/* else: the deadline passed */
+				/* --report: the probes first (relay.c). */
+				if (probe_begin(s, now_ms())) {
+					s->state = S_PROBING;
+					break;
+				}
+			} else if (s->state != S_PROBING ||
+			    !probe_step(s, op == OP_DEADLINE ?
+			    s->dl[DL_PROBE] : now_ms()))
 				break;
-			if (op == OP_START && !negotiate_ready(s))
-				break;	/* else: the deadline passed */
 			CHECK(negotiate_start(s) == 0, "START not sent");
 			s->state = S_STARTING;
-			monitor_start(s, mp[0], &tpl);
+			if (cfg.report != REPORT_OFF)
+				monitor_report(mp[0]);
+			if (cfg.report != REPORT_SHOW)
+				monitor_start(s, mp[0], &tpl);
 			break;
 		case OP_STARTED: {
 			struct ps_started st;
