@@ -39,6 +39,18 @@ report_ms(const struct session *s)
 	return d < 1 ? 1 : (d > INT32_MAX ? INT32_MAX : (int32_t)d);
 }
 
+/* How long the opening took: until the probes began, else until now. */
+static int32_t
+opening_ms(const struct session *s)
+{
+	int64_t d;
+
+	if (s->probe == NULL || s->probe->step == PROBE_IDLE)
+		return report_ms(s);
+	d = s->probe->t_burst - s->t_begin;
+	return d < 1 ? 1 : (d > INT32_MAX ? INT32_MAX : (int32_t)d);
+}
+
 /* The first answer of each kind counts (a CHARSET answer: the last). */
 void
 report_event(struct session *s, const struct telnet_event *ev)
@@ -497,7 +509,7 @@ report_json(const struct session *s, char *buf, size_t size)
 	out_printf(&o, "{\"host\":");
 	json_str(&o, s->host);
 	out_printf(&o, ",\"negotiation_ms\":%d,\"options\":",
-	    (int)report_ms(s));
+	    (int)opening_ms(s));
 	json_options(&o, s);
 	json_terminal(&o, s);
 	out_printf(&o, ",\"env\":{\"ms\":%d,\"accepted\":", (int)r->env_ms);
@@ -708,7 +720,7 @@ report_text(const struct session *s, char *buf, size_t size)
 		return 0;
 	out_printf(&o, "\r\ntelnetd client report for %s (no login)\r\n",
 	    s->host);
-	out_printf(&o, "  negotiation took %d ms\r\n", (int)report_ms(s));
+	out_printf(&o, "  negotiation took %d ms\r\n", (int)opening_ms(s));
 	out_printf(&o, "  client side (our DO -> its WILL/WONT):");
 	text_opts(&o, s, 0);
 	out_printf(&o, "  server side (our WILL -> its DO/DONT):");
