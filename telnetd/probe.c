@@ -324,7 +324,9 @@ probe_step(struct session *s, int64_t now)
 
 	switch (p->step) {
 	case PROBE_OPTIONS:
-		if (p->tm_answers < p->tm_sent && now < s->dl[DL_PROBE])
+		/* Nothing asked: nothing to wait for. */
+		if (p->plan != PLAN_SKIPPED && p->tm_answers < p->tm_sent &&
+		    now < s->dl[DL_PROBE])
 			return 0;
 		p->t_end = now;
 		if ((p->tp_skipped = terminal_skip(s)) == NULL) {
