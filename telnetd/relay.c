@@ -588,6 +588,7 @@ relay_main(const struct config *cfg, int net, int mon, const char *host)
 
 	privsep_relay_fds(cfg, &net, &mon);
 	s = session_new(cfg, net, mon, host);
+	title_relay(s->title, sizeof(s->title), host);
 
 	/* The opening requests go out before the relay gives up root and
 	 * its view of the file system: nothing from the client is read

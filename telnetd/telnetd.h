@@ -64,6 +64,7 @@
 #define TTY_NAME_MAX		32
 #define TTYPE_MAX		8	/* names kept from TTYPE cycling */
 #define TERM_FALLBACK		"dumb"	/* TERM when the client names none */
+#define TITLE_MAX		(HOST_MAX + 40)	/* what ps shows, one process */
 #define LOCATION_MAX		128	/* SNDLOC text kept */
 #define CHARSET_NAME_MAX	40	/* the CHARSET name accepted */
 #define EOF_HOLD_MS		20	/* linemode EOF: input held this long */
@@ -370,6 +371,9 @@ struct session {
 	unsigned int drops;		/* replies dropped: queue full */
 	unsigned int limits_logged;	/* LIM_* already logged once */
 	unsigned long long bytes_in, bytes_out;
+	/* What ps shows: the relay's argument area from title_relay() on
+	 * (in this page, which an idle session keeps anyway). */
+	char title[TITLE_MAX];
 
 	/* Client input borrowed from the read buffer while the engine
 	 * decodes it, written with one writev after that (relay.c). */
@@ -682,13 +686,16 @@ int peer_address(const struct config *cfg, int fd,
     const struct sockaddr_storage *known, struct sockaddr_storage *ss,
     socklen_t *len);
 
-/* title.c: what ps shows for each process (libbsd's setproctitle). */
+/* title.c: what ps shows for each process (libbsd's setproctitle for the
+ * listener; a session's processes keep their title in buf, memory of
+ * their own that outlives them, TITLE_MAX bytes). */
 void title_init(int argc, char **argv);
 /* The listener: its addresses ("0.0.0.0:23 [::]:23") and sessions. */
 void title_listener(const char *addrs, size_t nsessions);
 /* The monitor: the client's address, then its pty (tty NULL: none yet). */
-void title_session(const char *host, const char *tty);
-void title_relay(const char *host);
+void title_session(char *buf, size_t size, const char *host,
+    const char *tty);
+void title_relay(char *buf, size_t size, const char *host);
 
 /* issue.c */
 /* The banner: file (issue.net) read and its escapes expanded, in a
