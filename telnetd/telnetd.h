@@ -57,6 +57,7 @@
 #define DRAIN_IDLE_MS		200	/* pty quiet after the program ended */
 #define FLUSH_TIMEOUT_MS	30000	/* client not reading at the end */
 #define LINGER_MS		2000	/* reading the client's last bytes */
+#define IDLE_TIMEOUT_MAX	(30U * 86400)	/* --idle-timeout at most */
 #define HANGUP_GRACE_MS		3000	/* SIGHUP, then SIGKILL */
 #define LOG_STR_MAX		80	/* foreign strings in log lines */
 #define DISPLAY_MAX		ENV_MAX_VALUE
@@ -96,6 +97,7 @@ struct config {
 	const char *pam_service;
 	char pam_helper[512];		/* pam-login's path, with --pam */
 	unsigned int login_timeout;	/* seconds, 0 = none */
+	unsigned int idle_timeout;	/* --idle-timeout, seconds, 0 = none */
 	const char *privsep_user;
 	uid_t ps_uid;
 	gid_t ps_gid;
@@ -277,6 +279,7 @@ enum deadline {
 	DL_FLUSH,		/* draining: the client does not read */
 	DL_LINGER,		/* draining: the client's last bytes */
 	DL_TRIM,		/* idle: the buffers' pages back */
+	DL_IDLE,		/* --idle-timeout: nothing moved, close */
 	DL_MAX,
 };
 
@@ -371,6 +374,7 @@ struct session {
 	unsigned int drops;		/* replies dropped: queue full */
 	unsigned int limits_logged;	/* LIM_* already logged once */
 	unsigned long long bytes_in, bytes_out;
+	unsigned long long idle_moved;	/* bytes_in + bytes_out, last seen */
 	/* What ps shows: the relay's argument area from title_relay() on
 	 * (in this page, which an idle session keeps anyway). */
 	char title[TITLE_MAX];
