@@ -57,7 +57,7 @@
 #define DRAIN_IDLE_MS		200	/* pty quiet after the program ended */
 #define FLUSH_TIMEOUT_MS	30000	/* client not reading at the end */
 #define LINGER_MS		2000	/* reading the client's last bytes */
-#define IDLE_TIMEOUT_MAX	(30U * 86400)	/* --idle-timeout at most */
+#define IDLE_TIMEOUT_MAX	2592000UL	/* --idle-timeout at most: 30 days */
 #define HANGUP_GRACE_MS		3000	/* SIGHUP, then SIGKILL */
 #define LOG_STR_MAX		80	/* foreign strings in log lines */
 #define DISPLAY_MAX		ENV_MAX_VALUE
