@@ -329,17 +329,24 @@ def test_utmp_user_process(daemon, login_mode, test_user, utmp_file):
         line = c.match.group(1).decode()
         recs = [r for r in utmp_records() if r[2] == line]
         assert any(r[0] == USER_PROCESS and r[3] == user for r in recs), recs
+        # This session's record by its place in the file: on a machine
+        # where other sessions (other servers' too) come and go, pts/N
+        # may carry their records as well.
+        slots = [i for i, r in enumerate(utmp_records())
+                 if r[2] == line and r[0] == USER_PROCESS and r[3] == user]
         c.send_data(b'exit\r\n')
         c.read_until_close(timeout=15)
     finally:
         c.close()
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
-        recs = [r for r in utmp_records() if r[2] == line]
-        if recs and all(r[0] == DEAD_PROCESS for r in recs):
+        all_recs = utmp_records()
+        recs = [all_recs[i] for i in slots]
+        if all(r[0] == DEAD_PROCESS and r[2] == line for r in recs):
             break
         time.sleep(0.1)
-    assert recs and all(r[0] == DEAD_PROCESS for r in recs), recs
+    assert slots and all(r[0] == DEAD_PROCESS and r[2] == line
+                         for r in recs), recs
 
 
 # ---- hostile user names -----------------------------------------------------
