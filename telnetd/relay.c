@@ -632,6 +632,7 @@ relay_main(const struct config *cfg, int net, int mon, const char *host)
 	privsep_drop(cfg);
 	if (sent)
 		relay_loop(s);
+	notes_end(s);
 	log_trace(s, DBG_REPORT, "relay done: %llu bytes in, %llu bytes out",
 	    s->bytes_in, s->bytes_out);
 	/* The process ends here (session_run's _exit): the descriptors are

@@ -289,6 +289,17 @@ enum deadline {
 #define LMT_KLUDGE	1
 #define LMT_REAL	2
 
+/* What a client sends that is worth one log line, not one per message:
+ * the first of each kind is logged, the rest counted (note_first) and the
+ * counts logged when the session ends (notes_end). */
+enum note_kind {
+	NOTE_TTYPE_REFUSED,	/* a terminal type that is no name */
+	NOTE_XDISPLOC_REFUSED,	/* an X display location the allow-list refused */
+	NOTE_CHARSET_UNOFFERED,	/* CHARSET ACCEPTED for a name never offered */
+	NOTE_SNDLOC,		/* SEND-LOCATION text */
+	NOTE_MAX,
+};
+
 /* Limits hit, each logged once per session. */
 #define LIM_NEG_DEADLINE	0x01
 #define LIM_SB			0x02
@@ -373,6 +384,7 @@ struct session {
 	int logout;			/* DO LOGOUT: close after the output */
 	unsigned int drops;		/* replies dropped: queue full */
 	unsigned int limits_logged;	/* LIM_* already logged once */
+	unsigned int notes[NOTE_MAX];	/* enum note_kind: how many */
 	unsigned long long bytes_in, bytes_out;
 	unsigned long long idle_moved;	/* bytes_in + bytes_out, last seen */
 	/* What ps shows: the relay's argument area from title_relay() on
@@ -471,6 +483,10 @@ void negotiate_begin(struct session *s);
 /* Handle a negotiation or subnegotiation event; 0 when not one. */
 int negotiate_event(struct session *s, const struct telnet_event *ev);
 int negotiate_ready(const struct session *s);
+/* 1 the first time a kind is seen in this session (log it then), 0 after
+ * (it is counted); notes_end() logs the counts of the rest. */
+int note_first(struct session *s, enum note_kind k);
+void notes_end(const struct session *s);
 /* Send the START request to the monitor. */
 int negotiate_start(struct session *s);
 
