@@ -278,7 +278,7 @@ check_login(struct monitor *m)
 	m->login_deadline = 0;
 	if (m->prog == 0 || m->hup_deadline != 0)
 		return;
-	on = utmp_user_on(m->tty, &m->buf->utmp);
+	on = utmp_user_on(m->tty, m->prog, &m->buf->utmp);
 	pages_reset(m->buf, sizeof(*m->buf));
 	if (on == 1)
 		return;

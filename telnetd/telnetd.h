@@ -696,8 +696,10 @@ int utmp_login_files(const char *utmp, const char *wtmp, pid_t pid,
     const char *line, const char *host, off_t *slot);
 int utmp_logout_files(const char *utmp, const char *wtmp, pid_t pid,
     const char *line, off_t slot);
-int utmp_user_on_file(const char *utmp, const char *line);
-int utmp_user_on(const char *line, struct utmp_buf *buf);
+/* Whether a user is logged in on line by process pid (0: any process): 1
+ * yes, 0 no, -1 no utmp. */
+int utmp_user_on_file(const char *utmp, const char *line, pid_t pid);
+int utmp_user_on(const char *line, pid_t pid, struct utmp_buf *buf);
 
 /* peer.c: the client's address for session_run: *known when not NULL,
  * else the socket's peer, or the address in the PROXY header that a
