@@ -67,6 +67,7 @@
 #define PATH_DEFAULT_ROOT \
 	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define LOG_NAME_MAX	64		/* bytes of a foreign name logged */
+#define LOGIN_DEFS	"/etc/login.defs"	/* TTYGROUP, TTYPERM */
 
 /* ---- the shell's environment ------------------------------------------ */
 
@@ -311,6 +312,8 @@ struct login {
 	struct pam_conv conv;
 	const char *service, *user, *tty, *host;
 	struct account acct;
+	struct stat tty_was;	/* the terminal before tty_take() */
+	int tty_taken;
 };
 
 /* End the PAM transaction with rc and exit, saying msg (when not NULL). */
@@ -477,6 +480,81 @@ close_session(struct login *l, int rc, const char *msg)
 	fail(l, rc, msg);
 }
 
+/*
+ * TTYGROUP and TTYPERM from /etc/login.defs, read as login(1) reads them:
+ * "NAME value" lines, '#' comments; the group by name or number, the mode
+ * in octal.  Defaults as login's: group tty, 0620.
+ */
+static void
+tty_defs(const struct account *acct, gid_t *gid, mode_t *mode)
+{
+	char line[256], group[64] = "tty", *k, *v, *end, *save;
+	const struct group *gr;
+	unsigned long n;
+	FILE *f;
+
+	*mode = 0620;
+	if ((f = fopen(LOGIN_DEFS, "re")) != NULL) {
+		while (fgets(line, sizeof(line), f) != NULL) {
+			if ((k = strtok_r(line, " \t\r\n", &save)) == NULL ||
+			    *k == '#' ||
+			    (v = strtok_r(NULL, " \t\r\n", &save)) == NULL)
+				continue;
+			if (strcmp(k, "TTYGROUP") == 0)
+				strlcpy(group, v, sizeof(group));
+			else if (strcmp(k, "TTYPERM") == 0) {
+				n = strtoul(v, &end, 8);
+				if (*end == '\0' && n <= 0777)
+					*mode = (mode_t)n;
+			}
+		}
+		fclose(f);
+	}
+	n = strtoul(group, &end, 10);
+	if (*end == '\0' && end != group)
+		*gid = (gid_t)n;
+	else if ((gr = getgrnam(group)) != NULL)
+		*gid = gr->gr_gid;
+	else
+		*gid = acct->gid;
+}
+
+/*
+ * The terminal (descriptor 0) becomes the user's, as login(1) leaves it:
+ * owned by the user, group TTYGROUP, mode TTYPERM (login.defs), so that
+ * mesg(1) can open it to write(1) and talk, and screen or pinentry (which
+ * need the owner) work; root-owned, they fail.  tty_give_back() puts the
+ * owner and mode it had back when the session ends, so a pty that a
+ * leftover job keeps open does not stay the user's.
+ */
+static void
+tty_take(struct login *l)
+{
+	gid_t gid;
+	mode_t mode;
+
+	tty_defs(&l->acct, &gid, &mode);
+
+	if (fstat(STDIN_FILENO, &l->tty_was) == -1) {
+		syslog(LOG_ERR, "fstat of the terminal: %m");
+		return;
+	}
+	l->tty_taken = 1;
+	if (fchown(STDIN_FILENO, l->acct.uid, gid) == -1 ||
+	    fchmod(STDIN_FILENO, mode) == -1)
+		syslog(LOG_ERR, "giving %s to the user: %m", l->tty);
+}
+
+static void
+tty_give_back(struct login *l)
+{
+	if (!l->tty_taken)
+		return;
+	if (fchown(STDIN_FILENO, l->tty_was.st_uid, l->tty_was.st_gid) == -1 ||
+	    fchmod(STDIN_FILENO, l->tty_was.st_mode & 07777) == -1)
+		syslog(LOG_ERR, "taking %s back from the user: %m", l->tty);
+}
+
 /* The shell in a child; the parent forwards a hangup or SIGTERM to it and
  * waits.  Returns the shell's wait status. */
 static int
@@ -534,7 +612,9 @@ pam_login_main(const struct pam_login_args *a)
 	open_session(&l);
 	if ((envp = build_env(l.pamh, a, &l.acct)) == NULL)
 		close_session(&l, PAM_BUF_ERR, "Out of memory.");
+	tty_take(&l);
 	status = run_shell(&l, envp);
+	tty_give_back(&l);
 	(void)pam_close_session(l.pamh, 0);
 	(void)pam_setcred(l.pamh, PAM_DELETE_CRED);
 	pam_end(l.pamh, PAM_SUCCESS);

@@ -39,6 +39,7 @@ static const char usage_text[] =
 "usage: telnetd [-hnUV] [-D[MODE,...]] [-E STRING] [-l[nokludge]]\n"
 "               [--listen=[ADDR:]PORT]... [--pam[=SERVICE]]\n"
 "               [--accept-env=NAME]... [--login-timeout=SECS]\n"
+"               [--idle-timeout=SECS]\n"
 "               [--privsep-user=USER] [--issue=FILE]\n"
 "               [--report[=MODE]] [--report-log=FILE] [--report-dir=DIR]\n"
 "               [--negotiation-timeout=MS] [--sb-max=BYTES]\n"
@@ -60,6 +61,8 @@ static const char usage_text[] =
 "      --pam[=SERVICE]     log in through PAM (default service telnetd)\n"
 "      --accept-env=NAME   also accept client variable NAME\n"
 "      --login-timeout=SECS  end sessions at the login prompt (60)\n"
+"      --idle-timeout=SECS  close a session with no input or output that\n"
+"                          long, as a disconnect (0: never, the default)\n"
 "      --privsep-user=USER unprivileged user of the relay\n"
 "      --issue=FILE        banner file (default /etc/issue.net)\n"
 "      --report[=MODE]     describe each client: probe its options and\n"
@@ -95,6 +98,7 @@ enum {
 	OPT_PAM,
 	OPT_ACCEPT_ENV,
 	OPT_LOGIN_TIMEOUT,
+	OPT_IDLE_TIMEOUT,
 	OPT_PRIVSEP_USER,
 	OPT_ISSUE,
 	OPT_REPORT,
@@ -132,6 +136,7 @@ static const struct option longopts[] = {
 	{ "pam", optional_argument, NULL, OPT_PAM },
 	{ "accept-env", required_argument, NULL, OPT_ACCEPT_ENV },
 	{ "login-timeout", required_argument, NULL, OPT_LOGIN_TIMEOUT },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
 	{ "privsep-user", required_argument, NULL, OPT_PRIVSEP_USER },
 	{ "issue", required_argument, NULL, OPT_ISSUE },
 	{ "report", optional_argument, NULL, OPT_REPORT },
@@ -587,6 +592,10 @@ parse_args(struct config *cfg, int argc, char **argv)
 		case OPT_LOGIN_TIMEOUT:
 			cfg->login_timeout = parse_uint("--login-timeout",
 			    optarg, 86400);
+			break;
+		case OPT_IDLE_TIMEOUT:
+			cfg->idle_timeout = parse_uint("--idle-timeout",
+			    optarg, IDLE_TIMEOUT_MAX);
 			break;
 		case OPT_PRIVSEP_USER:
 			if (optarg == NULL || *optarg == '\0')

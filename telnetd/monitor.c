@@ -55,6 +55,7 @@ struct monitor {
 	int64_t login_deadline;	/* /bin/login still at its prompt? */
 	struct relaylog_limit rlog;	/* the relay's PS_LOG lines */
 	struct mon_buf *buf;	/* NULL until the first message */
+	char title[TITLE_MAX];	/* what ps shows (monitor_run's frame) */
 };
 
 /* The monitor's poll slots. */
@@ -247,7 +248,7 @@ start_program(struct monitor *m, struct ps_start *req, size_t len)
 	program_running(m, pid, &ca, env);
 	ca.slave = -1;		/* the monitor's now (see the top) */
 	strlcpy(rep.tty, m->tty, sizeof(rep.tty));
-	title_session(m->host, m->tty);
+	title_session(m->title, sizeof(m->title), m->host, m->tty);
 reply:
 	login_argv_free(ca.argv);
 	login_argv_free(ca.envp);
@@ -280,7 +281,7 @@ check_login(struct monitor *m)
 	m->login_deadline = 0;
 	if (m->prog == 0 || m->hup_deadline != 0)
 		return;
-	on = utmp_user_on(m->tty, &m->buf->utmp);
+	on = utmp_user_on(m->tty, m->prog, &m->buf->utmp);
 	pages_reset(m->buf, sizeof(*m->buf));
 	if (on == 1)
 		return;
@@ -467,6 +468,7 @@ monitor_run(const struct config *cfg, int mon, pid_t relay, const char *host)
 	m->slave = -1;
 	m->utmp_slot = -1;
 	m->t_start = now_ms();
+	title_session(m->title, sizeof(m->title), host, NULL);
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGCHLD);

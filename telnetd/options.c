@@ -117,8 +117,9 @@ got_ttype(struct session *s, const struct telnet_str *str)
 		valid = term_name_ok(term, i);
 	}
 	if (!valid) {
-		log_info("terminal type refused: \"%s\"",
-		    log_safe(safe, sizeof(safe), str->s, str->len));
+		if (note_first(s, NOTE_TTYPE_REFUSED))
+			log_info("terminal type refused: \"%s\"",
+			    log_safe(safe, sizeof(safe), str->s, str->len));
 		if (!s->ttype_done)
 			ttype_end(s, TTYPE_END_BAD);
 		s->ttype_done = 1;
@@ -166,10 +167,11 @@ got_charset(struct session *s, const struct telnet_event *ev)
 			    charsets[k]) == 0)
 				break;
 		if (k == sizeof(charsets) / sizeof(charsets[0])) {
-			log_info("client accepted a charset never offered: "
-			    "\"%s\"", log_safe(safe, sizeof(safe),
-			    ev->u.charset.names[0].s,
-			    ev->u.charset.names[0].len));
+			if (note_first(s, NOTE_CHARSET_UNOFFERED))
+				log_info("client accepted a charset never "
+				    "offered: \"%s\"", log_safe(safe,
+				    sizeof(safe), ev->u.charset.names[0].s,
+				    ev->u.charset.names[0].len));
 			return;
 		}
 		strlcpy(s->charset, charsets[k], sizeof(s->charset));
@@ -217,8 +219,9 @@ got_sndloc(struct session *s, const struct telnet_str *str)
 	size_t i;
 
 	neg_done(s, TELOPT_SNDLOC, NEG_WAIT_ANSWER | NEG_WAIT_SB);
-	log_info("client location: \"%s\"", log_safe(safe, sizeof(safe),
-	    str->s, str->len));
+	if (note_first(s, NOTE_SNDLOC))
+		log_info("client location: \"%s\"", log_safe(safe,
+		    sizeof(safe), str->s, str->len));
 	if (str->len > LOCATION_MAX || s->state >= S_STARTING)
 		return;
 	for (i = 0; i < str->len; i++)

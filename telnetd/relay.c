@@ -406,6 +406,37 @@ idle_step(struct session *s, int nready, int64_t now)
 	(void)telnet_trim(s->t, pages_discard);
 }
 
+/*
+ * --idle-timeout: a running session in which nothing has moved either way
+ * (no byte from the client, none to it) that long is closed as if the
+ * client had gone: a line tells the user why, the client's queue is
+ * flushed, and the relay's end hangs the program up (SIGHUP, utmp
+ * cleared by the monitor).  Moving bytes are counted, not polls: a
+ * keepalive the client's TCP stack answers is no activity.
+ */
+static void
+idle_timeout_step(struct session *s, int64_t now)
+{
+	static const unsigned char msg[] = "\r\ntelnetd: no input or output "
+	    "for too long; closing the connection.\r\n";
+	unsigned long long moved = s->bytes_in + s->bytes_out;
+
+	if (s->cfg->idle_timeout == 0 || s->state != S_RELAYING)
+		return;
+	if (moved != s->idle_moved || s->dl[DL_IDLE] == 0) {
+		s->idle_moved = moved;
+		s->dl[DL_IDLE] = now + (int64_t)s->cfg->idle_timeout * 1000;
+		return;
+	}
+	if (now < s->dl[DL_IDLE])
+		return;
+	log_info("%s: no input or output for %u s (--idle-timeout): closing",
+	    s->host, s->cfg->idle_timeout);
+	s->dl[DL_IDLE] = 0;
+	relay_reply(s, msg, sizeof(msg) - 1);
+	pty_done(s);
+}
+
 /* What to wait for.  Returns whether the pty may be read (the queue to the
  * client has room for it). */
 static int
@@ -528,6 +559,7 @@ relay_loop(struct session *s)
 		if (pfd[PFD_PTY].revents & (POLLIN | POLLHUP | POLLERR))
 			pty_readable(s, now);
 		program_end_step(s, ptyin, now);
+		idle_timeout_step(s, now);
 		if (s->state == S_NEGOTIATING && (negotiate_ready(s) ||
 		    now >= s->dl[DL_NEGOTIATE]) && opening_done(s, now) == -1) {
 			log_warn("start request");
@@ -616,6 +648,7 @@ relay_main(const struct config *cfg, int net, int mon, const char *host)
 
 	privsep_relay_fds(cfg, &net, &mon);
 	s = session_new(cfg, net, mon, host);
+	title_relay(s->title, sizeof(s->title), host);
 
 	/* The opening requests go out before the relay gives up root and
 	 * its view of the file system: nothing from the client is read
@@ -627,6 +660,7 @@ relay_main(const struct config *cfg, int net, int mon, const char *host)
 	privsep_drop(cfg);
 	if (sent)
 		relay_loop(s);
+	notes_end(s);
 	log_trace(s, DBG_REPORT, "relay done: %llu bytes in, %llu bytes out",
 	    s->bytes_in, s->bytes_out);
 	/* The process ends here (session_run's _exit): the descriptors are

@@ -165,7 +165,6 @@ session_run(const struct config *cfg, int fd,
 		return 1;
 	}
 	socket_options(cfg, fd);
-	title_session(host, NULL);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1)
 		fatal("socketpair");
 	switch ((relay = fork())) {
@@ -174,7 +173,6 @@ session_run(const struct config *cfg, int fd,
 	case 0:
 		close(sp[0]);
 		log_setproc("relay");
-		title_relay(host);
 		_exit(relay_main(cfg, fd, sp[1], host));
 	default:
 		break;

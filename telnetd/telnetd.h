@@ -58,6 +58,7 @@
 #define DRAIN_IDLE_MS		200	/* pty quiet after the program ended */
 #define FLUSH_TIMEOUT_MS	30000	/* client not reading at the end */
 #define LINGER_MS		2000	/* reading the client's last bytes */
+#define IDLE_TIMEOUT_MAX	2592000UL	/* --idle-timeout at most: 30 days */
 #define HANGUP_GRACE_MS		3000	/* SIGHUP, then SIGKILL */
 #define LOG_STR_MAX		80	/* foreign strings in log lines */
 #define DISPLAY_MAX		ENV_MAX_VALUE
@@ -65,6 +66,7 @@
 #define TTY_NAME_MAX		32
 #define TTYPE_MAX		8	/* names kept from TTYPE cycling */
 #define TERM_FALLBACK		"dumb"	/* TERM when the client names none */
+#define TITLE_MAX		(HOST_MAX + 40)	/* what ps shows, one process */
 #define LOCATION_MAX		128	/* SNDLOC text kept */
 #define CHARSET_NAME_MAX	40	/* the CHARSET name accepted */
 #define EOF_HOLD_MS		20	/* linemode EOF: input held this long */
@@ -96,6 +98,7 @@ struct config {
 	const char *pam_service;
 	char pam_helper[512];		/* pam-login's path, with --pam */
 	unsigned int login_timeout;	/* seconds, 0 = none */
+	unsigned int idle_timeout;	/* --idle-timeout, seconds, 0 = none */
 	const char *privsep_user;
 	uid_t ps_uid;
 	gid_t ps_gid;
@@ -280,6 +283,7 @@ enum deadline {
 	DL_LINGER,		/* draining: the client's last bytes */
 	DL_TRIM,		/* idle: the buffers' pages back */
 	DL_PROBE,		/* probing: the burst's or a query's bound */
+	DL_IDLE,		/* --idle-timeout: nothing moved, close */
 	DL_MAX,
 };
 
@@ -288,6 +292,17 @@ enum deadline {
 #define LMT_NONE	0
 #define LMT_KLUDGE	1
 #define LMT_REAL	2
+
+/* What a client sends that is worth one log line, not one per message:
+ * the first of each kind is logged, the rest counted (note_first) and the
+ * counts logged when the session ends (notes_end). */
+enum note_kind {
+	NOTE_TTYPE_REFUSED,	/* a terminal type that is no name */
+	NOTE_XDISPLOC_REFUSED,	/* an X display location the allow-list refused */
+	NOTE_CHARSET_UNOFFERED,	/* CHARSET ACCEPTED for a name never offered */
+	NOTE_SNDLOC,		/* SEND-LOCATION text */
+	NOTE_MAX,
+};
 
 /* Limits hit, each logged once per session. */
 #define LIM_NEG_DEADLINE	0x01
@@ -374,7 +389,12 @@ struct session {
 	int logout;			/* DO LOGOUT: close after the output */
 	unsigned int drops;		/* replies dropped: queue full */
 	unsigned int limits_logged;	/* LIM_* already logged once */
+	unsigned int notes[NOTE_MAX];	/* enum note_kind: how many */
 	unsigned long long bytes_in, bytes_out;
+	unsigned long long idle_moved;	/* bytes_in + bytes_out, last seen */
+	/* What ps shows: the relay's argument area from title_relay() on
+	 * (in this page, which an idle session keeps anyway). */
+	char title[TITLE_MAX];
 
 	/* Client input borrowed from the read buffer while the engine
 	 * decodes it, written with one writev after that (relay.c). */
@@ -468,6 +488,10 @@ void negotiate_begin(struct session *s);
 /* Handle a negotiation or subnegotiation event; 0 when not one. */
 int negotiate_event(struct session *s, const struct telnet_event *ev);
 int negotiate_ready(const struct session *s);
+/* 1 the first time a kind is seen in this session (log it then), 0 after
+ * (it is counted); notes_end() logs the counts of the rest. */
+int note_first(struct session *s, enum note_kind k);
+void notes_end(const struct session *s);
 /* Send the START request to the monitor. */
 int negotiate_start(struct session *s);
 
@@ -696,8 +720,10 @@ int utmp_login_files(const char *utmp, const char *wtmp, pid_t pid,
     const char *line, const char *host, off_t *slot);
 int utmp_logout_files(const char *utmp, const char *wtmp, pid_t pid,
     const char *line, off_t slot);
-int utmp_user_on_file(const char *utmp, const char *line);
-int utmp_user_on(const char *line, struct utmp_buf *buf);
+/* Whether a user is logged in on line by process pid (0: any process): 1
+ * yes, 0 no, -1 no utmp. */
+int utmp_user_on_file(const char *utmp, const char *line, pid_t pid);
+int utmp_user_on(const char *line, pid_t pid, struct utmp_buf *buf);
 
 /* peer.c: the client's address for session_run: *known when not NULL,
  * else the socket's peer, or the address in the PROXY header that a
@@ -706,13 +732,16 @@ int peer_address(const struct config *cfg, int fd,
     const struct sockaddr_storage *known, struct sockaddr_storage *ss,
     socklen_t *len);
 
-/* title.c: what ps shows for each process (libbsd's setproctitle). */
+/* title.c: what ps shows for each process (libbsd's setproctitle for the
+ * listener; a session's processes keep their title in buf, memory of
+ * their own that outlives them, TITLE_MAX bytes). */
 void title_init(int argc, char **argv);
 /* The listener: its addresses ("0.0.0.0:23 [::]:23") and sessions. */
 void title_listener(const char *addrs, size_t nsessions);
 /* The monitor: the client's address, then its pty (tty NULL: none yet). */
-void title_session(const char *host, const char *tty);
-void title_relay(const char *host);
+void title_session(char *buf, size_t size, const char *host,
+    const char *tty);
+void title_relay(char *buf, size_t size, const char *host);
 
 /* issue.c */
 /* The banner: file (issue.net) read and its escapes expanded, in a

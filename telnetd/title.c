@@ -6,29 +6,41 @@
  *	telnetd: 192.0.2.7 [relay]				relay
  *
  * (the monitor shows just the address until the program has its pty).
- * libbsd's setproctitle() writes the title over the argument strings and,
- * past them, the environment strings that follow.
  *
- * What that costs, measured with make bench (memory per idle session, PSS
- * of monitor and relay; before and after in one run window):
+ * ps reads a process's command line from the memory the kernel knows as
+ * its argument area.  libbsd's setproctitle() writes the title over the
+ * argument strings (and the environment strings after them), at the top of
+ * the stack.  That is right for the listener, one process, but each
+ * session's two processes would then copy that stack page (copy on write,
+ * they share it with their parent): measured with make bench, memory per
+ * idle session went from 156 to 160-161 KiB in inetd mode (the relay's
+ * copy) and by about 8 KiB with --listen (both copy the listener's).
  *
- *  - used as libbsd's manual says, setproctitle_init() copies the whole
- *    environment to the heap (a setenv() per variable) in every process
- *    that inetd starts, and the first title clears the whole argument and
- *    environment area: 156 -> 168 KiB in inetd mode.  So title_init()
- *    gives libbsd less to do: the daemon keeps only the variables it reads
- *    itself (a few bytes of heap), and the title area ends a little past
- *    TITLE_ROOM bytes.  The rest of the environment is of no use to the
- *    daemon: the program's environment is built from nothing (login.c).
- *  - what remains is the page at the top of the stack that holds the
- *    command line: two processes with different titles need a copy each.
- *    In inetd mode the relay copies it (the monitor's was its own from
- *    exec): 156 -> 160-161 KiB.  With --listen the monitor and the relay
- *    both copy the listener's: about 8 KiB more per session (96 -> 105
- *    KiB at 1,000 sessions).  Only moving the title out of that page
- *    (prctl PR_SET_MM_MAP into memory each process owns anyway) would
- *    avoid it; that needs a kernel with CONFIG_CHECKPOINT_RESTORE.
+ * So a session's processes keep their title in memory they own and write
+ * anyway (the relay's struct session, the monitor's stack frame) and tell
+ * the kernel that this is now their argument area, with prctl(PR_SET_MM,
+ * PR_SET_MM_MAP), which every field of the memory map must come with
+ * (unchanged: read once from /proc/self/stat by title_init, the same in
+ * every process forked from it; only the break moves).  No capability is
+ * needed when the executable stays the same; the kernel must have
+ * CONFIG_CHECKPOINT_RESTORE (Debian's has).  Where it refuses, the title
+ * goes libbsd's way, and costs that page.  The buffer must be anonymous
+ * memory: the kernel reads the title with FOLL_ANON.
+ *
+ * For libbsd itself: setproctitle_init() would copy the whole environment
+ * to the heap (a setenv() per variable) in every process inetd starts, and
+ * the first title would clear the whole argument and environment area
+ * (+12 KiB per session).  So title_init() keeps only the variables the
+ * daemon reads itself, and gives libbsd a title area a little past
+ * TITLE_ROOM bytes.  The rest of the environment is of no use to the
+ * daemon: the program's environment is built from nothing (login.c).
  */
+#include <sys/prctl.h>
+
+#include <linux/prctl.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -51,6 +63,11 @@ static size_t title_min;
  * also when glibc's clean-up at exit (valgrind's __libc_freeres) has set
  * environ to NULL. */
 static char **volatile title_env;	/* volatile: only written */
+/* The memory map fields PR_SET_MM_MAP wants, as they were at start-up:
+ * mm_ok is 0 when they could not be read or the kernel refused a map (the
+ * titles then go libbsd's way). */
+static struct prctl_mm_map mm_start;
+static int mm_ok;
 
 /* Read by the daemon after start-up (listen.c, log.c, syslog's clock). */
 static const char *const keep_env[] = {
@@ -69,6 +86,48 @@ kept(const char *var)
 		if (strncmp(var, keep_env[k], strlen(keep_env[k])) == 0)
 			break;
 	return k;
+}
+
+/* Fields 26-28 and 45-51 of /proc/self/stat (proc(5)): the code, stack,
+ * data, break, argument and environment addresses. */
+static void
+mm_read(void)
+{
+	char buf[1024], *p, *end;
+	unsigned long long v[52];
+	ssize_t n;
+	int fd, i;
+
+	if ((fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	/* "pid (comm) S ppid ...": field 4 on follows the state letter. */
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ' || p[2] == '\0')
+		return;
+	p += 3;
+	for (i = 4; i < 52; i++) {
+		v[i] = strtoull(p, &end, 10);
+		if (end == p)
+			return;
+		p = end;
+	}
+	memset(&mm_start, 0, sizeof(mm_start));
+	mm_start.start_code = v[26];
+	mm_start.end_code = v[27];
+	mm_start.start_stack = v[28];
+	mm_start.start_data = v[45];
+	mm_start.end_data = v[46];
+	mm_start.start_brk = v[47];
+	mm_start.arg_start = v[48];
+	mm_start.arg_end = v[49];
+	mm_start.env_start = v[50];
+	mm_start.env_end = v[51];
+	mm_start.exe_fd = (__u32)-1;	/* the executable stays */
+	mm_ok = mm_start.arg_end > mm_start.arg_start;
 }
 
 void
@@ -118,48 +177,90 @@ title_init(int argc, char **argv)
 	title_min = strlen(argv[0]);
 	/* libbsd copies the environment only when given environ itself. */
 	setproctitle_init(argc, argv, mine != NULL ? area : envp);
+	mm_read();
 }
 
-static void title_set(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
+/* Format a title into buf; its length. */
+static size_t title_fmt(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
-static void
-title_set(const char *fmt, ...)
+static size_t
+title_fmt(char *buf, size_t size, const char *fmt, ...)
 {
-	char buf[TITLE_ROOM];
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	for (; (size_t)n < title_min && (size_t)n < sizeof(buf) - 1; n++)
+	if (n < 0) {
+		buf[0] = '\0';
+		return 0;
+	}
+	return (size_t)n < size ? (size_t)n : size - 1;
+}
+
+/* libbsd's way: a title shorter than argv[0] padded with blanks (see
+ * title_min), written over the argument area. */
+static void
+title_bsd(char *buf, size_t size, size_t n)
+{
+	for (; n < title_min && n < size - 1; n++)
 		buf[n] = ' ';
-	buf[n < (int)sizeof(buf) ? n : (int)sizeof(buf) - 1] = '\0';
+	buf[n] = '\0';
 	setproctitle("-%s", buf);
+}
+
+/*
+ * A session process's title: buf, which stays where it is for the life
+ * of the process, becomes its argument area.  libbsd's way when the kernel
+ * will not (and from then on for this process: mm_ok is per process after
+ * the fork).
+ */
+static void
+title_own(char *buf, size_t size, size_t len)
+{
+	struct prctl_mm_map map;
+
+	if (mm_ok) {
+		map = mm_start;
+		map.arg_start = (__u64)(uintptr_t)buf;
+		map.arg_end = (__u64)(uintptr_t)(buf + len + 1);
+		map.brk = (__u64)(uintptr_t)sbrk(0);
+		if (prctl(PR_SET_MM, PR_SET_MM_MAP, (unsigned long)&map,
+		    sizeof(map), 0) == 0)
+			return;
+		mm_ok = 0;
+	}
+	title_bsd(buf, size, len);
 }
 
 void
 title_listener(const char *addrs, size_t nsessions)
 {
-	title_set("telnetd: listening on %s, %zu session%s", addrs,
-	    nsessions, nsessions == 1 ? "" : "s");
+	char buf[TITLE_MAX];
+
+	title_bsd(buf, sizeof(buf), title_fmt(buf, sizeof(buf),
+	    "telnetd: listening on %s, %zu session%s", addrs, nsessions,
+	    nsessions == 1 ? "" : "s"));
 }
 
 /* The monitor: the client's address, and its pty once there is one. */
 void
-title_session(const char *host, const char *tty)
+title_session(char *buf, size_t size, const char *host, const char *tty)
 {
+	size_t n;
+
 	if (tty != NULL && *tty != '\0')
-		title_set("telnetd: %s on %s", host, tty);
+		n = title_fmt(buf, size, "telnetd: %s on %s", host, tty);
 	else
-		title_set("telnetd: %s", host);
+		n = title_fmt(buf, size, "telnetd: %s", host);
+	title_own(buf, size, n);
 }
 
 void
-title_relay(const char *host)
+title_relay(char *buf, size_t size, const char *host)
 {
-	title_set("telnetd: %s [relay]", host);
+	title_own(buf, size, title_fmt(buf, size, "telnetd: %s [relay]",
+	    host));
 }

@@ -120,7 +120,8 @@ is_process(short type)
 enum ut_want {
 	UT_WANT_ID,		/* a LOGIN record: the same ut_id */
 	UT_WANT_LIVE,		/* a DEAD record: the line's live record */
-	UT_WANT_USER,		/* is a user logged in on the line? */
+	UT_WANT_USER,		/* is a user logged in on the line (by the
+				 * key's pid, when not 0)? */
 };
 
 static int
@@ -168,6 +169,7 @@ scan(int fd, const struct utmpx *key, enum ut_want want, struct ut_scan *sc,
 				    sizeof(sc->live_id));
 			}
 			if (line && u->ut_type == USER_PROCESS &&
+			    (key->ut_pid == 0 || u->ut_pid == key->ut_pid) &&
 			    sc->user == -1)
 				sc->user = at;
 			if (is_process(u->ut_type) && sc->id == -1 &&
@@ -343,7 +345,8 @@ logout_files(const char *utmp, const char *wtmp, pid_t pid, const char *line,
 }
 
 static int
-user_on_file(const char *utmp, const char *line, struct utmp_buf *buf)
+user_on_file(const char *utmp, const char *line, pid_t pid,
+    struct utmp_buf *buf)
 {
 	struct utmpx key;
 	struct ut_scan sc;
@@ -351,6 +354,7 @@ user_on_file(const char *utmp, const char *line, struct utmp_buf *buf)
 
 	memset(&key, 0, sizeof(key));
 	strncpy(key.ut_line, line, sizeof(key.ut_line));
+	key.ut_pid = pid;
 	if ((fd = open(utmp, O_RDONLY | O_CLOEXEC)) == -1)
 		return -1;
 	r = lock_file(fd, F_RDLCK) == -1 ||
@@ -383,13 +387,13 @@ utmp_logout_files(const char *utmp, const char *wtmp, pid_t pid,
 }
 
 int
-utmp_user_on_file(const char *utmp, const char *line)
+utmp_user_on_file(const char *utmp, const char *line, pid_t pid)
 {
 	/* Zeroed: cppcheck cannot see that scan() reads only what pread()
 	 * wrote. */
 	struct utmp_buf buf = { 0 };
 
-	return user_on_file(utmp, line, &buf);
+	return user_on_file(utmp, line, pid, &buf);
 }
 
 int
@@ -406,10 +410,12 @@ utmp_logout(pid_t pid, const char *line, off_t slot, struct utmp_buf *buf)
 	return logout_files(_PATH_UTMP, _PATH_WTMP, pid, line, slot, buf);
 }
 
-/* 1 when utmp shows a user logged in on line, 0 when not, -1 when utmp
+/* 1 when utmp shows a user logged in on line by process pid (login writes
+ * its USER_PROCESS record with its own pid; a stale record of another
+ * session on the same line does not count), 0 when not, -1 when utmp
  * cannot tell (no utmp file: then nobody could have written one). */
 int
-utmp_user_on(const char *line, struct utmp_buf *buf)
+utmp_user_on(const char *line, pid_t pid, struct utmp_buf *buf)
 {
-	return user_on_file(_PATH_UTMP, line, buf);
+	return user_on_file(_PATH_UTMP, line, pid, buf);
 }

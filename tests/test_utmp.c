@@ -130,15 +130,19 @@ test_login_logout_empty_files(void **state)
 	assert_string_equal(u.ut_user, "LOGIN");
 	assert_string_equal(u.ut_host, "192.0.2.1");
 	assert_true(u.ut_tv.tv_sec > 0);
-	assert_int_equal(utmp_user_on_file(f->utmp, "pts/3"), 0);
+	assert_int_equal(utmp_user_on_file(f->utmp, "pts/3", 100), 0);
 
 	/* login turns it into USER_PROCESS in place, with an id of its
 	 * own: the DEAD record keeps that id. */
 	u.ut_type = USER_PROCESS;
 	memcpy(u.ut_id, "/3\0\0", 4);
 	write_file(f->utmp, &u, 1, 0);
-	assert_int_equal(utmp_user_on_file(f->utmp, "pts/3"), 1);
-	assert_int_equal(utmp_user_on_file(f->utmp, "pts/4"), 0);
+	assert_int_equal(utmp_user_on_file(f->utmp, "pts/3", 100), 1);
+	assert_int_equal(utmp_user_on_file(f->utmp, "pts/3", 0), 1);
+	assert_int_equal(utmp_user_on_file(f->utmp, "pts/4", 100), 0);
+	/* Somebody else's record on the line does not say our login
+	 * succeeded. */
+	assert_int_equal(utmp_user_on_file(f->utmp, "pts/3", 101), 0);
 	assert_int_equal(utmp_logout_files(f->utmp, f->wtmp, 100, "pts/3",
 	    slot), 0);
 	u = rec_at(f->utmp, 0);
@@ -146,7 +150,7 @@ test_login_logout_empty_files(void **state)
 	assert_memory_equal(u.ut_id, "/3\0\0", 4);
 	assert_string_equal(u.ut_user, "");
 	assert_int_equal(file_size(f->utmp), REC);
-	assert_int_equal(utmp_user_on_file(f->utmp, "pts/3"), 0);
+	assert_int_equal(utmp_user_on_file(f->utmp, "pts/3", 100), 0);
 
 	/* wtmp: LOGIN then DEAD, appended. */
 	assert_int_equal(file_size(f->wtmp), 2 * REC);
@@ -243,7 +247,7 @@ test_long_file(void **state)
 	assert_int_equal(utmp_login_files(f->utmp, f->wtmp, 60, "pts/42",
 	    "h", &slot), 0);
 	assert_int_equal(slot, 150 * REC);
-	assert_int_equal(utmp_user_on_file(f->utmp, "tty170"), 1);
+	assert_int_equal(utmp_user_on_file(f->utmp, "tty170", 1170), 1);
 	assert_int_equal(utmp_logout_files(f->utmp, f->wtmp, 60, "pts/42",
 	    -1), 0);
 	assert_int_equal(rec_at(f->utmp, 150).ut_type, DEAD_PROCESS);
@@ -284,7 +288,7 @@ test_missing_files(void **state)
 	assert_int_equal(slot, -1);
 	assert_int_equal(utmp_logout_files(f->utmp, f->wtmp, 5, "pts/1", -1),
 	    0);
-	assert_int_equal(utmp_user_on_file(f->utmp, "pts/1"), -1);
+	assert_int_equal(utmp_user_on_file(f->utmp, "pts/1", 0), -1);
 	assert_int_equal(access(f->utmp, F_OK), -1);
 }
 

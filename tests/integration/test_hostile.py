@@ -42,7 +42,7 @@ from conftest import telnetd_rss_kb
 from tnclient import (TelnetClient, IAC, SB, SE, WILL, WONT, DO, DONT, AYT,
                       AO, IP, DM, NOP, TTYPE, NAWS, NEW_ENVIRON, OLD_ENVIRON,
                       LINEMODE, ENCRYPT, ECHO, SGA, BINARY, IS, VAR, VALUE,
-                      USERVAR, LOGOUT, ExpectTimeout)
+                      USERVAR, LOGOUT, XDISPLOC, CHARSET, ExpectTimeout)
 
 PROGS = pathlib.Path(__file__).resolve().parent / 'progs'
 TPROG = str(PROGS / 'tprog.py')
@@ -52,6 +52,7 @@ ASAN = 'asan' in os.environ.get('TELNETD_BUILD', '')
 # subnegotiation buffer 4 KiB; anything that grows with the input would
 # pass this at once.
 SLACK_KB = (96 if ASAN else 8) * 1024
+SNDLOC = 23     # RFC 779
 
 
 class Hostile:
@@ -472,3 +473,35 @@ def test_user_option_never_in_argv(hostile, user):
     data = bytes(c.data).decode('utf-8', 'replace')
     assert 'ARGS=\r\n' in data or 'ARGS=\n' in data, data
     c.close()
+
+
+def test_refusals_logged_once_per_kind(hostile):
+    """A client that repeats what is refused (126 KB once gave 9,000 log
+    lines): each kind - a bad terminal type, a refused X display location,
+    a charset never offered, a location - is logged once per session, and
+    how many more came is one line when the session ends."""
+    h = hostile()
+    n = 300
+    c = h.client()
+    burst = bytes([IAC, WILL, XDISPLOC, IAC, WILL, TTYPE, IAC, WILL, SNDLOC,
+                   IAC, WILL, CHARSET])
+    for i in range(n):
+        burst += sb(XDISPLOC, bytes([IS]) + b'/tmp/.X11-unix/X%d' % i)
+        burst += sb(TTYPE, bytes([IS]) + b'bad type %d' % i)
+        burst += sb(SNDLOC, b'room %d' % i)
+        burst += sb(CHARSET, b'\x02KOI8-%d' % i)
+    c.send_raw(burst)
+    c.expect(b'READY', timeout=15)
+    alive_line(c)
+    c.close()
+    kinds = [('X display location refused: "',
+              'X display locations refused'),
+             ('terminal type refused: "', 'terminal types refused'),
+             ('client location: "', 'client locations'),
+             ('charset never offered: "',
+              'charsets accepted but never offered')]
+    for first, more in kinds:
+        h.d.wait_stderr(r'%d more %s in this session' % (n - 1, more),
+                        timeout=10)
+        text = h.d.stderr_text()
+        assert text.count(first) == 1, (first, text[-3000:])

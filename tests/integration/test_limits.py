@@ -67,6 +67,8 @@ RSS_MAX_KB = (256 if 'asan' in os.environ.get('TELNETD_BUILD', '') else 16) \
     ['--max-sessions=-1'], ['--max-sessions=65536'],
     ['--max-per-host=x'], ['--max-per-host='], ['--sb-max=+64'],
     ['--max-ttypes=0'], ['--max-ttypes=9'],
+    ['--idle-timeout=-1'], ['--idle-timeout=2592001'],
+    ['--idle-timeout=10m'],
 ], ids=lambda a: a[0])
 def test_bad_values_exit_2(args):
     r = subprocess.run([_need(telnetd_path())] + args + ['--listen=0'],

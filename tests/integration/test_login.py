@@ -28,8 +28,10 @@ import pathlib
 import pty
 import re
 import select
+import shutil
 import struct
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -329,17 +331,88 @@ def test_utmp_user_process(daemon, login_mode, test_user, utmp_file):
         line = c.match.group(1).decode()
         recs = [r for r in utmp_records() if r[2] == line]
         assert any(r[0] == USER_PROCESS and r[3] == user for r in recs), recs
+        # This session's record by its place in the file: on a machine
+        # where other sessions (other servers' too) come and go, pts/N
+        # may carry their records as well.
+        slots = [i for i, r in enumerate(utmp_records())
+                 if r[2] == line and r[0] == USER_PROCESS and r[3] == user]
         c.send_data(b'exit\r\n')
         c.read_until_close(timeout=15)
     finally:
         c.close()
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
-        recs = [r for r in utmp_records() if r[2] == line]
-        if recs and all(r[0] == DEAD_PROCESS for r in recs):
+        all_recs = utmp_records()
+        recs = [all_recs[i] for i in slots]
+        if all(r[0] == DEAD_PROCESS and r[2] == line for r in recs):
             break
         time.sleep(0.1)
-    assert recs and all(r[0] == DEAD_PROCESS for r in recs), recs
+    assert slots and all(r[0] == DEAD_PROCESS and r[2] == line
+                         for r in recs), recs
+
+
+def login_defs_tty():
+    """(group, mode) the login program gives the terminal: TTYGROUP and
+    TTYPERM of /etc/login.defs, login's defaults tty and 0620."""
+    group, mode = 'tty', '620'
+    try:
+        for line in open('/etc/login.defs'):
+            w = line.split()
+            if len(w) >= 2 and w[0] == 'TTYGROUP':
+                group = w[1]
+            elif len(w) >= 2 and w[0] == 'TTYPERM':
+                mode = '%o' % int(w[1], 8)
+    except OSError:
+        pass
+    return group, mode
+
+
+@pytest.fixture
+def user_dir():
+    """A directory the test user can write in (pytest's tmp_path is under
+    a root-only directory)."""
+    d = tempfile.mkdtemp(prefix='tdlogin-')
+    os.chmod(d, 0o777)
+    yield pathlib.Path(d)
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_terminal_belongs_to_the_user(daemon, login_mode, test_user,
+                                     user_dir):
+    """After the login the terminal is the user's, with login.defs'
+    TTYGROUP and TTYPERM, as /bin/login leaves it, so mesg y works (and
+    write, screen, pinentry); with --pam it goes back to what it was when
+    the session ends (seen by a job the user left holding it open)."""
+    user, pw = test_user
+    group, mode = login_defs_tty()
+    out = user_dir / 'after'
+    d = daemon(login_mode)
+    c = do_login(d.port, user, pw)
+    try:
+        assert logged_in_as(c) == user
+        c.send_data(b'echo TTY-$(stat -c %U:%G:%a $(tty))-END; mesg y; '
+                    b'echo MESG-$?-$(stat -c %a $(tty))-END\r\n')
+        c.expect(re.compile(rb'TTY-([^-]*)-END'))
+        assert c.match.group(1).decode() == '%s:%s:%s' % (user, group, mode)
+        c.expect(b'MESG-0-620-END')
+        # A job that outlives the session, holding the pty open, looks
+        # at it (through its descriptor: the node goes with the pty)
+        # once the session is over.
+        c.send_data(b'exec 3<$(tty); setsid sh -c "sleep 2; '
+                    b'stat -L -c %%U:%%G:%%a /proc/self/fd/3 >%s" '
+                    b'</dev/null >%s.err 2>&1 & exit\r\n'
+                    % (str(out).encode(), str(out).encode()))
+        c.read_until_close(timeout=15)
+    finally:
+        c.close()
+    if login_mode == []:
+        return          # what /bin/login does after the session is its own
+    deadline = time.monotonic() + 10
+    while not (out.exists() and out.read_text()) and \
+            time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert out.exists(), (user_dir / 'after.err').read_text()
+    assert out.read_text().split(':')[0] != user, out.read_text()
 
 
 # ---- hostile user names -----------------------------------------------------

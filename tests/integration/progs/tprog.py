@@ -14,6 +14,8 @@ the test asks.  Every mode ends by itself within 30 s, so nothing lingers.
                    lines as above
   flush            READY; write a block, tcflush(TCOFLUSH), print AFTER
   sleep            READY; sleep (until SIGHUP or 30 s)
+  ticks N FILE     print "TICK i" every 0.4 s N times, then QUIET and
+                   nothing more; on SIGHUP append "HUP" to FILE and exit
   echo             READY; read one line, print ECHO:<line>, exit
 """
 import hashlib
@@ -62,6 +64,20 @@ def main():
             os._exit(0)
         signal.signal(signal.SIGHUP, hup)
         say('READY\n')
+        while True:
+            signal.pause()
+    elif mode == 'ticks':
+        path = sys.argv[3]
+
+        def hup(*_):
+            with open(path, 'a') as f:
+                f.write('HUP\n')
+            os._exit(0)
+        signal.signal(signal.SIGHUP, hup)
+        for i in range(int(sys.argv[2])):
+            say('TICK %d\n' % i)
+            time.sleep(0.4)
+        say('QUIET\n')
         while True:
             signal.pause()
     elif mode == 'tail':
