@@ -333,9 +333,12 @@ def test_utmp_user_process(daemon, login_mode, test_user, utmp_file):
         assert any(r[0] == USER_PROCESS and r[3] == user for r in recs), recs
         # This session's record by its place in the file: on a machine
         # where other sessions (other servers' too) come and go, pts/N
-        # may carry their records as well.
+        # may carry their records as well, even a USER_PROCESS record of
+        # the same user whose process is long gone (a session killed
+        # before it could write DEAD_PROCESS): only a live one is ours.
         slots = [i for i, r in enumerate(utmp_records())
-                 if r[2] == line and r[0] == USER_PROCESS and r[3] == user]
+                 if r[2] == line and r[0] == USER_PROCESS and r[3] == user
+                 and os.path.exists('/proc/%d' % r[1])]
         c.send_data(b'exit\r\n')
         c.read_until_close(timeout=15)
     finally:
