@@ -553,6 +553,12 @@ struct out {
 };
 void out_printf(struct out *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A JSON string (escaped: printable ASCII only), or null when empty. */
+void json_str(struct out *o, const char *s);
+void json_str_or_null(struct out *o, const char *s);
+/* reportprobe.c: the probes' part of the report (s->probe set). */
+void report_json_probe(struct out *o, const struct session *s);
+void report_text_probe(struct out *o, const struct session *s);
 /* Record what an event says for the report: when each answer came (ms
  * after the opening requests), the TIMING-MARK answer, the SLC table. */
 void report_event(struct session *s, const struct telnet_event *ev);
