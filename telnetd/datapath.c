@@ -23,6 +23,35 @@
 
 #include "telnetd.h"
 
+/* ---- the client's socket ------------------------------------------- */
+
+/*
+ * The net-I/O seam: every byte read from or written to the client goes
+ * through these, and nothing else here or in relay.c touches the socket's
+ * data (lingering reads aside, which only drop what comes).  A plain
+ * session reads and writes the socket itself; a TLS session has the
+ * record layer behind them.
+ */
+static ssize_t
+net_read(struct session *s, void *p, size_t n)
+{
+	return read(s->net.fd, p, n);
+}
+
+/* The queue to the client, written: bytes sent, 0 when the socket is
+ * full, -1 with errno. */
+static ssize_t
+net_flush(struct session *s)
+{
+	return netq_flush(&s->out, s->net.fd);
+}
+
+void
+relay_net_shutdown(struct session *s)
+{
+	shutdown(s->net.fd, SHUT_WR);
+}
+
 /* ---- to the client --------------------------------------------------- */
 
 /* The queue to the client is full for the program's output: its pages
@@ -212,6 +241,7 @@ relay_read_net(struct session *s)
 	int by_queue = 0;
 
 	if (relay_lingering(s)) {
+		/* Dropped unread, records and all: past the seam. */
 		n = read(s->net.fd, s->scratch, IO_CHUNK);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return 0;
@@ -229,7 +259,7 @@ relay_read_net(struct session *s)
 	}
 	if (room == 0)
 		return 0;
-	if ((n = read(s->net.fd, s->scratch, room)) == -1) {
+	if ((n = net_read(s, s->scratch, room)) == -1) {
 		if (errno == EAGAIN || errno == EINTR)
 			return 0;
 		if (errno != ECONNRESET && errno != ETIMEDOUT &&
@@ -265,7 +295,7 @@ relay_write_net(struct session *s)
 
 	if (netq_len(&s->out) == 0)
 		return 0;
-	if ((n = netq_flush(&s->out, s->net.fd)) == -1) {
+	if ((n = net_flush(s)) == -1) {
 		if (errno != EPIPE && errno != ECONNRESET)
 			log_warn("write to client");
 		return -1;

@@ -352,7 +352,7 @@ drain_step(struct session *s, int64_t now)
 	case DRAIN_FLUSH:
 		if (netq_len(&s->out) > 0 && now < s->dl[DL_FLUSH])
 			return;
-		shutdown(s->net.fd, SHUT_WR);
+		relay_net_shutdown(s);
 		s->drain = DRAIN_LINGER;
 		s->dl[DL_FLUSH] = 0;
 		s->dl[DL_LINGER] = now + LINGER_MS;

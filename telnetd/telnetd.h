@@ -423,6 +423,8 @@ int relay_read_net(struct session *s);
 int relay_write_net(struct session *s);
 int relay_read_pty(struct session *s);
 int relay_write_pty(struct session *s);
+/* Draining: the end of what the relay sends (SHUT_WR). */
+void relay_net_shutdown(struct session *s);
 /* POLLPRI from the client: urgent data, a Synch. */
 void relay_urgent(struct session *s);
 /* Bytes for the client: a SEND event's, and the daemon's own text (the
