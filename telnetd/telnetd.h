@@ -193,6 +193,11 @@ void netq_clear(struct netq *q);
 /* Write what is queued to fd: >0 bytes written, 0 when the socket is
  * full, -1 on an error (errno set). */
 ssize_t netq_flush(struct netq *q, int fd);
+/* For a writer of its own (the TLS record layer, which has no urgent
+ * data: the DM goes in line): the queued bytes, and then how many of
+ * them it took. */
+const unsigned char *netq_head(const struct netq *q, size_t *len);
+void netq_sent(struct netq *q, size_t n);
 
 /* log.c */
 void log_init(int to_stderr, int debug_to_syslog, const char *ident);
