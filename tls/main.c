@@ -22,6 +22,7 @@
 #include <sys/prctl.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "telnetd.h"
@@ -40,14 +41,21 @@ main(int argc, char **argv)
 		printf("%s\n", why);
 		return 1;
 	}
-	if (argc == 4 && strcmp(argv[1], "signer") == 0) {
+	if ((argc == 4 || argc == 6) && strcmp(argv[1], "signer") == 0) {
+		uid_t uid = (uid_t)-1;
+		gid_t gid = (gid_t)-1;
+
 		/* Nothing of this process may be read or dumped: it holds
 		 * the key (a core file, ptrace by the same user). */
 		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
 			return 1;
+		if (argc == 6) {
+			uid = (uid_t)strtoul(argv[4], NULL, 10);
+			gid = (gid_t)strtoul(argv[5], NULL, 10);
+		}
 		log_init(0, 0, "telnetd");
 		log_setproc("signer");
-		return ks_signer_run(argv[2], argv[3], SIGNER_CTL);
+		return ks_signer_run(argv[2], argv[3], SIGNER_CTL, uid, gid);
 	}
 	fprintf(stderr, "usage: tls-helper check CERT KEY\n"
 	    "       tls-helper signer CERT KEY (control socket on 3)\n");
