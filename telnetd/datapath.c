@@ -30,11 +30,13 @@
  * through these, and nothing else here or in relay.c touches the socket's
  * data (lingering reads aside, which only drop what comes).  A plain
  * session reads and writes the socket itself; a TLS session has the
- * record layer behind them.
+ * record layer behind them (tls_session.c).
  */
 static ssize_t
 net_read(struct session *s, void *p, size_t n)
 {
+	if (s->tls != NULL)
+		return tls_session_read(s, p, n);
 	return read(s->net.fd, p, n);
 }
 
@@ -43,12 +45,16 @@ net_read(struct session *s, void *p, size_t n)
 static ssize_t
 net_flush(struct session *s)
 {
+	if (s->tls != NULL)
+		return tls_session_flush(s);
 	return netq_flush(&s->out, s->net.fd);
 }
 
 void
 relay_net_shutdown(struct session *s)
 {
+	if (s->tls != NULL)
+		tls_session_shutdown(s);
 	shutdown(s->net.fd, SHUT_WR);
 }
 
@@ -236,7 +242,7 @@ static void spans_write(struct session *);
 int
 relay_read_net(struct session *s)
 {
-	size_t room = IO_CHUNK, sp;
+	size_t room = IO_CHUNK, sp, used;
 	ssize_t n;
 	int by_queue = 0;
 
@@ -281,7 +287,11 @@ relay_read_net(struct session *s)
 	 * written from the read buffer itself (relay_input_span). */
 	s->direct = s->pty.fd != -1 && s->pty.st != SIDE_DONE &&
 	    !s->pty.full && s->dl[DL_EOF_HOLD] == 0 && buf_len(&s->in) == 0;
-	telnet_feed(s->t, s->scratch, (size_t)n);
+	/* The engine stops after the client's START_TLS FOLLOWS: the rest
+	 * of the read is the TLS handshake's (tls_session.c). */
+	if ((used = telnet_feed(s->t, s->scratch, (size_t)n)) < (size_t)n &&
+	    s->tls != NULL)
+		tls_session_prefix(s, s->scratch + used, (size_t)n - used);
 	s->direct = 0;
 	spans_write(s);
 	return 1;

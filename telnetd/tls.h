@@ -209,10 +209,14 @@ enum tls_mode {
 #define TLS_MODE_DEFAULT	(-1)	/* a --listen without tls=: --tls's */
 
 /* What the command line says about TLS. */
+struct tls_ops;
 struct tls_config {
 	const char *cert;	/* --tls-cert: the chain, leaf first (PEM) */
 	const char *key;	/* --tls-key (PEM, not encrypted) */
 	int mode;		/* --tls: enum tls_mode */
+	int used;		/* some mode other than off, somewhere */
+	const struct tls_ops *ops;	/* tls-helper's daemon: the record
+					   layer (else NULL) */
 };
 
 /* tls_config.c */

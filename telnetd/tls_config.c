@@ -201,9 +201,14 @@ ks_signer_start(const char *helper, const char *chainfile,
 		    ids[0], ids[1], NULL };
 		static char *const envp[] = { NULL };
 
-		/* The control socket on 3, without close-on-exec. */
-		if (dup2(sp[1], 3) == -1)
+		int dn = open("/dev/null", O_RDWR);
+
+		/* The control socket on 3, without close-on-exec; nothing
+		 * else (in inetd mode 0-2 are the client's socket). */
+		if (dn == -1 || dup2(dn, 0) == -1 || dup2(dn, 1) == -1 ||
+		    dup2(dn, 2) == -1 || dup2(sp[1], 3) == -1)
 			_exit(127);
+		closefrom(4);
 		execve(helper, argv, envp);
 		_exit(127);
 	}
