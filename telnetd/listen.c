@@ -267,9 +267,20 @@ static int
 make_ctx(struct listener *l, const struct ks_signer *sg,
     struct tls_ctx **ctx, char *why, size_t whysz)
 {
+	int chan;
+
 	*ctx = l->cfg->tls.ops->ctx_new_mem(sg->chain, sg->chainlen, why,
 	    whysz);
-	return *ctx == NULL ? -1 : 0;
+	if (*ctx == NULL)
+		return -1;
+	/* Its caches filled once here, for every session to share. */
+	if (ks_signer_channel(sg->ctl, &chan) == 0) {
+		if (l->cfg->tls.ops->ctx_warm(*ctx, chan) == -1)
+			log_info("TLS: the warm-up handshake did not complete");
+		close(chan);
+	}
+	tls_heap_settle();
+	return 0;
 }
 
 /* SIGHUP (or the signer died): a new signer with the files as they are
@@ -451,6 +462,8 @@ admit(struct listener *l, int fd, const struct sockaddr_storage *ss,
 		}
 	}
 	log_check_syslog();
+	if (mode != TLS_MODE_OFF)
+		tls_heap_settle();
 	switch ((pid = fork())) {
 	case -1:
 		log_warn("fork");

@@ -297,6 +297,9 @@ become_tls_helper(char **argv)
 		if (strcmp(self, helper) == 0)
 			usage_error("TLS: %s has no TLS code", helper);
 	}
+	/* No per-thread cache in malloc (tls_heap_settle() says why). */
+	if (setenv("GLIBC_TUNABLES", "glibc.malloc.tcache_count=0", 1) == -1)
+		usage_error("TLS: setenv: %s", strerror(errno));
 	execv(helper, argv);
 	usage_error("TLS: cannot run %s: %s", helper, strerror(errno));
 }

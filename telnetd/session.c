@@ -170,6 +170,8 @@ session_run(const struct config *cfg, int fd,
 	title_session(host, NULL);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1)
 		fatal("socketpair");
+	if (ts != NULL)
+		tls_heap_settle();
 	switch ((relay = fork())) {
 	case -1:
 		fatal("fork");

@@ -497,6 +497,9 @@ size_t tls_session_unsent(const struct session *s);
 int tls_session_pending(const struct session *s);
 int tls_session_secure(const struct session *s);
 void tls_session_trim(struct session *s);
+/* A --listen daemon with TLS, before it forks sessions: the heap's free
+ * holes taken, so that sessions allocate in pages of their own. */
+void tls_heap_settle(void);
 /* For the report and the log: 1 with how and info when TLS is up. */
 int tls_session_info(const struct session *s, enum tls_how *how,
     struct tls_info *info);

@@ -272,6 +272,60 @@ tls_ctx_free(struct tls_ctx *c)
 	free(c);
 }
 
+/*
+ * One handshake with ourselves in memory (a client of our own, TLS 1.3,
+ * the usual group and cipher), the signature made by the signer over
+ * chan.  For a --listen daemon, before it forks sessions: OpenSSL fills
+ * its caches (each algorithm's fetch for a query, cached once per library
+ * context) here, in memory every relay then shares, instead of in each
+ * relay's copy of those pages.  -1 when it did not complete (no harm:
+ * the relays fill their own caches then).
+ */
+int
+tls_ctx_warm(struct tls_ctx *c, int chan)
+{
+	SSL_CTX *cctx = NULL;
+	SSL *srv = NULL, *cli = NULL;
+	EVP_PKEY *key = NULL;
+	BIO *bs = NULL, *bc = NULL;
+	unsigned char b = 'x';
+	size_t n;
+	int i, rs = 0, rc = 0, ok = -1;
+
+	if ((cctx = SSL_CTX_new_ex(NULL, NULL, TLS_client_method())) == NULL ||
+	    (srv = SSL_new(c->ssl)) == NULL || (cli = SSL_new(cctx)) == NULL ||
+	    (key = tls_key_remote(NULL, c->pub, chan)) == NULL ||
+	    SSL_use_PrivateKey(srv, key) != 1 ||
+	    BIO_new_bio_pair(&bs, 0, &bc, 0) != 1)
+		goto out;
+	SSL_set_bio(srv, bs, bs);
+	SSL_set_bio(cli, bc, bc);
+	bs = bc = NULL;
+	SSL_set_accept_state(srv);
+	SSL_set_connect_state(cli);
+	for (i = 0; i < 16 && (rs != 1 || rc != 1); i++) {
+		if (rc != 1 && (rc = SSL_do_handshake(cli)) != 1 &&
+		    SSL_get_error(cli, rc) != SSL_ERROR_WANT_READ)
+			goto out;
+		if (rs != 1 && (rs = SSL_do_handshake(srv)) != 1 &&
+		    SSL_get_error(srv, rs) != SSL_ERROR_WANT_READ)
+			goto out;
+	}
+	if (rs == 1 && rc == 1 && SSL_write_ex(srv, &b, 1, &n) == 1 &&
+	    SSL_read_ex(cli, &b, 1, &n) == 1 && SSL_write_ex(cli, &b, 1,
+	    &n) == 1 && SSL_read_ex(srv, &b, 1, &n) == 1)
+		ok = 0;
+out:
+	ERR_clear_error();
+	SSL_free(srv);
+	SSL_free(cli);
+	SSL_CTX_free(cctx);
+	EVP_PKEY_free(key);
+	BIO_free(bs);
+	BIO_free(bc);
+	return ok;
+}
+
 /* ------------------------------------------------------------------ */
 /* A connection                                                          */
 
@@ -617,6 +671,7 @@ tls_seed(void)
 const struct tls_ops tls_openssl_ops = {
 	.ctx_new_mem = tls_ctx_new_mem,
 	.ctx_free = tls_ctx_free,
+	.ctx_warm = tls_ctx_warm,
 	.conn_new = tls_new,
 	.prefix = tls_prefix,
 	.handshake = tls_handshake,

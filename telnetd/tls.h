@@ -283,6 +283,9 @@ struct tls_ctx *tls_ctx_new(const char *chainfile, char *why, size_t whysz);
 struct tls_ctx *tls_ctx_new_mem(const char *pem, size_t len, char *why,
     size_t whysz);
 void tls_ctx_free(struct tls_ctx *c);
+/* One handshake with itself in memory, signed over chan: OpenSSL's caches
+ * filled before a listener forks.  0, or -1 when it did not complete. */
+int tls_ctx_warm(struct tls_ctx *c, int chan);
 /* A server endpoint on the connected socket fd, signing over chan.  The
  * deadline starts now. */
 struct tls *tls_new(struct tls_ctx *c, int fd, int chan);
@@ -331,6 +334,7 @@ struct tls_ops {
 	struct tls_ctx *(*ctx_new_mem)(const char *pem, size_t len, char *why,
 	    size_t whysz);
 	void (*ctx_free)(struct tls_ctx *c);
+	int (*ctx_warm)(struct tls_ctx *c, int chan);
 	struct tls *(*conn_new)(struct tls_ctx *c, int fd, int chan);
 	int (*prefix)(struct tls *t, const unsigned char *p, size_t n);
 	int (*handshake)(struct tls *t);

@@ -33,13 +33,16 @@
  * for it): the DM of an abort-output goes in line, as a Synch's end.
  */
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -68,6 +71,9 @@ struct tls_session {
 	int want_write;		/* a read needs the socket writable */
 	struct tls_info info;	/* once up */
 };
+
+/* How much of the stack below the loop's frame tls_up() hands back. */
+#define STACK_TRIM	(256 * 1024)
 
 /* A lone 0x16 from the client: looked at again this often. */
 #define SNIFF_AGAIN_MS	10
@@ -338,6 +344,23 @@ sniff_step(struct session *s, short revents, int64_t now)
 	    s->tls->sniff_until ? now + SNIFF_AGAIN_MS : s->tls->sniff_until;
 }
 
+/*
+ * The handshake's stack back: OpenSSL's key exchange and certificate code
+ * ran tens of KiB deep, and those pages stay with an idle session for
+ * hours unless handed back.  Below the caller's frame (with a page to
+ * spare) nothing is live; a page touched again later comes back zeroed.
+ */
+static __attribute__((noinline)) void
+stack_trim(void)
+{
+	volatile char here;
+	uintptr_t top = ((uintptr_t)&here & ~(uintptr_t)4095) - 4096;
+
+	/* The part of the window below the stack's mapping is skipped
+	 * (ENOMEM), what is mapped is discarded. */
+	(void)madvise((void *)(top - STACK_TRIM), STACK_TRIM, MADV_DONTNEED);
+}
+
 /* The handshake done: everything the client said in clear forgotten, the
  * whole policy, the opening requests inside TLS. */
 static void
@@ -364,6 +387,7 @@ tls_up(struct session *s)
 	buf_reset(&s->in);
 	/* The handshake's garbage (transcript, key exchange) back. */
 	ts->ops->trim(ts->t);
+	stack_trim();
 	s->state = S_NEGOTIATING;
 	negotiate_begin(s);
 }
@@ -402,6 +426,56 @@ tls_session_step(struct session *s, short revents, int64_t now)
 	 * also how the deadline is seen. */
 	if (s->state == S_SECURING && s->tls->step == TS_HANDSHAKE)
 		handshake_step(s);
+}
+
+/*
+ * Before a --listen daemon forks its sessions: every free hole in the
+ * heap taken (malloc'd and kept).  Building the TLS context leaves
+ * hundreds of small free chunks between the objects every session then
+ * shares; a session that allocated into one, or freed next to one (malloc
+ * links free chunks to each other), would copy the page it is in, and the
+ * handshake's allocations touch dozens of them.  With no holes, a
+ * session's allocations come from fresh pages at the top of the heap.
+ * The holes are memory the listener has anyway.
+ */
+/* Take blocks of size bytes while malloc finds them below the top chunk;
+ * how many it took. */
+static size_t
+take_holes(size_t size, size_t max)
+{
+	size_t n = 0;
+	char *top, *p;
+
+	while (n < max) {
+		top = (char *)sbrk(0) - mallinfo2().keepcost;
+		if ((p = malloc(size)) == NULL)
+			break;
+		if (p >= top) {
+			free(p);	/* from the top: none of that size */
+			break;
+		}
+		n++;			/* a hole: kept */
+	}
+	return n;
+}
+
+void
+tls_heap_settle(void)
+{
+	struct mallinfo2 mi;
+	size_t size, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		/* Every small size class (malloc's caches and bins take
+		 * exact sizes), then the large holes, halving. */
+		for (size = 8; size <= 1032; size += 16)
+			(void)take_holes(size, 1024);
+		mi = mallinfo2();
+		size = mi.fordblks > mi.keepcost ? mi.fordblks - mi.keepcost :
+		    0;
+		for (; size > 1032; size /= 2)
+			(void)take_holes(size, 1024);
+	}
 }
 
 /* ---- the record layer behind the seam (datapath.c) ------------------ */

@@ -25,6 +25,7 @@
  */
 #include <sys/prctl.h>
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,9 @@ main(int argc, char **argv)
 		log_setproc("signer");
 		return ks_signer_run(argv[2], argv[3], SIGNER_CTL, uid, gid);
 	}
+	/* Freed small blocks go back to the heap's bins, next to the top
+	 * they join it: no fast bins (tls_heap_settle() says why). */
+	(void)mallopt(M_MXFAST, 0);
 	/* The daemon: it is telnetd to ps, pgrep and the logs. */
 	(void)prctl(PR_SET_NAME, "telnetd", 0, 0, 0);
 	/* tls.c linked in, for main.c's weak reference to find. */
