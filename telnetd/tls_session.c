@@ -61,6 +61,7 @@ struct tls_session {
 	const struct tls_ops *ops;
 	struct tls *t;
 	int mode;		/* enum tls_mode */
+	int64_t t0;		/* ms: the relay began */
 	enum tls_step step;
 	enum tls_how how;
 	int chan;		/* the signer channel, until the handshake */
@@ -74,6 +75,11 @@ struct tls_session {
 
 /* How much of the stack below the loop's frame tls_up() hands back. */
 #define STACK_TRIM	(256 * 1024)
+
+/* A client silent through the first-bytes wait gets this long at least
+ * to answer DO START_TLS (one round trip, a slow start): a raw client that
+ * answers nothing then has its program in under 2 s (SPEC.md). */
+#define OFFER_ANSWER_MIN_MS	200
 
 /* A lone 0x16 from the client: looked at again this often. */
 #define SNIFF_AGAIN_MS	10
@@ -119,6 +125,7 @@ tls_session_new(struct session *s, const struct tls_start *st)
 	}
 	ts->ops = st->ops;
 	ts->mode = st->mode;
+	ts->t0 = now_ms();
 	ts->chan = st->chan;
 	/* inetd mode: the certificates the signer checked, made into a
 	 * context here (a --listen daemon made it once, before forking). */
@@ -154,14 +161,19 @@ tls_session_new(struct session *s, const struct tls_start *st)
 	return 0;
 }
 
-/* DO START_TLS alone; the answer within --negotiation-timeout. */
+/* DO START_TLS alone; the answer within --negotiation-timeout of the
+ * connection (a client silent through the first-bytes wait has used some
+ * of it, but gets OFFER_ANSWER_MIN_MS at least). */
 static void
 offer(struct session *s, int64_t now)
 {
+	int64_t dl = s->tls->t0 + s->cfg->neg_timeout_ms;
+
 	s->tls->step = TS_OFFER;
 	telnet_set_policy(s->t, offer_policy);
 	(void)telnet_request_remote(s->t, TELOPT_STARTTLS, 1);
-	s->dl[DL_SECURE] = now + s->cfg->neg_timeout_ms;
+	s->dl[DL_SECURE] = dl > now + OFFER_ANSWER_MIN_MS ? dl :
+	    now + OFFER_ANSWER_MIN_MS;
 	log_trace(s, DBG_OPTIONS, "send DO START_TLS");
 }
 
