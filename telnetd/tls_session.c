@@ -533,28 +533,25 @@ tls_session_flush(struct session *s)
 		return netq_flush(&s->out, s->net.fd);
 	ts->want_write = 0;
 	for (;;) {
-		/* Records made while the wire buffer has room, then sent
-		 * together. */
+		/* Records made while the wire buffer has room (TLS_WANT_WRITE:
+		 * it is full), then sent together. */
 		p = netq_head(&s->out, &n);
 		if (n > 0) {
-			w = ts->ops->write(ts->t, p, n);
+			if ((w = ts->ops->write(ts->t, p, n)) == TLS_ERROR)
+				break;
 			if (w > 0) {
 				netq_sent(&s->out, (size_t)w);
 				total += (size_t)w;
-			} else if (w != TLS_WANT_WRITE)
-				break;
+			}
 		}
-		if ((r = ts->ops->flush(ts->t)) != 1)
+		if ((r = ts->ops->flush(ts->t)) == TLS_ERROR)
 			break;
-		if (netq_len(&s->out) == 0)
-			return (ssize_t)total;
+		if (r == 0 || netq_len(&s->out) == 0)
+			return (ssize_t)total;	/* socket full, or all out */
 	}
-	if (r == TLS_ERROR || (n > 0 && w == TLS_ERROR)) {
-		log_info("TLS: %s", ts->ops->error(ts->t));
-		errno = ECONNRESET;
-		return -1;
-	}
-	return (ssize_t)total;
+	log_info("TLS: %s", ts->ops->error(ts->t));
+	errno = ECONNRESET;
+	return -1;
 }
 
 /* close_notify before the end of what the relay sends (best effort: what
