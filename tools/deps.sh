@@ -8,12 +8,14 @@ set -u
 # Build: compiler, pkg-config and the libraries found through it.
 BUILD_PKGS="gcc make pkg-config libbsd-dev libpam0g-dev libcmocka-dev libssl-dev"
 # Tests: the real parts the integration tests drive (haproxy: the PROXY
-# protocol tests); dpkg-dev, debhelper and lintian: make deb, check-deb.
+# protocol tests; ckermit, telnet-ssl, socat: the TLS clients; stunnel4:
+# the TLS bench row in front of inetutils telnetd); dpkg-dev, debhelper
+# and lintian: make deb, check-deb.
 TEST_PKGS="python3 python3-pytest login passwd procps iproute2 util-linux
  inetutils-telnet inetutils-telnetd busybox putty-tools expect tmux
  libtelnet-utils xinetd systemd mandoc clang
  libclang-rt-14-dev valgrind gdb cppcheck clang-tidy ncurses-base ncurses-term vim-tiny less
- openssl haproxy dpkg-dev debhelper lintian"
+ openssl haproxy dpkg-dev debhelper lintian ckermit telnet-ssl socat stunnel4"
 
 want="$BUILD_PKGS"
 case "${1:-all}" in
