@@ -622,6 +622,7 @@ session_free(struct session *s)
 	if (s->pty.fd != -1)
 		close(s->pty.fd);
 	close(s->net.fd);
+	tls_session_free(s);
 	telnet_free(s->t);
 	netq_free(&s->out);
 	buf_free(&s->in);

@@ -497,6 +497,8 @@ size_t tls_session_unsent(const struct session *s);
 int tls_session_pending(const struct session *s);
 int tls_session_secure(const struct session *s);
 void tls_session_trim(struct session *s);
+/* For callers that go on after a session (session_free). */
+void tls_session_free(struct session *s);
 /* A --listen daemon with TLS, before it forks sessions: the heap's free
  * holes taken, so that sessions allocate in pages of their own. */
 void tls_heap_settle(void);

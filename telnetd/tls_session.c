@@ -504,6 +504,12 @@ tls_session_read(struct session *s, void *p, size_t n)
 	struct tls_session *ts = s->tls;
 	ssize_t r;
 
+	/* While the first bytes or the handshake are being looked at, they
+	 * are not TELNET's to read. */
+	if (tls_session_own(s)) {
+		errno = EAGAIN;
+		return -1;
+	}
 	if (!up(s))
 		return read(s->net.fd, p, n);
 	r = ts->ops->read(ts->t, p, n);
@@ -529,6 +535,8 @@ tls_session_flush(struct session *s)
 	ssize_t w;
 	int r;
 
+	if (tls_session_own(s))
+		return 0;	/* nothing in clear inside a handshake */
 	if (!up(s))
 		return netq_flush(&s->out, s->net.fd);
 	ts->want_write = 0;
@@ -588,6 +596,20 @@ tls_session_trim(struct session *s)
 {
 	if (up(s))
 		s->tls->ops->trim(s->tls->t);
+}
+
+void
+tls_session_free(struct session *s)
+{
+	struct tls_session *ts = s->tls;
+
+	if (ts == NULL)
+		return;
+	ts->ops->free(ts->t);
+	if (ts->chan != -1)
+		close(ts->chan);
+	free(ts);
+	s->tls = NULL;
 }
 
 int
