@@ -9,8 +9,8 @@
  * defaults (Debian: DEFAULT at security level 2); no renegotiation, no
  * compression; no session tickets or cache (every relay is a process of
  * its own, so no other connection could resume with them, and a resumed
- * handshake would skip the certificate); read and write buffers given back
- * while idle (an idle session keeps few pages).  SSL_OP_ENABLE_KTLS hands
+ * handshake would skip the certificate); the record buffers given back
+ * once the session is idle (tls_trim: an idle session keeps few pages).  SSL_OP_ENABLE_KTLS hands
  * the record layer to the kernel after the handshake where the kernel has
  * the "tls" ULP and the cipher suits it; otherwise OpenSSL's record layer
  * does the work (tls_get_info says which).
@@ -57,9 +57,9 @@
  * SSL3_RT_MAX_ENCRYPTED_OVERHEAD is 320). */
 #define TLS_PLAIN_MAX	16384
 #define TLS_RECORD_MAX	(TLS_PLAIN_MAX + 512)
-/* The wire buffer: records encrypted and not yet sent.  Four full ones
- * go out with one send(2); the queue to the client holds more. */
-#define TLS_WIRE_RECORDS	4
+/* The wire buffer: records encrypted and not yet sent.  Eight full ones
+ * (what the queue to the client sends at once) go out with one send(2). */
+#define TLS_WIRE_RECORDS	8
 #define TLS_WIRE_SIZE	(TLS_WIRE_RECORDS * TLS_RECORD_MAX)
 /* Read ahead: what one read(2) takes from the socket. */
 #define TLS_READ_AHEAD	(4 * TLS_RECORD_MAX)
@@ -217,8 +217,11 @@ ctx_from_bio(BIO *in, char *why, size_t whysz)
 	    SSL_OP_IGNORE_UNEXPECTED_EOF);
 	SSL_CTX_set_num_tickets(c->ssl, 0);
 	SSL_CTX_set_session_cache_mode(c->ssl, SSL_SESS_CACHE_OFF);
+	/* Not SSL_MODE_RELEASE_BUFFERS: it frees and allocates the record
+	 * buffers around every record, bulk or not; tls_trim() gives them
+	 * back once the session is idle instead. */
 	SSL_CTX_set_mode(c->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE |
-	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	SSL_CTX_set_read_ahead(c->ssl, 1);
 	SSL_CTX_set_default_read_buffer_len(c->ssl, TLS_READ_AHEAD);
 	X509_free(leaf);
@@ -650,8 +653,11 @@ tls_free(struct tls *t)
 void
 tls_trim(struct tls *t)
 {
-	if (t != NULL)
+	if (t != NULL) {
 		(void)buf_trim(&t->wire);
+		/* OpenSSL's record buffers, when nothing is in them. */
+		(void)SSL_free_buffers(t->ssl);
+	}
 	(void)malloc_trim(0);
 }
 

@@ -408,7 +408,20 @@ static void
 handshake_step(struct session *s)
 {
 	struct tls_session *ts = s->tls;
-	int r = ts->ops->handshake(ts->t);
+	int r;
+
+	/* Our FOLLOWS goes out whole before the first byte of TLS. */
+	if (netq_len(&s->out) > 0) {
+		if (netq_flush(&s->out, s->net.fd) == -1) {
+			s->state = S_CLOSED;
+			return;
+		}
+		if (netq_len(&s->out) > 0) {
+			ts->hs_events = POLLOUT;
+			return;
+		}
+	}
+	r = ts->ops->handshake(ts->t);
 
 	switch (r) {
 	case 1:
@@ -535,8 +548,8 @@ tls_session_flush(struct session *s)
 	ssize_t w;
 	int r;
 
-	if (tls_session_own(s))
-		return 0;	/* nothing in clear inside a handshake */
+	/* Before TLS is up, what is queued is in clear: DO START_TLS, our
+	 * FOLLOWS (the last bytes before the handshake's), a refusal. */
 	if (!up(s))
 		return netq_flush(&s->out, s->net.fd);
 	ts->want_write = 0;

@@ -157,14 +157,16 @@ def login(c, user, pw, timeout=20):
     return c.match.group(1).decode()
 
 
-def session_pids(d, comm='telnetd'):
-    """{role: pid} of the daemon's processes: listener's children are
-    monitors (root), theirs relays (not root) and signers (tls-helper)."""
+def session_pids(d):
+    """{role: [pid]} of the daemon's processes: monitors (root), relays
+    (not root, "[relay]" in their title) and signers (tls-helper)."""
     out = {'monitor': [], 'relay': [], 'signer': []}
     for pid in descendants(d.pid):
         try:
-            cmd = open('/proc/%d/cmdline' % pid, 'rb').read()
-            st = open('/proc/%d/status' % pid).read()
+            with open('/proc/%d/cmdline' % pid, 'rb') as f:
+                cmd = f.read()
+            with open('/proc/%d/status' % pid) as f:
+                st = f.read()
         except OSError:
             continue
         uid = int(re.search(r'^Uid:\s+(\d+)', st, re.M).group(1))
@@ -289,9 +291,7 @@ def test_kermit_starttls_inetd(inetd_daemon, piped, home, ca, test_user):
     who, _ = kermit_login(piped, home, ca, d.port, '/telnet', user, pw)
     assert who == user
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(
-            b'signer' in open('/proc/%d/cmdline' % p, 'rb').read()
-            for p in descendants(d.pid) if os.path.exists('/proc/%d' % p)):
+    while time.monotonic() < deadline and session_pids(d)['signer']:
         time.sleep(0.05)
     assert not session_pids(d)['signer'], 'the signer outlived its session'
 
