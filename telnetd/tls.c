@@ -60,9 +60,9 @@
 /* The wire buffer: records encrypted and not yet sent.  Eight full ones
  * (what the queue to the client sends at once) go out with one send(2). */
 #define TLS_WIRE_RECORDS	8
-#define TLS_WIRE_SIZE	(TLS_WIRE_RECORDS * TLS_RECORD_MAX)
+#define TLS_WIRE_SIZE	((size_t)TLS_WIRE_RECORDS * TLS_RECORD_MAX)
 /* Read ahead: what one read(2) takes from the socket. */
-#define TLS_READ_AHEAD	(4 * TLS_RECORD_MAX)
+#define TLS_READ_AHEAD	((size_t)4 * TLS_RECORD_MAX)
 
 struct tls_ctx {
 	SSL_CTX *ssl;

@@ -131,7 +131,7 @@ int ks_serve(const struct ks_key *k, int chan);
  * one signature and is closed after it.  When the control socket closes
  * the signer takes no more channels and exits once the last is closed. */
 #define KS_CHANNELS_MAX	1024	/* channels served at once */
-#define KS_CHAIN_MAX	(64 * 1024)	/* the chain file, PEM */
+#define KS_CHAIN_MAX	((size_t)64 * 1024)	/* the chain file, PEM */
 #define KS_READY	0x4b530003
 #define KS_CHANNEL	0x4b530004
 /* Sent with the chain's text after it (chainlen bytes, when error is 0):

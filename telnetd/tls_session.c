@@ -74,7 +74,7 @@ struct tls_session {
 };
 
 /* How much of the stack below the loop's frame tls_up() hands back. */
-#define STACK_TRIM	(256 * 1024)
+#define STACK_TRIM	((uintptr_t)256 * 1024)
 
 /* A client silent through the first-bytes wait gets this long at least
  * to answer DO START_TLS (one round trip, a slow start): a raw client that
