@@ -389,6 +389,35 @@ def test_tls_off_is_plain(ca):
     assert p.returncode == 2 and 'standard input is not a socket' in err, p
 
 
+def test_plain_daemon_never_runs_tls_helper(listen_daemon):
+    """A daemon not asked for TLS stays the daemon binary in every process
+    (listener, monitor, relay): no page of tls-helper (OpenSSL) is mapped,
+    so plain sessions pay nothing for TLS."""
+    from tnclient import TelnetClient
+    d = listen_daemon(['-h', '-E', '/bin/cat'])
+    c = TelnetClient(d.port, timeout=10)
+    try:
+        c.negotiate()
+        c.send_data(b'hi\r\n')
+        c.expect(b'hi')
+        pids = [d.pid] + d.descendants()
+        daemon = os.path.realpath(telnetd_path())
+        seen = 0
+        for pid in pids:
+            try:
+                exe = os.path.realpath('/proc/%d/exe' % pid)
+                with open('/proc/%d/maps' % pid) as f:
+                    maps = f.read()
+            except OSError:
+                continue
+            assert 'tls-helper' not in maps, (pid, exe)
+            if exe == daemon:
+                seen += 1
+        assert seen >= 3, pids     # listener, monitor, relay
+    finally:
+        c.close()
+
+
 def test_daemon_links_no_tls_library():
     """The TLS code lives in tls-helper: the daemon's own binary has none
     of OpenSSL (linked into the static-pie daemon it cost every plain
