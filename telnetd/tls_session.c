@@ -254,9 +254,13 @@ tls_session_event(struct session *s, const struct telnet_event *ev)
 			break;
 		if (!ev->u.option.enabled)
 			start_refused(s, "the client refused START_TLS");
-		else
+		else {
+			/* Its FOLLOWS is due now; the handshake's deadline
+			 * covers a slow one. */
+			s->dl[DL_SECURE] = now_ms() + TLS_HANDSHAKE_MS;
 			log_trace(s, DBG_OPTIONS, "START_TLS agreed: FOLLOWS "
 			    "sent");
+		}
 		break;
 	case TELNET_EV_STARTTLS:
 		/* Typed in clear before TLS: never the program's. */
@@ -289,13 +293,23 @@ tls_session_prefix(struct session *s, const unsigned char *p, size_t n)
 	}
 }
 
-/* An OFFER that got no answer in time. */
+/* An OFFER that got no answer in time; or START_TLS agreed and our
+ * FOLLOWS sent, but none from the client: the engine answers nothing
+ * after its FOLLOWS (draft section 3), so there is no going back to plain
+ * TELNET: the connection closes. */
 void
 tls_session_check(struct session *s, int64_t now)
 {
 	if (s->state != S_SECURING || s->tls->step != TS_OFFER ||
 	    s->dl[DL_SECURE] == 0 || now < s->dl[DL_SECURE])
 		return;
+	if (telnet_starttls_state(s->t) == TELNET_TLS_FOLLOWS_SENT) {
+		log_info("START_TLS agreed, but no FOLLOWS from the client "
+		    "within %d ms; closed", TLS_HANDSHAKE_MS);
+		s->dl[DL_SECURE] = 0;
+		s->state = S_CLOSED;
+		return;
+	}
 	start_refused(s, "no answer to DO START_TLS");
 }
 

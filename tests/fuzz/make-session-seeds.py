@@ -150,6 +150,10 @@ SEEDS = {
     + net(bytes([IAC, WONT, STARTTLS])) + bytes([WRITE_NET, CLIENT_READ, 0]),
     'starttls-required-silent': bytes([TLS_REQUIRED, DEADLINE, WRITE_NET,
                                        CLIENT_READ, 0]),
+    # Agreed, but the client's FOLLOWS never comes: closed at the deadline.
+    'starttls-no-follows': bytes([TLS_STARTTLS])
+    + net(bytes([IAC, WILL, STARTTLS])) + bytes([WRITE_NET, DEADLINE])
+    + net(ANSWERS) + bytes([DEADLINE]),
     'starttls-handshake-fails': bytes([TLS_STARTTLS])
     + net(bytes([IAC, WILL, STARTTLS]) + FOLLOWS + b'F')
     + bytes([WRITE_NET, CLIENT_READ, 0]),

@@ -588,11 +588,14 @@ def test_report_shows_tls(listen_daemon, ca, tmp_path):
 def test_bad_clients_bounded_and_others_untouched(listen_daemon, ca):
     """On one daemon, beside a working TLS session: a garbage ClientHello
     (closed at once, a log line), a client that stalls mid-handshake
-    (closed at the handshake's deadline, 10 s), and a flood of records to
-    a program that does not read (the relay stops reading: its memory stays
-    bounded, a log line).  The working session answers throughout."""
+    (closed at the handshake's deadline, 10 s), a client that agrees to
+    START_TLS and never sends its FOLLOWS (closed at the same deadline:
+    after our FOLLOWS there is no plain TELNET to go back to), and a flood
+    of records to a program that does not read (the relay stops reading:
+    its memory stays bounded, a log line).  The working session answers
+    throughout."""
     d = listen_daemon(['-h', '-E', '/bin/sleep 60'] +
-                      tls_args(ca, 'implicit'))
+                      tls_args(ca, 'auto'))
     good = TLSClient(d.port, ca, implicit=True, timeout=10)
     good.negotiate()
     good.send_raw(bytes([IAC, 246]))       # AYT
@@ -604,6 +607,9 @@ def test_bad_clients_bounded_and_others_untouched(listen_daemon, ca):
     stall = socket.create_connection(('127.0.0.1', d.port))
     stall.sendall(b'\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03')
     t0 = time.monotonic()
+    agreed = TelnetClient(d.port, timeout=20)
+    agreed.send_raw(bytes([IAC, WILL, STARTTLS]))
+    agreed.wait_event(lambda e: e[0] == 'SB' and e[1] == STARTTLS)
     garbage.settimeout(5)
     while garbage.recv(4096):   # an alert, then the end
         pass
@@ -637,6 +643,10 @@ def test_bad_clients_bounded_and_others_untouched(listen_daemon, ca):
     d.wait_stderr(r'TLS handshake failed: handshake not done in 10000 ms',
                   timeout=15)
     assert 8 < took < 20, took
+    agreed.read_until_close(timeout=10)
+    d.wait_stderr(r'START_TLS agreed, but no FOLLOWS from the client within '
+                  r'10000 ms; closed')
+    agreed.close()
     good.send_raw(bytes([IAC, 246]))
     good.expect(b'[Yes]', timeout=10)
     for s in (garbage, stall):
