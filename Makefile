@@ -84,7 +84,8 @@ TOOL_SRCS := $(sort $(wildcard tests/tools/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
 D_OBJS := $(D_SRCS:%.c=$(O)/obj/%.o)
 PAM_OBJS := $(PAM_SRCS:%.c=$(O)/obj/%.o)
-TLSH_OBJS := $(TLSH_SRCS:%.c=$(O)/obj/%.o)
+# tls-helper's daemon is main.c again, as telnetd_main().
+TLSH_OBJS := $(TLSH_SRCS:%.c=$(O)/obj/%.o) $(O)/obj/tls/daemon.o
 MAIN_OBJ := $(O)/obj/telnetd/main.o
 
 LIBTELNET := $(O)/libtelnet/libtelnet.a
@@ -108,6 +109,11 @@ all: $(LIBTELNET) $(TELNETD) $(PAM_LOGIN) $(TLS_HELPER) $(UNIT_BINS) \
 $(O)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CPPFLAGS) $(PKG_CFLAGS) $(TLS_CFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/obj/tls/daemon.o: telnetd/main.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Dmain=telnetd_main $(PKG_CFLAGS) $(ALL_CFLAGS) \
+		-c -o $@ $<
 
 $(LIBTELNET): $(LIB_OBJS)
 	@mkdir -p $(dir $@)

@@ -25,6 +25,8 @@ import sys
 import tempfile
 import time
 
+import tls_rows         # the TLS rows, a block of their own
+
 MiB = 1 << 20
 GiB = 1 << 30
 
@@ -230,6 +232,7 @@ class Bench:
         self.start_load = load1()
         self.cg_procs = {}
         self.scale_rows = []        # (n, dict) from the scale step
+        self.tls = tls_rows.TLSBench(self, sys.modules[__name__], root)
 
     # -- helpers --
     def sess(self, *args):
@@ -672,6 +675,7 @@ class Bench:
             ("output before exit", lambda: self.tail("tail")),
             ("scale: idle sessions at once through --listen",
              self.scale),
+            ("tls: TLS rows (bench/tls_rows.py)", self.tls.run),
         ]
         # BENCH_ROWS="start,rate": only the steps whose names contain one
         # of the words (for working on one figure; the table marks the
@@ -896,6 +900,8 @@ def report(bench, machine, engine_text, elapsed):
                            r["n"], r["open_s"], r["kib"], r["daemon_procs"],
                            r.get("pte_kib", 0), r.get("echoed", 0), r["n"],
                            r.get("echo_s", 0) * 1000))
+    if bench.tls.samples or bench.tls.skipped:
+        out.append(bench.tls.report())
     if engine_text:
         out.append("")
         out.append("engine (bench/engine.sh):")
@@ -978,7 +984,10 @@ def main():
             json.dump({"mode": a.mode, "machine": machine,
                        "samples": bench.samples, "errors": bench.errors,
                        "skipped": bench.skipped,
-                       "scale": bench.scale_rows}, f, indent=1,
+                       "scale": bench.scale_rows,
+                       "tls": {"samples": bench.tls.samples,
+                               "errors": bench.tls.errors,
+                               "skipped": bench.tls.skipped}}, f, indent=1,
                       default=str)
     shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -200,6 +200,30 @@ telnet_new(const struct telnet_config *cfg, telnet_event_cb cb, void *ctx)
 }
 
 void
+telnet_set_policy(struct telnet *t, const struct telnet_policy *policy)
+{
+	const struct telnet_policy *p;
+	size_t i;
+
+	for (i = 0; i < 256; i++) {
+		t->opts[i].local_ok = 0;
+		t->opts[i].remote_ok = 0;
+	}
+	for (p = policy; p != NULL && p->opt >= 0; p++) {
+		if (p->opt > 255)
+			continue;
+		t->opts[p->opt].local_ok = p->local ? 1 : 0;
+		t->opts[p->opt].remote_ok = p->remote ? 1 : 0;
+	}
+	/* Once begun, START_TLS is never negotiated again (draft section
+	 * 3.1, 6), whatever the table says. */
+	if (t->tls != TELNET_TLS_NONE) {
+		t->opts[TELOPT_STARTTLS].local_ok = 0;
+		t->opts[TELOPT_STARTTLS].remote_ok = 0;
+	}
+}
+
+void
 telnet_free(struct telnet *t)
 {
 	if (t == NULL)

@@ -354,6 +354,11 @@ struct telnet_config {
 struct telnet *telnet_new(const struct telnet_config *cfg, telnet_event_cb cb,
     void *ctx);
 void telnet_free(struct telnet *t);
+/* Replace the policy (options already on stay on: ask for them off with
+ * the request functions).  A server that offers START_TLS before anything
+ * else gives a table of START_TLS alone first and its whole table once TLS
+ * is up or refused; START_TLS stays refused once it has begun. */
+void telnet_set_policy(struct telnet *t, const struct telnet_policy *policy);
 /* The subnegotiation buffer and its decode scratch (most of the engine's
  * memory) are needed only while a subnegotiation is collected and decoded.
  * When none is in progress, call DISCARD(p, size) over them, for example

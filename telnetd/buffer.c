@@ -341,8 +341,15 @@ netq_clear(struct netq *q)
 	q->urgent = 0;
 }
 
+const unsigned char *
+netq_head(const struct netq *q, size_t *len)
+{
+	*len = q->b.len;
+	return buf_ptr(&q->b);
+}
+
 /* Account for n bytes written from the head of the queue. */
-static void
+void
 netq_sent(struct netq *q, size_t n)
 {
 	const unsigned char *p = buf_ptr(&q->b);

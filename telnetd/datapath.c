@@ -23,6 +23,41 @@
 
 #include "telnetd.h"
 
+/* ---- the client's socket ------------------------------------------- */
+
+/*
+ * The net-I/O seam: every byte read from or written to the client goes
+ * through these, and nothing else here or in relay.c touches the socket's
+ * data (lingering reads aside, which only drop what comes).  A plain
+ * session reads and writes the socket itself; a TLS session has the
+ * record layer behind them (tls_session.c).
+ */
+static ssize_t
+net_read(struct session *s, void *p, size_t n)
+{
+	if (s->tls != NULL)
+		return tls_session_read(s, p, n);
+	return read(s->net.fd, p, n);
+}
+
+/* The queue to the client, written: bytes sent, 0 when the socket is
+ * full, -1 with errno. */
+static ssize_t
+net_flush(struct session *s)
+{
+	if (s->tls != NULL)
+		return tls_session_flush(s);
+	return netq_flush(&s->out, s->net.fd);
+}
+
+void
+relay_net_shutdown(struct session *s)
+{
+	if (s->tls != NULL)
+		tls_session_shutdown(s);
+	shutdown(s->net.fd, SHUT_WR);
+}
+
 /* ---- to the client --------------------------------------------------- */
 
 /* The queue to the client is full for the program's output: its pages
@@ -207,11 +242,12 @@ static void spans_write(struct session *);
 int
 relay_read_net(struct session *s)
 {
-	size_t room = IO_CHUNK, sp;
+	size_t room = IO_CHUNK, sp, used;
 	ssize_t n;
 	int by_queue = 0;
 
 	if (relay_lingering(s)) {
+		/* Dropped unread, records and all: past the seam. */
 		n = read(s->net.fd, s->scratch, IO_CHUNK);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return 0;
@@ -229,7 +265,7 @@ relay_read_net(struct session *s)
 	}
 	if (room == 0)
 		return 0;
-	if ((n = read(s->net.fd, s->scratch, room)) == -1) {
+	if ((n = net_read(s, s->scratch, room)) == -1) {
 		if (errno == EAGAIN || errno == EINTR)
 			return 0;
 		if (errno != ECONNRESET && errno != ETIMEDOUT &&
@@ -251,7 +287,11 @@ relay_read_net(struct session *s)
 	 * written from the read buffer itself (relay_input_span). */
 	s->direct = s->pty.fd != -1 && s->pty.st != SIDE_DONE &&
 	    !s->pty.full && s->dl[DL_EOF_HOLD] == 0 && buf_len(&s->in) == 0;
-	telnet_feed(s->t, s->scratch, (size_t)n);
+	/* The engine stops after the client's START_TLS FOLLOWS: the rest
+	 * of the read is the TLS handshake's (tls_session.c). */
+	if ((used = telnet_feed(s->t, s->scratch, (size_t)n)) < (size_t)n &&
+	    s->tls != NULL)
+		tls_session_prefix(s, s->scratch + used, (size_t)n - used);
 	s->direct = 0;
 	spans_write(s);
 	return 1;
@@ -265,7 +305,7 @@ relay_write_net(struct session *s)
 
 	if (netq_len(&s->out) == 0)
 		return 0;
-	if ((n = netq_flush(&s->out, s->net.fd)) == -1) {
+	if ((n = net_flush(s)) == -1) {
 		if (errno != EPIPE && errno != ECONNRESET)
 			log_warn("write to client");
 		return -1;

@@ -10,6 +10,16 @@
  * loop until its PROXY header is in (peer.c reads it, a step per poll):
  * the limits then count the client it names, and a proxy that sends
  * nothing holds a descriptor until --proxy-timeout, never a process.
+ *
+ * TLS (tls-helper's daemon): the listener keeps one signer, the only
+ * process with the private key, and the TLS context made from the
+ * certificates that signer checked, made once here so that every
+ * session's relay shares it instead of making its own.  A connection on
+ * a TLS address gets a channel to the signer before the fork.  SIGHUP
+ * starts a new signer with the files as they are now and, once it has
+ * checked them, puts it and a new context in the old ones' place for new
+ * sessions (the old signer ends when the channels it was given are done);
+ * files that do not pass leave the old pair in service, with a log line.
  */
 #include <sys/types.h>
 #include <sys/resource.h>
@@ -21,6 +31,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
@@ -43,15 +54,23 @@ struct child {
 /* A connection from a proxy, its PROXY header not in yet. */
 struct pending {
 	int fd;
+	int mode;			/* its address's TLS mode */
 	int64_t deadline;		/* --proxy-timeout */
 	struct sockaddr_storage ss;	/* the proxy */
 	struct proxy_reader *r;
 };
 
+/* Signers replaced by SIGHUP, until they end (for the log line). */
+#define RETIRED_MAX	8
+
 struct listener {
 	const struct config *cfg;
 	int fds[MAX_SOCKS];
+	int mode[MAX_SOCKS];		/* each socket's TLS mode */
 	size_t nfds;
+	struct ks_signer *sg;		/* TLS: the signer, else NULL */
+	struct tls_ctx *ctx;		/* made from sg's chain */
+	pid_t retired[RETIRED_MAX];
 	int sfd;
 	struct child *kids;
 	size_t nkids, capkids;
@@ -102,7 +121,8 @@ sock_name(const struct sockaddr *sa, socklen_t len, char *host, size_t hsz,
 }
 
 static int
-open_one(struct listener *l, int family, const char *addr, const char *port)
+open_one(struct listener *l, int family, const char *addr, const char *port,
+    int mode)
 {
 	struct addrinfo hints, *res, *ai;
 	char h[64], p[16];
@@ -140,7 +160,10 @@ open_one(struct listener *l, int family, const char *addr, const char *port)
 			close(fd);
 			continue;
 		}
-		log_info("listening on %s port %s", h, p);
+		log_info("listening on %s port %s%s%s", h, p,
+		    mode != TLS_MODE_OFF ? ", TLS " : "",
+		    mode != TLS_MODE_OFF ? tls_mode_name(mode) : "");
+		l->mode[l->nfds] = mode;
 		l->fds[l->nfds++] = fd;
 		n++;
 	}
@@ -159,6 +182,7 @@ open_sockets(struct listener *l)
 
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
 		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		l->mode[l->nfds] = l->cfg->tls.mode;
 		l->fds[l->nfds++] = fd;
 	}
 	if (n > 0) {
@@ -171,14 +195,15 @@ open_sockets(struct listener *l)
 		const struct listen_spec *ls = &l->cfg->listen[i];
 
 		if (ls->addr[0] != '\0') {
-			if (open_one(l, AF_UNSPEC, ls->addr, ls->port) == -1)
+			if (open_one(l, AF_UNSPEC, ls->addr, ls->port,
+			    ls->tls) == -1)
 				return -1;
 			continue;
 		}
 		/* Every address: IPv6 (v6only) and IPv4, one socket each;
 		 * one of the two is enough. */
-		if ((open_one(l, AF_INET6, NULL, ls->port) == -1) +
-		    (open_one(l, AF_INET, NULL, ls->port) == -1) == 2)
+		if ((open_one(l, AF_INET6, NULL, ls->port, ls->tls) == -1) +
+		    (open_one(l, AF_INET, NULL, ls->port, ls->tls) == -1) == 2)
 			return -1;
 	}
 	return l->nfds > 0 ? 0 : -1;
@@ -234,6 +259,100 @@ add_child(struct listener *l, pid_t pid, const char *host)
 	title_listener(l->addrs, l->nkids);
 }
 
+/* ---- TLS: the signer and the context --------------------------------- */
+
+/* The context for new sessions, made from the chain the signer checked.
+ * -1 with why. */
+static int
+make_ctx(struct listener *l, const struct ks_signer *sg,
+    struct tls_ctx **ctx, char *why, size_t whysz)
+{
+	int chan;
+
+	*ctx = l->cfg->tls.ops->ctx_new_mem(sg->chain, sg->chainlen, why,
+	    whysz);
+	if (*ctx == NULL)
+		return -1;
+	/* Its caches filled once here, for every session to share. */
+	if (ks_signer_channel(sg->ctl, &chan) == 0) {
+		if (l->cfg->tls.ops->ctx_warm(*ctx, chan) == -1)
+			log_info("TLS: the warm-up handshake did not complete");
+		close(chan);
+	}
+	tls_heap_settle();
+	return 0;
+}
+
+/* SIGHUP (or the signer died): a new signer with the files as they are
+ * now and a context from what it checked, in place of the old ones for
+ * new sessions; the old signer ends once the channels it was given are
+ * done.  Files that do not pass change nothing. */
+static void
+reload(struct listener *l, const char *why_now)
+{
+	char helper[PATH_MAX], why[256];
+	struct ks_signer ng;
+	struct tls_ctx *nctx;
+	size_t i;
+
+	if (login_libexec_path("tls-helper", helper, sizeof(helper)) == -1) {
+		log_warn("%s: cannot run %s", why_now, helper);
+		return;
+	}
+	if (ks_signer_start(helper, l->cfg->tls.cert, l->cfg->tls.key,
+	    geteuid() == 0 ? l->cfg->ps_uid : (uid_t)-1, l->cfg->ps_gid, &ng,
+	    why, sizeof(why)) == -1) {
+		log_warnx("%s: certificate and key not reloaded, the old ones "
+		    "stay in service: %s", why_now, why);
+		return;
+	}
+	if (make_ctx(l, &ng, &nctx, why, sizeof(why)) == -1) {
+		log_warnx("%s: certificate and key not reloaded, the old ones "
+		    "stay in service: %s", why_now, why);
+		ks_signer_stop(&ng);
+		return;
+	}
+	if (l->sg->pid != -1) {
+		for (i = 0; i < RETIRED_MAX && l->retired[i] != 0; i++)
+			;
+		if (i < RETIRED_MAX)
+			l->retired[i] = l->sg->pid;
+	}
+	ks_signer_stop(l->sg);
+	*l->sg = ng;
+	if (l->ctx != NULL)
+		l->cfg->tls.ops->ctx_free(l->ctx);
+	l->ctx = nctx;
+	log_info("%s: certificate %s and key %s loaded for new sessions "
+	    "(signer %ld)", why_now, l->cfg->tls.cert, l->cfg->tls.key,
+	    (long)l->sg->pid);
+}
+
+/* A signer ended: one replaced by SIGHUP (its channels done), or the one
+ * in service, which is started again.  0 when pid is no signer. */
+static int
+signer_reaped(struct listener *l, pid_t pid, int status)
+{
+	size_t i;
+
+	if (l->sg == NULL)
+		return 0;
+	for (i = 0; i < RETIRED_MAX; i++)
+		if (l->retired[i] == pid) {
+			l->retired[i] = 0;
+			log_info("replaced signer %ld ended", (long)pid);
+			return 1;
+		}
+	if (pid != l->sg->pid)
+		return 0;
+	log_warnx("signer %ld ended (%s %d): starting it again", (long)pid,
+	    WIFSIGNALED(status) ? "signal" : "exit", WIFSIGNALED(status) ?
+	    WTERMSIG(status) : WEXITSTATUS(status));
+	l->sg->pid = -1;
+	reload(l, "signer restart");
+	return 1;
+}
+
 static void
 reap(struct listener *l)
 {
@@ -245,6 +364,8 @@ reap(struct listener *l)
 		const char *host = "?";
 		double secs = 0;
 
+		if (signer_reaped(l, pid, status))
+			continue;
 		for (i = 0; i < l->nkids; i++) {
 			if (l->kids[i].pid != pid)
 				continue;
@@ -308,12 +429,14 @@ ss_len(const struct sockaddr_storage *ss)
 	    sizeof(struct sockaddr_in);
 }
 
-/* A session for the client at ss (via: the proxy's name, or NULL). */
+/* A session for the client at ss (via: the proxy's name, or NULL), on
+ * an address of TLS mode `mode`. */
 static void
 admit(struct listener *l, int fd, const struct sockaddr_storage *ss,
-    const char *via, const sigset_t *oldmask)
+    const char *via, const sigset_t *oldmask, int mode)
 {
 	struct rlimit rl;
+	struct tls_start ts;
 	char host[64], port[16];
 	pid_t pid;
 	size_t i;
@@ -324,11 +447,29 @@ admit(struct listener *l, int fd, const struct sockaddr_storage *ss,
 		close(fd);
 		return;
 	}
+	memset(&ts, 0, sizeof(ts));
+	ts.chan = -1;
+	if (mode != TLS_MODE_OFF) {
+		ts.ops = l->cfg->tls.ops;
+		ts.mode = mode;
+		ts.ctx = l->ctx;
+		if (l->sg->ctl == -1 || l->ctx == NULL ||
+		    ks_signer_channel(l->sg->ctl, &ts.chan) == -1) {
+			log_warnx("refused %s port %s: no signer for TLS",
+			    host, port);
+			close(fd);
+			return;
+		}
+	}
 	log_check_syslog();
+	if (mode != TLS_MODE_OFF)
+		tls_heap_settle();
 	switch ((pid = fork())) {
 	case -1:
 		log_warn("fork");
 		close(fd);
+		if (ts.chan != -1)
+			close(ts.chan);
 		return;
 	case 0:
 		for (i = 0; i < l->nfds; i++)
@@ -336,6 +477,10 @@ admit(struct listener *l, int fd, const struct sockaddr_storage *ss,
 		for (i = 0; i < l->npend; i++)
 			close(l->pend[i].fd);
 		close(l->sfd);
+		/* The signer's control is the listener's alone: a session
+		 * holding it would keep a replaced signer alive. */
+		if (l->sg != NULL && l->sg->ctl != -1)
+			close(l->sg->ctl);
 		/* The session's programs get the limit we were given. */
 		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur !=
 		    l->nofile) {
@@ -345,11 +490,14 @@ admit(struct listener *l, int fd, const struct sockaddr_storage *ss,
 		sigprocmask(SIG_SETMASK, oldmask, NULL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGINT, SIG_DFL);
-		_exit(session_run(l->cfg, fd, ss));
+		_exit(session_run(l->cfg, fd, ss, mode != TLS_MODE_OFF ?
+		    &ts : NULL));
 	default:
 		break;
 	}
 	close(fd);
+	if (ts.chan != -1)
+		close(ts.chan);
 	log_info("connection from %s port %s%s%s: session %ld", host, port,
 	    via ? " via PROXY from " : "", via ? via : "", (long)pid);
 	add_child(l, pid, host);
@@ -388,8 +536,10 @@ pending_step(struct listener *l, size_t i, int readable, int64_t now,
 
 		if (!h.local)
 			memcpy(&client, &h.src, h.srclen);
+		int mode = p->mode;
+
 		pending_drop(l, i, 0);
-		admit(l, fd, &client, proxy, oldmask);
+		admit(l, fd, &client, proxy, oldmask, mode);
 		return;
 	}
 	if (st == PROXY_BAD)
@@ -403,7 +553,7 @@ pending_step(struct listener *l, size_t i, int readable, int64_t now,
 }
 
 static void
-accept_one(struct listener *l, int lfd, const sigset_t *oldmask)
+accept_one(struct listener *l, int lfd, int mode, const sigset_t *oldmask)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
@@ -420,7 +570,7 @@ accept_one(struct listener *l, int lfd, const sigset_t *oldmask)
 	}
 	if (l->cfg->nproxy == 0 || !proxy_trusted(l->cfg->proxy_from,
 	    l->cfg->nproxy, (struct sockaddr *)&ss, len)) {
-		admit(l, fd, &ss, NULL, oldmask);
+		admit(l, fd, &ss, NULL, oldmask, mode);
 		return;
 	}
 	if (l->npend == l->maxpend) {
@@ -441,6 +591,7 @@ accept_one(struct listener *l, int lfd, const sigset_t *oldmask)
 	}
 	p->r->have = 0;
 	p->fd = fd;
+	p->mode = mode;
 	p->ss = ss;
 	p->deadline = now_ms() + l->cfg->proxy_timeout_ms;
 	l->npend++;
@@ -497,19 +648,20 @@ pending_timeout(const struct listener *l, int64_t now)
 }
 
 int
-listen_run(const struct config *cfg)
+listen_run(const struct config *cfg, struct ks_signer *sg)
 {
 	struct listener ll, *l = &ll;
 	/* Signals and sockets; with --proxy-from, the connections awaiting
 	 * a header too, in a larger array from the heap. */
 	struct pollfd fixed[1 + MAX_SOCKS], *pfd = fixed;
 	sigset_t mask, oldmask;
-	int sfd, stop = 0;
+	int sfd, stop = 0, hup = 0;
 	size_t i, npend;
 	int64_t now;
 
 	memset(l, 0, sizeof(*l));
 	l->cfg = cfg;
+	l->sg = sg;
 	if (cfg->nproxy > 0)
 		l->maxpend = cfg->max_sessions > 0 &&
 		    cfg->max_sessions < PROXY_PENDING_MAX ? cfg->max_sessions :
@@ -518,6 +670,7 @@ listen_run(const struct config *cfg)
 	sigaddset(&mask, SIGCHLD);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &mask, &oldmask) == -1 ||
 	    (sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
 		fatal("signalfd");
@@ -525,6 +678,17 @@ listen_run(const struct config *cfg)
 	if (open_sockets(l) == -1) {
 		log_warnx("nothing to listen on");
 		return 1;
+	}
+	if (sg != NULL) {
+		char why[256];
+
+		if (make_ctx(l, sg, &l->ctx, why, sizeof(why)) == -1) {
+			log_warnx("TLS: %s", why);
+			ks_signer_stop(sg);
+			return 2;
+		}
+		log_info("TLS: certificate %s, key %s (signer %ld)",
+		    cfg->tls.cert, cfg->tls.key, (long)sg->pid);
 	}
 	raise_nofile(l);
 	if (l->maxpend > 0 &&
@@ -560,8 +724,18 @@ listen_run(const struct config *cfg)
 				if (si.ssi_signo == SIGTERM ||
 				    si.ssi_signo == SIGINT)
 					stop = (int)si.ssi_signo;
+				else if (si.ssi_signo == SIGHUP)
+					hup = 1;
 			}
 			reap(l);
+			if (hup && !stop) {
+				if (sg != NULL)
+					reload(l, "SIGHUP");
+				else
+					log_info("SIGHUP: nothing to reload "
+					    "(no TLS)");
+			}
+			hup = 0;
 		}
 		/* Headers first, from the last: a finished one leaves the
 		 * list (its place taken by the last), new ones join it. */
@@ -571,7 +745,7 @@ listen_run(const struct config *cfg)
 			    now, &oldmask);
 		for (i = 0; i < l->nfds && !stop; i++)
 			if (pfd[i + 1].revents & POLLIN)
-				accept_one(l, l->fds[i], &oldmask);
+				accept_one(l, l->fds[i], l->mode[i], &oldmask);
 	}
 	for (i = 0; i < l->nfds; i++)
 		close(l->fds[i]);
@@ -582,6 +756,10 @@ listen_run(const struct config *cfg)
 		free(pfd);
 	log_info("%s: stopped listening; %zu sessions left running",
 	    stop == SIGTERM ? "SIGTERM" : "SIGINT", l->nkids);
+	if (sg != NULL) {
+		ks_signer_stop(sg);	/* it ends with its last channel */
+		cfg->tls.ops->ctx_free(l->ctx);
+	}
 	free(l->kids);
 	close(sfd);
 	return 0;

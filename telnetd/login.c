@@ -479,6 +479,8 @@ fail:
 
 /* NAME in ../libexec/telnetd/ from the directory of this executable: the
  * build tree and "make install" both put the helper programs there. */
+#define LIBEXEC_SUBDIR	"/libexec/telnetd"
+
 int
 login_libexec_path(const char *name, char *buf, size_t size)
 {
@@ -491,6 +493,19 @@ login_libexec_path(const char *name, char *buf, size_t size)
 	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
 		return -1;
 	exe[n] = '\0';
+	/* One of the helpers itself (tls-helper runs the daemon when it
+	 * serves TLS): its own directory. */
+	if ((slash = strrchr(exe, '/')) != NULL && (size_t)(slash - exe) >=
+	    sizeof(LIBEXEC_SUBDIR) - 1 && strncmp(slash -
+	    (sizeof(LIBEXEC_SUBDIR) - 1), LIBEXEC_SUBDIR,
+	    sizeof(LIBEXEC_SUBDIR) - 1) == 0) {
+		*slash = '\0';
+		if ((size_t)snprintf(buf, size, "%s/%s", exe, name) >= size) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		return access(buf, X_OK);
+	}
 	/* /usr/sbin/telnetd -> /usr; <tree>/telnetd/telnetd -> <tree> */
 	for (i = 0; i < 2; i++) {
 		if ((slash = strrchr(exe, '/')) == NULL) {

@@ -7,6 +7,13 @@
  * exit status 2, with nothing started.  When standard error is a socket
  * (inetd mode) that line goes to syslog only: descriptors 0-2 are the
  * client's.
+ *
+ * TLS (--tls, --listen=...,tls=) is served by tls-helper: this file is
+ * also its daemon (compiled again as telnetd_main(), see the Makefile),
+ * which has the record layer (tls_openssl_ops).  The daemon itself links
+ * no TLS library, so a daemon not asked for TLS never maps a page of it;
+ * asked for TLS, it checks the command line and then becomes tls-helper
+ * (exec, same arguments, same process).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -31,6 +38,10 @@
 
 #include "sandbox.h"
 #include "telnetd.h"
+
+/* tls.c's table: in tls-helper's daemon only.  A weak reference pulls
+ * nothing from the archive, so the daemon's own link leaves it NULL. */
+extern const struct tls_ops tls_openssl_ops __attribute__((weak));
 
 #define DEFAULT_ISSUE	"/etc/issue.net"
 #define DEFAULT_PAM	"telnetd"
@@ -254,15 +265,13 @@ parse_listen_tls(struct listen_spec *ls, const char *arg)
 }
 
 /*
- * TLS (issue 15): every mode needs both files, which must be readable and
- * match (checked in a child: see tls_check_files); files without a mode
- * are a mistake.  The relay does not serve TLS sessions yet: a mode other
- * than off is refused after the check, so nothing half-done is started.
+ * TLS (issue 15): every mode needs both files; files without a mode are a
+ * mistake.  That the files are readable, of a kind served and a matching
+ * pair is the signer's check when it starts (main()).
  */
 static void
 check_tls(struct config *cfg)
 {
-	char why[256];
 	int used = cfg->tls.mode != TLS_MODE_OFF;
 	size_t i;
 
@@ -280,11 +289,47 @@ check_tls(struct config *cfg)
 	}
 	if (cfg->tls.cert == NULL || cfg->tls.key == NULL)
 		usage_error("TLS needs both --tls-cert=FILE and --tls-key=FILE");
-	if (tls_check_files(cfg->tls.cert, cfg->tls.key, why,
+	cfg->tls.used = 1;
+}
+
+/* The daemon asked for TLS becomes tls-helper's daemon: the same
+ * arguments, and the environment title_init() kept (LISTEN_*, TZ...). */
+static void
+become_tls_helper(char **argv)
+{
+	char helper[PATH_MAX], self[PATH_MAX];
+	ssize_t n;
+
+	if (login_libexec_path("tls-helper", helper, sizeof(helper)) == -1)
+		usage_error("TLS: cannot run %s: %s", helper[0] ? helper :
+		    "tls-helper", strerror(errno));
+	/* Never itself again (a tls-helper built without tls.c). */
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
+		self[n] = '\0';
+		if (strcmp(self, helper) == 0)
+			usage_error("TLS: %s has no TLS code", helper);
+	}
+	/* No per-thread cache in malloc (tls_heap_settle() says why). */
+	if (setenv("GLIBC_TUNABLES", "glibc.malloc.tcache_count=0", 1) == -1)
+		usage_error("TLS: setenv: %s", strerror(errno));
+	execv(helper, argv);
+	usage_error("TLS: cannot run %s: %s", helper, strerror(errno));
+}
+
+/* tls-helper's daemon: the signer, started once the command line is good;
+ * its check of the files is the start's (one line, exit 2). */
+static void
+start_signer(const struct config *cfg, struct ks_signer *sg)
+{
+	char helper[PATH_MAX], why[256];
+
+	if (login_libexec_path("tls-helper", helper, sizeof(helper)) == -1)
+		usage_error("TLS: cannot run %s: %s", helper[0] ? helper :
+		    "tls-helper", strerror(errno));
+	if (ks_signer_start(helper, cfg->tls.cert, cfg->tls.key,
+	    geteuid() == 0 ? cfg->ps_uid : (uid_t)-1, cfg->ps_gid, sg, why,
 	    sizeof(why)) == -1)
 		usage_error("%s", why);
-	usage_error("TLS sessions are not served yet: the relay's TLS data "
-	    "path is not there (use --tls=off)");
 }
 
 static void
@@ -753,6 +798,8 @@ main(int argc, char **argv)
 {
 	struct config config;
 	const struct config *cfg = &config;
+	struct ks_signer signer = { -1, -1, NULL, 0 };
+	struct tls_start ts;
 	struct sigaction sa;
 	int fd, dn, status;
 
@@ -763,6 +810,11 @@ main(int argc, char **argv)
 	 * ps shows takes the room of argv and the environment strings. */
 	title_init(argc, argv);
 	parse_args(&config, argc, argv);
+	if (config.tls.used) {
+		if (&tls_openssl_ops == NULL)
+			become_tls_helper(argv);
+		config.tls.ops = &tls_openssl_ops;
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
@@ -770,10 +822,12 @@ main(int argc, char **argv)
 
 	if (!config.standalone && listen_fds_from_env() > 0)
 		config.standalone = 1;
+	if (cfg->tls.used)
+		start_signer(cfg, &signer);
 	if (cfg->standalone) {
 		log_init(1, 0, "telnetd");
 		privsep_check_user(cfg);
-		status = listen_run(cfg);
+		status = listen_run(cfg, cfg->tls.used ? &signer : NULL);
 		login_template_free(&config.login);
 		return status;
 	}
@@ -798,7 +852,22 @@ main(int argc, char **argv)
 		fatal("dup2");
 	if (dn > 2)
 		close(dn);
-	status = session_run(cfg, fd, NULL);
+	if (cfg->tls.used && cfg->tls.mode != TLS_MODE_OFF) {
+		/* One connection: one channel, and the signer ends after
+		 * it; the relay makes its context from the chain. */
+		memset(&ts, 0, sizeof(ts));
+		ts.ops = cfg->tls.ops;
+		ts.mode = cfg->tls.mode;
+		if (ks_signer_channel(signer.ctl, &ts.chan) == -1)
+			fatal("signer channel");
+		close(signer.ctl);
+		signer.ctl = -1;
+		ts.chain = signer.chain;
+		ts.chainlen = signer.chainlen;
+		status = session_run(cfg, fd, NULL, &ts);
+	} else
+		status = session_run(cfg, fd, NULL, NULL);
+	ks_signer_stop(&signer);
 	login_template_free(&config.login);
 	return status;
 }

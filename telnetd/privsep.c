@@ -281,9 +281,9 @@ ps_start_validate(const struct config *cfg, struct ps_start *req, size_t len,
  * the monitor over that socket instead of syslog or standard error.
  */
 void
-privsep_relay_fds(const struct config *cfg, int *net, int *mon)
+privsep_relay_fds(const struct config *cfg, int *net, int *mon, int *chan)
 {
-	if (sandbox_relay_fds(net, mon) == -1)
+	if (sandbox_relay_fds(net, mon, chan) == -1)
 		fatal("relay descriptors");
 	/* syslog's socket was among those closed: the closelog() in here
 	 * only resets libc's state. */
@@ -321,15 +321,15 @@ confine_as_root(const struct config *cfg)
 }
 
 static void
-confine_final(const struct config *cfg)
+confine_final(const struct config *cfg, int tls)
 {
 	(void)cfg;
-	if (sandbox_seccomp() == -1)
+	if (sandbox_seccomp(tls) == -1)
 		fatal("seccomp");
 }
 
 void
-privsep_drop(const struct config *cfg)
+privsep_drop(const struct config *cfg, int tls)
 {
 	gid_t gid = cfg->ps_gid;
 	uid_t uid = cfg->ps_uid;
@@ -338,7 +338,7 @@ privsep_drop(const struct config *cfg)
 		/* Not started as root (a developer's run): nothing to drop. */
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 			fatal("PR_SET_NO_NEW_PRIVS");
-		confine_final(cfg);
+		confine_final(cfg, tls);
 		return;
 	}
 	confine_as_root(cfg);
@@ -352,5 +352,5 @@ privsep_drop(const struct config *cfg)
 		fatalx("privilege drop did not stick");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("PR_SET_NO_NEW_PRIVS");
-	confine_final(cfg);
+	confine_final(cfg, tls);
 }

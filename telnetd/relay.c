@@ -174,6 +174,10 @@ input_command(struct session *s, unsigned char cmd)
 static __attribute__((noinline)) void
 protocol_event(struct session *s, const struct telnet_event *ev)
 {
+	if (s->state == S_SECURING) {
+		tls_session_event(s, ev);	/* START_TLS offered */
+		return;
+	}
 	negotiate_event(s, ev);
 	if (ev->type == TELNET_EV_NAWS && ev->u.naws.width != 0 &&
 	    ev->u.naws.height != 0)
@@ -372,9 +376,10 @@ drain_step(struct session *s, int64_t now)
 {
 	switch (s->drain) {
 	case DRAIN_FLUSH:
-		if (netq_len(&s->out) > 0 && now < s->dl[DL_FLUSH])
+		if ((netq_len(&s->out) > 0 || relay_net_unsent(s) > 0) &&
+		    now < s->dl[DL_FLUSH])
 			return;
-		shutdown(s->net.fd, SHUT_WR);
+		relay_net_shutdown(s);
 		s->drain = DRAIN_LINGER;
 		s->dl[DL_FLUSH] = 0;
 		s->dl[DL_LINGER] = now + LINGER_MS;
@@ -404,6 +409,8 @@ idle_step(struct session *s, int nready, int64_t now)
 	(void)netq_trim(&s->out);
 	pages_discard(s->scratch, IO_CHUNK + 1);
 	(void)telnet_trim(s->t, pages_discard);
+	if (s->tls != NULL)
+		tls_session_trim(s);
 }
 
 /*
@@ -457,10 +464,11 @@ poll_set(struct session *s, struct pollfd *pfd)
 	if (netin) {
 		if (relay_net_want(s))
 			pfd[PFD_NET].events |= POLLIN;
-		if (!s->urg_wait)
+		if (!s->urg_wait && relay_net_urgent(s))
 			pfd[PFD_NET].events |= POLLPRI;
 	}
-	if (netq_len(&s->out) > 0 && !relay_lingering(s))
+	if ((netq_len(&s->out) > 0 || relay_net_unsent(s) > 0) &&
+	    !relay_lingering(s))
 		pfd[PFD_NET].events |= POLLOUT;
 
 	pfd[PFD_PTY].fd = -1;
@@ -518,22 +526,62 @@ program_end_step(struct session *s, int ptyin, int64_t now)
 		pty_done(s);
 }
 
+/*
+ * TLS before TELNET (tls_session.c): the client's first bytes looked at,
+ * or the handshake.  Only the client and the monitor's end are watched;
+ * then what the step queued (the opening requests, once TLS is up) goes
+ * out.
+ */
+static void
+secure_turn(struct session *s)
+{
+	struct pollfd pfd[2];
+
+	pfd[0].fd = s->net.fd;
+	pfd[0].events = tls_session_events(s);
+	pfd[1].fd = s->mon;
+	pfd[1].events = POLLIN;
+	if (poll(pfd, 2, deadline_timeout(s->dl, DL_MAX, now_ms())) == -1) {
+		if (errno != EINTR)
+			fatal("poll");
+		return;
+	}
+	if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+		s->state = S_CLOSED;	/* nothing is due from it yet */
+		return;
+	}
+	tls_session_step(s, pfd[0].revents, now_ms());
+	if (s->state != S_CLOSED && relay_write_net(s) == -1)
+		s->state = S_CLOSED;
+}
+
 static void
 relay_loop(struct session *s)
 {
 	struct pollfd pfd[PFD_MAX];
 	int64_t now;
-	int nready, ptyin;
+	int nready, ptyin, buffered, timeout;
 
 	while (s->state != S_CLOSED) {
+		if (s->state == S_SECURING && tls_session_own(s)) {
+			secure_turn(s);
+			continue;
+		}
 		ptyin = poll_set(s, pfd);
 		now = now_ms();
-		nready = poll(pfd, PFD_MAX, deadline_timeout(s->dl, DL_MAX,
-		    now));
+		timeout = deadline_timeout(s->dl, DL_MAX, now);
+		/* Bytes the record layer holds: poll() cannot see them. */
+		buffered = (pfd[PFD_NET].events & POLLIN) &&
+		    relay_net_buffered(s);
+		nready = poll(pfd, PFD_MAX, buffered ? 0 : timeout);
 		if (nready == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
+		}
+		if (buffered) {
+			pfd[PFD_NET].revents |= POLLIN;
+			nready++;
 		}
 		now = now_ms();
 		idle_step(s, nready, now);
@@ -560,7 +608,9 @@ relay_loop(struct session *s)
 			pty_readable(s, now);
 		program_end_step(s, ptyin, now);
 		idle_timeout_step(s, now);
-		if (s->state == S_NEGOTIATING && (negotiate_ready(s) ||
+		if (s->state == S_SECURING)
+			tls_session_check(s, now);
+		else if (s->state == S_NEGOTIATING && (negotiate_ready(s) ||
 		    now >= s->dl[DL_NEGOTIATE]) && opening_done(s, now) == -1) {
 			log_warn("start request");
 			break;
@@ -631,6 +681,7 @@ session_free(struct session *s)
 	if (s->pty.fd != -1)
 		close(s->pty.fd);
 	close(s->net.fd);
+	tls_session_free(s);
 	telnet_free(s->t);
 	netq_free(&s->out);
 	buf_free(&s->in);
@@ -641,12 +692,18 @@ session_free(struct session *s)
 }
 
 int
-relay_main(const struct config *cfg, int net, int mon, const char *host)
+relay_main(const struct config *cfg, int net, int mon, const char *host,
+    const struct tls_start *ts)
 {
+	struct tls_start tss;
 	struct session *s;
 	int sent;
 
-	privsep_relay_fds(cfg, &net, &mon);
+	if (ts != NULL) {
+		tss = *ts;
+		privsep_relay_fds(cfg, &net, &mon, &tss.chan);
+	} else
+		privsep_relay_fds(cfg, &net, &mon, NULL);
 	s = session_new(cfg, net, mon, host);
 	title_relay(s->title, sizeof(s->title), host);
 
@@ -654,10 +711,17 @@ relay_main(const struct config *cfg, int net, int mon, const char *host)
 	 * its view of the file system: nothing from the client is read
 	 * until relay_loop(), after the drop, and the client's round trip
 	 * then overlaps the confinement (chroot, ids, the seccomp filter:
-	 * about 100 us) instead of following it. */
-	negotiate_begin(s);
+	 * about 100 us) instead of following it.  With TLS, the context
+	 * and the connection object are made here too, and what goes out
+	 * first is DO START_TLS, or nothing. */
+	if (ts != NULL) {
+		if (tls_session_new(s, &tss) == -1)
+			return 1;
+		tls_session_begin(s);
+	} else
+		negotiate_begin(s);
 	sent = relay_write_net(s) != -1;
-	privsep_drop(cfg);
+	privsep_drop(cfg, ts != NULL);
 	if (sent)
 		relay_loop(s);
 	notes_end(s);

@@ -307,6 +307,43 @@ json_slc(struct out *o, const struct neg_report *r)
 	out_printf(o, "]");
 }
 
+/* TLS: how the connection came to it (START_TLS, implicit, or plain),
+ * the version, cipher and the name the client asked for (SNI). */
+static void
+json_tls(struct out *o, const struct session *s)
+{
+	struct tls_info i;
+	enum tls_how how;
+
+	if (!tls_session_info(s, &how, &i)) {
+		out_printf(o, ",\"tls\":{\"how\":\"plain\"}");
+		return;
+	}
+	out_printf(o, ",\"tls\":{\"how\":\"%s\",\"version\":",
+	    how == TLS_HOW_STARTTLS ? "starttls" : "implicit");
+	json_str(o, i.version);
+	out_printf(o, ",\"cipher\":");
+	json_str(o, i.cipher);
+	out_printf(o, ",\"sni\":");
+	json_str_or_null(o, i.sni);
+	out_printf(o, ",\"ktls\":%s}", i.ktls_tx ? "true" : "false");
+}
+
+static void
+text_tls(struct out *o, const struct session *s)
+{
+	struct tls_info i;
+	enum tls_how how;
+
+	if (!tls_session_info(s, &how, &i)) {
+		out_printf(o, "  TLS: none (plain TELNET)\r\n");
+		return;
+	}
+	out_printf(o, "  TLS: %s %s, %s%s%s\r\n", i.version, i.cipher,
+	    how == TLS_HOW_STARTTLS ? "START_TLS" : "from the first byte",
+	    i.sni[0] ? ", SNI " : "", i.sni);
+}
+
 size_t
 report_json(const struct session *s, char *buf, size_t size)
 {
@@ -348,6 +385,7 @@ report_json(const struct session *s, char *buf, size_t size)
 	    "null", (int)r->tm_ms);
 	out_printf(&o, ",\"location\":");
 	json_str_or_null(&o, s->location);
+	json_tls(&o, s);
 	if (s->probe != NULL)
 		report_json_probe(&o, s);
 	out_printf(&o, "}");
@@ -437,6 +475,7 @@ report_text(const struct session *s, char *buf, size_t size)
 	}
 	if (s->location[0] != '\0')
 		out_printf(&o, "  location: %s\r\n", s->location);
+	text_tls(&o, s);
 	if (s->probe != NULL)
 		report_text_probe(&o, s);
 	return o.len;

@@ -110,11 +110,12 @@ off_std(int fd)
 }
 
 int
-sandbox_relay_fds(int *net, int *mon)
+sandbox_relay_fds(int *net, int *mon, int *chan)
 {
-	int dn, lo, hi;
+	int keep[3], n = 0, i, j, v, dn, from;
 
-	if ((*net = off_std(*net)) == -1 || (*mon = off_std(*mon)) == -1)
+	if ((*net = off_std(*net)) == -1 || (*mon = off_std(*mon)) == -1 ||
+	    (chan != NULL && *chan != -1 && (*chan = off_std(*chan)) == -1))
 		return -1;
 	if ((dn = open("/dev/null", O_RDWR)) == -1)
 		return -1;
@@ -124,13 +125,19 @@ sandbox_relay_fds(int *net, int *mon)
 	}
 	if (dn > 2)
 		close(dn);
-	lo = *net < *mon ? *net : *mon;
-	hi = *net < *mon ? *mon : *net;
-	if (lo > 3)
-		close_span(3, lo - 1);
-	if (hi > lo + 1)
-		close_span(lo + 1, hi - 1);
-	closefrom(hi + 1);
+	keep[n++] = *net;
+	keep[n++] = *mon;
+	if (chan != NULL && *chan != -1)
+		keep[n++] = *chan;
+	for (i = 1; i < n; i++)		/* sorted, to close the gaps */
+		for (j = i, v = keep[i]; j > 0 && keep[j - 1] > v; j--) {
+			keep[j] = keep[j - 1];
+			keep[j - 1] = v;
+		}
+	for (i = 0, from = 3; i < n; from = keep[i++] + 1)
+		if (keep[i] > from)
+			close_span(from, keep[i] - 1);
+	closefrom(from);
 	return 0;
 }
 
@@ -169,6 +176,9 @@ enum label {
 	TO_SELF,	/* args[0] is the relay's own pid */
 	TO_TGKILL,	/* args[0] and args[1] are the relay's own pid */
 	TO_MMAP,	/* args[2] (prot) without PROT_EXEC */
+	TO_SOCKOPT,	/* TLS: kernel TLS's setsockopt calls only: */
+	TO_SO_TCP,	/* (SOL_TCP, TCP_ULP) */
+	TO_SO_TLS,	/* (SOL_TLS, TLS_TX or TLS_RX) */
 	TO_NLABEL
 };
 
@@ -241,12 +251,44 @@ static const struct allowed {
 	{ SYS_ioctl, TO_IOCTL },
 };
 
+/*
+ * What a TLS relay (tls-helper's, in a TLS session) makes on top, found
+ * with strace on the relay through handshakes of TLS 1.2 and 1.3, RSA
+ * and ECDSA, bulk both ways and idle trims:
+ */
+static const struct allowed allowed_tls[] = {
+	/* OpenSSL's random generator reseeds itself after the fork (it
+	 * notices the new pid) and then at intervals: getrandom(2), which
+	 * opens nothing. */
+	{ SYS_getrandom, TO_ALLOW },
+	/* Kernel TLS, tried by OpenSSL when the keys are made:
+	 * setsockopt(SOL_TCP, TCP_ULP, "tls"), then (SOL_TLS, TLS_TX or
+	 * TLS_RX) with the keys.  Where the kernel has no "tls" ULP the
+	 * first fails (ENOENT) and OpenSSL keeps its own record layer.  No
+	 * other option: the monitor set the socket up before the fork. */
+	{ SYS_setsockopt, TO_SOCKOPT },
+};
+
+/* setsockopt's levels and names for kernel TLS (linux/tls.h). */
+#ifndef SOL_TLS
+#define SOL_TLS		282
+#endif
+#ifndef TCP_ULP
+#define TCP_ULP		31
+#endif
+#ifndef SOL_TCP
+#define SOL_TCP		6	/* IPPROTO_TCP */
+#endif
+#define KTLS_TX		1	/* TLS_TX */
+#define KTLS_RX		2	/* TLS_RX */
+
 static const unsigned int allowed_ioctl[] = {
 	TCGETS, TCSETS, TIOCGWINSZ, TIOCSWINSZ, FIONREAD, SIOCATMARK,
 	TIOCSIG,
 };
 
 #define NALLOWED	(sizeof(allowed) / sizeof(allowed[0]))
+#define NALLOWED_TLS	(sizeof(allowed_tls) / sizeof(allowed_tls[0]))
 #define NIOCTL		(sizeof(allowed_ioctl) / sizeof(allowed_ioctl[0]))
 #define TREE_LEAF	4	/* at most this many compares in a leaf */
 
@@ -372,20 +414,33 @@ blocks(struct fbuild *b, unsigned int self)
 	b->at[TO_MMAP] = b->n;
 	load(b, ARG_LO(2));
 	cmp(b, BPF_JSET, PROT_EXEC, TO_KILL, TO_ALLOW);
+
+	/* (level, name): (SOL_TCP, TCP_ULP), (SOL_TLS, TLS_TX | TLS_RX). */
+	b->at[TO_SOCKOPT] = b->n;
+	load(b, ARG_LO(1));
+	cmp(b, BPF_JEQ, SOL_TCP, TO_SO_TCP, TO_NEXT);
+	cmp(b, BPF_JEQ, SOL_TLS, TO_SO_TLS, TO_KILL);
+	b->at[TO_SO_TCP] = b->n;
+	load(b, ARG_LO(2));
+	cmp(b, BPF_JEQ, TCP_ULP, TO_ALLOW, TO_KILL);
+	b->at[TO_SO_TLS] = b->n;
+	load(b, ARG_LO(2));
+	cmp(b, BPF_JEQ, KTLS_TX, TO_ALLOW, TO_NEXT);
+	cmp(b, BPF_JEQ, KTLS_RX, TO_ALLOW, TO_KILL);
 }
 
 int
-sandbox_filter(struct sock_filter *f, size_t max, unsigned int self)
+sandbox_filter(struct sock_filter *f, size_t max, unsigned int self, int tls)
 {
 #if defined(SANDBOX_ARCH)
 	static struct fbuild zero;
 	struct fbuild b = zero;
-	struct allowed e[NALLOWED], v;
-	size_t i, j;
+	struct allowed e[NALLOWED + NALLOWED_TLS], v;
+	size_t i, j, n = NALLOWED + (tls ? NALLOWED_TLS : 0);
 
 	/* Sorted by number (insertion: a few dozen entries). */
-	for (i = 0; i < NALLOWED; i++) {
-		v = allowed[i];
+	for (i = 0; i < n; i++) {
+		v = i < NALLOWED ? allowed[i] : allowed_tls[i - NALLOWED];
 		for (j = i; j > 0 && e[j - 1].nr > v.nr; j--)
 			e[j] = e[j - 1];
 		e[j] = v;
@@ -395,7 +450,7 @@ sandbox_filter(struct sock_filter *f, size_t max, unsigned int self)
 	load(&b, offsetof(struct seccomp_data, arch));
 	cmp(&b, BPF_JEQ, SANDBOX_ARCH, TO_NEXT, TO_KILL);
 	load(&b, offsetof(struct seccomp_data, nr));
-	tree(&b, e, 0, NALLOWED);
+	tree(&b, e, 0, n);
 	blocks(&b, self);
 	b.at[TO_KILL] = put(&b, BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS,
 	    TO_NEXT, TO_NEXT);
@@ -415,12 +470,13 @@ sandbox_filter(struct sock_filter *f, size_t max, unsigned int self)
 	(void)f;
 	(void)max;
 	(void)self;
+	(void)tls;
 	return -1;
 #endif
 }
 
 int
-sandbox_seccomp(void)
+sandbox_seccomp(int tls)
 {
 #if defined(SANDBOX_ARCH) && !defined(SANDBOX_SANITIZER)
 	struct sock_filter filter[SANDBOX_FILTER_MAX];
@@ -430,7 +486,7 @@ sandbox_seccomp(void)
 	/* Built here, in the relay after its fork: its own pid is the one
 	 * kill/tkill/tgkill may name. */
 	if ((n = sandbox_filter(filter, SANDBOX_FILTER_MAX,
-	    (unsigned int)getpid())) <= 0) {
+	    (unsigned int)getpid(), tls)) <= 0) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -444,6 +500,7 @@ sandbox_seccomp(void)
 #else
 	/* No filter for this architecture, or a sanitizer or valgrind
 	 * build (whose runtime makes system calls the relay never does). */
+	(void)tls;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		return -1;
 	return 0;

@@ -153,7 +153,7 @@ socket_options(const struct config *cfg, int fd)
 
 int
 session_run(const struct config *cfg, int fd,
-    const struct sockaddr_storage *client)
+    const struct sockaddr_storage *client, const struct tls_start *ts)
 {
 	static char host[HOST_MAX];
 	int sp[2];
@@ -162,23 +162,30 @@ session_run(const struct config *cfg, int fd,
 	log_setproc("session");
 	if (peer_name(cfg, fd, client, host, sizeof(host)) == -1) {
 		close(fd);
+		if (ts != NULL && ts->chan != -1)
+			close(ts->chan);
 		return 1;
 	}
 	socket_options(cfg, fd);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1)
 		fatal("socketpair");
+	if (ts != NULL)
+		tls_heap_settle();
 	switch ((relay = fork())) {
 	case -1:
 		fatal("fork");
 	case 0:
 		close(sp[0]);
 		log_setproc("relay");
-		_exit(relay_main(cfg, fd, sp[1], host));
+		_exit(relay_main(cfg, fd, sp[1], host, ts));
 	default:
 		break;
 	}
 	close(sp[1]);
 	close(fd);
+	/* The signer channel is the relay's alone. */
+	if (ts != NULL && ts->chan != -1)
+		close(ts->chan);
 	log_setproc("monitor");
 	return monitor_run(cfg, sp[0], relay, host);
 }

@@ -198,6 +198,11 @@ void netq_clear(struct netq *q);
 /* Write what is queued to fd: >0 bytes written, 0 when the socket is
  * full, -1 on an error (errno set). */
 ssize_t netq_flush(struct netq *q, int fd);
+/* For a writer of its own (the TLS record layer, which has no urgent
+ * data: the DM goes in line): the queued bytes, and then how many of
+ * them it took. */
+const unsigned char *netq_head(const struct netq *q, size_t *len);
+void netq_sent(struct netq *q, size_t n);
 
 /* log.c */
 void log_init(int to_stderr, int debug_to_syslog, const char *ident);
@@ -232,18 +237,24 @@ void log_dump(const char *what, const unsigned char *p, size_t n);
 		log_dump((what), (p), (n));				\
 } while (0)
 
-/* main.c: nothing exported. */
+/* main.c: the daemon's main(), which tls-helper has as telnetd_main()
+ * (main.c compiled again, see the Makefile). */
+int telnetd_main(int argc, char **argv);
 
 /* listen.c */
-/* Standalone mode: serve until SIGTERM.  Returns the exit status. */
-int listen_run(const struct config *cfg);
+/* Standalone mode: serve until SIGTERM.  Returns the exit status.  With
+ * TLS, sg is the signer main.c started (the listener's from then on,
+ * replaced on SIGHUP), else NULL. */
+int listen_run(const struct config *cfg, struct ks_signer *sg);
 /* Sockets from systemd socket activation (LISTEN_FDS, Accept=no):
  * how many listening sockets start at descriptor 3 (0 when none). */
 int listen_fds_from_env(void);
 
 /* The relay's per-connection state: one struct, passed explicitly. */
 enum session_state {
-	S_NEGOTIATING = 0,	/* opening requests out, answers awaited */
+	S_SECURING = 0,		/* TLS first (tls_session.c): the first
+				 * bytes, START_TLS, the handshake */
+	S_NEGOTIATING,		/* opening requests out, answers awaited */
 	S_PROBING,		/* --report: the probes (probe.c) */
 	S_STARTING,		/* START sent to the monitor */
 	S_RELAYING,		/* pty <-> network */
@@ -276,6 +287,8 @@ enum drain_step {
 /* The relay's deadlines (ms, 0 = not set): the poll timeout is the
  * nearest one (deadline_timeout). */
 enum deadline {
+	DL_SECURE,		/* TLS: the first bytes, START_TLS's answer,
+				 * the handshake (tls_session.c) */
 	DL_NEGOTIATE,		/* a silent client: start anyway */
 	DL_EOF_HOLD,		/* a linemode EOF: client input waits */
 	DL_PROGRAM_QUIET,	/* the program ended: its pty quiet this long */
@@ -351,6 +364,7 @@ struct session {
 	struct side net;		/* the client's connection */
 	struct side pty;		/* the pty master */
 	int mon;			/* socket to the monitor, -1: gone */
+	struct tls_session *tls;	/* NULL: plain (tls_session.c) */
 	struct telnet *t;
 	struct buffer in;		/* to the program */
 	unsigned char *scratch;		/* one read, IO_CHUNK + 1 bytes */
@@ -419,16 +433,27 @@ int deadline_timeout(const int64_t *dl, size_t n, int64_t now);
 void nss_builtin_only(const char *db);
 
 /* session.c: one connection, both modes. */
+struct tls_start;
 /* Runs the session on the connected socket fd and returns the exit
  * status; fd is consumed.  client: the client's address when the caller
  * knows it (the listener, from a PROXY header), else NULL. */
 int session_run(const struct config *cfg, int fd,
-    const struct sockaddr_storage *client);
+    const struct sockaddr_storage *client, const struct tls_start *ts);
+
+/* What a TLS session starts from (NULL: plain). */
+struct tls_start {
+	const struct tls_ops *ops;	/* the record layer (tls.c) */
+	int mode;			/* enum tls_mode, not off */
+	int chan;			/* the relay's channel to the signer */
+	struct tls_ctx *ctx;		/* --listen: made by the listener */
+	const char *chain;		/* else made from this (PEM) */
+	size_t chainlen;
+};
 
 /* relay.c: the relay, in the child of session_run: the opening requests,
  * privsep_drop(), then the poll loop until CLOSED. */
 int relay_main(const struct config *cfg, int net, int mon,
-    const char *host);
+    const char *host, const struct tls_start *ts);
 /* The pieces of relay_main, also driven by tests/fuzz/fuzz_session.c: a
  * session on given descriptors (no fork, no privilege change), and its
  * end (closes net and the pty); the engine's callback; one message from
@@ -448,6 +473,8 @@ int relay_read_net(struct session *s);
 int relay_write_net(struct session *s);
 int relay_read_pty(struct session *s);
 int relay_write_pty(struct session *s);
+/* Draining: the end of what the relay sends (SHUT_WR). */
+void relay_net_shutdown(struct session *s);
 /* POLLPRI from the client: urgent data, a Synch. */
 void relay_urgent(struct session *s);
 /* Bytes for the client: a SEND event's, and the daemon's own text (the
@@ -467,6 +494,60 @@ void relay_set_winsize(struct session *s);
 int relay_net_room(const struct session *s);
 int relay_net_want(const struct session *s);
 int relay_lingering(const struct session *s);
+
+/* tls_session.c: a relay's way into TLS (S_SECURING) and its record
+ * layer behind the seam; called only when s->tls is set. */
+struct tls_session;
+/* Before confinement: the context (made from ts->chain unless given), the
+ * connection object, the first step (state S_SECURING).  -1: logged. */
+int tls_session_new(struct session *s, const struct tls_start *ts);
+/* Before confinement too: what goes out first (DO START_TLS). */
+void tls_session_begin(struct session *s);
+/* The steps the relay's loop leaves to it (the first bytes, the
+ * handshake): 1 while one is on; what to poll for; one step. */
+int tls_session_own(const struct session *s);
+short tls_session_events(const struct session *s);
+void tls_session_step(struct session *s, short revents, int64_t now);
+/* While START_TLS is offered: the engine's events, the bytes after the
+ * client's FOLLOWS (the handshake's), a deadline passed. */
+void tls_session_event(struct session *s, const struct telnet_event *ev);
+void tls_session_prefix(struct session *s, const unsigned char *p,
+    size_t n);
+void tls_session_check(struct session *s, int64_t now);
+/* The record layer, as read(2) and netq_flush() answer. */
+ssize_t tls_session_read(struct session *s, void *p, size_t n);
+ssize_t tls_session_flush(struct session *s);
+void tls_session_shutdown(struct session *s);
+size_t tls_session_unsent(const struct session *s);
+int tls_session_pending(const struct session *s);
+int tls_session_secure(const struct session *s);
+void tls_session_trim(struct session *s);
+/* For callers that go on after a session (session_free). */
+void tls_session_free(struct session *s);
+/* A --listen daemon with TLS, before it forks sessions: the heap's free
+ * holes taken, so that sessions allocate in pages of their own. */
+void tls_heap_settle(void);
+/* For the report and the log: 1 with how and info when TLS is up. */
+int tls_session_info(const struct session *s, enum tls_how *how,
+    struct tls_info *info);
+/* For the loop, about the record layer: bytes it still has to send
+ * (POLLOUT, and draining waits for them), bytes a read gets without the
+ * socket (poll() does not see them), no urgent data (inside TLS). */
+static inline size_t
+relay_net_unsent(const struct session *s)
+{
+	return s->tls != NULL ? tls_session_unsent(s) : 0;
+}
+static inline int
+relay_net_buffered(const struct session *s)
+{
+	return s->tls != NULL && tls_session_pending(s);
+}
+static inline int
+relay_net_urgent(const struct session *s)
+{
+	return s->tls == NULL || !tls_session_secure(s);
+}
 
 /* negotiate.c */
 /* What the start waits for (s->wait[opt], NEG_WAIT_*) is written only
@@ -626,10 +707,12 @@ int ps_start_validate(const struct config *cfg, struct ps_start *req,
     size_t len, struct client_env *env, const char **why);
 /* Drop root in the relay: groups, gid, uid, no_new_privs, then the
  * confinement (sandbox.c: an empty chroot, the seccomp filter). */
-void privsep_drop(const struct config *cfg);
+void privsep_drop(const struct config *cfg, int tls);
 /* The relay's first step after the fork: /dev/null on 0-2, no descriptor
- * but *net and *mon, its log lines to the monitor (issue 13). */
-void privsep_relay_fds(const struct config *cfg, int *net, int *mon);
+ * but *net and *mon (and *chan, the signer channel, when not -1), its log
+ * lines to the monitor (issue 13). */
+void privsep_relay_fds(const struct config *cfg, int *net, int *mon,
+    int *chan);
 /* A warning when the relay's user is one other daemons share (nobody). */
 void privsep_check_user(const struct config *cfg);
 

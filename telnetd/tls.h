@@ -109,6 +109,8 @@ struct ks_key;
 struct ks_key *ks_key_load(const char *keyfile, const char *chainfile,
     char *why, size_t whysz);
 enum ks_key_type ks_key_type(const struct ks_key *k);
+/* The chain file's text as it was read and checked (PEM). */
+const char *ks_key_chain(const struct ks_key *k, size_t *len);
 void ks_key_free(struct ks_key *k);
 /* Sign a checked request: the signature's length, or -1. */
 ssize_t ks_key_sign(const struct ks_key *k, uint32_t scheme,
@@ -129,24 +131,44 @@ int ks_serve(const struct ks_key *k, int chan);
  * one signature and is closed after it.  When the control socket closes
  * the signer takes no more channels and exits once the last is closed. */
 #define KS_CHANNELS_MAX	1024	/* channels served at once */
+#define KS_CHAIN_MAX	((size_t)64 * 1024)	/* the chain file, PEM */
 #define KS_READY	0x4b530003
 #define KS_CHANNEL	0x4b530004
+/* Sent with the chain's text after it (chainlen bytes, when error is 0):
+ * the certificates the relays present are the ones checked against the
+ * key, whatever the file holds by then. */
 struct ks_ready {
 	uint32_t type;		/* KS_READY */
 	int32_t error;		/* 0, or 1 with why */
 	char why[256];
+	uint32_t chainlen;
 };
+#define KS_READY_MAX	(sizeof(struct ks_ready) + KS_CHAIN_MAX)
 struct ks_channel {
 	uint32_t type;		/* KS_CHANNEL, + the descriptor */
 };
-/* Load the files, report on ctl, serve; the exit status (0 after the
- * control socket closed and every channel ended, 1 when the files are
- * bad). */
-int ks_signer_run(const char *chainfile, const char *keyfile, int ctl);
-/* The daemon's side: start tls-helper signer (fork and exec of HELPER)
- * and wait for its ready message: the pid and *ctl, or -1 with why. */
-pid_t ks_signer_start(const char *helper, const char *chainfile,
-    const char *keyfile, int *ctl, char *why, size_t whysz);
+/* Load the files, report on ctl, then (when uid is not -1) give up root:
+ * the empty root directory, gid and uid, no_new_privs; serve.  The exit
+ * status: 0 after the control socket closed and every channel ended, 1
+ * when the files are bad. */
+int ks_signer_run(const char *chainfile, const char *keyfile, int ctl,
+    uid_t uid, gid_t gid);
+/* The daemon's side of a signer. */
+struct ks_signer {
+	pid_t pid;		/* -1: none */
+	int ctl;		/* its control socket */
+	char *chain;		/* the chain it checked (PEM), chainlen bytes */
+	size_t chainlen;
+};
+/* Start tls-helper signer (fork and exec of HELPER; it runs as uid/gid
+ * once the key is loaded, or stays as it is with uid -1) and wait for its
+ * ready message: 0, or -1 with why. */
+int ks_signer_start(const char *helper, const char *chainfile,
+    const char *keyfile, uid_t uid, gid_t gid, struct ks_signer *sg,
+    char *why, size_t whysz);
+/* No more channels: its control socket closed (it ends once its channels
+ * are done), the chain freed.  Not waited for. */
+void ks_signer_stop(struct ks_signer *sg);
 /* Hand a new channel to the signer: the relay's end in *relay (close-on-
  * exec), the signer's end sent over ctl and closed here.  0 or -1. */
 int ks_signer_channel(int ctl, int *relay);
@@ -187,10 +209,14 @@ enum tls_mode {
 #define TLS_MODE_DEFAULT	(-1)	/* a --listen without tls=: --tls's */
 
 /* What the command line says about TLS. */
+struct tls_ops;
 struct tls_config {
 	const char *cert;	/* --tls-cert: the chain, leaf first (PEM) */
 	const char *key;	/* --tls-key (PEM, not encrypted) */
 	int mode;		/* --tls: enum tls_mode */
+	int used;		/* some mode other than off, somewhere */
+	const struct tls_ops *ops;	/* tls-helper's daemon: the record
+					   layer (else NULL) */
 };
 
 /* tls_config.c */
@@ -210,8 +236,10 @@ enum tls_sniff tls_sniff(const unsigned char *p, size_t n);
 /* How long a silent client may stay silent before it is taken for a plain
  * TELNET client, from the connection's smoothed RTT (TCP_INFO tcpi_rtt,
  * microseconds): three round trips, at least TLS_SNIFF_MIN_MS, at most
- * TLS_SNIFF_MAX_MS (TLS-DESIGN.md). */
-#define TLS_SNIFF_MIN_MS	250
+ * TLS_SNIFF_MAX_MS.  The floor is for the client's own work between its
+ * connect() and its ClientHello: C-Kermit loads its CA files then (0.17 s
+ * measured on an idle host), Python and OpenSSL's tools before. */
+#define TLS_SNIFF_MIN_MS	500
 #define TLS_SNIFF_MAX_MS	2000
 int tls_sniff_wait_ms(uint32_t rtt_us);
 
@@ -257,6 +285,9 @@ struct tls_ctx *tls_ctx_new(const char *chainfile, char *why, size_t whysz);
 struct tls_ctx *tls_ctx_new_mem(const char *pem, size_t len, char *why,
     size_t whysz);
 void tls_ctx_free(struct tls_ctx *c);
+/* One handshake with itself in memory, signed over chan: OpenSSL's caches
+ * filled before a listener forks.  0, or -1 when it did not complete. */
+int tls_ctx_warm(struct tls_ctx *c, int chan);
 /* A server endpoint on the connected socket fd, signing over chan.  The
  * deadline starts now. */
 struct tls *tls_new(struct tls_ctx *c, int fd, int chan);
@@ -269,11 +300,20 @@ int tls_prefix(struct tls *t, const unsigned char *p, size_t n);
 int tls_handshake(struct tls *t);
 /* ms (CLOCK_MONOTONIC) by which the handshake must be done. */
 int64_t tls_deadline(const struct tls *t);
-/* Records: bytes, 0 at the peer's end, TLS_WANT_*, TLS_ERROR. */
+/* Records in: as many as fill buf (len bytes), 0 at the peer's end,
+ * TLS_WANT_*, TLS_ERROR. */
 ssize_t tls_read(struct tls *t, void *buf, size_t len);
+/* Records out: how many bytes of buf were made into records (in the wire
+ * buffer, or sent by the kernel with kernel TLS), TLS_WANT_WRITE when the
+ * wire buffer is full (tls_flush, POLLOUT), TLS_ERROR.  What it took is
+ * taken: never offer it again. */
 ssize_t tls_write(struct tls *t, const void *buf, size_t len);
-/* Decrypted bytes held inside the library: poll() does not see them, so
- * read again before polling while this is nonzero. */
+/* Send the wire buffer: 1 when empty, 0 when the socket is full,
+ * TLS_ERROR.  tls_unsent: the bytes still in it. */
+int tls_flush(struct tls *t);
+size_t tls_unsent(const struct tls *t);
+/* Nonzero when a read may give bytes without the socket (poll() does not
+ * see them): read again before polling. */
 size_t tls_pending(const struct tls *t);
 /* Send close_notify (once; TLS_WANT_* when the socket is full). */
 int tls_shutdown(struct tls *t);
@@ -281,5 +321,38 @@ void tls_get_info(const struct tls *t, struct tls_info *info);
 /* The last error, one line for the log. */
 const char *tls_error(const struct tls *t);
 void tls_free(struct tls *t);
+/* Idle: buffers and the heap's free pages back (t may be NULL). */
+void tls_trim(struct tls *t);
+/* Seed the random generator before the relay is confined. */
+void tls_seed(void);
+
+/*
+ * The functions above as a table: tls-helper's daemon has it (main.c
+ * finds tls_openssl_ops there), the daemon itself links no TLS library
+ * and has none (TLS is served by tls-helper: see main.c).  The relay
+ * (tls_session.c) calls the record layer only through it.
+ */
+struct tls_ops {
+	struct tls_ctx *(*ctx_new_mem)(const char *pem, size_t len, char *why,
+	    size_t whysz);
+	void (*ctx_free)(struct tls_ctx *c);
+	int (*ctx_warm)(struct tls_ctx *c, int chan);
+	struct tls *(*conn_new)(struct tls_ctx *c, int fd, int chan);
+	int (*prefix)(struct tls *t, const unsigned char *p, size_t n);
+	int (*handshake)(struct tls *t);
+	int64_t (*deadline)(const struct tls *t);
+	ssize_t (*read)(struct tls *t, void *buf, size_t len);
+	ssize_t (*write)(struct tls *t, const void *buf, size_t len);
+	int (*flush)(struct tls *t);
+	size_t (*unsent)(const struct tls *t);
+	size_t (*pending)(const struct tls *t);
+	int (*shutdown)(struct tls *t);
+	void (*info)(const struct tls *t, struct tls_info *info);
+	const char *(*error)(const struct tls *t);
+	void (*trim)(struct tls *t);
+	void (*seed)(void);
+	void (*free)(struct tls *t);
+};
+extern const struct tls_ops tls_openssl_ops;
 
 #endif /* TELNETD_TLS_H */

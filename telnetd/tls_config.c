@@ -21,6 +21,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -159,64 +160,104 @@ tls_check_files(const char *cert, const char *key, char *why, size_t whysz)
 /* ------------------------------------------------------------------ */
 /* The signer, from the daemon's side (tls_signer.c is the other)       */
 
-pid_t
+int
 ks_signer_start(const char *helper, const char *chainfile,
-    const char *keyfile, int *ctl, char *why, size_t whysz)
+    const char *keyfile, uid_t uid, gid_t gid, struct ks_signer *sg,
+    char *why, size_t whysz)
 {
-	struct ks_ready ready;
+	struct ks_ready *ready;
 	struct pollfd pfd;
 	ssize_t len;
 	pid_t pid;
 	int sp[2], fd, status;
+	char ids[2][16];
 
-	*ctl = -1;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1) {
-		snprintf(why, whysz, "socketpair: %s", strerror(errno));
+	sg->pid = -1;
+	sg->ctl = -1;
+	sg->chain = NULL;
+	sg->chainlen = 0;
+	if ((ready = calloc(1, KS_READY_MAX)) == NULL) {
+		snprintf(why, whysz, "out of memory");
 		return -1;
 	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1) {
+		snprintf(why, whysz, "socketpair: %s", strerror(errno));
+		free(ready);
+		return -1;
+	}
+	snprintf(ids[0], sizeof(ids[0]), "%ld", (long)uid);
+	snprintf(ids[1], sizeof(ids[1]), "%ld", (long)gid);
 	if ((pid = fork()) == -1) {
 		snprintf(why, whysz, "fork: %s", strerror(errno));
 		close(sp[0]);
 		close(sp[1]);
+		free(ready);
 		return -1;
 	}
 	if (pid == 0) {
 		char *const argv[] = { (char *)(uintptr_t)"tls-helper",
 		    (char *)(uintptr_t)"signer", (char *)(uintptr_t)chainfile,
-		    (char *)(uintptr_t)keyfile, NULL };
+		    (char *)(uintptr_t)keyfile, uid == (uid_t)-1 ? NULL :
+		    ids[0], ids[1], NULL };
 		static char *const envp[] = { NULL };
 
-		/* The control socket on 3, without close-on-exec. */
-		if (dup2(sp[1], 3) == -1)
+		int dn = open("/dev/null", O_RDWR);
+
+		/* The control socket on 3, without close-on-exec; nothing
+		 * else (in inetd mode 0-2 are the client's socket). */
+		if (dn == -1 || dup2(dn, 0) == -1 || dup2(dn, 1) == -1 ||
+		    dup2(dn, 2) == -1 || dup2(sp[1], 3) == -1)
 			_exit(127);
+		closefrom(4);
 		execve(helper, argv, envp);
 		_exit(127);
 	}
 	close(sp[1]);
 	pfd.fd = sp[0];
 	pfd.events = POLLIN;
-	memset(&ready, 0, sizeof(ready));
 	len = -1;
 	if (poll(&pfd, 1, 10000) == 1)
-		len = ps_recv(sp[0], &ready, sizeof(ready), &fd);
+		len = ps_recv(sp[0], ready, KS_READY_MAX, &fd);
 	else
 		errno = ETIMEDOUT;
-	if (len == (ssize_t)sizeof(ready) && ready.type == KS_READY &&
-	    ready.error == 0) {
-		*ctl = sp[0];
-		return pid;
+	if (len >= (ssize_t)sizeof(*ready) && ready->type == KS_READY &&
+	    ready->error == 0 && ready->chainlen <= KS_CHAIN_MAX &&
+	    (size_t)len == sizeof(*ready) + ready->chainlen &&
+	    (sg->chain = malloc(ready->chainlen + 1)) != NULL) {
+		memcpy(sg->chain, ready + 1, ready->chainlen);
+		sg->chain[ready->chainlen] = '\0';
+		sg->chainlen = ready->chainlen;
+		sg->pid = pid;
+		sg->ctl = sp[0];
+		free(ready);
+		return 0;
 	}
-	if (len == (ssize_t)sizeof(ready) && ready.type == KS_READY) {
-		ready.why[sizeof(ready.why) - 1] = '\0';
-		snprintf(why, whysz, "%s", ready.why);
+	if (len >= (ssize_t)sizeof(*ready) && ready->type == KS_READY &&
+	    ready->error != 0) {
+		ready->why[sizeof(ready->why) - 1] = '\0';
+		snprintf(why, whysz, "%s", ready->why);
 	} else
 		snprintf(why, whysz, "the signer (%s) did not start: %s",
-		    helper, len == 0 ? "it exited" : strerror(errno));
+		    helper, len == 0 ? "it exited" : len > 0 ?
+		    "bad ready message" : strerror(errno));
+	free(ready);
 	close(sp[0]);
 	kill(pid, SIGTERM);
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
 	return -1;
+}
+
+void
+ks_signer_stop(struct ks_signer *sg)
+{
+	if (sg->ctl != -1)
+		close(sg->ctl);
+	free(sg->chain);
+	sg->ctl = -1;
+	sg->pid = -1;
+	sg->chain = NULL;
+	sg->chainlen = 0;
 }
 
 int

@@ -204,6 +204,8 @@ ks_request_check(struct ks_state *st, const struct ks_sign *req,
 struct ks_key {
 	EVP_PKEY *pkey;
 	enum ks_key_type type;
+	char *chain;		/* the chain file's text, as checked */
+	size_t chainlen;
 };
 
 /* The first OpenSSL error as text, or fallback. */
@@ -244,10 +246,14 @@ pkey_type(EVP_PKEY *pk, int *rsa_bits)
 	return KS_KEY_NONE;
 }
 
-static X509 *
-first_cert(const char *chainfile, char *why, size_t whysz)
+/* The chain file read whole (at most KS_CHAIN_MAX bytes): the relay's
+ * certificates are this text, so they always match the key checked here,
+ * whatever happens to the file afterwards. */
+static char *
+read_chain(const char *chainfile, size_t *len, char *why, size_t whysz)
 {
-	X509 *x;
+	char *buf;
+	size_t n = 0, r;
 	FILE *f;
 
 	if ((f = fopen(chainfile, "re")) == NULL) {
@@ -255,8 +261,37 @@ first_cert(const char *chainfile, char *why, size_t whysz)
 		    strerror(errno));
 		return NULL;
 	}
-	x = PEM_read_X509(f, NULL, NULL, NULL);
+	if ((buf = malloc(KS_CHAIN_MAX + 1)) == NULL) {
+		fclose(f);
+		snprintf(why, whysz, "out of memory");
+		return NULL;
+	}
+	while (n <= KS_CHAIN_MAX &&
+	    (r = fread(buf + n, 1, KS_CHAIN_MAX + 1 - n, f)) > 0)
+		n += r;
+	if (ferror(f) || n > KS_CHAIN_MAX) {
+		snprintf(why, whysz, "certificate %s: %s", chainfile,
+		    ferror(f) ? strerror(errno) : "over 64 KiB");
+		fclose(f);
+		free(buf);
+		return NULL;
+	}
 	fclose(f);
+	*len = n;
+	return buf;
+}
+
+static X509 *
+first_cert(const char *chain, size_t len, const char *chainfile, char *why,
+    size_t whysz)
+{
+	X509 *x = NULL;
+	BIO *b;
+
+	if ((b = BIO_new_mem_buf(chain, (int)len)) != NULL) {
+		x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+		BIO_free(b);
+	}
 	if (x == NULL)
 		ossl_why(why, whysz, "certificate", chainfile);
 	return x;
@@ -269,11 +304,18 @@ ks_key_load(const char *keyfile, const char *chainfile, char *why,
 	struct ks_key *k = NULL;
 	EVP_PKEY *pk = NULL;
 	X509 *x = NULL;
+	char *chain;
+	size_t chainlen = 0;
 	FILE *f;
 	int bits;
 
-	if ((x = first_cert(chainfile, why, whysz)) == NULL)
+	if ((chain = read_chain(chainfile, &chainlen, why, whysz)) == NULL)
 		return NULL;
+	if ((x = first_cert(chain, chainlen, chainfile, why, whysz)) ==
+	    NULL) {
+		free(chain);
+		return NULL;
+	}
 	if ((f = fopen(keyfile, "re")) == NULL) {
 		snprintf(why, whysz, "key %s: %s", keyfile, strerror(errno));
 		goto out;
@@ -313,11 +355,22 @@ ks_key_load(const char *keyfile, const char *chainfile, char *why,
 	}
 	k->type = pkey_type(pk, &bits);
 	k->pkey = pk;
+	k->chain = chain;
+	k->chainlen = chainlen;
 	pk = NULL;
+	chain = NULL;
 out:
 	EVP_PKEY_free(pk);
 	X509_free(x);
+	free(chain);
 	return k;
+}
+
+const char *
+ks_key_chain(const struct ks_key *k, size_t *len)
+{
+	*len = k->chainlen;
+	return k->chain;
 }
 
 enum ks_key_type
@@ -332,6 +385,7 @@ ks_key_free(struct ks_key *k)
 	if (k == NULL)
 		return;
 	EVP_PKEY_free(k->pkey);
+	free(k->chain);
 	free(k);
 }
 

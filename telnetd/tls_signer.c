@@ -17,11 +17,13 @@
  * tls_config.c, which the daemon links: this file needs OpenSSL.
  */
 #include <sys/types.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sandbox.h"
 #include "telnetd.h"
 #include "tls.h"
 
@@ -67,24 +70,70 @@ take_channel(int ctl, struct chan *ch, size_t *n)
 	return 1;
 }
 
-int
-ks_signer_run(const char *chainfile, const char *keyfile, int ctl)
+/* The ready message, with the chain's text after it. */
+static int
+say_ready(int ctl, const struct ks_key *k, const char *why)
 {
-	struct ks_ready ready;
+	struct ks_ready *r;
+	const char *chain = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (k != NULL)
+		chain = ks_key_chain(k, &len);
+	if ((r = calloc(1, sizeof(*r) + len)) == NULL)
+		return -1;
+	r->type = KS_READY;
+	r->error = k == NULL;
+	strlcpy(r->why, why, sizeof(r->why));
+	r->chainlen = (uint32_t)len;
+	if (len > 0)
+		memcpy(r + 1, chain, len);
+	rc = ps_send(ctl, r, sizeof(*r) + len, -1);
+	free(r);
+	return rc;
+}
+
+/*
+ * With the key in memory, the files are no longer needed and neither is
+ * root: the signer goes on as the relay's user in the relay's empty root
+ * directory.  It stays not dumpable (a change of ids makes the kernel
+ * reset that flag), so a process of that user can neither trace it nor
+ * read its memory.
+ */
+static void
+give_up_root(uid_t uid, gid_t gid)
+{
+	if (uid == (uid_t)-1 || geteuid() != 0)
+		return;
+	if (sandbox_chroot(SANDBOX_DIR) == -1)
+		fatal("signer: chroot %s", SANDBOX_DIR);
+	if (setgroups(1, &gid) == -1 || setresgid(gid, gid, gid) == -1 ||
+	    setresuid(uid, uid, uid) == -1)
+		fatal("signer: dropping root");
+	if (setuid(0) != -1 || geteuid() == 0)
+		fatalx("signer: privilege drop did not stick");
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
+		fatal("signer: prctl");
+}
+
+int
+ks_signer_run(const char *chainfile, const char *keyfile, int ctl,
+    uid_t uid, gid_t gid)
+{
 	struct ks_key *k;
 	struct chan *ch;
 	struct pollfd *pfd;
 	size_t n = 0, i, w;
+	char why[256] = "";
 
-	memset(&ready, 0, sizeof(ready));
-	ready.type = KS_READY;
-	if ((k = ks_key_load(keyfile, chainfile, ready.why,
-	    sizeof(ready.why))) == NULL)
-		ready.error = 1;
-	if (ps_send(ctl, &ready, sizeof(ready), -1) == -1 || k == NULL) {
+	k = ks_key_load(keyfile, chainfile, why, sizeof(why));
+	if (say_ready(ctl, k, why) == -1 || k == NULL) {
 		ks_key_free(k);
 		return 1;
 	}
+	give_up_root(uid, gid);
 	if ((ch = calloc(KS_CHANNELS_MAX, sizeof(*ch))) == NULL ||
 	    (pfd = calloc(KS_CHANNELS_MAX + 1, sizeof(*pfd))) == NULL)
 		fatal("signer: calloc");

@@ -208,6 +208,39 @@ test_netq_clear_keeps_commands(void **state)
 	test_free(q);
 }
 
+/* A writer of its own (TLS) takes the head in pieces, the DM in line;
+ * what it took leaves the queue as a send would, so abort-output still
+ * keeps a half-taken IAC pair whole. */
+static void
+test_netq_head_and_sent(void **state)
+{
+	static const unsigned char d[] = { 'a', 255, 255, 'b' };
+	const unsigned char *p;
+	struct netq *q;
+	size_t n;
+
+	(void)state;
+	q = test_malloc(sizeof(*q));
+	assert_int_equal(netq_init(q, 64), 0);
+	assert_int_equal(netq_append(q, NETQ_DATA, d, sizeof(d), 0), 0);
+	assert_int_equal(netq_append(q, NETQ_CMD, "\xff\xf2", 2, 1), 0);
+	p = netq_head(q, &n);
+	assert_int_equal(n, 6);
+	assert_memory_equal(p, "a\xff\xff" "b\xff\xf2", 6);
+	netq_sent(q, 2);		/* up to the first IAC of the pair */
+	assert_int_equal(q->iac_odd, 1);
+	assert_int_equal(q->urgent, 1);
+	netq_clear(q);			/* the second IAC and the DM stay */
+	p = netq_head(q, &n);
+	assert_int_equal(n, 3);
+	assert_memory_equal(p, "\xff\xff\xf2", 3);
+	netq_sent(q, 3);
+	assert_int_equal(netq_len(q), 0);
+	assert_int_equal(q->urgent, 0);
+	netq_free(q);
+	test_free(q);
+}
+
 static void
 test_netq_clear_finishes_half_sent_pairs(void **state)
 {
@@ -342,6 +375,7 @@ main(void)
 		cmocka_unit_test(test_trim),
 		cmocka_unit_test(test_netq_clear_keeps_commands),
 		cmocka_unit_test(test_netq_clear_finishes_half_sent_pairs),
+		cmocka_unit_test(test_netq_head_and_sent),
 		cmocka_unit_test(test_netq_full),
 		cmocka_unit_test(test_log_safe),
 		cmocka_unit_test(test_issue_expand),

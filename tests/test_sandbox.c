@@ -36,7 +36,7 @@ run_confined(int (*fn)(void), int *filtered)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		int on = sandbox_seccomp();
+		int on = sandbox_seccomp(0);
 
 		r = on == 1 ? '1' : on == 0 ? '0' : 'E';
 		if (write(p[1], &r, 1) != 1)
@@ -240,7 +240,7 @@ verdict(unsigned int nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 	struct seccomp_data d;
 
 	if (prog_len == 0) {
-		prog_len = sandbox_filter(prog, SANDBOX_FILTER_MAX, SELF);
+		prog_len = sandbox_filter(prog, SANDBOX_FILTER_MAX, SELF, 0);
 		assert_true(prog_len > 0 && prog_len <= SANDBOX_FILTER_MAX);
 	}
 	memset(&d, 0, sizeof(d));
@@ -268,11 +268,11 @@ test_filter_table(void **state)
 	int n;
 
 	(void)state;
-	n = sandbox_filter(f, SANDBOX_FILTER_MAX, SELF);
+	n = sandbox_filter(f, SANDBOX_FILTER_MAX, SELF, 0);
 	assert_true(n > 0 && n <= SANDBOX_FILTER_MAX);
 	/* Too little room: refused, not cut short. */
-	assert_int_equal(sandbox_filter(f, (size_t)n - 1, SELF), -1);
-	assert_int_equal(sandbox_filter(f, SANDBOX_FILTER_MAX, SELF), n);
+	assert_int_equal(sandbox_filter(f, (size_t)n - 1, SELF, 0), -1);
+	assert_int_equal(sandbox_filter(f, SANDBOX_FILTER_MAX, SELF, 0), n);
 	for (nr = 0; nr < 2048; nr++) {
 		int want = listed(expect_nr, sizeof(expect_nr) /
 		    sizeof(expect_nr[0]), nr);
@@ -544,6 +544,63 @@ test_real_calls(void **state)
 	expect_killed(open_socket, 50);
 }
 
+/*
+ * A TLS relay's filter: the plain one (every call and argument check as
+ * above) plus getrandom and kernel TLS's setsockopt calls, and nothing
+ * else; a plain relay's has neither.
+ */
+static uint32_t
+run_tls(const struct sock_filter *f, int n, unsigned int nr, uint64_t a1,
+    uint64_t a2)
+{
+	struct seccomp_data d;
+
+	memset(&d, 0, sizeof(d));
+	d.nr = (int)nr;
+	d.arch = AUDIT_ARCH_X86_64;
+	d.args[0] = 5;
+	d.args[1] = a1;
+	d.args[2] = a2;
+	return bpf_run(f, n, &d);
+}
+
+static void
+test_filter_tls(void **state)
+{
+	struct sock_filter f[SANDBOX_FILTER_MAX], p[SANDBOX_FILTER_MAX];
+	unsigned int nr;
+	int n, np;
+
+	(void)state;
+	n = sandbox_filter(f, SANDBOX_FILTER_MAX, SELF, 1);
+	np = sandbox_filter(p, SANDBOX_FILTER_MAX, SELF, 0);
+	assert_true(n > np && np > 0);
+	for (nr = 0; nr < 2048; nr++) {
+		if (listed(checked_nr, sizeof(checked_nr) /
+		    sizeof(checked_nr[0]), nr) || nr == SYS_setsockopt)
+			continue;
+		assert_int_equal(run_tls(f, n, nr, 0, 0), nr == SYS_getrandom ?
+		    ALLOW : run_tls(p, np, nr, 0, 0));
+	}
+	assert_int_equal(run_tls(p, np, SYS_getrandom, 0, 0), KILL);
+	/* setsockopt: kernel TLS's three forms only. */
+	assert_int_equal(run_tls(f, n, SYS_setsockopt, 6, 31), ALLOW);
+	assert_int_equal(run_tls(f, n, SYS_setsockopt, 282, 1), ALLOW);
+	assert_int_equal(run_tls(f, n, SYS_setsockopt, 282, 2), ALLOW);
+	assert_int_equal(run_tls(p, np, SYS_setsockopt, 6, 31), KILL);
+	assert_int_equal(run_tls(f, n, SYS_setsockopt, 6, 1), KILL);	/* NODELAY */
+	assert_int_equal(run_tls(f, n, SYS_setsockopt, 6, 32), KILL);
+	assert_int_equal(run_tls(f, n, SYS_setsockopt, 282, 3), KILL);
+	assert_int_equal(run_tls(f, n, SYS_setsockopt, 282, 0), KILL);
+	assert_int_equal(run_tls(f, n, SYS_setsockopt, 1, 31), KILL);	/* SOL_SOCKET */
+	assert_int_equal(run_tls(f, n, SYS_setsockopt, 1, 25), KILL);	/* BINDTODEVICE */
+	assert_int_equal(run_tls(f, n, SYS_setsockopt, 0, 31), KILL);
+	assert_int_equal(run_tls(f, n, SYS_getsockopt, 6, 31), KILL);
+	/* The argument checks are the plain filter's. */
+	assert_int_equal(run_tls(f, n, SYS_ioctl, TIOCSTI, 0), KILL);
+	assert_int_equal(run_tls(f, n, SYS_ioctl, TIOCSIG, 0), ALLOW);
+}
+
 int
 main(void)
 {
@@ -558,6 +615,7 @@ main(void)
 		cmocka_unit_test(test_filter_fcntl),
 		cmocka_unit_test(test_filter_signals),
 		cmocka_unit_test(test_filter_mmap),
+		cmocka_unit_test(test_filter_tls),
 #endif
 	};
 

@@ -360,12 +360,115 @@ test_starttls_roundtrip(void **state)
 	rec_free(&cli.r);
 }
 
+/* ------------------------------------------------------------------ */
+/* The policy swap: START_TLS alone first, the whole table after         */
+
+static const struct telnet_policy pol_offer_only[] = {
+	{ TELOPT_STARTTLS, 0, 1 },
+	{ -1, 0, 0 },
+};
+
+/* The client without START_TLS: it refuses the offer. */
+static const struct telnet_policy pol_plain_client[] = {
+	{ TELOPT_ECHO, 0, 1 },
+	{ TELOPT_TTYPE, 1, 0 },
+	{ -1, 0, 0 },
+};
+
+static void
+pump(struct end *a, struct end *b)
+{
+	int k;
+
+	for (k = 0; k < 10 && (pump_once(a, b) | pump_once(b, a)); k++)
+		;
+}
+
+/* While START_TLS is offered nothing else is agreed (a client's WILL
+ * TTYPE is refused: its terminal type must not cross in clear); once TLS
+ * is up the whole table applies, and START_TLS stays refused even when
+ * the new table has it. */
+static void
+test_starttls_policy_swap(void **state)
+{
+	struct end srv, cli;
+
+	(void)state;
+	end_open(&srv, pol_offer_only, 0);
+	end_open(&cli, pol_tls_client, 1);
+	assert_int_equal(telnet_request_local(cli.t, TELOPT_TTYPE, 1), 0);
+	assert_int_equal(telnet_request_remote(srv.t, TELOPT_TTYPE, 1), -1);
+	assert_int_equal(telnet_request_remote(srv.t, TELOPT_STARTTLS, 1), 0);
+	pump(&srv, &cli);
+	assert_false(telnet_remote_enabled(srv.t, TELOPT_TTYPE));
+	assert_false(telnet_local_enabled(cli.t, TELOPT_TTYPE));
+	assert_int_equal(telnet_starttls_state(srv.t), TELNET_TLS_BEGIN);
+	assert_int_equal(telnet_starttls_state(cli.t), TELNET_TLS_BEGIN);
+
+	telnet_starttls_reset(srv.t);
+	telnet_starttls_reset(cli.t);
+	telnet_set_policy(srv.t, pol_tls_server);
+	srv.sent = srv.r.send.len;
+	cli.sent = cli.r.send.len;
+	srv.stopped = cli.stopped = 0;
+	assert_int_equal(telnet_request_remote(srv.t, TELOPT_STARTTLS, 1), -1);
+	assert_int_equal(telnet_request_remote(srv.t, TELOPT_TTYPE, 1), 0);
+	pump(&srv, &cli);
+	assert_true(telnet_remote_enabled(srv.t, TELOPT_TTYPE));
+	assert_int_equal(telnet_request_local(cli.t, TELOPT_STARTTLS, 1), -1);
+	telnet_free(srv.t);
+	telnet_free(cli.t);
+	rec_free(&srv.r);
+	rec_free(&cli.r);
+}
+
+/* A client that refuses START_TLS: the server goes on in plain with its
+ * whole table, where START_TLS is not, so a later WILL START_TLS is
+ * refused. */
+static void
+test_starttls_refused_then_plain(void **state)
+{
+	static const unsigned char late[] = { TELNET_IAC, TELNET_WILL,
+	    TELOPT_STARTTLS };
+	static const struct telnet_policy pol_plain_server[] = {
+		{ TELOPT_ECHO, 1, 0 },
+		{ TELOPT_TTYPE, 0, 1 },
+		{ -1, 0, 0 },
+	};
+	struct end srv, cli;
+
+	(void)state;
+	end_open(&srv, pol_offer_only, 0);
+	end_open(&cli, pol_plain_client, 1);
+	assert_int_equal(telnet_request_remote(srv.t, TELOPT_STARTTLS, 1), 0);
+	pump(&srv, &cli);
+	assert_int_equal(telnet_remote_state(srv.t, TELOPT_STARTTLS),
+	    TELNET_Q_NO);
+	assert_non_null(strstr(srv.r.trace.p, "OPT remote STARTTLS off refused"));
+	telnet_set_policy(srv.t, pol_plain_server);
+	assert_int_equal(telnet_request_remote(srv.t, TELOPT_TTYPE, 1), 0);
+	pump(&srv, &cli);
+	assert_true(telnet_remote_enabled(srv.t, TELOPT_TTYPE));
+	rec_reset(&srv.r);
+	assert_int_equal(telnet_feed(srv.t, late, sizeof(late)), sizeof(late));
+	rec_flush(&srv.r);
+	assert_int_equal(srv.r.send.len, 3);
+	assert_memory_equal(srv.r.send.p, "\xff\xfe\x2e", 3);	/* DONT */
+	assert_int_equal(telnet_starttls_state(srv.t), TELNET_TLS_NONE);
+	telnet_free(srv.t);
+	telnet_free(cli.t);
+	rec_free(&srv.r);
+	rec_free(&cli.r);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_starttls_consumed),
 		cmocka_unit_test(test_starttls_roundtrip),
+		cmocka_unit_test(test_starttls_policy_swap),
+		cmocka_unit_test(test_starttls_refused_then_plain),
 	};
 	int fails = 0;
 

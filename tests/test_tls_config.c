@@ -76,9 +76,9 @@ test_sniff_wait(void **state)
 	/* Loopback and LAN: the floor. */
 	assert_int_equal(tls_sniff_wait_ms(0), TLS_SNIFF_MIN_MS);
 	assert_int_equal(tls_sniff_wait_ms(50), TLS_SNIFF_MIN_MS);
-	assert_int_equal(tls_sniff_wait_ms(83333), TLS_SNIFF_MIN_MS);
+	assert_int_equal(tls_sniff_wait_ms(166666), TLS_SNIFF_MIN_MS);
 	/* Three round trips above it, rounded up. */
-	assert_int_equal(tls_sniff_wait_ms(100000), 300);
+	assert_int_equal(tls_sniff_wait_ms(166667), 501);
 	assert_int_equal(tls_sniff_wait_ms(300001), 901);
 	/* A satellite link, and the ceiling. */
 	assert_int_equal(tls_sniff_wait_ms(600000), 1800);

@@ -493,19 +493,29 @@ static pid_t
 fork_service(const char *key, const char *cert, int *ctl,
     struct ks_ready *ready)
 {
+	struct ks_ready *r = test_malloc(KS_READY_MAX);
 	int sp[2], fd;
+	ssize_t n;
 	pid_t pid;
 
 	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp), 0);
 	if ((pid = fork()) == 0) {
 		close(sp[0]);
-		_exit(ks_signer_run(cert, key, sp[1]));
+		_exit(ks_signer_run(cert, key, sp[1], (uid_t)-1, (gid_t)-1));
 	}
 	close(sp[1]);
-	assert_int_equal(ps_recv(sp[0], ready, sizeof(*ready), &fd),
-	    (ssize_t)sizeof(*ready));
+	n = ps_recv(sp[0], r, KS_READY_MAX, &fd);
+	assert_true(n >= (ssize_t)sizeof(*r));
 	assert_int_equal(fd, -1);
-	assert_int_equal(ready->type, KS_READY);
+	assert_int_equal(r->type, KS_READY);
+	/* The chain's text follows, as read from the file. */
+	assert_int_equal((size_t)n, sizeof(*r) + r->chainlen);
+	if (r->error == 0) {
+		assert_true(r->chainlen > 0);
+		assert_memory_equal(r + 1, "-----BEGIN CERTIFICATE-----", 27);
+	}
+	*ready = *r;
+	test_free(r);
 	*ctl = sp[0];
 	return pid;
 }

@@ -21,9 +21,15 @@
  *		program's argv and envp from it as monitor.c does.
  *
  * The first byte selects -D modes, the login template, the limits
- * (defaults, or the smallest --sb-max, --max-env, ...) and --report
- * (login or show: the probes, with the client's bytes as the terminal's
- * answers, deadlines passed by OP_DEADLINE); then each op
+ * (defaults, or the smallest --sb-max, --max-env, ...), --report (login
+ * or show: the probes, with the client's bytes as the terminal's answers,
+ * deadlines passed by OP_DEADLINE; high nibble 6..11), and with its high
+ * nibble 12..15 a TLS
+ * mode (starttls, starttls-required, auto, implicit) over a null record
+ * layer (below: the handshake is done at once, the records are the bytes
+ * themselves), so that START_TLS's offer, the FOLLOWS, the bytes after
+ * it, the reset and the negotiation after it run as in a TLS relay
+ * (tls_session.c); then each op
  * is one byte (op % N_OPS) followed by its arguments: client bytes (plain
  * or urgent), program output, pty flushes, flow control, socket writes,
  * a slow or absent reader, START / STARTED / EXITED / junk from the
@@ -42,7 +48,9 @@
  *     and is never a loader/shell variable; argv never holds a client
  *     string that starts with '-';
  *   - everything the relay sends parses as a TELNET stream in a client
- *     engine (no half-written IAC sequence after netclear).
+ *     engine (no half-written IAC sequence after netclear);
+ *   - while the relay is on its way into TLS, nothing is queued for the
+ *     program (client data that came in clear before TLS is dropped).
  */
 #include <sys/types.h>
 #include <sys/ioctl.h>
@@ -53,6 +61,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -75,6 +84,213 @@ struct in {
 	const uint8_t *p;
 	size_t n;
 };
+
+/* ---- a null record layer: TLS's steps without the cryptography -------- */
+
+struct tls_ctx {
+	int unused;
+};
+struct tls {
+	int fd;
+	unsigned char pre[TLS_PREFIX_MAX];
+	size_t npre, off;
+	int failed;
+};
+
+static struct tls_ctx null_ctx;
+
+static struct tls_ctx *
+null_ctx_new(const char *pem, size_t len, char *why, size_t whysz)
+{
+	(void)pem;
+	(void)len;
+	(void)why;
+	(void)whysz;
+	return &null_ctx;
+}
+
+static void
+null_ctx_free(struct tls_ctx *c)
+{
+	(void)c;
+}
+
+static int
+null_ctx_warm(struct tls_ctx *c, int chan)
+{
+	(void)c;
+	(void)chan;
+	return 0;
+}
+
+static struct tls *
+null_new(struct tls_ctx *c, int fd, int chan)
+{
+	struct tls *t = calloc(1, sizeof(*t));
+
+	(void)c;
+	(void)chan;
+	if (t != NULL)
+		t->fd = fd;
+	return t;
+}
+
+static int
+null_prefix(struct tls *t, const unsigned char *p, size_t n)
+{
+	if (n > sizeof(t->pre) || t->npre != 0)
+		return -1;
+	memcpy(t->pre, p, n);
+	t->npre = n;
+	/* A "ClientHello" that starts with 'F' fails the handshake. */
+	t->failed = n > 0 && p[0] == 'F';
+	return 0;
+}
+
+static int
+null_handshake(struct tls *t)
+{
+	return t->failed ? TLS_ERROR : 1;
+}
+
+static int64_t
+null_deadline(const struct tls *t)
+{
+	(void)t;
+	return now_ms() + TLS_HANDSHAKE_MS;
+}
+
+/* The bytes after FOLLOWS first (the "decrypted" start), then the socket. */
+static ssize_t
+null_read(struct tls *t, void *buf, size_t len)
+{
+	ssize_t n;
+
+	if (t->off < t->npre) {
+		n = (ssize_t)(t->npre - t->off < len ? t->npre - t->off : len);
+		memcpy(buf, t->pre + t->off, (size_t)n);
+		t->off += (size_t)n;
+		return n;
+	}
+	if ((n = read(t->fd, buf, len)) >= 0)
+		return n;
+	return errno == EAGAIN || errno == EINTR ? TLS_WANT_READ : TLS_ERROR;
+}
+
+static ssize_t
+null_write(struct tls *t, const void *buf, size_t len)
+{
+	ssize_t n = send(t->fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+	if (n >= 0)
+		return n;
+	return errno == EAGAIN || errno == EINTR ? TLS_WANT_WRITE : TLS_ERROR;
+}
+
+static int
+null_flush(struct tls *t)
+{
+	(void)t;
+	return 1;
+}
+
+static size_t
+null_unsent(const struct tls *t)
+{
+	(void)t;
+	return 0;
+}
+
+static size_t
+null_pending(const struct tls *t)
+{
+	return t->npre - t->off;
+}
+
+static int
+null_shutdown(struct tls *t)
+{
+	(void)t;
+	return 1;
+}
+
+static void
+null_info(const struct tls *t, struct tls_info *i)
+{
+	(void)t;
+	memset(i, 0, sizeof(*i));
+	strlcpy(i->version, "NULL", sizeof(i->version));
+	strlcpy(i->cipher, "NULL", sizeof(i->cipher));
+}
+
+static const char *
+null_error(const struct tls *t)
+{
+	(void)t;
+	return "null handshake refused";
+}
+
+static void
+null_trim(struct tls *t)
+{
+	(void)t;
+}
+
+static void
+null_seed(void)
+{
+}
+
+static void
+null_free(struct tls *t)
+{
+	free(t);
+}
+
+static const struct tls_ops null_ops = {
+	.ctx_new_mem = null_ctx_new,
+	.ctx_free = null_ctx_free,
+	.ctx_warm = null_ctx_warm,
+	.conn_new = null_new,
+	.prefix = null_prefix,
+	.handshake = null_handshake,
+	.deadline = null_deadline,
+	.read = null_read,
+	.write = null_write,
+	.flush = null_flush,
+	.unsent = null_unsent,
+	.pending = null_pending,
+	.shutdown = null_shutdown,
+	.info = null_info,
+	.error = null_error,
+	.trim = null_trim,
+	.seed = null_seed,
+	.free = null_free,
+};
+
+static const int tls_modes[] = {
+	TLS_MODE_STARTTLS, TLS_MODE_STARTTLS_REQUIRED, TLS_MODE_AUTO,
+	TLS_MODE_IMPLICIT,
+};
+
+/* The TLS steps the relay's loop would take after this op: the first
+ * bytes looked at, the handshake; a deadline passed (late: OP_DEADLINE). */
+static void
+tls_steps(struct session *s, int late)
+{
+	int64_t now = late ? INT64_MAX / 2 : now_ms();
+	int i;
+
+	for (i = 0; i < 4 && s->state == S_SECURING; i++) {
+		if (tls_session_own(s))
+			tls_session_step(s, POLLIN, now);
+		else
+			tls_session_check(s, now);
+		if (s->state == S_SECURING && tls_session_own(s))
+			CHECK(buf_len(&s->in) == 0 && s->nspan == 0,
+			    "clear-text input kept on the way into TLS");
+	}
+}
 
 static int
 get(struct in *in)
@@ -407,6 +623,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char ttyname_[TTY_NAME_MAX];
 	unsigned int steps = 0;
 	int trace = getenv("FUZZ_SESSION_TRACE") != NULL;
+	struct tls_start ts;
 
 	once();
 	if (size == 0)
@@ -416,8 +633,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.keepalive = 1;
 	cfg.neg_timeout_ms = NEG_TIMEOUT_MS;
 	cfg.debug = (unsigned int)first & 0x0f;
-	cfg.report = (first >> 4) >= 14 ? REPORT_SHOW : (first >> 4) >= 12 ?
-	    REPORT_LOGIN : REPORT_OFF;
+	/* The high nibble: 0..11 plain TELNET, 12..15 a TLS mode (below);
+	 * the template is its value mod 3; in 0..11 its value / 3 picks the
+	 * limits and --report: 0 defaults, 1 the smallest limits, 2 the
+	 * defaults with --report=login, 3 the smallest with --report=show. */
+	cfg.report = (first >> 4) / 3 == 2 ? REPORT_LOGIN :
+	    (first >> 4) / 3 == 3 ? REPORT_SHOW : REPORT_OFF;
 	/* The operator's limits: the defaults, or the smallest ones. */
 	if ((first >> 4) / 3 == 1 || (first >> 4) / 3 == 3) {
 		cfg.sb_max = TELNET_SB_MIN_MAX;
@@ -450,7 +671,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cl.bad = 0;
 
 	s = session_new(&cfg, srv, mp[1], "192.0.2.1");
-	negotiate_begin(s);
+	if ((first >> 4) >= 12) {
+		memset(&ts, 0, sizeof(ts));
+		ts.ops = &null_ops;
+		ts.mode = tls_modes[(first >> 4) - 12];
+		ts.chan = -1;
+		CHECK(tls_session_new(s, &ts) == 0, "TLS session");
+		tls_session_begin(s);
+	} else
+		negotiate_begin(s);
 	(void)relay_write_net(s);
 
 	while (in.n > 0 && s->state != S_CLOSED && steps++ < 4096) {
@@ -576,6 +805,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case OP_DEADLINE:
 		case OP_START:
+			if (s->state == S_SECURING)
+				tls_steps(s, op == OP_DEADLINE);
 			if (s->state == S_NEGOTIATING) {
 				if (op == OP_START && !negotiate_ready(s))
 					break;	/* else: the deadline passed */
@@ -637,6 +868,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		default:
 			break;
 		}
+		if (s->state == S_SECURING)
+			tls_steps(s, 0);
 		if (trace)
 			fprintf(stderr, "op %2d: state %d pty %d eof %d "
 			    "out %zu in %zu ready %d client events %lu\n", op,

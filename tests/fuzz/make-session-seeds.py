@@ -11,6 +11,11 @@ import pathlib
  DEADLINE) = range(16)
 
 IAC, SB, SE, WILL, WONT, DO, DONT = 255, 250, 240, 251, 252, 253, 254
+STARTTLS, AUTH = 46, 37
+FOLLOWS = bytes([IAC, SB, STARTTLS, 1, IAC, SE])
+# The first byte's high nibble for a TLS mode over the null record layer
+# (fuzz_session.c): starttls, starttls-required, auto, implicit.
+TLS_STARTTLS, TLS_REQUIRED, TLS_AUTO, TLS_IMPLICIT = 0xc0, 0xd0, 0xe0, 0xf0
 AO, IP, AYT, DM, EC, EL, BRK = 245, 244, 246, 242, 247, 248, 243
 TTYPE, NAWS, TSPEED, XDISPLOC, NEW_ENV, OLD_ENV, LINEMODE, ENCRYPT = \
     24, 31, 32, 35, 39, 36, 34, 38
@@ -125,6 +130,49 @@ SEEDS = {
     'half-close': bytes([0x02]) + net(ANSWERS) + bytes([DEADLINE])
     + started() + bytes([CLIENT_READ, 0xff]) + pty(b'still here\r\n')
     + bytes([WRITE_NET, CLIENT_READ, 0, EXITED]) + pty(b'bye')
+    + bytes([WRITE_NET, CLIENT_READ, 0]),
+    # START_TLS as C-Kermit does it (WILL TTYPE and AUTHENTICATION first,
+    # WILL START_TLS and its FOLLOWS in one segment), the "ClientHello"
+    # after FOLLOWS in the same read, typing in clear before it, then the
+    # session inside TLS negotiated from the start.
+    'starttls-kermit': bytes([TLS_STARTTLS | 0x01])
+    + net(bytes([IAC, WILL, TTYPE, IAC, WILL, AUTH]) + b'typed\r\n'
+          + bytes([IAC, WILL, STARTTLS]) + FOLLOWS + b'\x16\x03\x01hello')
+    + bytes([WRITE_NET, CLIENT_READ, 0]) + net(ANSWERS) + net(REPLIES)
+    + bytes([START]) + started() + pty(b'login: ')
+    + net(bytes([IAC, WILL, STARTTLS]) + FOLLOWS + b'bob\r\n')
+    + bytes([WRITE_PTY, WRITE_NET, CLIENT_READ, 0]),
+    'starttls-refused-plain': bytes([TLS_STARTTLS])
+    + net(bytes([IAC, WONT, STARTTLS])) + net(ANSWERS) + bytes([DEADLINE])
+    + started() + net(bytes([IAC, WILL, STARTTLS]) + FOLLOWS)
+    + bytes([WRITE_NET, CLIENT_READ, 0]),
+    'starttls-required-refused': bytes([TLS_REQUIRED])
+    + net(bytes([IAC, WONT, STARTTLS])) + bytes([WRITE_NET, CLIENT_READ, 0]),
+    'starttls-required-silent': bytes([TLS_REQUIRED, DEADLINE, WRITE_NET,
+                                       CLIENT_READ, 0]),
+    # Agreed, but the client's FOLLOWS never comes: closed at the deadline.
+    'starttls-no-follows': bytes([TLS_STARTTLS])
+    + net(bytes([IAC, WILL, STARTTLS])) + bytes([WRITE_NET, DEADLINE])
+    + net(ANSWERS) + bytes([DEADLINE]),
+    'starttls-handshake-fails': bytes([TLS_STARTTLS])
+    + net(bytes([IAC, WILL, STARTTLS]) + FOLLOWS + b'F')
+    + bytes([WRITE_NET, CLIENT_READ, 0]),
+    'starttls-follows-split': bytes([TLS_STARTTLS])
+    + net(bytes([IAC, WILL, STARTTLS, IAC, SB])) + net(bytes([STARTTLS, 1]))
+    + net(bytes([IAC])) + net(bytes([SE]) + b'\x16') + net(ANSWERS)
+    + bytes([DEADLINE]) + started(),
+    'auto-telnet-first': bytes([TLS_AUTO])
+    + net(bytes([IAC, WILL, TTYPE])) + net(bytes([IAC, WILL, STARTTLS])
+                                         + FOLLOWS) + net(ANSWERS)
+    + bytes([DEADLINE]) + started(),
+    'auto-tls-first': bytes([TLS_AUTO]) + net(b'\x16\x03\x01') + net(ANSWERS)
+    + bytes([DEADLINE]) + started() + pty(b'over tls\r\n')
+    + bytes([WRITE_NET, CLIENT_READ, 0]),
+    'auto-silent': bytes([TLS_AUTO, DEADLINE]) + net(bytes([IAC, WONT,
+                                                           STARTTLS]))
+    + bytes([DEADLINE]) + started(),
+    'implicit': bytes([TLS_IMPLICIT]) + net(ANSWERS) + net(REPLIES)
+    + bytes([START]) + started() + pty(b'x' * 100) + net(bytes([IAC, AO]))
     + bytes([WRITE_NET, CLIENT_READ, 0]),
 }
 

@@ -1,5 +1,5 @@
-"""test_tls.py - TELNET over TLS, phase 1 of issue 15: the pieces the relay
-will be wired to, proved without the relay.
+"""test_tls.py - TELNET over TLS (issue 15): the pieces the relay is wired
+to, proved without the daemon (the daemon's TLS sessions: test_tls_sessions.py).
 
   * tls_echo (tests/tools/tls_echo.c) runs the relay's TLS module
     (telnetd/tls.c) for one server handshake and an echo, with the private
@@ -12,8 +12,8 @@ will be wired to, proved without the relay.
     /proc/PID/mem after the handshake and no piece of the private key is
     there, while the same scan finds it in the signer;
   * the command line: --tls=MODE, --listen=PORT,tls=MODE, --tls-cert,
-    --tls-key, each mistake one line and exit 2, good files refused with
-    exit 2 too until the relay serves TLS;
+    --tls-key, each mistake one line and exit 2 (the files checked by the
+    signer as it starts);
   * the daemon links no TLS library (a daemon not asked for TLS pays
     nothing for it).
 
@@ -382,26 +382,40 @@ def test_bad_tls_options(ca):
         assert want in err, (args, err)
 
 
-@pytest.mark.parametrize('mode', ['starttls', 'starttls-required',
-                                  'implicit', 'auto', 'auto-required'])
-def test_tls_modes_checked_then_refused_until_served(ca, mode):
-    """Good files pass the check (done by tls-helper) and every TLS mode is
-    then refused: the relay's TLS data path comes in phase 2."""
-    for kind in ('rsa', 'ec'):
-        cert, key = str(ca / ('%s-chain.pem' % kind)), str(ca / (
-            '%s.key' % kind))
-        for args in (['--tls=' + mode],
-                     ['--listen=127.0.0.1:23,tls=' + mode]):
-            err = one_line(run_daemon(*args, '--tls-cert=' + cert,
-                                      '--tls-key=' + key))
-            assert 'not served yet' in err, err
-
-
 def test_tls_off_is_plain(ca):
     """--tls=off (also with a tls=off listener) is the daemon as before."""
     p = run_daemon('--tls=off')
     err = p.stderr.decode()
     assert p.returncode == 2 and 'standard input is not a socket' in err, p
+
+
+def test_plain_daemon_never_runs_tls_helper(listen_daemon):
+    """A daemon not asked for TLS stays the daemon binary in every process
+    (listener, monitor, relay): no page of tls-helper (OpenSSL) is mapped,
+    so plain sessions pay nothing for TLS."""
+    from tnclient import TelnetClient
+    d = listen_daemon(['-h', '-E', '/bin/cat'])
+    c = TelnetClient(d.port, timeout=10)
+    try:
+        c.negotiate()
+        c.send_data(b'hi\r\n')
+        c.expect(b'hi')
+        pids = [d.pid] + d.descendants()
+        daemon = os.path.realpath(telnetd_path())
+        seen = 0
+        for pid in pids:
+            try:
+                exe = os.path.realpath('/proc/%d/exe' % pid)
+                with open('/proc/%d/maps' % pid) as f:
+                    maps = f.read()
+            except OSError:
+                continue
+            assert 'tls-helper' not in maps, (pid, exe)
+            if exe == daemon:
+                seen += 1
+        assert seen >= 3, pids     # listener, monitor, relay
+    finally:
+        c.close()
 
 
 def test_daemon_links_no_tls_library():

@@ -1,7 +1,7 @@
 /*
  * bench_client.c - the benchmark's measuring client.
  *
- *	bench_client [-b] [-d FILE] [-t SECS] HOST PORT MODE [ARG...]
+ *	bench_client [-bT] [-d FILE] [-t SECS] HOST PORT MODE [ARG...]
  *
  *	out N binary|text	receive N pattern bytes; MiB/s from the marker
  *				to the last byte
@@ -26,6 +26,10 @@
  *				(the result line); EOF closes them all
  *
  * -d FILE: write every byte received, raw, to FILE (for debugging).
+ * -T: TLS from the first byte (OpenSSL, the certificate not checked: this
+ * measures, it does not authenticate), then the same TELNET inside; the
+ * handshake is part of a session in the rate mode, not of the bulk
+ * modes' time (from the marker on).
  * -b: the server is the bare relay, no TELNET at all.  Otherwise the
  * client speaks just enough TELNET, by hand: it asks for BINARY both ways
  * when the mode is binary, accepts SGA, refuses every other option, skips
@@ -56,6 +60,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
 #define PAT_LEN		1048573u	/* prime: 2^20 - 3 (as bench_sess.c) */
 #define RBUF		262144u
 #define CHUNK		65536u
@@ -84,6 +91,7 @@ struct matcher {
 
 struct conn {
 	int fd;
+	SSL *ssl;		/* -T */
 	int bare;		/* no TELNET: the bare relay */
 	int text;		/* the program's tty has ONLCR: CR LF is LF */
 	int answer;		/* answer negotiation */
@@ -121,6 +129,7 @@ static unsigned char pat[2 * PAT_LEN];
 static unsigned char rbuf[RBUF];
 static double timeout_s = 30;
 static int dump_fd = -1;	/* -d FILE: every byte received, raw */
+static SSL_CTX *tls_ctx;	/* -T */
 
 static double
 now(void)
@@ -480,7 +489,23 @@ flush(struct conn *c)
 	ssize_t n;
 
 	while (c->oq_len > 0) {
-		n = write(c->fd, c->oq + c->oq_off, c->oq_len);
+		if (c->ssl != NULL) {
+			size_t w = 0;
+
+			/* The same bytes are offered again after WANT_*. */
+			if (SSL_write_ex(c->ssl, c->oq + c->oq_off, c->oq_len,
+			    &w) != 1) {
+				int e = SSL_get_error(c->ssl, 0);
+
+				if (e != SSL_ERROR_WANT_WRITE &&
+				    e != SSL_ERROR_WANT_READ)
+					c->eof = 1;
+				ERR_clear_error();
+				return;
+			}
+			n = (ssize_t)w;
+		} else
+			n = write(c->fd, c->oq + c->oq_off, c->oq_len);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -527,6 +552,19 @@ conn_try(struct conn *c, const char *host, int port)
 	} else
 		fail("badhost");
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (tls_ctx != NULL) {
+		/* The handshake, blocking, before anything of TELNET. */
+		if ((c->ssl = SSL_new(tls_ctx)) == NULL ||
+		    SSL_set_fd(c->ssl, c->fd) != 1 ||
+		    SSL_set_tlsext_host_name(c->ssl, "localhost") != 1 ||
+		    SSL_connect(c->ssl) != 1) {
+			ERR_clear_error();
+			SSL_free(c->ssl);
+			c->ssl = NULL;
+			errno = EPROTO;
+			goto bad;
+		}
+	}
 	fcntl(c->fd, F_SETFL, fcntl(c->fd, F_GETFL) | O_NONBLOCK);
 	if (!c->bare && c->answer && c->binary) {
 		reply(c, WILL, OPT_BINARY);
@@ -558,6 +596,8 @@ conn_open(struct conn *c, const char *host, int port)
 static void
 conn_close(struct conn *c)
 {
+	SSL_free(c->ssl);
+	c->ssl = NULL;
 	close(c->fd);
 	c->fd = -1;
 }
@@ -566,7 +606,27 @@ conn_close(struct conn *c)
 static int
 do_read(struct conn *c)
 {
-	ssize_t n = read(c->fd, rbuf, RBUF);
+	ssize_t n;
+
+	if (c->ssl != NULL) {
+		size_t got = 0;
+
+		/* A whole record at most: nothing decrypted is left over
+		 * for poll() not to see (rbuf is larger than a record). */
+		if (SSL_read_ex(c->ssl, rbuf, RBUF, &got) == 1)
+			n = (ssize_t)got;
+		else {
+			int e = SSL_get_error(c->ssl, 0);
+
+			ERR_clear_error();
+			if (e == SSL_ERROR_WANT_READ ||
+			    e == SSL_ERROR_WANT_WRITE)
+				return 0;
+			c->eof = 1;
+			return 0;
+		}
+	} else
+		n = read(c->fd, rbuf, RBUF);
 
 	if (n > 0) {
 		if (c->t_first == 0)
@@ -704,7 +764,7 @@ parse_num(const char *s)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: bench_client [-b] [-d FILE] [-t SECS] HOST PORT "
+	fprintf(stderr, "usage: bench_client [-bT] [-d FILE] [-t SECS] HOST PORT "
 	    "out N binary|text | in N | tail N | lat SAMPLES | "
 	    "start answer|silent | rate PARALLEL SECS | idle K | scale K\n");
 	exit(2);
@@ -1117,10 +1177,19 @@ main(int argc, char **argv)
 	const char *host, *mode;
 	int ch, bare = 0, port;
 
-	while ((ch = getopt(argc, argv, "+bd:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "+bd:t:T")) != -1) {
 		switch (ch) {
 		case 'b':
 			bare = 1;
+			break;
+		case 'T':
+			if ((tls_ctx = SSL_CTX_new(TLS_client_method())) == NULL)
+				fail("tls");
+			SSL_CTX_set_mode(tls_ctx,
+			    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+			    SSL_MODE_ENABLE_PARTIAL_WRITE);
+			SSL_CTX_set_session_cache_mode(tls_ctx,
+			    SSL_SESS_CACHE_OFF);
 			break;
 		case 'd':
 			dump_fd = open(optarg, O_WRONLY | O_CREAT | O_TRUNC |

@@ -95,6 +95,7 @@ main(int argc, char **argv)
 	struct tls_info info;
 	char why[256], buf[16384];
 	unsigned long long total = 0;
+	struct ks_signer sg;
 	pid_t signer;
 	int status;
 
@@ -113,16 +114,20 @@ main(int argc, char **argv)
 		usage();
 	signal(SIGPIPE, SIG_IGN);
 	log_init(1, 0, "tls_echo");
-	if ((signer = ks_signer_start(helper, chain, key, &ctl, why,
-	    sizeof(why))) == -1)
+	if (ks_signer_start(helper, chain, key, (uid_t)-1, (gid_t)-1, &sg,
+	    why, sizeof(why)) == -1)
 		fail("signer", why);
+	signer = sg.pid;
+	ctl = sg.ctl;
 	/* One channel.  The control socket stays open until the echo
 	 * begins, so the signer stays too (as a --listen daemon's does); then
 	 * it ends. */
 	if (ks_signer_channel(ctl, &chan) == -1)
 		fail("channel", strerror(errno));
 
-	if ((ctx = tls_ctx_new(chain, why, sizeof(why))) == NULL)
+	/* The certificates the signer checked, as the relay gets them. */
+	if ((ctx = tls_ctx_new_mem(sg.chain, sg.chainlen, why,
+	    sizeof(why))) == NULL)
 		fail("certificate", why);
 	if ((lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		fail("socket", strerror(errno));
@@ -168,7 +173,7 @@ main(int argc, char **argv)
 			fail("wait", "no line on stdin");
 	}
 	fflush(stdout);
-	close(ctl);
+	ks_signer_stop(&sg);
 
 	for (;;) {
 		ssize_t n = tls_read(t, buf, sizeof(buf)), off = 0;
@@ -186,6 +191,8 @@ main(int argc, char **argv)
 			ssize_t w = tls_write(t, buf + off, (size_t)(n - off));
 
 			if (w == TLS_WANT_READ || w == TLS_WANT_WRITE) {
+				if (tls_flush(t) == TLS_ERROR)
+					fail("send", tls_error(t));
 				wait_for(fd, (int)w, ms_now() + 30000);
 				continue;
 			}
@@ -193,6 +200,11 @@ main(int argc, char **argv)
 				fail("write", tls_error(t));
 			off += w;
 		}
+		/* The records made go out before the next read. */
+		while ((r = tls_flush(t)) == 0)
+			wait_for(fd, TLS_WANT_WRITE, ms_now() + 30000);
+		if (r == TLS_ERROR)
+			fail("send", tls_error(t));
 	}
 	while ((r = tls_shutdown(t)) == TLS_WANT_WRITE)
 		wait_for(fd, r, ms_now() + 5000);

@@ -1,0 +1,654 @@
+/*
+ * tls_session.c - a relay's way into TLS and its record layer behind the
+ * net-I/O seam (issue 15).  No OpenSSL here: the record layer is reached
+ * through the session's struct tls_ops (tls.c's, in tls-helper); a plain
+ * session has no struct tls_session and never calls in.
+ *
+ * The steps before TELNET (the session state S_SECURING):
+ *
+ *   SNIFF	both on one port (auto modes): the client's first bytes,
+ *		peeked: a TLS handshake record (0x16 0x03) is TLS from the
+ *		first byte; anything else is a TELNET client, offered
+ *		START_TLS.  A client that sends nothing within
+ *		tls_sniff_wait_ms() of its round trip is a TELNET client
+ *		waiting for the server to speak (a TLS client always speaks
+ *		first: its ClientHello leaves with the connection).
+ *   OFFER	START_TLS (draft-altman-telnet-starttls-02): DO START_TLS
+ *		alone, with every other option refused meanwhile (nothing
+ *		of the terminal or the environment crosses in clear), until
+ *		WILL (the engine sends FOLLOWS), the client's FOLLOWS (TLS
+ *		begins right after its IAC SE: the rest of that read is the
+ *		handshake's), or WONT / no answer within
+ *		--negotiation-timeout: then the session goes on in plain,
+ *		or with a -required mode gets one line and the close.
+ *   HANDSHAKE	the TLS handshake, step by step, within TLS_HANDSHAKE_MS;
+ *		a failure closes the connection (never plain after it).
+ *
+ * Then every option is forgotten (draft section 3.1, 6), the whole policy
+ * applies and negotiate_begin() asks again, inside TLS: S_NEGOTIATING.
+ * Client data that came in clear before TLS is dropped: an attacker on
+ * the path must not be able to type into the session it cannot read.
+ *
+ * Inside TLS there is no urgent data (the relay neither sends nor watches
+ * for it): the DM of an abort-output goes in line, as a Synch's end.
+ */
+#include <sys/types.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <malloc.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "telnetd.h"
+
+enum tls_step {
+	TS_SNIFF,		/* auto: the first bytes decide */
+	TS_OFFER,		/* DO START_TLS out, the answer awaited */
+	TS_HANDSHAKE,
+	TS_UP,			/* TLS carries the session */
+	TS_PLAIN,		/* START_TLS refused (an offered mode) */
+};
+
+struct tls_session {
+	const struct tls_ops *ops;
+	struct tls *t;
+	int mode;		/* enum tls_mode */
+	int64_t t0;		/* ms: the relay began */
+	enum tls_step step;
+	enum tls_how how;
+	int chan;		/* the signer channel, until the handshake */
+	int sniff_ms;		/* auto: how long a silent client may be */
+	int64_t sniff_until;
+	int sniff_more;		/* auto: a lone 0x16 so far */
+	short hs_events;	/* what the handshake waits for */
+	int want_write;		/* a read needs the socket writable */
+	struct tls_info info;	/* once up */
+};
+
+/* How much of the stack below the loop's frame tls_up() hands back. */
+#define STACK_TRIM	((uintptr_t)256 * 1024)
+
+/* A client silent through the first-bytes wait gets this long at least
+ * to answer DO START_TLS (one round trip, a slow start): a raw client that
+ * answers nothing then has its program in under 2 s (SPEC.md). */
+#define OFFER_ANSWER_MIN_MS	200
+
+/* A lone 0x16 from the client: looked at again this often. */
+#define SNIFF_AGAIN_MS	10
+
+/* While START_TLS is offered, nothing else is agreed. */
+static const struct telnet_policy offer_policy[] = {
+	{ TELOPT_STARTTLS, 0, 1 },
+	{ -1, 0, 0 },
+};
+
+static int
+required(const struct tls_session *ts)
+{
+	return ts->mode == TLS_MODE_STARTTLS_REQUIRED ||
+	    ts->mode == TLS_MODE_AUTO_REQUIRED;
+}
+
+/* The round trip the kernel measured so far (the handshake's), for the
+ * silent client's bound; before confinement (getsockopt is not allowed
+ * after it). */
+static int
+sniff_wait(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == -1)
+		ti.tcpi_rtt = 0;
+	return tls_sniff_wait_ms(ti.tcpi_rtt);
+}
+
+int
+tls_session_new(struct session *s, const struct tls_start *st)
+{
+	struct tls_session *ts;
+	struct tls_ctx *ctx = st->ctx;
+	char why[256];
+
+	if ((ts = calloc(1, sizeof(*ts))) == NULL) {
+		log_warn("TLS session");
+		return -1;
+	}
+	ts->ops = st->ops;
+	ts->mode = st->mode;
+	ts->t0 = now_ms();
+	ts->chan = st->chan;
+	/* inetd mode: the certificates the signer checked, made into a
+	 * context here (a --listen daemon made it once, before forking). */
+	if (ctx == NULL && (ctx = ts->ops->ctx_new_mem(st->chain,
+	    st->chainlen, why, sizeof(why))) == NULL) {
+		log_warnx("TLS certificates: %s", why);
+		free(ts);
+		return -1;
+	}
+	if ((ts->t = ts->ops->conn_new(ctx, s->net.fd, st->chan)) == NULL) {
+		log_warnx("TLS: cannot make a connection object");
+		free(ts);
+		return -1;
+	}
+	ts->ops->seed();
+	switch (ts->mode) {
+	case TLS_MODE_IMPLICIT:
+		ts->step = TS_HANDSHAKE;
+		ts->how = TLS_HOW_IMPLICIT;
+		break;
+	case TLS_MODE_AUTO:
+	case TLS_MODE_AUTO_REQUIRED:
+		ts->step = TS_SNIFF;
+		ts->sniff_ms = sniff_wait(s->net.fd);
+		break;
+	default:
+		ts->step = TS_OFFER;
+		break;
+	}
+	ts->hs_events = POLLIN;
+	s->tls = ts;
+	s->state = S_SECURING;
+	return 0;
+}
+
+/* DO START_TLS alone; the answer within --negotiation-timeout of the
+ * connection (a client silent through the first-bytes wait has used some
+ * of it, but gets OFFER_ANSWER_MIN_MS at least). */
+static void
+offer(struct session *s, int64_t now)
+{
+	int64_t dl = s->tls->t0 + s->cfg->neg_timeout_ms;
+
+	s->tls->step = TS_OFFER;
+	telnet_set_policy(s->t, offer_policy);
+	(void)telnet_request_remote(s->t, TELOPT_STARTTLS, 1);
+	s->dl[DL_SECURE] = dl > now + OFFER_ANSWER_MIN_MS ? dl :
+	    now + OFFER_ANSWER_MIN_MS;
+	log_trace(s, DBG_OPTIONS, "send DO START_TLS");
+}
+
+void
+tls_session_begin(struct session *s)
+{
+	int64_t now = now_ms();
+
+	switch (s->tls->step) {
+	case TS_OFFER:
+		offer(s, now);
+		break;
+	case TS_SNIFF:
+		s->tls->sniff_until = now + s->tls->sniff_ms;
+		s->dl[DL_SECURE] = s->tls->sniff_until;
+		break;
+	default:
+		break;
+	}
+}
+
+/* TELNET without TLS from here on: the whole policy, the opening
+ * requests. */
+static void
+go_plain(struct session *s)
+{
+	s->tls->step = TS_PLAIN;
+	s->dl[DL_SECURE] = 0;
+	telnet_set_policy(s->t, negotiate_policy);
+	s->state = S_NEGOTIATING;
+	negotiate_begin(s);
+}
+
+/* A -required mode: one line, then the close (as a refused start). */
+static void
+refuse(struct session *s, const char *why)
+{
+	static const unsigned char msg[] = "\r\ntelnetd: this server "
+	    "requires TLS (START_TLS, or TLS from the first byte); "
+	    "connection closed.\r\n";
+
+	log_info("refused: %s (--tls=%s)", why, tls_mode_name(s->tls->mode));
+	s->dl[DL_SECURE] = 0;
+	relay_reply(s, msg, sizeof(msg) - 1);
+	s->pty.st = SIDE_DONE;
+	s->state = S_DRAINING;
+	s->dl[DL_FLUSH] = now_ms() + FLUSH_TIMEOUT_MS;
+}
+
+static void
+start_refused(struct session *s, const char *why)
+{
+	if (required(s->tls))
+		refuse(s, why);
+	else {
+		log_trace(s, DBG_OPTIONS, "%s: plain TELNET", why);
+		go_plain(s);
+	}
+}
+
+static void
+begin_handshake(struct session *s, enum tls_how how)
+{
+	s->tls->step = TS_HANDSHAKE;
+	s->tls->how = how;
+	s->dl[DL_SECURE] = 0;
+}
+
+/* The engine's events while START_TLS is offered (everything else is
+ * refused by the policy: what is left is the option's own answer and
+ * the FOLLOWS; commands and data are the relay's as ever). */
+void
+tls_session_event(struct session *s, const struct telnet_event *ev)
+{
+	switch (ev->type) {
+	case TELNET_EV_OPTION:
+		if (ev->u.option.opt != TELOPT_STARTTLS || ev->u.option.local)
+			break;
+		if (!ev->u.option.enabled)
+			start_refused(s, "the client refused START_TLS");
+		else {
+			/* Its FOLLOWS is due now; the handshake's deadline
+			 * covers a slow one. */
+			s->dl[DL_SECURE] = now_ms() + TLS_HANDSHAKE_MS;
+			log_trace(s, DBG_OPTIONS, "START_TLS agreed: FOLLOWS "
+			    "sent");
+		}
+		break;
+	case TELNET_EV_STARTTLS:
+		/* Typed in clear before TLS: never the program's. */
+		buf_reset(&s->in);
+		s->nspan = 0;
+		s->span_len = 0;
+		log_trace(s, DBG_OPTIONS, "START_TLS: FOLLOWS from the "
+		    "client, TLS begins");
+		begin_handshake(s, TLS_HOW_STARTTLS);
+		break;
+	case TELNET_EV_NEGOTIATE:
+		log_trace(s, DBG_OPTIONS, "recv %s %s (START_TLS first)",
+		    telnet_cmd_name(ev->u.negotiate.verb),
+		    telnet_opt_name(ev->u.negotiate.opt));
+		break;
+	default:
+		break;
+	}
+}
+
+void
+tls_session_prefix(struct session *s, const unsigned char *p, size_t n)
+{
+	if (s->tls->step != TS_HANDSHAKE)
+		return;
+	if (s->tls->ops->prefix(s->tls->t, p, n) == -1) {
+		log_info("TLS: %zu bytes after START_TLS FOLLOWS, more than "
+		    "a ClientHello; closed", n);
+		s->state = S_CLOSED;
+	}
+}
+
+/* An OFFER that got no answer in time; or START_TLS agreed and our
+ * FOLLOWS sent, but none from the client: the engine answers nothing
+ * after its FOLLOWS (draft section 3), so there is no going back to plain
+ * TELNET: the connection closes. */
+void
+tls_session_check(struct session *s, int64_t now)
+{
+	if (s->state != S_SECURING || s->tls->step != TS_OFFER ||
+	    s->dl[DL_SECURE] == 0 || now < s->dl[DL_SECURE])
+		return;
+	if (telnet_starttls_state(s->t) == TELNET_TLS_FOLLOWS_SENT) {
+		log_info("START_TLS agreed, but no FOLLOWS from the client "
+		    "within %d ms; closed", TLS_HANDSHAKE_MS);
+		s->dl[DL_SECURE] = 0;
+		s->state = S_CLOSED;
+		return;
+	}
+	start_refused(s, "no answer to DO START_TLS");
+}
+
+int
+tls_session_own(const struct session *s)
+{
+	return s->tls->step == TS_SNIFF || s->tls->step == TS_HANDSHAKE;
+}
+
+short
+tls_session_events(const struct session *s)
+{
+	if (s->tls->step == TS_SNIFF)
+		return s->tls->sniff_more ? 0 : POLLIN;
+	return s->tls->hs_events;
+}
+
+/* The client's first bytes, peeked (auto modes). */
+static void
+sniff_step(struct session *s, short revents, int64_t now)
+{
+	unsigned char b[2];
+	ssize_t n;
+
+	if (revents != 0 || s->tls->sniff_more) {
+		n = recv(s->net.fd, b, sizeof(b), MSG_PEEK | MSG_DONTWAIT);
+		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
+			s->state = S_CLOSED;	/* gone before a word */
+			return;
+		}
+		s->tls->sniff_more = 0;
+		if (n > 0) {
+			switch (tls_sniff(b, (size_t)n)) {
+			case TLS_SNIFF_TLS:
+				log_trace(s, DBG_OPTIONS, "first bytes: TLS");
+				begin_handshake(s, TLS_HOW_IMPLICIT);
+				return;
+			case TLS_SNIFF_TELNET:
+				log_trace(s, DBG_OPTIONS, "first bytes: "
+				    "TELNET");
+				offer(s, now);
+				return;
+			case TLS_SNIFF_MORE:
+				/* A lone 0x16: look again in a moment
+				 * (POLLIN would say "readable" at once). */
+				s->tls->sniff_more = 1;
+				break;
+			}
+		}
+	}
+	if (now >= s->tls->sniff_until) {
+		log_trace(s, DBG_OPTIONS, "silent for %d ms: TELNET",
+		    s->tls->sniff_ms);
+		offer(s, now);
+		return;
+	}
+	s->dl[DL_SECURE] = s->tls->sniff_more && now + SNIFF_AGAIN_MS <
+	    s->tls->sniff_until ? now + SNIFF_AGAIN_MS : s->tls->sniff_until;
+}
+
+/*
+ * The handshake's stack back: OpenSSL's key exchange and certificate code
+ * ran tens of KiB deep, and those pages stay with an idle session for
+ * hours unless handed back.  Below the caller's frame (with a page to
+ * spare) nothing is live; a page touched again later comes back zeroed.
+ */
+static __attribute__((noinline)) void
+stack_trim(void)
+{
+	volatile char here;
+	uintptr_t top = ((uintptr_t)&here & ~(uintptr_t)4095) - 4096;
+
+	/* The part of the window below the stack's mapping is skipped
+	 * (ENOMEM), what is mapped is discarded. */
+	(void)madvise((void *)(top - STACK_TRIM), STACK_TRIM, MADV_DONTNEED);
+}
+
+/* The handshake done: everything the client said in clear forgotten, the
+ * whole policy, the opening requests inside TLS. */
+static void
+tls_up(struct session *s)
+{
+	struct tls_session *ts = s->tls;
+	const struct tls_info *i = &ts->info;
+
+	ts->step = TS_UP;
+	s->dl[DL_SECURE] = 0;
+	ts->ops->info(ts->t, &ts->info);
+	log_info("TLS %s %s%s%s%s (%s)", i->version, i->cipher,
+	    i->sni[0] ? ", SNI " : "", i->sni, i->ktls_tx ? ", kernel TLS" :
+	    "", ts->how == TLS_HOW_STARTTLS ? "START_TLS" :
+	    "TLS from the first byte");
+	/* The one signature is made: the channel has no more use. */
+	if (ts->chan != -1) {
+		close(ts->chan);
+		ts->chan = -1;
+	}
+	if (ts->how == TLS_HOW_STARTTLS)
+		telnet_starttls_reset(s->t);
+	telnet_set_policy(s->t, negotiate_policy);
+	buf_reset(&s->in);
+	/* The handshake's garbage (transcript, key exchange) back. */
+	ts->ops->trim(ts->t);
+	stack_trim();
+	s->state = S_NEGOTIATING;
+	negotiate_begin(s);
+}
+
+static void
+handshake_step(struct session *s)
+{
+	struct tls_session *ts = s->tls;
+	int r;
+
+	/* Our FOLLOWS goes out whole before the first byte of TLS. */
+	if (netq_len(&s->out) > 0) {
+		if (netq_flush(&s->out, s->net.fd) == -1) {
+			s->state = S_CLOSED;
+			return;
+		}
+		if (netq_len(&s->out) > 0) {
+			ts->hs_events = POLLOUT;
+			return;
+		}
+	}
+	r = ts->ops->handshake(ts->t);
+
+	switch (r) {
+	case 1:
+		tls_up(s);
+		return;
+	case TLS_WANT_READ:
+		ts->hs_events = POLLIN;
+		break;
+	case TLS_WANT_WRITE:
+		ts->hs_events = POLLOUT;
+		break;
+	default:
+		log_info("TLS handshake failed: %s", ts->ops->error(ts->t));
+		s->state = S_CLOSED;
+		return;
+	}
+	/* Past it, the next step fails (tls.c checks it). */
+	s->dl[DL_SECURE] = ts->ops->deadline(ts->t);
+}
+
+void
+tls_session_step(struct session *s, short revents, int64_t now)
+{
+	if (s->tls->step == TS_SNIFF)
+		sniff_step(s, revents, now);
+	/* A handshake step costs little when there is nothing: it is
+	 * also how the deadline is seen. */
+	if (s->state == S_SECURING && s->tls->step == TS_HANDSHAKE)
+		handshake_step(s);
+}
+
+/*
+ * Before a --listen daemon forks its sessions: every free hole in the
+ * heap taken (malloc'd and kept).  Building the TLS context leaves
+ * hundreds of small free chunks between the objects every session then
+ * shares; a session that allocated into one, or freed next to one (malloc
+ * links free chunks to each other), would copy the page it is in, and the
+ * handshake's allocations touch dozens of them.  With no holes, a
+ * session's allocations come from fresh pages at the top of the heap.
+ * The holes are memory the listener has anyway.
+ */
+/* Take blocks of size bytes while malloc finds them below the top chunk;
+ * how many it took. */
+static size_t
+take_holes(size_t size, size_t max)
+{
+	size_t n = 0;
+	char *top, *p;
+
+	while (n < max) {
+		top = (char *)sbrk(0) - mallinfo2().keepcost;
+		if ((p = malloc(size)) == NULL)
+			break;
+		if (p >= top) {
+			free(p);	/* from the top: none of that size */
+			break;
+		}
+		n++;			/* a hole: kept */
+	}
+	return n;
+}
+
+void
+tls_heap_settle(void)
+{
+	struct mallinfo2 mi;
+	size_t size, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		/* Every small size class (malloc's caches and bins take
+		 * exact sizes), then the large holes, halving. */
+		for (size = 8; size <= 1032; size += 16)
+			(void)take_holes(size, 1024);
+		mi = mallinfo2();
+		size = mi.fordblks > mi.keepcost ? mi.fordblks - mi.keepcost :
+		    0;
+		for (; size > 1032; size /= 2)
+			(void)take_holes(size, 1024);
+	}
+}
+
+/* ---- the record layer behind the seam (datapath.c) ------------------ */
+
+static int
+up(const struct session *s)
+{
+	return s->tls->step == TS_UP;
+}
+
+ssize_t
+tls_session_read(struct session *s, void *p, size_t n)
+{
+	struct tls_session *ts = s->tls;
+	ssize_t r;
+
+	/* While the first bytes or the handshake are being looked at, they
+	 * are not TELNET's to read. */
+	if (tls_session_own(s)) {
+		errno = EAGAIN;
+		return -1;
+	}
+	if (!up(s))
+		return read(s->net.fd, p, n);
+	r = ts->ops->read(ts->t, p, n);
+	if (r >= 0)
+		return r;
+	if (r == TLS_WANT_READ || r == TLS_WANT_WRITE) {
+		/* A read that must write first (a key update's answer). */
+		ts->want_write = r == TLS_WANT_WRITE;
+		errno = EAGAIN;
+		return -1;
+	}
+	log_info("TLS: %s", ts->ops->error(ts->t));
+	errno = ECONNRESET;	/* said: no second line */
+	return -1;
+}
+
+ssize_t
+tls_session_flush(struct session *s)
+{
+	struct tls_session *ts = s->tls;
+	const unsigned char *p;
+	size_t n, total = 0;
+	ssize_t w;
+	int r;
+
+	/* Before TLS is up, what is queued is in clear: DO START_TLS, our
+	 * FOLLOWS (the last bytes before the handshake's), a refusal. */
+	if (!up(s))
+		return netq_flush(&s->out, s->net.fd);
+	ts->want_write = 0;
+	for (;;) {
+		/* Records made while the wire buffer has room (TLS_WANT_WRITE:
+		 * it is full), then sent together. */
+		p = netq_head(&s->out, &n);
+		if (n > 0) {
+			if ((w = ts->ops->write(ts->t, p, n)) == TLS_ERROR)
+				break;
+			if (w > 0) {
+				netq_sent(&s->out, (size_t)w);
+				total += (size_t)w;
+			}
+		}
+		if ((r = ts->ops->flush(ts->t)) == TLS_ERROR)
+			break;
+		if (r == 0 || netq_len(&s->out) == 0)
+			return (ssize_t)total;	/* socket full, or all out */
+	}
+	log_info("TLS: %s", ts->ops->error(ts->t));
+	errno = ECONNRESET;
+	return -1;
+}
+
+/* close_notify before the end of what the relay sends (best effort: what
+ * the socket does not take now is not waited for). */
+void
+tls_session_shutdown(struct session *s)
+{
+	if (up(s))
+		(void)s->tls->ops->shutdown(s->tls->t);
+}
+
+size_t
+tls_session_unsent(const struct session *s)
+{
+	if (!up(s))
+		return 0;
+	return s->tls->ops->unsent(s->tls->t) + (size_t)s->tls->want_write;
+}
+
+int
+tls_session_pending(const struct session *s)
+{
+	return up(s) && s->tls->ops->pending(s->tls->t) > 0;
+}
+
+int
+tls_session_secure(const struct session *s)
+{
+	return up(s);
+}
+
+void
+tls_session_trim(struct session *s)
+{
+	if (up(s))
+		s->tls->ops->trim(s->tls->t);
+}
+
+void
+tls_session_free(struct session *s)
+{
+	struct tls_session *ts = s->tls;
+
+	if (ts == NULL)
+		return;
+	ts->ops->free(ts->t);
+	if (ts->chan != -1)
+		close(ts->chan);
+	free(ts);
+	s->tls = NULL;
+}
+
+int
+tls_session_info(const struct session *s, enum tls_how *how,
+    struct tls_info *info)
+{
+	if (s->tls == NULL || !up(s)) {
+		*how = TLS_HOW_NONE;
+		memset(info, 0, sizeof(*info));
+		return 0;
+	}
+	*how = s->tls->how;
+	*info = s->tls->info;
+	return 1;
+}
