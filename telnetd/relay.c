@@ -237,10 +237,12 @@ begin_draining(struct session *s)
 	s->dl[DL_FLUSH] = now_ms() + FLUSH_TIMEOUT_MS;
 }
 
-/* Nothing more to read from or write to the pty. */
+/* Nothing more to read from or write to the pty (so nothing more can
+ * come after a held read: it goes, relay_read_pty()). */
 static void
 pty_done(struct session *s)
 {
+	netq_release(&s->out);
 	s->pty.st = SIDE_DONE;
 	s->dl[DL_PROGRAM_QUIET] = 0;
 	begin_draining(s);
@@ -407,7 +409,7 @@ poll_set(struct session *s, struct pollfd *pfd)
 		if (!s->urg_wait)
 			pfd[PFD_NET].events |= POLLPRI;
 	}
-	if (netq_len(&s->out) > 0 && !relay_lingering(s))
+	if (netq_ready(&s->out) > 0 && !relay_lingering(s))
 		pfd[PFD_NET].events |= POLLOUT;
 
 	pfd[PFD_PTY].fd = -1;
@@ -470,13 +472,14 @@ relay_loop(struct session *s)
 {
 	struct pollfd pfd[PFD_MAX];
 	int64_t now;
-	int nready, ptyin;
+	int nready, ptyin, confirm;
 
 	while (s->state != S_CLOSED) {
 		ptyin = poll_set(s, pfd);
+		confirm = relay_pty_unconfirmed(s, ptyin);
 		now = now_ms();
-		nready = poll(pfd, PFD_MAX, deadline_timeout(s->dl, DL_MAX,
-		    now));
+		nready = poll(pfd, PFD_MAX, confirm ? 0 :
+		    deadline_timeout(s->dl, DL_MAX, now));
 		if (nready == -1) {
 			if (errno == EINTR)
 				continue;
@@ -503,7 +506,8 @@ relay_loop(struct session *s)
 			s->net.st = SIDE_DONE;	/* the client is gone */
 			break;
 		}
-		if (pfd[PFD_PTY].revents & (POLLIN | POLLHUP | POLLERR))
+		if ((pfd[PFD_PTY].revents & (POLLIN | POLLHUP | POLLERR)) ||
+		    confirm)
 			pty_readable(s, now);
 		program_end_step(s, ptyin, now);
 		if (s->state == S_NEGOTIATING && (negotiate_ready(s) ||
