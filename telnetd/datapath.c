@@ -122,13 +122,13 @@ relay_abort_output(struct session *s)
 	    "urgent");
 }
 
-/* Whether the last pty read still waits for the next to confirm it
- * (relay_read_pty): the loop reads the pty again without waiting.  When it
- * cannot read for want of room, and nothing ahead of the held bytes would
- * make room by being sent, they go unconfirmed (only a queue of about one
- * read's size, --output-buffer's least, gets there). */
+/* Whether the pty must be read now, without waiting: the last read waits
+ * for the next to confirm it (relay_read_pty).  When there is no room to
+ * read, and nothing ahead of the held bytes would make room by being sent,
+ * they go unconfirmed (only a queue of about one read's size,
+ * --output-buffer's least, gets there). */
 int
-relay_pty_unconfirmed(struct session *s, int ptyin)
+relay_pty_confirm_due(struct session *s, int ptyin)
 {
 	if (netq_ready(&s->out) == netq_len(&s->out))
 		return 0;

@@ -476,7 +476,7 @@ relay_loop(struct session *s)
 
 	while (s->state != S_CLOSED) {
 		ptyin = poll_set(s, pfd);
-		confirm = relay_pty_unconfirmed(s, ptyin);
+		confirm = relay_pty_confirm_due(s, ptyin);
 		now = now_ms();
 		nready = poll(pfd, PFD_MAX, confirm ? 0 :
 		    deadline_timeout(s->dl, DL_MAX, now));

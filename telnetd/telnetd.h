@@ -455,8 +455,8 @@ int relay_net_room(const struct session *s);
 int relay_net_want(const struct session *s);
 int relay_lingering(const struct session *s);
 /* The last pty data read waits for the next read to confirm it: read the
- * pty now (ptyin: the queue has room for a read). */
-int relay_pty_unconfirmed(struct session *s, int ptyin);
+ * pty now, without waiting (ptyin: the queue has room for a read). */
+int relay_pty_confirm_due(struct session *s, int ptyin);
 
 /* negotiate.c */
 /* What the start waits for (s->wait[opt], NEG_WAIT_*) is written only
