@@ -35,11 +35,12 @@ SETTINGS = {
                   text_bytes=16 * MiB, cg_sizes=(MiB // 2, 5 * MiB // 2),
                   cg_runs=1, start_runs=5, silent_runs=1, rate_runs=1,
                   rate_secs=1.5, mem_runs=1, lat_runs=1, lat_samples=2000,
-                  tail_runs=8),
+                  tail_runs=8, fair_runs=1, fair_secs=2.0, busy_runs=1),
     "full": dict(runs=7, out_bytes=128 * MiB, in_bytes=128 * MiB,
                  text_bytes=64 * MiB, cg_sizes=(MiB, 5 * MiB), cg_runs=2,
                  start_runs=20, silent_runs=3, rate_runs=3, rate_secs=4.0,
-                 mem_runs=3, lat_runs=7, lat_samples=5000, tail_runs=20),
+                 mem_runs=3, lat_runs=7, lat_samples=5000, tail_runs=20,
+                 fair_runs=3, fair_secs=4.0, busy_runs=5),
 }
 MEM_SESSIONS = 32       # idle sessions open at once for the PSS figure
 # The scale row (issue 16): idle sessions at once through telnetd --listen,
@@ -48,6 +49,9 @@ SCALE_SIZES = {"quick": (32, 200), "full": (32, 1000)}
 SILENT_TIMEOUT = 3.0    # a silent client's session that has not started
 RATE_CLIENTS = 8
 TAIL_SIZES = (64 * 1024, 256 * 1024, 1024 * 1024, 4 * 1024 * 1024)
+# Output that never ends within a row (the fair-share sessions and the
+# typist's neighbour): bench_client's FAIR_TOTAL.
+ENDLESS = 1 << 40
 
 INETUTILS = "/usr/sbin/telnetd"
 
@@ -559,6 +563,61 @@ class Bench:
         finally:
             self.stop_all(ls)
 
+    def fair(self, row, k):
+        """K bulk output sessions at once: the slowest's MiB/s over the
+        fastest's (bench_client fair)."""
+        ls = self.launch_all(lambda d: self.sess("out", ENDLESS, "binary"))
+        try:
+            for _, order in self.rounds(self.cfg["fair_runs"]):
+                for d in order:
+                    kv = self.client(d, ls[d.key].port,
+                                     ["fair", k, self.cfg["fair_secs"]])
+                    if kv.get("ok") == "1":
+                        self.add(row, d, float(kv["ratio"]))
+                        self.add(row + "_total", d,
+                                 float(kv["total_mibps"]))
+                    else:
+                        self.err(row, d, "%s (%s of %s sessions done)" % (
+                            kv.get("err", "?"), kv.get("done", "?"), k))
+                    wait_quiet(ls[d.key], 20)
+        finally:
+            self.stop_all(ls)
+
+    def latency_busy(self, row):
+        """Echo latency while another session of the same server pushes
+        bulk output (a typist beside a neighbour's big job)."""
+        bulk = self.launch_all(lambda d: self.sess("out", ENDLESS, "binary"))
+        echo = self.launch_all(lambda d: self.sess("echo"))
+        try:
+            for _, order in self.rounds(self.cfg["busy_runs"]):
+                for d in order:
+                    argv = [self.bins["bench_client"]] + \
+                        (["-b"] if d.bare else []) + \
+                        ["-t", "120", "127.0.0.1", str(bulk[d.key].port),
+                         "out", str(ENDLESS), "binary"]
+                    nb = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                          stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL)
+                    try:
+                        time.sleep(0.5)     # the neighbour is flowing
+                        if nb.poll() is not None:
+                            self.err(row, d, "the bulk neighbour ended")
+                            continue
+                        kv = self.client(d, echo[d.key].port,
+                                         ["lat", self.cfg["lat_samples"]])
+                    finally:
+                        nb.terminate()
+                        nb.wait()
+                    if kv.get("ok") == "1":
+                        self.add(row, d, float(kv["p99_us"]))
+                        self.add(row + "_p50", d, float(kv["p50_us"]))
+                    else:
+                        self.err(row, d, kv.get("err", "?"))
+                    wait_quiet(bulk[d.key], 10)
+        finally:
+            self.stop_all(bulk)
+            self.stop_all(echo)
+
     def tail(self, row):
         ls = {}
         try:
@@ -672,6 +731,10 @@ class Bench:
             ("sessions per second", lambda: self.rate("rate")),
             ("memory per idle session", lambda: self.memory("mem")),
             ("echo latency", lambda: self.latency("lat")),
+            ("echo latency beside bulk output",
+             lambda: self.latency_busy("lat_busy")),
+            ("fair share, 16 bulk sessions", lambda: self.fair("fair16", 16)),
+            ("fair share, 64 bulk sessions", lambda: self.fair("fair64", 64)),
             ("output before exit", lambda: self.tail("tail")),
             ("scale: idle sessions at once through --listen",
              self.scale),
@@ -764,6 +827,13 @@ def goal_rows():
         ("lat", "keystroke echo latency p99", "us",
          lambda t, i, b: None if None in (t, b) else t <= 1.10 * b,
          "<= bare + 10%"),
+        ("lat_busy", "echo p99 beside a bulk output session", "us",
+         lambda t, i, b: None if None in (t, i) else t <= i,
+         "<= inetutils"),
+        ("fair16", "fair share, 16 bulk sessions", "min/max",
+         lambda t, i, b: None if t is None else t >= 0.8, ">= 0.80"),
+        ("fair64", "fair share, 64 bulk sessions", "min/max",
+         lambda t, i, b: None if t is None else t >= 0.8, ">= 0.80"),
         ("tail", "output written just before exit", "B lost",
          lambda t, i, b: None if t is None else t == 0,
          "0 bytes lost"),
@@ -840,6 +910,7 @@ def report(bench, machine, engine_text, elapsed):
     out = []
     out.append("telnetd benchmark (%s): medians [min-max] over interleaved "
                "runs; ratios of medians" % bench.mode)
+    out.append(machine)
     out.append("")
     out.append(line(head))
     out.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
@@ -847,7 +918,8 @@ def report(bench, machine, engine_text, elapsed):
         out.append(line(r))
     out.append("")
     end_load = load1()
-    out.append(machine + "; load %.2f at end" % end_load)
+    out.append("load %.2f at start, %.2f at end" % (bench.start_load,
+                                                    end_load))
     ncpu = os.cpu_count() or 1
     if max(bench.start_load, end_load) > ncpu / 2:
         out.append("warning: the machine was busy (load average above "
@@ -868,10 +940,14 @@ def report(bench, machine, engine_text, elapsed):
         notes.append("session start, connect to the server's first byte "
                      "(ms): " + ", ".join("%s %s" % (k, fmt_num(med(v)))
                                           for k, v in first.items()))
-    p50 = bench.samples.get("lat_p50", {})
-    if p50:
-        notes.append("echo latency p50 (us): " + ", ".join(
-            "%s %s" % (k, fmt_num(med(v))) for k, v in p50.items()))
+    for key, what in (("lat_p50", "echo latency p50 (us)"),
+                      ("lat_busy_p50", "echo p50 beside bulk output (us)"),
+                      ("fair16_total", "16 bulk sessions together (MiB/s)"),
+                      ("fair64_total", "64 bulk sessions together (MiB/s)")):
+        vals = bench.samples.get(key, {})
+        if vals:
+            notes.append(what + ": " + ", ".join(
+                "%s %s" % (k, fmt_num(med(v))) for k, v in vals.items()))
     if bench.procs_per_session:
         notes.append("daemon processes per session: " + ", ".join(
             "%s %.0f" % (k, v) for k, v in bench.procs_per_session.items()))
@@ -931,11 +1007,26 @@ def machine_line(root, telnetd):
     rev = sh(["git", "rev-parse", "--short", "HEAD"])
     with open("/proc/loadavg") as f:
         load = f.read().split()[0]
-    return ("machine: nproc %d, %s, kernel %s, %s, load %s at start; "
+    return ("machine: %s, %d cores, kernel %s, %s, load %s at start, %s; "
             "inetutils-telnetd %s; telnetd at %s" % (
-                os.cpu_count() or 0, model, platform.release(),
-                datetime.datetime.now().astimezone().strftime(
-                    "%Y-%m-%d %H:%M %Z"), load, inet or "?", rev or "?"))
+                model, os.cpu_count() or 0, platform.release(),
+                virtualization(sh),
+                load, datetime.datetime.now().astimezone().strftime(
+                    "%Y-%m-%d %H:%M %Z"), inet or "?", rev or "?"))
+
+
+def virtualization(sh):
+    """What the machine runs on: the hypervisor (a VM's wakeups and timer
+    costs shape the pty's throughput, README.md), and the container."""
+    vm = sh(["systemd-detect-virt", "--vm"])
+    if not vm:
+        with open("/proc/cpuinfo") as f:
+            vm = "unknown hypervisor" if " hypervisor" in f.read() else ""
+    ct = sh(["systemd-detect-virt", "--container"])
+    what = "VM (%s)" % vm if vm and vm != "none" else "bare metal"
+    if ct and ct != "none":
+        what += ", container (%s)" % ct
+    return what
 
 
 def main():

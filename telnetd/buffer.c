@@ -5,7 +5,10 @@
  *
  * The network queue remembers which queued bytes are data and which are
  * TELNET commands, so abort-output (netclear) can drop the data without
- * ever splitting a command or an "IAC IAC" pair.
+ * ever splitting a command or an "IAC IAC" pair.  Its tail can be held
+ * back: bytes whose place relative to an abort-output is not known yet
+ * (relay_read_pty() says why) are not sent, survive the clear, and the
+ * urgent DM goes in ahead of them.
  */
 #include <sys/types.h>
 #include <sys/mman.h>
@@ -190,6 +193,8 @@ netq_init(struct netq *q, size_t size)
 	q->iac_odd = 0;
 	q->urgent = 0;
 	q->urgent_at = 0;
+	q->held = 0;
+	q->hold_at = 0;
 	return buf_init(&q->b, size);
 }
 
@@ -281,6 +286,86 @@ netq_commit(struct netq *q, enum netq_kind kind, size_t n, int urgent)
 	}
 }
 
+void
+netq_hold(struct netq *q)
+{
+	q->held = 1;
+	q->hold_at = q->b.len;
+}
+
+void
+netq_release(struct netq *q)
+{
+	q->held = 0;
+}
+
+size_t
+netq_ready(const struct netq *q)
+{
+	return q->held ? q->hold_at : q->b.len;
+}
+
+/* Make span i of the ring start at byte offset `at' (inside it) by cutting
+ * it in two; 0, or -1 when the ring has no entry to spare. */
+static int
+seg_split(struct netq *q, size_t i, size_t at)
+{
+	size_t j;
+
+	if (at == 0)
+		return 0;
+	if (q->nseg >= NETOUT_SEGS)
+		return -1;
+	for (j = q->nseg; j > i; j--)
+		SEG(q, j) = SEG(q, j - 1);
+	q->nseg++;
+	SEG(q, i).len = (uint32_t)at;
+	SEG(q, i + 1).len -= (uint32_t)at;
+	return 0;
+}
+
+/*
+ * An urgent chunk (the DM of a Synch) ahead of the held bytes: the Synch
+ * tells the client to discard data up to the DM, and held bytes may have
+ * been written after what the Synch is about.  Only an abort-output
+ * queues one, right after netq_clear() left little but commands, so the
+ * span ring has room; -1 (nothing queued) when it has not.
+ */
+static int
+netq_insert_urgent(struct netq *q, enum netq_kind kind, const void *p,
+    size_t n)
+{
+	unsigned char *base;
+	size_t i, off = 0;
+
+	if (n > buf_space(&q->b) || q->nseg + 2 > NETOUT_SEGS ||
+	    buf_reserve(&q->b, n) == NULL)
+		return -1;
+	for (i = 0; i < q->nseg && off + SEG(q, i).len <= q->hold_at; i++)
+		off += SEG(q, i).len;
+	if (i < q->nseg && seg_split(q, i, q->hold_at - off) == -1)
+		return -1;
+	if (off < q->hold_at)
+		i++;			/* the cut made span i end there */
+	base = q->b.data + q->b.off;
+	memmove(base + q->hold_at + n, base + q->hold_at,
+	    q->b.len - q->hold_at);
+	memcpy(base + q->hold_at, p, n);
+	buf_commit(&q->b, n);
+	for (off = q->nseg; off > i; off--)
+		SEG(q, off) = SEG(q, off - 1);
+	q->nseg++;
+	SEG(q, i).len = (uint32_t)n;
+	SEG(q, i).kind = (uint8_t)kind;
+	/* What was sent of the head span ends at the hold: a clean cut. */
+	if (i == 0)
+		q->head_partial = 0;
+	q->urgent = 1;
+	q->urgent_at = q->hold_at + n - 1;
+	q->hold_at += n;
+	return 0;
+}
+
 int
 netq_append(struct netq *q, enum netq_kind kind, const void *p, size_t n,
     int urgent)
@@ -289,6 +374,8 @@ netq_append(struct netq *q, enum netq_kind kind, const void *p, size_t n,
 
 	if (n == 0)
 		return 0;
+	if (urgent && q->held)
+		return netq_insert_urgent(q, kind, p, n);
 	if ((dst = netq_reserve(q, kind, n)) == NULL)
 		return -1;
 	memcpy(dst, p, n);
@@ -296,42 +383,62 @@ netq_append(struct netq *q, enum netq_kind kind, const void *p, size_t n,
 	return 0;
 }
 
+/* Queue-clear's step: keep len bytes read at rd as span kind, written at
+ * wr (never after rd), merged into the span before when of that kind. */
+static void
+clear_keep(struct netq *q, size_t *nseg, size_t rd, size_t *wr, size_t len,
+    uint8_t kind)
+{
+	unsigned char *base = q->b.data + q->b.off;
+
+	if (len == 0)
+		return;
+	if (*wr != rd)
+		memmove(base + *wr, base + rd, len);
+	if (*nseg > 0 && SEG(q, *nseg - 1).kind == kind)
+		SEG(q, *nseg - 1).len += (uint32_t)len;
+	else {
+		SEG(q, *nseg).len = (uint32_t)len;
+		SEG(q, *nseg).kind = kind;
+		(*nseg)++;
+	}
+	*wr += len;
+}
+
 void
 netq_clear(struct netq *q)
 {
-	unsigned char *base = q->b.data + q->b.off;
-	size_t rd = 0, wr = 0, i, nseg = 0;
+	const unsigned char *base = q->b.data + q->b.off;
+	size_t rd = 0, wr = 0, i, nseg = 0, head = 0, hold = q->hold_at;
 	int partial = 0;
 
 	for (i = 0; i < q->nseg; i++) {
 		struct netq_seg s = SEG(q, i);
-		size_t keep;
+		size_t from = s.len;
 
 		if (s.kind == NETQ_CMD)
-			keep = s.len;
-		else if (i == 0 && q->head_partial) {
+			from = 0;
+		else if (q->held && hold < rd + s.len)
+			from = hold > rd ? hold - rd : 0;
+		if (i == 0 && q->head_partial) {
 			/* Finish what is half on the wire: the second IAC of
 			 * a doubled IAC, or the NUL/LF after a CR. */
-			keep = q->iac_odd || (q->last_sent == '\r' &&
-			    (base[rd] == '\0' || base[rd] == '\n'));
-		} else
-			keep = 0;
-		if (keep > 0) {
-			if (i == 0 && q->head_partial)
-				partial = 1;
-			if (wr != rd)
-				memmove(base + wr, base + rd, keep);
-			SEG(q, nseg).len = (uint32_t)keep;
-			SEG(q, nseg).kind = s.kind;
-			/* Merge neighbours of the same kind. */
-			if (nseg > 0 && SEG(q, nseg - 1).kind == s.kind)
-				SEG(q, nseg - 1).len += (uint32_t)keep;
-			else
-				nseg++;
+			if (s.kind == NETQ_DATA)
+				head = q->iac_odd || (q->last_sent == '\r' &&
+				    (base[0] == '\0' || base[0] == '\n'));
+			if (head > from)
+				head = from;
+			partial = head > 0 || from == 0;
+			clear_keep(q, &nseg, rd, &wr, head, s.kind);
 		}
-		wr += keep;
+		if (q->held && hold >= rd && hold < rd + s.len)
+			q->hold_at = wr + (hold - rd > from ? hold - rd - from :
+			    0);
+		clear_keep(q, &nseg, rd + from, &wr, s.len - from, s.kind);
 		rd += s.len;
 	}
+	if (q->held && hold >= rd)
+		q->hold_at = wr;
 	q->head_partial = partial;
 	q->nseg = nseg;
 	q->b.len = wr;
@@ -341,10 +448,12 @@ netq_clear(struct netq *q)
 	q->urgent = 0;
 }
 
+/* The bytes that may be sent now (not the held tail), for a writer other
+ * than netq_flush(): the TLS record layer. */
 const unsigned char *
 netq_head(const struct netq *q, size_t *len)
 {
-	*len = q->b.len;
+	*len = netq_ready(q);
 	return buf_ptr(&q->b);
 }
 
@@ -360,6 +469,8 @@ netq_sent(struct netq *q, size_t n)
 		else
 			q->urgent_at -= n;
 	}
+	if (q->held)
+		q->hold_at -= n;	/* nothing held is ever sent */
 	buf_consume(&q->b, n);
 	while (n > 0 && q->nseg > 0) {
 		struct netq_seg *s = &SEG(q, 0);
@@ -401,12 +512,12 @@ netq_flush(struct netq *q, int fd)
 {
 	size_t total = 0;
 
-	while (q->b.len > 0) {
-		size_t n = q->b.len;
+	while (netq_ready(q) > 0) {
+		size_t n = netq_ready(q);
 		int flags = MSG_DONTWAIT | MSG_NOSIGNAL;
 		ssize_t w;
 
-		if (q->urgent) {
+		if (q->urgent && q->urgent_at < n) {
 			if (q->urgent_at > 0)
 				n = q->urgent_at;	/* up to the DM */
 			else {

@@ -146,7 +146,8 @@ relay_reply(struct session *s, const unsigned char *p, size_t n)
 	}
 }
 
-/* Abort output: drop the queued data, keep commands, send the Synch. */
+/* Abort output: drop the queued data, keep commands, send the Synch (the
+ * queue puts the DM ahead of held output, relay_read_pty() says why). */
 void
 relay_abort_output(struct session *s)
 {
@@ -154,6 +155,23 @@ relay_abort_output(struct session *s)
 	telnet_send_command(s->t, TELNET_DM);
 	log_trace(s, DBG_REPORT, "abort output: queue cleared, IAC DM sent "
 	    "urgent");
+}
+
+/* Whether the pty must be read now, without waiting: the last read waits
+ * for the next to confirm it (relay_read_pty).  When there is no room to
+ * read, and nothing ahead of the held bytes would make room by being sent,
+ * they go unconfirmed (only a queue of about one read's size,
+ * --output-buffer's least, gets there). */
+int
+relay_pty_confirm_due(struct session *s, int ptyin)
+{
+	if (netq_ready(&s->out) == netq_len(&s->out))
+		return 0;
+	if (ptyin)
+		return 1;
+	if (netq_ready(&s->out) == 0)
+		netq_release(&s->out);
+	return 0;
 }
 
 /* Draining, SHUT_WR done: the client's last bytes are read and dropped. */
@@ -303,7 +321,9 @@ relay_write_net(struct session *s)
 {
 	ssize_t n;
 
-	if (netq_len(&s->out) == 0)
+	/* With TLS, records already made may wait for the socket with the
+	 * queue empty: they are the end of the output. */
+	if (netq_ready(&s->out) == 0 && relay_net_unsent(s) == 0)
 		return 0;
 	if ((n = net_flush(s)) == -1) {
 		if (errno != EPIPE && errno != ECONNRESET)
@@ -534,7 +554,23 @@ pty_packet(struct session *s, unsigned char ctl)
 	tty_mode_check(s);
 }
 
-/* The program's bytes, in packet mode. */
+/*
+ * The program's bytes, in packet mode.
+ *
+ * The bytes of a data read wait in the queue (held) until the next read
+ * of the pty confirms them.  The program's tcflush(TCOFLUSH) sets the
+ * TIOCPKT_FLUSHWRITE status, which the first read that starts after it
+ * returns; but a read that found the pty empty waits inside the kernel
+ * (n_tty_read() runs the pty's buffer work) after looking for a status,
+ * and may come back with what the program wrote after the flush, the
+ * status following on the next read.  So only the last data read before
+ * a status can be newer than the flush.  A read that returns data, or
+ * finds the pty empty, confirms it; at a FLUSHWRITE it is kept while the
+ * rest of the unsent data is dropped, and goes out after the urgent DM
+ * (a client in a Synch discards the data before the DM).  A batch of
+ * reads ends with EAGAIN, which confirms at once: the hold costs nothing
+ * then.
+ */
 int
 relay_read_pty(struct session *s)
 {
@@ -547,22 +583,27 @@ relay_read_pty(struct session *s)
 	if (room == 0)
 		return 0;
 	if ((n = read(s->pty.fd, s->scratch, room + 1)) == -1) {
-		if (errno == EAGAIN || errno == EINTR)
+		if (errno == EINTR)
+			return 0;
+		netq_release(&s->out);	/* empty, or gone: confirmed */
+		if (errno == EAGAIN)
 			return 0;
 		if (errno != EIO)
 			log_warn("read from pty");
 		return -1;	/* EIO: every slave closed */
 	}
-	if (n == 0)
-		return -1;
-	if (s->scratch[0] != TIOCPKT_DATA) {
-		pty_packet(s, s->scratch[0]);
-		return 1;
+	if (n == 0 || s->scratch[0] != TIOCPKT_DATA) {
+		if (n > 0)
+			pty_packet(s, s->scratch[0]);
+		netq_release(&s->out);
+		return n > 0 ? 1 : -1;
 	}
+	netq_release(&s->out);
 	if (n == 1)
 		return 1;
 	log_trace_dump(s, DBG_PTYDATA, "pty<", s->scratch + 1,
 	    (size_t)n - 1);
+	netq_hold(&s->out);
 	queue_output(s, s->scratch + 1, (size_t)n - 1);
 	/* No packet tells of a termios change while EXTPROC is off: in a
 	 * line mode or with LFLOW (IXANY) the loop looks once after this

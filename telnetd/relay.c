@@ -250,10 +250,12 @@ begin_draining(struct session *s)
 	s->dl[DL_FLUSH] = now_ms() + FLUSH_TIMEOUT_MS;
 }
 
-/* Nothing more to read from or write to the pty. */
+/* Nothing more to read from or write to the pty (so nothing more can
+ * come after a held read: it goes, relay_read_pty()). */
 static void
 pty_done(struct session *s)
 {
+	netq_release(&s->out);
 	s->pty.st = SIDE_DONE;
 	s->dl[DL_PROGRAM_QUIET] = 0;
 	begin_draining(s);
@@ -467,7 +469,7 @@ poll_set(struct session *s, struct pollfd *pfd)
 		if (!s->urg_wait && relay_net_urgent(s))
 			pfd[PFD_NET].events |= POLLPRI;
 	}
-	if ((netq_len(&s->out) > 0 || relay_net_unsent(s) > 0) &&
+	if ((netq_ready(&s->out) > 0 || relay_net_unsent(s) > 0) &&
 	    !relay_lingering(s))
 		pfd[PFD_NET].events |= POLLOUT;
 
@@ -560,7 +562,7 @@ relay_loop(struct session *s)
 {
 	struct pollfd pfd[PFD_MAX];
 	int64_t now;
-	int nready, ptyin, buffered, timeout;
+	int nready, ptyin, buffered, timeout, confirm;
 
 	while (s->state != S_CLOSED) {
 		if (s->state == S_SECURING && tls_session_own(s)) {
@@ -568,12 +570,13 @@ relay_loop(struct session *s)
 			continue;
 		}
 		ptyin = poll_set(s, pfd);
+		confirm = relay_pty_confirm_due(s, ptyin);
 		now = now_ms();
 		timeout = deadline_timeout(s->dl, DL_MAX, now);
 		/* Bytes the record layer holds: poll() cannot see them. */
 		buffered = (pfd[PFD_NET].events & POLLIN) &&
 		    relay_net_buffered(s);
-		nready = poll(pfd, PFD_MAX, buffered ? 0 : timeout);
+		nready = poll(pfd, PFD_MAX, buffered || confirm ? 0 : timeout);
 		if (nready == -1) {
 			if (errno == EINTR)
 				continue;
@@ -604,7 +607,8 @@ relay_loop(struct session *s)
 			s->net.st = SIDE_DONE;	/* the client is gone */
 			break;
 		}
-		if (pfd[PFD_PTY].revents & (POLLIN | POLLHUP | POLLERR))
+		if ((pfd[PFD_PTY].revents & (POLLIN | POLLHUP | POLLERR)) ||
+		    confirm)
 			pty_readable(s, now);
 		program_end_step(s, ptyin, now);
 		idle_timeout_step(s, now);

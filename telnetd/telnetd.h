@@ -161,7 +161,9 @@ void pages_reset(void *p, size_t size);
 
 /* The queue to the network: bytes plus spans that say which are data
  * (may be dropped by abort-output) and which are commands (always kept
- * whole), and at most one urgent byte (the DM of a Synch). */
+ * whole), and at most one urgent byte (the DM of a Synch).  The bytes
+ * from a point on may be held back (netq_hold): not sent, and kept by
+ * netq_clear(), with an urgent byte going in ahead of them. */
 enum netq_kind { NETQ_DATA = 0, NETQ_CMD = 1 };
 struct netq_seg {
 	uint32_t len;
@@ -175,6 +177,8 @@ struct netq {
 	int iac_odd;		/* the sent data ends inside "IAC IAC" */
 	int urgent;		/* a DM is queued to go with MSG_OOB */
 	size_t urgent_at;	/* its offset from the queue's head */
+	int held;		/* the bytes from hold_at on wait */
+	size_t hold_at;		/* offset from the queue's head */
 	struct netq_seg seg[NETOUT_SEGS];	/* last: used from the start */
 };
 int netq_init(struct netq *q, size_t size);
@@ -190,13 +194,21 @@ size_t netq_room(const struct netq *q);
  * bytes written there: appending without a copy of one's own. */
 unsigned char *netq_reserve(struct netq *q, enum netq_kind kind, size_t n);
 void netq_commit(struct netq *q, enum netq_kind kind, size_t n, int urgent);
-/* Append a chunk of the given kind; -1 (nothing queued) when full. */
+/* Append a chunk of the given kind; -1 (nothing queued) when full.  An
+ * urgent chunk goes in ahead of held bytes. */
 int netq_append(struct netq *q, enum netq_kind kind, const void *p, size_t n,
     int urgent);
-/* Drop queued data not yet sent, keep commands whole and in order. */
+/* Hold back what is queued from now on (netq_flush stops before it), until
+ * netq_release(); a new hold replaces the old one. */
+void netq_hold(struct netq *q);
+void netq_release(struct netq *q);
+/* Bytes netq_flush() may send now: the queue up to a hold. */
+size_t netq_ready(const struct netq *q);
+/* Drop queued data not yet sent, except held bytes; keep commands whole
+ * and in order. */
 void netq_clear(struct netq *q);
-/* Write what is queued to fd: >0 bytes written, 0 when the socket is
- * full, -1 on an error (errno set). */
+/* Write what is ready (netq_ready) to fd: >0 bytes written, 0 when the
+ * socket is full, -1 on an error (errno set). */
 ssize_t netq_flush(struct netq *q, int fd);
 /* For a writer of its own (the TLS record layer, which has no urgent
  * data: the DM goes in line): the queued bytes, and then how many of
@@ -494,6 +506,9 @@ void relay_set_winsize(struct session *s);
 int relay_net_room(const struct session *s);
 int relay_net_want(const struct session *s);
 int relay_lingering(const struct session *s);
+/* The last pty data read waits for the next read to confirm it: read the
+ * pty now, without waiting (ptyin: the queue has room for a read). */
+int relay_pty_confirm_due(struct session *s, int ptyin);
 
 /* tls_session.c: a relay's way into TLS (S_SECURING) and its record
  * layer behind the seam; called only when s->tls is set. */

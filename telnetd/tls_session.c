@@ -581,7 +581,7 @@ tls_session_flush(struct session *s)
 		}
 		if ((r = ts->ops->flush(ts->t)) == TLS_ERROR)
 			break;
-		if (r == 0 || netq_len(&s->out) == 0)
+		if (r == 0 || netq_ready(&s->out) == 0)
 			return (ssize_t)total;	/* socket full, or all out */
 	}
 	log_info("TLS: %s", ts->ops->error(ts->t));

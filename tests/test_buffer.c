@@ -2,7 +2,8 @@
  * test_buffer.c - the bounded buffer and the network queue (buffer.c):
  * append/consume/space at every boundary, all-or-nothing appends, netclear
  * keeping commands whole and finishing a half-sent "IAC IAC" or CR pair,
- * and the urgent DM going out alone with MSG_OOB over a real TCP pair.
+ * the urgent DM going out alone with MSG_OOB over a real TCP pair, and a
+ * held tail: not sent until released, kept by netclear, behind the DM.
  */
 #include <sys/types.h>
 #include <sys/ioctl.h>
@@ -297,6 +298,189 @@ test_netq_clear_finishes_half_sent_pairs(void **state)
 	test_free(q);
 }
 
+/* The client's side of a Synch: the urgent byte is the DM, and the
+ * in-band bytes (the DM's IAC among them) are want. */
+static void
+expect_synch(int cli, const void *want, size_t n)
+{
+	unsigned char out[64];
+
+	assert_int_equal(recv(cli, out, 1, MSG_OOB), 1);
+	assert_int_equal(out[0], 0xf2);
+	assert_int_equal(read_all(cli, out, sizeof(out)), n);
+	assert_memory_equal(out, want, n);
+}
+
+/* Held bytes: netq_flush() stops before them until they are released, and
+ * data queued after the hold (merged into the same span) waits too. */
+static void
+test_netq_hold_waits(void **state)
+{
+	struct netq *q;
+	unsigned char out[64];
+	int cli, srv;
+
+	(void)state;
+	q = test_malloc(sizeof(*q));
+	assert_int_equal(netq_init(q, 256), 0);
+	tcp_pair(&cli, &srv);
+	assert_int_equal(netq_append(q, NETQ_DATA, "sent", 4, 0), 0);
+	netq_hold(q);
+	assert_int_equal(netq_ready(q), 4);
+	assert_int_equal(netq_append(q, NETQ_DATA, "held", 4, 0), 0);
+	assert_int_equal(q->nseg, 1);		/* one span, cut by the hold */
+	assert_int_equal(netq_len(q), 8);
+	assert_int_equal(netq_ready(q), 4);
+	assert_int_equal(netq_flush(q, srv), 4);
+	assert_int_equal(netq_flush(q, srv), 0);	/* nothing ready */
+	assert_int_equal(netq_len(q), 4);
+	assert_int_equal(netq_ready(q), 0);
+	/* A new hold replaces the old one. */
+	netq_hold(q);
+	assert_int_equal(netq_ready(q), 4);
+	assert_int_equal(netq_append(q, NETQ_CMD, "\xff\xf1", 2, 0), 0);
+	assert_int_equal(netq_flush(q, srv), 4);
+	netq_release(q);
+	assert_int_equal(netq_ready(q), 2);
+	assert_int_equal(netq_flush(q, srv), 2);
+	assert_int_equal(read_all(cli, out, sizeof(out)), 10);
+	assert_memory_equal(out, "sentheld\xff\xf1", 10);
+	close(cli);
+	close(srv);
+	netq_free(q);
+	test_free(q);
+}
+
+/* Queue bytes [from, to) of "old!!" IAC WILL ECHO, data then command. */
+static void
+queue_pre(struct netq *q, size_t from, size_t to, size_t len)
+{
+	static const unsigned char pre[] = "old!!\xff\xfb\x01";
+
+	if (to > len)
+		to = len;
+	if (from < 5 && from < to)
+		assert_int_equal(netq_append(q, NETQ_DATA, pre + from,
+		    (to < 5 ? to : 5) - from, 0), 0);
+	if (to > 5 && to > from)
+		assert_int_equal(netq_append(q, NETQ_CMD, pre + (from > 5 ?
+		    from : 5), to - (from > 5 ? from : 5), 0), 0);
+}
+
+/*
+ * Abort-output with a held read: the data not yet sent is dropped except
+ * what is held, commands stay (a command the socket cut is finished), and
+ * the urgent DM goes in ahead of the held bytes, whether the hold starts
+ * a span, cuts a span in two, or starts where the flush stopped.  Swept
+ * over how much had been sent before.
+ */
+static void
+test_netq_clear_keeps_held(void **state)
+{
+	static const unsigned char pre[] = "old!!\xff\xfb\x01";
+	struct netq *q;
+	unsigned char want[64];
+	size_t len, sent, w;
+	int cli, srv, cut;
+
+	(void)state;
+	q = test_malloc(sizeof(*q));
+	tcp_pair(&cli, &srv);
+	for (len = 5; len <= 8; len += 3) {
+		for (sent = 0; sent <= len + 1; sent++) {
+			cut = sent > len;	/* the flush stops at the hold */
+			assert_int_equal(netq_init(q, 256), 0);
+			if (!cut) {
+				queue_pre(q, 0, sent, len);
+				assert_int_equal(netq_flush(q, srv),
+				    (ssize_t)sent);
+			}
+			queue_pre(q, cut ? 0 : sent, len, len);
+			netq_hold(q);
+			assert_int_equal(netq_append(q, NETQ_DATA, "NEW", 3,
+			    0), 0);
+			if (cut)
+				assert_int_equal(netq_flush(q, srv),
+				    (ssize_t)len);
+			netq_clear(q);
+			assert_int_equal(netq_append(q, NETQ_CMD, "\xff\xf2",
+			    2, 1), 0);
+			assert_int_equal(netq_flush(q, srv),
+			    (ssize_t)netq_ready(q));
+			netq_release(q);
+			assert_int_equal(netq_flush(q, srv), 3);
+			assert_int_equal(netq_len(q), 0);
+
+			/* What was sent, the command if not yet sent,
+			 * then IAC, the DM (read urgent) and NEW. */
+			w = cut ? len : sent;
+			memcpy(want, pre, w);
+			if (w < len && len == 8) {
+				memcpy(want + w, pre + (w > 5 ? w : 5),
+				    8 - (w > 5 ? w : 5));
+				w += 8 - (w > 5 ? w : 5);
+			}
+			memcpy(want + w, "\xff" "NEW", 4);
+			expect_synch(cli, want, w + 4);
+			netq_free(q);
+		}
+	}
+	close(cli);
+	close(srv);
+	test_free(q);
+}
+
+/*
+ * The urgent DM and a hold: with nothing held yet it goes out at once;
+ * when the socket cut a doubled IAC and the held read follows in the same
+ * span, the clear finishes the pair and the DM cuts the span between the
+ * pair and the held bytes.
+ */
+static void
+test_netq_urgent_ahead_of_hold(void **state)
+{
+	struct netq *q;
+	int cli, srv;
+
+	(void)state;
+	q = test_malloc(sizeof(*q));
+	tcp_pair(&cli, &srv);
+	assert_int_equal(netq_init(q, 64), 0);
+	assert_int_equal(netq_append(q, NETQ_DATA, "ab", 2, 0), 0);
+	netq_hold(q);
+	netq_clear(q);
+	assert_int_equal(netq_len(q), 0);
+	assert_int_equal(netq_append(q, NETQ_CMD, "\xff\xf2", 2, 1), 0);
+	assert_int_equal(netq_ready(q), 2);
+	assert_int_equal(netq_append(q, NETQ_DATA, "cd", 2, 0), 0);
+	assert_int_equal(netq_flush(q, srv), 2);
+	netq_release(q);
+	assert_int_equal(netq_flush(q, srv), 2);
+	expect_synch(cli, "\xff" "cd", 3);
+	netq_free(q);
+
+	assert_int_equal(netq_init(q, 64), 0);
+	assert_int_equal(netq_append(q, NETQ_DATA, "a\xff", 2, 0), 0);
+	assert_int_equal(netq_flush(q, srv), 2);
+	assert_int_equal(netq_append(q, NETQ_DATA, "\xff", 1, 0), 0);
+	q->head_partial = 1;		/* the rest of the span sent above */
+	netq_hold(q);
+	assert_int_equal(netq_append(q, NETQ_DATA, "NEW", 3, 0), 0);
+	assert_int_equal(q->nseg, 1);
+	netq_clear(q);
+	assert_int_equal(netq_len(q), 4);
+	assert_int_equal(netq_append(q, NETQ_CMD, "\xff\xf2", 2, 1), 0);
+	assert_int_equal(q->nseg, 3);
+	assert_int_equal(netq_flush(q, srv), 3);
+	netq_release(q);
+	assert_int_equal(netq_flush(q, srv), 3);
+	expect_synch(cli, "a\xff\xff\xff" "NEW", 7);
+	close(cli);
+	close(srv);
+	netq_free(q);
+	test_free(q);
+}
+
 static void
 test_netq_full(void **state)
 {
@@ -376,6 +560,9 @@ main(void)
 		cmocka_unit_test(test_netq_clear_keeps_commands),
 		cmocka_unit_test(test_netq_clear_finishes_half_sent_pairs),
 		cmocka_unit_test(test_netq_head_and_sent),
+		cmocka_unit_test(test_netq_hold_waits),
+		cmocka_unit_test(test_netq_clear_keeps_held),
+		cmocka_unit_test(test_netq_urgent_ahead_of_hold),
 		cmocka_unit_test(test_netq_full),
 		cmocka_unit_test(test_log_safe),
 		cmocka_unit_test(test_issue_expand),

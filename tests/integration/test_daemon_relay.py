@@ -36,6 +36,31 @@ def test_program_flush_sends_urgent_dm(inetd_daemon):
     c.close()
 
 
+def test_program_flush_race_keeps_later_output(inetd_daemon):
+    """What the program writes right after its tcflush() reaches the client
+    whole and after the urgent DM, round after round.  The pty may return
+    it on the read just before the FLUSHWRITE status (the kernel's order),
+    so the relay must neither drop it with the aborted output nor send it
+    ahead of the DM (a client in a Synch discards data up to the DM)."""
+    rounds = 150
+    d = inetd_daemon(['-E', TPROG + ' flushrace %d' % rounds])
+    c = session(d)
+    c.expect(b'READY')
+    prev = 0
+    for i in range(rounds):
+        c.send_data(b'go\r\n')
+        c.expect(b'AFTER%d\r\n' % i)
+        at = bytes(c.raw).index(b'AFTER%d\r\n' % i, prev)
+        # This round's DM (IAC DM whole, DM the urgent byte) lies between
+        # the previous round's AFTER and this one.
+        dms = [o for o, _ in c.urgent if prev <= o < at]
+        assert dms, 'round %d: no DM before AFTER (at %d; DMs at %s)' % (
+            i, at, [o for o, _ in c.urgent[-3:]])
+        assert all(c.raw[o - 1] == IAC and c.raw[o] == DM for o in dms)
+        prev = at
+    c.close()
+
+
 def test_client_abort_output(inetd_daemon):
     d = inetd_daemon(['-E', TPROG + ' lines'])
     c = session(d)

@@ -540,6 +540,30 @@ def test_both_on_one_port(listen_daemon, ca):
         silent.close()
 
 
+def test_bulk_output_arrives_whole_to_a_late_reader(listen_daemon, ca,
+                                                   tmp_path):
+    """Output the program wrote while the client did not read (the socket
+    full, records made and waiting in the record layer) all arrives, its
+    tail too: records left unsent with the queue empty are the end of the
+    output and are sent when the socket has room."""
+    prog = tmp_path / 'bulk.sh'
+    prog.write_text('#!/bin/sh\n'
+                    'yes 0123456789abcdefghijklmnopqrstuvwxyz | '
+                    'head -n 400000\necho TAIL-END\nexec sleep 30\n')
+    os.chmod(prog, 0o755)
+    os.chmod(tmp_path, 0o755)
+    d = listen_daemon(['-h', '-E', str(prog)] + tls_args(ca, 'implicit'))
+    t = TLSClient(d.port, ca, implicit=True, timeout=20)
+    try:
+        t.negotiate()
+        time.sleep(1.0)         # the program writes; nobody reads
+        t.expect(b'TAIL-END', timeout=20)
+        lines = t.data.count(b'0123456789abcdefghijklmnopqrstuvwxyz\r\n')
+        assert lines == 400000, lines
+    finally:
+        t.close()
+
+
 # ---- --report ------------------------------------------------------------------
 
 def test_report_shows_tls(listen_daemon, ca, tmp_path):

@@ -18,6 +18,11 @@
  *	idle K			open K sessions, print READY once every
  *				program has spoken, close them all at EOF on
  *				standard input
+ *	fair K SECS		K bulk output sessions at once (binary), one
+ *				client process each, started together: each
+ *				session's MiB/s over the last three quarters of
+ *				SECS (the first quarter warms up); the slowest,
+ *				the fastest and their ratio
  *	scale K			open K sessions at once (one poll loop over
  *				all of them) with bench_sess echo as the
  *				program: "READY K open_ms=T" once every one
@@ -67,6 +72,9 @@
 #define RBUF		262144u
 #define CHUNK		65536u
 #define MARKER		"<<BENCH-START>>"
+/* What bench_sess writes in the fair-share row (bench.py): more than any
+ * session moves in its window, so that none ends before the others. */
+#define FAIR_TOTAL	(1ULL << 40)
 
 #define IAC	255
 #define DONT	254
@@ -766,7 +774,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: bench_client [-bT] [-d FILE] [-t SECS] HOST PORT "
 	    "out N binary|text | in N | tail N | lat SAMPLES | "
-	    "start answer|silent | rate PARALLEL SECS | idle K | scale K\n");
+	    "start answer|silent | rate PARALLEL SECS | idle K | fair K SECS | "
+	    "scale K\n");
 	exit(2);
 }
 
@@ -1034,6 +1043,109 @@ mode_rate(const char *host, int port, int bare, unsigned long long par,
 	return a[0] == 0 && n[SESS_OK] > 0 ? 0 : 1;
 }
 
+/* Bytes one fair-share session receives in [start + warm, start + secs]:
+ * the child's part of mode_fair(), reported on fd as "BYTES\n". */
+static void
+fair_child(const char *host, int port, int bare, int ready, int go_fd,
+    int out, double warm, double secs)
+{
+	struct conn c;
+	unsigned long long at_warm;
+	double start;
+	char line[64];
+	int len;
+
+	conn_init(&c, bare, 0, 1, 1, PH_DATA);
+	c.total = FAIR_TOTAL;
+	conn_open(&c, host, port);
+	if (run(&c, UNTIL_MARKER, now() + timeout_s) != 0)
+		fail("marker");
+	go_binary(&c);
+	if (write(ready, "r", 1) != 1 ||
+	    read(go_fd, &start, sizeof(start)) != (ssize_t)sizeof(start))
+		fail("barrier");
+	go(&c);
+	/* run() returns -2 at its deadline: the session never ends first. */
+	if (run(&c, UNTIL_DONE, start + warm) == -1)
+		fail("eof");
+	at_warm = c.pos;
+	if (run(&c, UNTIL_DONE, start + secs) == -1)
+		fail("eof");
+	if (c.bad)
+		fail("corrupt");
+	len = snprintf(line, sizeof(line), "%llu\n", c.pos - at_warm);
+	if (write(out, line, (size_t)len) != len)
+		_exit(1);
+	conn_close(&c);
+	_exit(0);
+}
+
+/*
+ * K bulk sessions at once, each with a client process of its own (as K
+ * users would be), started together once all are ready: how evenly the
+ * server shares the machine among them.
+ */
+static int
+mode_fair(const char *host, int port, int bare, unsigned long long k,
+    double secs)
+{
+	int ready[2], go_fd[2], res[2], status;
+	unsigned long long i, got = 0, b, bmin = ~0ULL, bmax = 0, sum = 0;
+	double warm = secs / 4, start;
+	char r;
+	pid_t pid;
+	FILE *f;
+
+	if (k == 0 || k > 256 || secs <= 0 || pipe(ready) < 0 ||
+	    pipe(go_fd) < 0 || pipe(res) < 0)
+		fail("badargs");
+	pat_fill(0);
+	fflush(stdout);
+	for (i = 0; i < k; i++) {
+		if ((pid = fork()) < 0)
+			fail("fork");
+		if (pid == 0) {
+			close(ready[0]);
+			close(go_fd[1]);
+			close(res[0]);
+			fair_child(host, port, bare, ready[1], go_fd[0], res[1],
+			    warm, secs);
+		}
+	}
+	close(ready[1]);
+	close(go_fd[0]);
+	close(res[1]);
+	while (got < k && read(ready[0], &r, 1) == 1)
+		got++;
+	if (got < k)
+		fail("not-ready");
+	start = now() + 0.05;
+	for (i = 0; i < k; i++)
+		if (write(go_fd[1], &start, sizeof(start)) !=
+		    (ssize_t)sizeof(start))
+			fail("barrier");
+	if ((f = fdopen(res[0], "r")) == NULL)
+		fail("fdopen");
+	for (got = 0; got < k && fscanf(f, "%llu", &b) == 1; got++) {
+		sum += b;
+		bmin = b < bmin ? b : bmin;
+		bmax = b > bmax ? b : bmax;
+	}
+	fclose(f);
+	while (wait(&status) > 0)
+		;
+	if (got < k || bmax == 0) {
+		printf("ok=0 err=sessions-failed done=%llu of=%llu\n", got, k);
+		return 1;
+	}
+	printf("ok=1 sessions=%llu min_mibps=%.2f max_mibps=%.2f ratio=%.3f "
+	    "total_mibps=%.1f\n", k, (double)bmin / 1048576.0 / (secs - warm),
+	    (double)bmax / 1048576.0 / (secs - warm),
+	    (double)bmin / (double)bmax,
+	    (double)sum / 1048576.0 / (secs - warm));
+	return 0;
+}
+
 static int
 mode_idle(const char *host, int port, int bare, unsigned long long k)
 {
@@ -1233,6 +1345,9 @@ main(int argc, char **argv)
 		    atof(argv[4]));
 	if (strcmp(mode, "idle") == 0 && argc == 4)
 		return mode_idle(host, port, bare, parse_num(argv[3]));
+	if (strcmp(mode, "fair") == 0 && argc == 5)
+		return mode_fair(host, port, bare, parse_num(argv[3]),
+		    atof(argv[4]));
 	if (strcmp(mode, "scale") == 0 && argc == 4 && !bare)
 		return mode_scale(host, port, parse_num(argv[3]));
 	usage();

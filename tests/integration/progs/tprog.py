@@ -13,6 +13,8 @@ the test asks.  Every mode ends by itself within 30 s, so nothing lingers.
   signals          READY; print the name of each SIGINT/SIGQUIT/SIGTSTP;
                    lines as above
   flush            READY; write a block, tcflush(TCOFLUSH), print AFTER
+  flushrace N      READY; N rounds of: read a line, write a block (its
+                   size varies), tcflush(TCOFLUSH), print AFTER<round>
   sleep            READY; sleep (until SIGHUP or 30 s)
   ticks N FILE     print "TICK i" every 0.4 s N times, then QUIET and
                    nothing more; on SIGHUP append "HUP" to FILE and exit
@@ -137,6 +139,17 @@ def main():
         termios.tcflush(1, termios.TCOFLUSH)
         say('AFTER\n')
         sys.stdin.buffer.readline()
+    elif mode == 'flushrace':
+        # The flush and the write after it with nothing between them, the
+        # block before it sized differently each round: some round's
+        # flush lands while the relay's read of the block waits in the
+        # kernel, which returns the later write before the flush status.
+        say('READY\n')
+        for i in range(int(sys.argv[2])):
+            sys.stdin.buffer.readline()
+            os.write(1, b'x' * (1 + i * 397 % 6000))
+            termios.tcflush(1, termios.TCOFLUSH)
+            os.write(1, b'AFTER%d\n' % i)
     elif mode == 'sleep':
         say('READY\n')
         time.sleep(30)
