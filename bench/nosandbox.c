@@ -21,7 +21,8 @@ sandbox_chroot(const char *dir)
 }
 
 int
-sandbox_seccomp(void)
+sandbox_seccomp(int tls)
 {
+	(void)tls;
 	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ? -1 : 0;
 }

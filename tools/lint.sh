@@ -4,7 +4,7 @@
 # each with its reason.
 set -u
 cd "$(dirname "$0")/.."
-srcs=$(ls libtelnet/*.c telnetd/*.c pam/*.c tls/*.c 2>/dev/null)
+srcs=$(ls libtelnet/*.c telnetd/*.c pam/*.c tls/*.c bench/*.c 2>/dev/null)
 inc="-Ilibtelnet -Itelnetd -Ipam"
 defs="-D_GNU_SOURCE -DTELNETD_VERSION=\"lint\""
 rc=0
