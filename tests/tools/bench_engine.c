@@ -48,8 +48,11 @@ count_cb(struct telnet *t, const struct telnet_event *ev, void *ctx)
 		s->sent += ev->u.data.len;
 		break;
 	case TELNET_EV_EOL:
-		s->data += 2;
-		s->lines++;
+		/* A CR LF is two events now (the CR at once, then its LF):
+		 * each stands for its own byte, and the CR ends the line. */
+		s->data++;
+		if (ev->u.eol.kind == TELNET_EOL_CR)
+			s->lines++;
 		break;
 	default:
 		break;
