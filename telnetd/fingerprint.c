@@ -193,7 +193,7 @@ fp_name(int kind, const char *hash)
 {
 	const struct fp_entry *e;
 
-	for (e = fp_db; e->hash != NULL; e++)
+	for (e = fp_db; e->hash[0] != '\0'; e++)
 		if (e->kind == kind && strcmp(e->hash, hash) == 0)
 			return e->name;
 	return NULL;

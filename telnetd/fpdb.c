@@ -29,5 +29,5 @@ const struct fp_entry fp_db[] = {
 	/* Terminals. */
 	{ FP_TERMINAL, "e4dfafa79c8168ef", "tmux 3.3a" },
 	{ FP_TERMINAL, "ad51f8f5a22b25ce", "GNU screen 4.09.00" },
-	{ FP_PROTOCOL, NULL, NULL },
+	{ FP_PROTOCOL, "", "" },
 };

@@ -293,8 +293,11 @@ check_tls(struct config *cfg)
 }
 
 /* The daemon asked for TLS becomes tls-helper's daemon: the same
- * arguments, and the environment title_init() kept (LISTEN_*, TZ...). */
-static void
+ * arguments, and the environment title_init() kept (LISTEN_*, TZ...).
+ * Not inlined, nor start_signer(): their path buffers (12 KiB) would
+ * widen main()'s frame, which every session's processes carry below their
+ * own stacks (two more dirty pages per process in an inetd session). */
+static __attribute__((noinline)) void
 become_tls_helper(char **argv)
 {
 	char helper[PATH_MAX], self[PATH_MAX];
@@ -318,7 +321,7 @@ become_tls_helper(char **argv)
 
 /* tls-helper's daemon: the signer, started once the command line is good;
  * its check of the files is the start's (one line, exit 2). */
-static void
+static __attribute__((noinline)) void
 start_signer(const struct config *cfg, struct ks_signer *sg)
 {
 	char helper[PATH_MAX], why[256];

@@ -210,12 +210,15 @@ const char *probe_first_name(unsigned char first);
 #define FP_TEXT_MAX	4096	/* a canonical text */
 #define FP_PROTOCOL	0
 #define FP_TERMINAL	1
+/* Arrays, not pointers: the table stays in read-only pages instead of
+ * the relocated ones every process of a static-pie daemon dirties at
+ * start (.data.rel.ro). */
 struct fp_entry {
 	int kind;		/* FP_PROTOCOL, FP_TERMINAL */
-	const char *hash;	/* 16 lower-case hex digits */
-	const char *name;
+	char hash[17];		/* 16 lower-case hex digits */
+	char name[40];
 };
-extern const struct fp_entry fp_db[];	/* fpdb.c, ends with a NULL hash */
+extern const struct fp_entry fp_db[];	/* fpdb.c, ends with an empty hash */
 
 /* The canonical texts the hashes are taken over (length, cut at size). */
 size_t fp_protocol_text(const struct session *s, char *buf, size_t size);

@@ -291,7 +291,8 @@ tp_da1_meaning(const char *params, char *buf, size_t size)
 void
 tp_da2_meaning(const char *params, char *buf, size_t size)
 {
-	static const struct { long code; const char *name; } types[] = {
+	/* char arrays: read-only pages, not relocated ones (fpdb.c's reason). */
+	static const struct { long code; char name[16]; } types[] = {
 		{ 0, "VT100" }, { 1, "VT220" }, { 2, "VT240" }, { 18, "VT330" },
 		{ 19, "VT340" }, { 24, "VT320" }, { 28, "DECterm" },
 		{ 41, "VT420" }, { 61, "VT510" }, { 64, "VT520" },
