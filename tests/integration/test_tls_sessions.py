@@ -545,7 +545,9 @@ def test_bulk_output_arrives_whole_to_a_late_reader(listen_daemon, ca,
     """Output the program wrote while the client did not read (the socket
     full, records made and waiting in the record layer) all arrives, its
     tail too: records left unsent with the queue empty are the end of the
-    output and are sent when the socket has room."""
+    output and are sent when the socket has room.  (Before the fix the
+    tail stayed in the relay in 2 of 3 runs: it takes 15 MB for the
+    socket to be full when the queue runs dry.)"""
     prog = tmp_path / 'bulk.sh'
     prog.write_text('#!/bin/sh\n'
                     'yes 0123456789abcdefghijklmnopqrstuvwxyz | '
