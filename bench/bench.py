@@ -97,6 +97,24 @@ def make_daemons(bins, telnetd, profile):
 
 # --- processes ---------------------------------------------------------------
 
+def run_client(path, flags, port, args, timeout):
+    """bench_client with flags (-b bare, -T TLS) against 127.0.0.1:port:
+    its key=value line as a dict, or ok=0 with why."""
+    argv = [path] + flags + ["-t", str(timeout), "127.0.0.1", str(port)] + \
+        [str(a) for a in args]
+    try:
+        r = subprocess.run(argv, stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True,
+                           timeout=timeout * 3 + 30)
+    except subprocess.TimeoutExpired:
+        return {"ok": "0", "err": "client-hung"}
+    kv = parse_kv(r.stdout)
+    if not kv:
+        kv = {"ok": "0", "err": "no-output:" + r.stderr.strip()[:80]}
+    return kv
+
+
 class Launcher:
     """inetd_launcher on a free loopback port running ARGV per connection."""
 
@@ -248,20 +266,8 @@ class Bench:
                         os.path.join(self.work, "launcher-%s.log" % d.key))
 
     def client(self, d, port, args, timeout=30.0):
-        argv = [self.bins["bench_client"]] + (["-b"] if d.bare else []) + \
-            ["-t", str(timeout), "127.0.0.1", str(port)] + \
-            [str(a) for a in args]
-        try:
-            r = subprocess.run(argv, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True,
-                               timeout=timeout * 3 + 30)
-        except subprocess.TimeoutExpired:
-            return {"ok": "0", "err": "client-hung"}
-        kv = parse_kv(r.stdout)
-        if not kv:
-            kv = {"ok": "0", "err": "no-output:" + r.stderr.strip()[:80]}
-        return kv
+        return run_client(self.bins["bench_client"],
+                          ["-b"] if d.bare else [], port, args, timeout)
 
     def add(self, row, d, value):
         self.samples.setdefault(row, {}).setdefault(d.key, []).append(value)

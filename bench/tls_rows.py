@@ -213,18 +213,8 @@ class TLSBench:
                 self.servers[s.key] = s
 
     def client(self, s, port, args, timeout=30.0):
-        argv = [self.b.bins["bench_client"]] + (["-T"] if s.tls else []) + \
-            ["-t", str(timeout), "127.0.0.1", str(port)] + \
-            [str(a) for a in args]
-        try:
-            r = subprocess.run(argv, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True,
-                               timeout=timeout * 3 + 30)
-        except subprocess.TimeoutExpired:
-            return {"ok": "0", "err": "client-hung"}
-        kv = self.m.parse_kv(r.stdout)
-        return kv or {"ok": "0", "err": "no-output:" + r.stderr[:80]}
+        return self.m.run_client(self.b.bins["bench_client"],
+                                 ["-T"] if s.tls else [], port, args, timeout)
 
     def smoke(self, s):
         try:

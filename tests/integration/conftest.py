@@ -104,6 +104,55 @@ def _need(path):
     return str(path)
 
 
+def need_tool(*names):
+    """The path of the first of names on PATH; the test is skipped (the
+    package is missing: make deps installs it) when none is."""
+    for n in names:
+        path = shutil.which(n)
+        if path:
+            return path
+    pytest.skip('%s is not installed' % ' or '.join(names))
+
+
+def inetutils_telnet():
+    """inetutils' telnet: /usr/bin/inetutils-telnet, or `telnet` when the
+    alternative points to it."""
+    path = shutil.which('inetutils-telnet')
+    if path:
+        return path
+    path = shutil.which('telnet')
+    if path and 'inetutils' in os.path.realpath(path):
+        return path
+    pytest.skip('inetutils telnet is not installed')
+
+
+@pytest.fixture
+def tmux():
+    """A headless tmux server of its own (clients/drive.py), killed after
+    the test."""
+    from clients.drive import Tmux
+    need_tool('tmux')
+    t = Tmux()
+    yield t
+    t.close()
+
+
+@pytest.fixture
+def piped(tmp_path):
+    """piped(argv, env): a client on a pty of its own (clients/drive.py),
+    each closed after the test."""
+    from clients.drive import Piped
+    started = []
+
+    def start(argv, env):
+        p = Piped(argv, env, tmp_path)
+        started.append(p)
+        return p
+    yield start
+    for p in started:
+        p.close()
+
+
 def pytest_configure(config):
     # Orphans of the daemons we start (sessions a stopped --listen daemon
     # leaves alone) become our children, so they can be found and reaped.

@@ -45,7 +45,8 @@ import warnings
 
 import pytest
 
-from clients.drive import Tmux, Piped, parse_session, telnetlib3
+from clients.drive import parse_session, telnetlib3
+from conftest import need_tool as need, inetutils_telnet
 
 HERE = pathlib.Path(__file__).resolve().parent
 SESSION = str(HERE / 'clients' / 'session.py')
@@ -56,51 +57,10 @@ BASE_ENV = {'PATH': '/usr/sbin:/usr/bin:/sbin:/bin', 'LANG': 'C.UTF-8'}
 CLOSED = r'Connection closed by foreign host'
 
 
-def need(*names):
-    for n in names:
-        path = shutil.which(n)
-        if path:
-            return path
-    pytest.skip('%s is not installed' % ' or '.join(names))
-
-
-def inetutils_telnet():
-    """inetutils' telnet: /usr/bin/inetutils-telnet, or `telnet` when the
-    alternative points to it."""
-    path = shutil.which('inetutils-telnet')
-    if path:
-        return path
-    path = shutil.which('telnet')
-    if path and 'inetutils' in os.path.realpath(path):
-        return path
-    pytest.skip('inetutils telnet is not installed')
-
-
 def client_env(home, **extra):
     env = dict(BASE_ENV, HOME=str(home))
     env.update(extra)
     return env
-
-
-@pytest.fixture
-def tmux():
-    need('tmux')
-    t = Tmux()
-    yield t
-    t.close()
-
-
-@pytest.fixture
-def piped(tmp_path):
-    started = []
-
-    def start(argv, env):
-        p = Piped(argv, env, tmp_path)
-        started.append(p)
-        return p
-    yield start
-    for p in started:
-        p.close()
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ import time
 
 import pytest
 
-from clients.drive import Tmux, parse_session, telnetlib3
+from clients.drive import parse_session, telnetlib3
 
 HERE = pathlib.Path(__file__).resolve().parent
 SESSION = str(HERE / 'clients' / 'session.py')
@@ -102,14 +102,6 @@ def report_daemon(listen_daemon, tmp_path):
                 time.sleep(0.05)
         return d, reports
     return start
-
-
-@pytest.fixture
-def tmux():
-    need('tmux')
-    t = Tmux()
-    yield t
-    t.close()
 
 
 # ---- the clients ------------------------------------------------------------

@@ -42,11 +42,12 @@ import time
 
 import pytest
 
-from conftest import BUILD, _need, tool_path, free_port, descendants
+from conftest import (BUILD, _need, tool_path, free_port, descendants,
+                      need_tool as need, inetutils_telnet)
 from tnclient import (TelnetClient, IAC, WILL, WONT, DO, DONT, SB, SE,
                       STARTTLS, AUTHENTICATION, TTYPE, NEW_ENVIRON,
                       ExpectTimeout)
-from clients.drive import Tmux, Piped, telnetlib3
+from clients.drive import telnetlib3
 from test_tls import ca, key_pieces, read_memory, found  # noqa: F401
 
 PROMPT = b'login: '
@@ -56,13 +57,6 @@ ID_RE = re.compile(rb'ID-([a-z_][a-z0-9_.-]*)-END')
 BASE_ENV = {'PATH': '/usr/sbin:/usr/bin:/sbin:/bin', 'LANG': 'C.UTF-8'}
 FOLLOWS = bytes([IAC, SB, STARTTLS, 1, IAC, SE])
 REQUIRED_LINE = b'this server requires TLS'
-
-
-def need(*names):
-    for n in names:
-        if shutil.which(n):
-            return shutil.which(n)
-    pytest.skip('%s is not installed' % ' or '.join(names))
 
 
 def tls_args(ca, mode, kind='rsa'):
@@ -182,27 +176,6 @@ def session_pids(d):
 def rss_kb(pid):
     with open('/proc/%d/status' % pid) as f:
         return int(re.search(r'^VmRSS:\s+(\d+)', f.read(), re.M).group(1))
-
-
-@pytest.fixture
-def tmux():
-    need('tmux')
-    t = Tmux()
-    yield t
-    t.close()
-
-
-@pytest.fixture
-def piped(tmp_path):
-    started = []
-
-    def start(argv, env):
-        p = Piped(argv, env, tmp_path)
-        started.append(p)
-        return p
-    yield start
-    for p in started:
-        p.close()
 
 
 @pytest.fixture
@@ -338,16 +311,6 @@ def test_s_client_on_both_port_login(listen_daemon, piped, home, ca,
     p.send(b'echo ID-$(id -un)-END\r\n')
     m = p.expect(r'ID-([a-z_][a-z0-9_.-]*)-END', timeout=20)
     assert m.group(1).decode() == user
-
-
-def inetutils_telnet():
-    path = shutil.which('inetutils-telnet')
-    if path:
-        return path
-    path = shutil.which('telnet')
-    if path and 'inetutils' in os.path.realpath(path):
-        return path
-    pytest.skip('inetutils telnet is not installed')
 
 
 def tmux_login(t, user, pw):
