@@ -37,8 +37,10 @@ echo "== check-deb: lintian"
 # As an unprivileged user (lintian warns when it runs as root), with the
 # informational and pedantic tags shown; errors and warnings fail.
 chmod -R a+rX "$work/out"
-if ! runuser -u nobody -- lintian --info --pedantic --fail-on error,warning \
-	"$changes"; then
+# From the work directory: nobody may not enter the caller's (a checkout
+# in a mode-700 directory from mktemp -d, as CI's may be).
+if ! (cd "$work" && runuser -u nobody -- lintian --info --pedantic \
+	--fail-on error,warning "$changes"); then
 	echo "check-deb: lintian found errors or warnings" >&2
 	exit 1
 fi
