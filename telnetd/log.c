@@ -7,8 +7,9 @@
  * prefix when standard error is the journal (systemd's JOURNAL_STREAM
  * names its device and inode), so journalctl -p knows a warning.  In
  * inetd mode descriptors 0-2 are the client's socket, so nothing is ever
- * written to them: -D traces go to syslog at debug priority instead.  Strings that came from the network are passed
- * through log_safe() by the callers.
+ * written to them: -D traces go to syslog at debug priority instead.
+ * Strings that came from the network are passed through log_safe() by the
+ * callers.
  */
 #include <sys/stat.h>
 

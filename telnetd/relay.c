@@ -6,14 +6,16 @@
  * relay_read_pty() -> telnet_send_into() straight into the queue ->
  * relay_write_net() (telnetd/README draws both paths).
  *
- * The session's states: NEGOTIATING (negotiate.c) -> [PROBING: --report's
- * probes, probe.c] -> STARTING (START sent to the monitor) -> RELAYING (STARTED: the pty is there) -> DRAINING
- * (the program or the client is done: flush, then linger) -> CLOSED.  The
- * client going away ends it at once from any state.  Each side has its
- * own state (struct side: open, half-closed, done), the drain its step,
- * and every wait a deadline in one table whose nearest entry is the poll
- * timeout.  POLLIN on a side only while the opposite queue has room,
- * POLLOUT only while something is queued, POLLPRI for urgent data.
+ * The session's states: [SECURING: TLS first, tls_session.c] ->
+ * NEGOTIATING (negotiate.c) -> [PROBING: --report's probes, probe.c] ->
+ * STARTING (START sent to the monitor) -> RELAYING (STARTED: the pty is
+ * there) -> DRAINING (the program or the client is done: flush, then
+ * linger) -> CLOSED.  The client going away ends it at once from any
+ * state.  Each side has its own state (struct side: open, half-closed,
+ * done), the drain its step, and every wait a deadline in one table whose
+ * nearest entry is the poll timeout.  POLLIN on a side only while the
+ * opposite queue has room, POLLOUT only while something is queued,
+ * POLLPRI for urgent data.
  *
  * While the pty is in EXTPROC, ttymode.c says what the line discipline
  * would have done with the client's input, and the callback does it.

@@ -10,8 +10,9 @@
  * compression; no session tickets or cache (every relay is a process of
  * its own, so no other connection could resume with them, and a resumed
  * handshake would skip the certificate); the record buffers given back
- * once the session is idle (tls_trim: an idle session keeps few pages).  SSL_OP_ENABLE_KTLS hands
- * the record layer to the kernel after the handshake where the kernel has
+ * once the session is idle (tls_trim: an idle session keeps few pages).
+ * SSL_OP_ENABLE_KTLS hands the record layer to the kernel after the
+ * handshake where the kernel has
  * the "tls" ULP and the cipher suits it; otherwise OpenSSL's record layer
  * does the work (tls_get_info says which).
  *
