@@ -154,11 +154,15 @@ $(LIBSUPPORT): $(SUPPORT_SRCS:%.c=$(O)/obj/%.o)
 # Linked like the daemon (static-pie), but only ever run for TLS: the
 # daemon itself links no TLS library (a plain session would pay OpenSSL's
 # relocations and start-up in both of its processes).
+# OpenSSL's locks are no-ops in this single-threaded program (tls/nolock.c
+# says why and what it saves).
+TLSH_WRAP := -Wl,--wrap=CRYPTO_THREAD_read_lock \
+	-Wl,--wrap=CRYPTO_THREAD_write_lock -Wl,--wrap=CRYPTO_THREAD_unlock
 $(TLS_HELPER): $(TLSH_OBJS) $(LIBTELNETD) $(LIBTELNET)
 	@mkdir -p $(dir $@)
 	@rm -f $@
 	$(CC) $(if $(DAEMON_LD),$(DAEMON_LD) $(SAN) $(LDFLAGS),$(ALL_LDFLAGS)) \
-		-o $@ $^ $(SAN_LIBS) $(TLS_LIBS) $(BSD_LIBS) 2>&1 | \
+		$(TLSH_WRAP) -o $@ $^ $(SAN_LIBS) $(TLS_LIBS) $(BSD_LIBS) 2>&1 | \
 		{ grep -v -e 'in statically linked applications requires' \
 		-e ': in function .*:$$' >&2 || true; }
 	@test -x $@

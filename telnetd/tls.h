@@ -288,6 +288,9 @@ void tls_ctx_free(struct tls_ctx *c);
 /* One handshake with itself in memory, signed over chan: OpenSSL's caches
  * filled before a listener forks.  0, or -1 when it did not complete. */
 int tls_ctx_warm(struct tls_ctx *c, int chan);
+/* tls-helper's daemon: OpenSSL's objects that sessions write, packed
+ * into pages of their own (tls/pack.c); before OpenSSL's first use. */
+int tls_pack_init(void);
 /* A server endpoint on the connected socket fd, signing over chan.  The
  * deadline starts now. */
 struct tls *tls_new(struct tls_ctx *c, int fd, int chan);

@@ -65,6 +65,9 @@ main(int argc, char **argv)
 	/* Freed small blocks go back to the heap's bins, next to the top
 	 * they join it: no fast bins (tls_heap_settle() says why). */
 	(void)mallopt(M_MXFAST, 0);
+	/* Before OpenSSL allocates anything (tls/pack.c says why). */
+	if (tls_pack_init() == -1)
+		return 1;
 	/* The daemon: it is telnetd to ps, pgrep and the logs. */
 	(void)prctl(PR_SET_NAME, "telnetd", 0, 0, 0);
 	/* tls.c linked in, for main.c's weak reference to find. */

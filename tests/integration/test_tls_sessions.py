@@ -151,6 +151,21 @@ def login(c, user, pw, timeout=20):
     return c.match.group(1).decode()
 
 
+def cat_session(listen_daemon, ca, mode='implicit'):
+    """A --listen TLS daemon serving /bin/cat, and a client over TLS from
+    the first byte past its first echo: (daemon, client)."""
+    d = listen_daemon(['-h', '-E', '/bin/cat'] + tls_args(ca, mode))
+    c = TLSClient(d.port, ca, implicit=True, timeout=10)
+    try:
+        c.negotiate()
+        c.send_data(b'hello\r\n')
+        c.expect(b'hello')
+    except BaseException:
+        c.close()
+        raise
+    return d, c
+
+
 def session_pids(d):
     """{role: [pid]} of the daemon's processes: monitors (root), relays
     (not root, "[relay]" in their title) and signers (tls-helper)."""
