@@ -21,7 +21,9 @@ TLS from the first byte, TELNET inside) against:
 Goals: TLS bulk output >= 80% of our plain bulk output and >= 2x
 stunnel+inetutils; memory per idle TLS session <= 2x our plain session
 (the --listen figures: a TLS daemon serves its sessions from one
-listener).  The certificate is the tests' RSA-2048 one
+listener; per session is what one more idle session adds, the slope of
+PSS between 16 and 48 sessions, with the server's fixed part, the
+intercept, in a row of its own).  The certificate is the tests' RSA-2048 one
 (tests/tls/make-test-ca.sh), made afresh per run.
 """
 
@@ -33,7 +35,7 @@ import statistics
 import subprocess
 import time
 
-MEM_SESSIONS = 32
+MEM_FEW, MEM_MANY = 16, 48   # idle sessions open for the memory rows
 RATE_CLIENTS = 8
 
 
@@ -325,35 +327,59 @@ class TLSBench:
             self.stop_all(hs)
 
     def memory_one(self, row, s, h):
+        """PSS of the server's processes with MEM_FEW idle sessions open,
+        then with MEM_MANY: what one more session adds (the slope) and
+        what the server holds whatever the count (the intercept: a
+        listener, a signer, shared code).  PSS divided by one count would
+        mix the two, and the fixed part shrinks per session as sessions
+        are added."""
         m = self.m
-        argv = [self.b.bins["bench_client"]] + (["-T"] if s.tls else []) + \
-            ["-t", "30", "127.0.0.1", str(h.port), "idle", str(MEM_SESSIONS)]
-        c = subprocess.Popen(argv, stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, text=True)
+        clients, total, opened = [], {}, 0
         try:
-            r, _, _ = select.select([c.stdout], [], [], 60)
-            line = c.stdout.readline() if r else ""
-            if not line.startswith("READY"):
-                self.err(row, s, "sessions did not start: " + line.strip())
-                return
-            time.sleep(0.5)     # every relay idle, its buffers trimmed
-            pids = [p for p in m.descendants(h.pid)
-                    if m.comm(p) not in ("bench_sess",)]
-            # The daemon's own process counts where it is one per daemon
-            # (a --listen listener, stunnel, the Python server); an inetd
-            # launcher is not part of the server.
-            if not isinstance(h, m.Launcher):
-                pids.append(h.pid)
-            if isinstance(h, Pair):
-                pids = [p for p in m.descendants(h.back.pid)
-                        if m.comm(p) != "bench_sess"] + [h.front.pid] + \
-                    m.descendants(h.front.pid)
-            self.add(row, s, sum(m.pss_kib(p) for p in pids) / MEM_SESSIONS)
+            for n in (MEM_FEW, MEM_MANY):
+                argv = [self.b.bins["bench_client"]] + \
+                    (["-T"] if s.tls else []) + \
+                    ["-t", "30", "127.0.0.1", str(h.port), "idle",
+                     str(n - opened)]
+                opened = n
+                c = subprocess.Popen(argv, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+                clients.append(c)
+                r, _, _ = select.select([c.stdout], [], [], 60)
+                line = c.stdout.readline() if r else ""
+                if not line.startswith("READY"):
+                    self.err(row, s, "sessions did not start: " +
+                             line.strip())
+                    return
+                time.sleep(0.5)     # every relay idle, its buffers trimmed
+                total[n] = sum(m.pss_kib(p) for p in self.server_pids(h))
+            per = (total[MEM_MANY] - total[MEM_FEW]) / (MEM_MANY - MEM_FEW)
+            self.add(row, s, per)
+            self.add(row + "_fixed", s, total[MEM_FEW] - MEM_FEW * per)
         finally:
-            m.end_client(c, 30)
+            for c in clients:
+                m.end_client(c, 30)
+
+    def server_pids(self, h):
+        """The server's processes but the session programs.  The daemon's
+        own process counts where it is one per daemon (a --listen
+        listener, stunnel, the Python server); an inetd launcher is not
+        part of the server."""
+        m = self.m
+        if isinstance(h, Pair):
+            return [p for p in m.descendants(h.back.pid)
+                    if m.comm(p) != "bench_sess"] + [h.front.pid] + \
+                m.descendants(h.front.pid)
+        pids = [p for p in m.descendants(h.pid)
+                if m.comm(p) not in ("bench_sess",)]
+        if not isinstance(h, m.Launcher):
+            pids.append(h.pid)
+        return pids
 
     def run(self):
         c = self.b.cfg
+        only = [w.strip() for w in os.environ.get("BENCH_ROWS", "").split(",")
+                if w.strip().startswith("TLS: ")]
         for name, fn in (
                 ("TLS: servers", self.setup),
                 ("TLS: bulk output, binary",
@@ -367,6 +393,10 @@ class TLSBench:
                  lambda: self.rate("tls_rate")),
                 ("TLS: memory per idle session",
                  lambda: self.memory("tls_mem"))):
+            # BENCH_ROWS="TLS: memory" (say): only the TLS steps named.
+            if only and name != "TLS: servers" and \
+                    not any(w in name for w in only):
+                continue
             t0 = time.monotonic()
             self.m.log("bench: %s ..." % name)
             fn()
@@ -390,7 +420,10 @@ class TLSBench:
                 ("tls_in", "TLS bulk input, binary", "MiB/s"),
                 ("tls_text", "TLS bulk output, text (ONLCR)", "MiB/s"),
                 ("tls_rate", "sessions/s, full handshake, 8 clients", "/s"),
-                ("tls_mem", "memory per idle session (PSS, 32)", "KiB")]
+                ("tls_mem", "memory per idle session (PSS slope, %d-%d)"
+                 % (MEM_FEW, MEM_MANY), "KiB"),
+                ("tls_mem_fixed", "memory of the server, sessions aside "
+                 "(PSS intercept)", "KiB")]
         head = ["figure", "unit"] + [labels[k] for k in cols] + [
             "TLS/plain", "TLS/stunnel", "goal", "result"]
         out_rows = []
@@ -406,7 +439,7 @@ class TLSBench:
                     cells.append("error: " + e[0][:40])
                 else:
                     cells.append(m.cell(v) if v else "-")
-            if key == "tls_mem":
+            if key.startswith("tls_mem"):
                 t, p = self.med(key, "tls-listen"), self.med(key,
                                                              "plain-listen")
             else:
