@@ -176,6 +176,42 @@ def test_sigterm_leaves_sessions_alone(listen_daemon):
     assert 'stopped listening' in d.stderr_text()
 
 
+def sid_of(pid):
+    with open('/proc/%d/stat' % pid) as f:
+        return int(f.read().rsplit(')', 1)[1].split()[3])
+
+
+def test_each_session_a_session_of_its_own(listen_daemon):
+    """A connection's monitor leads a session of its own, the relay in it,
+    the program in another: no process group of the listener's holds a
+    login's processes, so a signal to it (Ctrl-C on a foreground
+    --listen) reaches none, and the scheduler's autogroups see one unit
+    per login (session.c)."""
+    d = listen_daemon(['-E', TPROG + ' echo'])
+    cs = [connect(d.port) for _ in range(2)]
+    for c in cs:
+        c.negotiate()
+        c.expect(b'READY')
+    mons = [p for p in descendants(d.pid) if proc_status(p) and
+            int(proc_status(p)['PPid']) == d.pid and
+            proc_comm(p) == 'telnetd']
+    assert len(mons) == 2, mons
+    for mon in mons:
+        assert sid_of(mon) == mon
+        kids = [p for p in descendants(mon) if proc_status(p) and
+                int(proc_status(p)['PPid']) == mon]
+        relay = [p for p in kids if proc_comm(p) == 'telnetd']
+        prog = [p for p in kids if p not in relay]
+        assert len(relay) == 1 and len(prog) == 1, kids
+        assert sid_of(relay[0]) == mon
+        assert sid_of(prog[0]) == prog[0]
+    assert sid_of(d.pid) not in mons
+    for c in cs:
+        c.send_data(b'still here\r\n')
+        c.expect(b'ECHO:still here')
+        c.close()
+
+
 def test_socket_activation(tmp_path):
     exe = _need(telnetd_path())
     port = free_port()

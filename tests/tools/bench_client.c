@@ -1055,6 +1055,12 @@ fair_child(const char *host, int port, int bare, int ready, int go_fd,
 	char line[64];
 	int len;
 
+	/* A session of its own, as a user's client on a machine of its own
+	 * would be: where the scheduler groups by session (autogroup), K
+	 * clients in the bench's one session shared one group's CPU, and
+	 * the figure measured which client the scheduler picked within it. */
+	if (setsid() == -1)
+		fail("setsid");
 	conn_init(&c, bare, 0, 1, 1, PH_DATA);
 	c.total = FAIR_TOTAL;
 	conn_open(&c, host, port);
