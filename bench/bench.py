@@ -601,9 +601,14 @@ class Bench:
                         (["-b"] if d.bare else []) + \
                         ["-t", "120", "127.0.0.1", str(bulk[d.key].port),
                          "out", str(ENDLESS), "binary"]
+                    # The neighbour is another user: a session of its
+                    # own (as bench_client's fair clients; where the
+                    # scheduler groups by session, in the bench's it would
+                    # share the typist's client's group).
                     nb = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                           stdout=subprocess.DEVNULL,
-                                          stderr=subprocess.DEVNULL)
+                                          stderr=subprocess.DEVNULL,
+                                          start_new_session=True)
                     try:
                         time.sleep(0.5)     # the neighbour is flowing
                         if nb.poll() is not None:
