@@ -232,9 +232,14 @@ netq_room(const struct netq *q)
 
 	if (q->nseg >= NETOUT_SEGS - 1)
 		return 0;
-	/* Past half way, moving what is left to the front is cheap
-	 * (at most half the buffer, for at least half of it freed). */
-	if (b->off >= b->size / 2)
+	/* Moving what is left to the front is cheap when it is no more
+	 * than the room that frees: past half way, or when little is left,
+	 * as after a send that left only the held last read
+	 * (relay_read_pty).  Counting only past half way, a queue of
+	 * --output-buffer's least (16 KiB) offered less than the reply
+	 * reserve after each send, so the relay read nothing until its idle
+	 * timer: 80 KiB/s. */
+	if (b->len <= b->off)
 		return b->size - b->len;
 	return b->size - b->off - b->len;
 }

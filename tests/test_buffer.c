@@ -481,6 +481,43 @@ test_netq_urgent_ahead_of_hold(void **state)
 	test_free(q);
 }
 
+/* A send that leaves only the held last read offers the whole queue but
+ * that byte, though less than half of it was sent: a queue of
+ * --output-buffer's least once offered less than the reply reserve here,
+ * and the relay waited for its idle timer after every send. */
+static void
+test_netq_room_after_send_leaves_the_hold(void **state)
+{
+	struct netq *q;
+	unsigned char *blob, out[4096];
+	size_t half, got = 0;
+	ssize_t r;
+	int cli, srv;
+
+	(void)state;
+	q = test_malloc(sizeof(*q));
+	assert_int_equal(netq_init(q, NETOUT_MIN), 0);
+	half = q->b.size / 2 - 1;
+	blob = test_malloc(half);
+	memset(blob, 'r', half);
+	tcp_pair(&cli, &srv);
+	assert_int_equal(netq_append(q, NETQ_DATA, blob, half, 0), 0);
+	netq_hold(q);
+	assert_int_equal(netq_append(q, NETQ_DATA, "h", 1, 0), 0);
+	assert_int_equal(netq_flush(q, srv), (ssize_t)half);
+	assert_int_equal(netq_len(q), 1);
+	assert_true(netq_room(q) > NETOUT_RESERVE + IO_CHUNK / 8);
+	assert_int_equal(netq_room(q), q->b.size - 1);
+	while (got < half && (r = read(cli, out, sizeof(out))) > 0)
+		got += (size_t)r;
+	assert_int_equal(got, half);
+	close(cli);
+	close(srv);
+	test_free(blob);
+	netq_free(q);
+	test_free(q);
+}
+
 static void
 test_netq_full(void **state)
 {
@@ -563,6 +600,7 @@ main(void)
 		cmocka_unit_test(test_netq_hold_waits),
 		cmocka_unit_test(test_netq_clear_keeps_held),
 		cmocka_unit_test(test_netq_urgent_ahead_of_hold),
+		cmocka_unit_test(test_netq_room_after_send_leaves_the_hold),
 		cmocka_unit_test(test_netq_full),
 		cmocka_unit_test(test_log_safe),
 		cmocka_unit_test(test_issue_expand),
