@@ -477,6 +477,11 @@ void relay_event(struct telnet *t, const struct telnet_event *ev,
     void *ctx);
 int relay_monitor(struct session *s);
 
+/* client_input.c: TELNET commands from the client, and its input while
+ * the pty is in EXTPROC (0 when the pty's modes cannot be read). */
+void client_command(struct session *s, unsigned char cmd);
+int client_input_extproc(struct session *s, const struct telnet_event *ev);
+
 /* datapath.c: the bytes both ways.  The read and write functions return
  * -1 when that side is finished (EOF, EIO, reset), 0 when nothing could
  * be done, 1 after progress; the client's first EOF is a half-close
