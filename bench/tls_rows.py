@@ -370,8 +370,7 @@ class TLSBench:
             return [p for p in m.descendants(h.back.pid)
                     if m.comm(p) != "bench_sess"] + [h.front.pid] + \
                 m.descendants(h.front.pid)
-        pids = [p for p in m.descendants(h.pid)
-                if m.comm(p) not in ("bench_sess",)]
+        pids = [p for p in m.descendants(h.pid) if m.comm(p) != "bench_sess"]
         if not isinstance(h, m.Launcher):
             pids.append(h.pid)
         return pids

@@ -12,7 +12,7 @@
  *
  * Why it is safe: tls-helper is one thread in every process it runs as
  * (listener, monitor, relay, signer).  It is linked statically and no
- * pthread_create is linked into it (`make lint` checks with nm), so no
+ * pthread_create is linked into it (test_tls_memory.py checks), so no
  * second thread can exist to race with; OpenSSL 3.0 never starts one.
  * The linker's --wrap (Makefile) sends libssl's and libcrypto's calls
  * here; the lock objects are still made and freed by OpenSSL.

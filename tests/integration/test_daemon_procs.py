@@ -176,11 +176,6 @@ def test_sigterm_leaves_sessions_alone(listen_daemon):
     assert 'stopped listening' in d.stderr_text()
 
 
-def sid_of(pid):
-    with open('/proc/%d/stat' % pid) as f:
-        return int(f.read().rsplit(')', 1)[1].split()[3])
-
-
 def test_each_session_a_session_of_its_own(listen_daemon):
     """A connection's monitor leads a session of its own, the relay in it,
     the program in another: no process group of the listener's holds a
@@ -197,15 +192,15 @@ def test_each_session_a_session_of_its_own(listen_daemon):
             proc_comm(p) == 'telnetd']
     assert len(mons) == 2, mons
     for mon in mons:
-        assert sid_of(mon) == mon
+        assert os.getsid(mon) == mon
         kids = [p for p in descendants(mon) if proc_status(p) and
                 int(proc_status(p)['PPid']) == mon]
         relay = [p for p in kids if proc_comm(p) == 'telnetd']
         prog = [p for p in kids if p not in relay]
         assert len(relay) == 1 and len(prog) == 1, kids
-        assert sid_of(relay[0]) == mon
-        assert sid_of(prog[0]) == prog[0]
-    assert sid_of(d.pid) not in mons
+        assert os.getsid(relay[0]) == mon
+        assert os.getsid(prog[0]) == prog[0]
+    assert os.getsid(d.pid) not in mons
     for c in cs:
         c.send_data(b'still here\r\n')
         c.expect(b'ECHO:still here')

@@ -19,9 +19,11 @@ import pytest
 from conftest import BUILD, _need
 from test_tls import ca  # noqa: F401
 from test_tls_sessions import cat_session, session_pids
+from test_daemon_procs import proc_status
 
 SANITIZED = 'asan' in os.environ.get('TELNETD_BUILD', '')
 HELPER = BUILD / 'libexec' / 'telnetd' / 'tls-helper'
+PAGE = os.sysconf('SC_PAGESIZE')
 
 
 def symbols(path):
@@ -57,12 +59,12 @@ def pages(pid):
             if not f[1].startswith('rw') or f[-1] == '[stack]':
                 continue
             a, b = (int(x, 16) for x in f[0].split('-'))
-            pm.seek(a // 4096 * 8)
-            data = pm.read((b - a) // 4096 * 8)
+            pm.seek(a // PAGE * 8)
+            data = pm.read((b - a) // PAGE * 8)
             for i in range(len(data) // 8):
                 v, = struct.unpack_from('<Q', data, i * 8)
                 if v >> 63:
-                    out[a + i * 4096] = v & ((1 << 55) - 1)
+                    out[a + i * PAGE] = v & ((1 << 55) - 1)
     return out
 
 
@@ -94,8 +96,7 @@ def test_idle_tls_relay_copies_few_listener_pages(listen_daemon, ca):  # noqa: F
         relay = pids['relay'][0]
         # Its parent: the program's child may still be a root telnetd,
         # not yet /bin/cat (the pty, not cat, echoed the line).
-        with open('/proc/%d/stat' % relay) as f:
-            monitor = int(f.read().rsplit(')', 1)[1].split()[1])
+        monitor = int(proc_status(relay)['PPid'])
         assert monitor in pids['monitor'], (monitor, pids)
         time.sleep(0.3)     # past the idle trim (a tenth of a second)
         n = copied(relay, monitor)
