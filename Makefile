@@ -198,8 +198,7 @@ check:
 	$(MAKE) check-unit
 	$(MAKE) check-corpus
 	$(MAKE) check-fuzz-build
-	$(MAKE) check-integration
-	$(MAKE) check-asan
+	@bash tests/run-side-by-side.sh "$(MAKE)" check-integration check-asan
 	$(MAKE) check-valgrind
 	if command -v dpkg-buildpackage >/dev/null; then $(MAKE) check-deb; fi
 	$(MAKE) lint

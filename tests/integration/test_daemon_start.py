@@ -8,6 +8,7 @@ blanks only, so nothing here relies on a shell's quoting).
 """
 import os
 import pathlib
+import random
 import re
 import socket
 import subprocess
@@ -277,24 +278,28 @@ def test_listen_on_a_service_name():
     static program and looks it up with glibc's built-in "files" source
     whatever nsswitch.conf says (Debian's "services: db files" would
     otherwise load libnss_db into it)."""
-    name = port = None
+    named = []
     with open('/etc/services') as f:
         for line in f:
             w = line.split('#')[0].split()
-            if len(w) < 2 or not w[1].endswith('/tcp'):
-                continue
-            p = int(w[1].split('/')[0])
-            if p < 1024:
-                continue
-            s = socket.socket()
-            try:
-                s.bind(('127.0.0.1', p))
-            except OSError:
-                continue
-            finally:
-                s.close()
-            name, port = w[0], p
-            break
+            if len(w) >= 2 and w[1].endswith('/tcp'):
+                p = int(w[1].split('/')[0])
+                if p >= 1024:
+                    named.append((w[0], p))
+    # A random one, not the first: make check runs two suites at once, and
+    # both taking the first free name would race for one port.
+    random.shuffle(named)
+    name = port = None
+    for name_, port_ in named:
+        s = socket.socket()
+        try:
+            s.bind(('127.0.0.1', port_))
+        except OSError:
+            continue
+        finally:
+            s.close()
+        name, port = name_, port_
+        break
     assert name, 'no free tcp port named in /etc/services'
     ok, err = listen_starts(
         telnetd_path(), ['-E', '/bin/true'],

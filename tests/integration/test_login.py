@@ -5,7 +5,7 @@ pam/telnetd.pam).
 
 Needs root: a local test user with a known password and a locked one are
 created by users.py (nothing of the host's own is touched), and the PAM
-service file is installed for the run as /etc/pam.d/telnetd-itest (removed
+service file is installed for the run as /etc/pam.d/telnetd-itest-PID (removed
 afterwards; never /etc/pam.d/telnetd, which may be the host's).
 
 What is proven, for both login paths:
@@ -42,7 +42,9 @@ from conftest import BUILD, listen_starts
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 PAM_FILE = REPO / 'pam' / 'telnetd.pam'
-PAM_SERVICE = 'telnetd-itest'
+# One file per pytest process: make check runs the plain and the sanitizer
+# suites at once, and one run's teardown must not remove the other's file.
+PAM_SERVICE = 'telnetd-itest-%d' % os.getpid()
 PAM_PATH = pathlib.Path('/etc/pam.d') / PAM_SERVICE
 PAM_MARK = '# telnetd integration test copy of pam/telnetd.pam\n'
 
