@@ -119,6 +119,100 @@ sb_end(struct telnet *t)
 	t->sb_overflow = 0;
 }
 
+/*
+ * PS_DATA: hand the caller the span of plain data at buf[i..) as one
+ * DATA event and step over the special byte that ends it (IAC, or a bare
+ * CR in NVT text, which is reported at once).  Returns the next index.
+ */
+static size_t
+feed_data(struct telnet *t, const unsigned char *buf, size_t i, size_t len,
+    size_t *iac)
+{
+	const unsigned char *p;
+	size_t j;
+
+	if (t->opts[TELOPT_BINARY].him == TELNET_Q_YES) {
+		/* RFC 856: only IAC is special in BINARY, and each IAC is
+		 * looked for once. */
+		p = memchr(buf + i, TELNET_IAC, len - i);
+		j = p ? (size_t)(p - buf) : len;
+	} else
+		j = telnet_next_special(buf, i, len, 1, iac);
+	if (j + 1 < len && buf[j] == TELNET_IAC && buf[j + 1] == TELNET_IAC) {
+		/* RFC 854: IAC IAC is one data byte 255.  With both in this
+		 * buffer the span ends with the first of them: one DATA
+		 * event per escaped byte, not two and a parser state. */
+		emit_data(t, buf + i, j + 1 - i);
+		return j + 2;
+	}
+	emit_data(t, buf + i, j - i);
+	if (j >= len)
+		return len;
+	if (buf[j] == TELNET_IAC) {
+		t->state = PS_IAC;
+		return j + 1;
+	}
+	emit_eol(t, TELNET_EOL_CR);
+	t->state = PS_CR;
+	return j + 1;
+}
+
+/* PS_IAC: the byte *cp after an IAC (cp points into the caller's buffer,
+ * so an escaped 255 is reported from there). */
+static void
+after_iac(struct telnet *t, const unsigned char *cp)
+{
+	t->state = PS_DATA;
+	switch (*cp) {
+	case TELNET_IAC:
+		emit_data(t, cp, 1);
+		break;
+	case TELNET_WILL:
+	case TELNET_WONT:
+	case TELNET_DO:
+	case TELNET_DONT:
+		t->verb = *cp;
+		t->state = PS_VERB;
+		break;
+	case TELNET_SB:
+		t->state = PS_SB_OPT;
+		break;
+	case TELNET_SE:
+		break;	/* SE outside SB: ignored */
+	default:
+		command(t, *cp);
+		break;
+	}
+}
+
+/* PS_SB_IAC: the byte buf[i] after an IAC inside a subnegotiation.
+ * Returns the next index. */
+static size_t
+sb_after_iac(struct telnet *t, const unsigned char *buf, size_t i)
+{
+	unsigned char c = buf[i];
+
+	if (c == TELNET_IAC) {
+		sb_append(t, buf + i, 1);
+		t->state = PS_SB;
+		return i + 1;
+	}
+	if (c == TELNET_SE) {
+		t->state = PS_DATA;
+		sb_end(t);
+		return i + 1;
+	}
+	/* IAC <cmd> inside a subnegotiation: the SE was lost or never sent.
+	 * Drop the partial subnegotiation and read <cmd> as a command, so
+	 * the session goes on. */
+	telnet_emit_error(t, TELNET_ERR_SB_UNTERMINATED, t->sb_opt,
+	    "subnegotiation not ended by IAC SE dropped");
+	t->sb_len = 0;
+	t->sb_overflow = 0;
+	t->state = PS_IAC;
+	return i;
+}
+
 size_t
 telnet_feed(struct telnet *t, const unsigned char *buf, size_t len)
 {
@@ -136,35 +230,7 @@ telnet_feed(struct telnet *t, const unsigned char *buf, size_t len)
 	while (i < len && t->tls != TELNET_TLS_BEGIN) {
 		switch (t->state) {
 		case PS_DATA:
-			if (t->opts[TELOPT_BINARY].him == TELNET_Q_YES) {
-				/* RFC 856: only IAC is special in BINARY,
-				 * and each IAC is looked for once. */
-				p = memchr(buf + i, TELNET_IAC, len - i);
-				j = p ? (size_t)(p - buf) : len;
-			} else
-				j = telnet_next_special(buf, i, len, 1, &iac);
-			if (j + 1 < len && buf[j] == TELNET_IAC &&
-			    buf[j + 1] == TELNET_IAC) {
-				/* RFC 854: IAC IAC is one data byte 255.  With
-				 * both in this buffer the span ends with the
-				 * first of them: one DATA event per escaped
-				 * byte, not two and a parser state. */
-				emit_data(t, buf + i, j + 1 - i);
-				i = j + 2;
-				break;
-			}
-			emit_data(t, buf + i, j - i);
-			if (j >= len) {
-				i = len;
-				break;
-			}
-			i = j + 1;
-			if (buf[j] == TELNET_IAC) {
-				t->state = PS_IAC;
-				break;
-			}
-			emit_eol(t, TELNET_EOL_CR);
-			t->state = PS_CR;
+			i = feed_data(t, buf, i, len, &iac);
 			break;
 		case PS_CR:
 			/* The CR was reported when it came (telnet.h): an LF
@@ -179,28 +245,7 @@ telnet_feed(struct telnet *t, const unsigned char *buf, size_t len)
 				i++;
 			break;
 		case PS_IAC:
-			c = buf[i++];
-			t->state = PS_DATA;
-			switch (c) {
-			case TELNET_IAC:
-				emit_data(t, buf + i - 1, 1);
-				break;
-			case TELNET_WILL:
-			case TELNET_WONT:
-			case TELNET_DO:
-			case TELNET_DONT:
-				t->verb = c;
-				t->state = PS_VERB;
-				break;
-			case TELNET_SB:
-				t->state = PS_SB_OPT;
-				break;
-			case TELNET_SE:
-				break;	/* SE outside SB: ignored */
-			default:
-				command(t, c);
-				break;
-			}
+			after_iac(t, buf + i++);
 			break;
 		case PS_VERB:
 			t->state = PS_DATA;
@@ -223,27 +268,7 @@ telnet_feed(struct telnet *t, const unsigned char *buf, size_t len)
 			}
 			break;
 		case PS_SB_IAC:
-			c = buf[i];
-			if (c == TELNET_IAC) {
-				sb_append(t, buf + i, 1);
-				t->state = PS_SB;
-				i++;
-			} else if (c == TELNET_SE) {
-				t->state = PS_DATA;
-				i++;
-				sb_end(t);
-			} else {
-				/* IAC <cmd> inside a subnegotiation: the SE
-				 * was lost or never sent.  Drop the partial
-				 * subnegotiation and read <cmd> as a command,
-				 * so the session goes on. */
-				telnet_emit_error(t, TELNET_ERR_SB_UNTERMINATED,
-				    t->sb_opt,
-				    "subnegotiation not ended by IAC SE dropped");
-				t->sb_len = 0;
-				t->sb_overflow = 0;
-				t->state = PS_IAC;
-			}
+			i = sb_after_iac(t, buf, i);
 			break;
 		}
 	}
