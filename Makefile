@@ -69,7 +69,7 @@ ALL_LDFLAGS = $(HARDEN_LD) $(SAN) $(LDFLAGS)
 LIB_SRCS := $(sort $(wildcard libtelnet/*.c))
 # Every daemon source but main.c goes into an archive the unit tests link.
 D_SRCS := $(sort $(filter-out telnetd/main.c,$(wildcard telnetd/*.c)))
-# pam-login, the --pam program (pam/main.c and pam_login.c).
+# pam-login, the --pam program (pam/main.c, pam_login.c and their helpers).
 PAM_SRCS := $(sort $(wildcard pam/*.c))
 # tls-helper: the only program that links OpenSSL (tls/main.c and the
 # telnetd/tls*.c it pulls from the archive).

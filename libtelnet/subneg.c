@@ -1,7 +1,7 @@
 /*
  * subneg.c - decode one received subnegotiation into one typed event.
  *
- * The parser (telnet.c) has collected the bytes between IAC SB <opt> and
+ * The parser (receive.c) has collected the bytes between IAC SB <opt> and
  * IAC SE into t->sb_buf[0..sb_len), with IAC IAC already reduced to one
  * byte.  Here each option's grammar is checked strictly: a form that is
  * too short, too long, over a limit or carries an unknown code is dropped

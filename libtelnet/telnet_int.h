@@ -1,11 +1,16 @@
 /*
  * telnet_int.h - the engine's private state, shared by its source files:
- * telnet.c (parser, Q method, data encoding), subneg.c (subnegotiation
- * decoders), environ.c (the ENVIRON decoders), encode.c (subnegotiation
- * encoders), names.c (trace names).
+ * telnet.c (the engine object, events), receive.c (the receive parser),
+ * negotiate.c (the RFC 1143 Q method), send.c (data and commands out),
+ * subneg.c (subnegotiation decoders), environ.c (the ENVIRON decoders),
+ * encode.c (subnegotiation encoders), starttls.c (START_TLS), names.c
+ * (trace names).
  */
 #ifndef TELNET_INT_H
 #define TELNET_INT_H
+
+#include <stddef.h>
+#include <string.h>
 
 #include "telnet.h"
 
@@ -59,10 +64,43 @@ struct telnet {
 
 /* telnet.c */
 void telnet_emit(struct telnet *t, const struct telnet_event *ev);
-void telnet_emit_send(struct telnet *t, const unsigned char *buf, size_t len,
-    int urgent);
 void telnet_emit_error(struct telnet *t, enum telnet_error code,
     unsigned char opt, const char *msg);
+
+/* send.c: bytes other than data (commands, negotiation, subnegotiations)
+ * as a SEND event, after the NUL a pending bare CR still owes. */
+void telnet_emit_send(struct telnet *t, const unsigned char *buf, size_t len,
+    int urgent);
+
+/* negotiate.c: a received WILL/WONT/DO/DONT for OPT. */
+void telnet_negotiate(struct telnet *t, unsigned char verb, unsigned char opt);
+
+/*
+ * receive.c and send.c: the index of the first byte in buf[i..len) that
+ * needs more than copying: IAC, and CR when the text is NVT (not BINARY).
+ * *iac caches the next IAC (TELNET_IAC_UNKNOWN before the first scan) so
+ * that text full of CRs is not rescanned for IAC from every CR.  Inline:
+ * it is the data path's inner loop on both sides.
+ */
+#define TELNET_IAC_UNKNOWN ((size_t)-1)
+
+static inline size_t
+telnet_next_special(const unsigned char *buf, size_t i, size_t len, int nvt,
+    size_t *iac)
+{
+	const unsigned char *p;
+	size_t cr;
+
+	if (*iac == TELNET_IAC_UNKNOWN || *iac < i) {
+		p = memchr(buf + i, TELNET_IAC, len - i);
+		*iac = p ? (size_t)(p - buf) : len;
+	}
+	if (!nvt || *iac == i)
+		return *iac;
+	p = memchr(buf + i, '\r', *iac - i);
+	cr = p ? (size_t)(p - buf) : *iac;
+	return cr;
+}
 
 /* subneg.c: decoding helpers shared with environ.c.  Text copies go into
  * t->dec_buf at an offset. */

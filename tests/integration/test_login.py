@@ -1,7 +1,6 @@
 """test_login.py - logging a person in, over the real daemon on loopback,
 through the real /bin/login and through --pam (pam-login, the program
-built from pam/main.c and pam/pam_login.c, with the service file
-pam/telnetd.pam).
+built from pam/*.c, with the service file pam/telnetd.pam).
 
 Needs root: a local test user with a known password and a locked one are
 created by users.py (nothing of the host's own is touched), and the PAM
