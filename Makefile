@@ -199,9 +199,8 @@ check:
 	$(MAKE) check-corpus
 	$(MAKE) check-fuzz-build
 	@bash tests/run-side-by-side.sh "$(MAKE)" check-integration check-asan
-	$(MAKE) check-valgrind
+	@bash tests/run-side-by-side.sh "$(MAKE)" check-valgrind lint
 	if command -v dpkg-buildpackage >/dev/null; then $(MAKE) check-deb; fi
-	$(MAKE) lint
 
 # The engine benchmark checks every byte it counts: a quick run keeps it
 # honest (it broke once, unseen, when CR LF became two events).

@@ -6,7 +6,8 @@
 # minutes.  Running the sanitizer build and suite beside the plain one
 # takes about 3 minutes off make check.  The suites share nothing a run
 # owns: ports are random, the PAM service file is named per process, the
-# test users are only created (never removed) by either.
+# test users are only created (never removed) by either.  The linters
+# (CPU only, nothing timed) run beside the valgrind step the same way.
 #
 # BG_TARGET's output goes to a file and is printed after both are done, so
 # the two never interleave; the status is a failure when either failed.
