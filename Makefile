@@ -199,7 +199,7 @@ check:
 	$(MAKE) check-corpus
 	$(MAKE) check-fuzz-build
 	@bash tests/run-side-by-side.sh "$(MAKE)" check-integration check-asan
-	@bash tests/run-side-by-side.sh "$(MAKE)" check-valgrind lint
+	@LINT_JOBS=1 bash tests/run-side-by-side.sh "$(MAKE)" check-valgrind lint
 	if command -v dpkg-buildpackage >/dev/null; then $(MAKE) check-deb; fi
 
 # The engine benchmark checks every byte it counts: a quick run keeps it

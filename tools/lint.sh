@@ -19,11 +19,12 @@ fi
 
 echo "== clang-tidy"
 pkgc=$(pkg-config --cflags libbsd-overlay pam)
-# One clang-tidy per file, as many at once as there are CPUs.
+# One clang-tidy per file, as many at once as there are CPUs (LINT_JOBS:
+# make check runs lint beside valgrind's daemons and leaves them a CPU).
 LINT_FLAGS="-std=gnu11 $defs $inc $pkgc"
 export LINT_FLAGS
 # shellcheck disable=SC2016,SC2086
-out=$(printf '%s\n' $srcs | xargs -P "$(nproc)" -I{} sh -c \
+out=$(printf '%s\n' $srcs | xargs -P "${LINT_JOBS:-$(nproc)}" -I{} sh -c \
 	'clang-tidy --quiet "$1" -- $LINT_FLAGS 2>/dev/null' _ {})
 if [ -n "$out" ]; then
 	printf '%s\n' "$out"
