@@ -95,8 +95,6 @@ relay_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 	}
 }
 
-/* ---- the monitor ----------------------------------------------------- */
-
 static void
 set_nonblock(int fd)
 {
@@ -104,133 +102,6 @@ set_nonblock(int fd)
 
 	if (fl != -1)
 		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
-
-static void
-begin_draining(struct session *s)
-{
-	if (s->state == S_DRAINING || s->state == S_CLOSED)
-		return;
-	s->state = S_DRAINING;
-	s->dl[DL_NEGOTIATE] = 0;
-	s->dl[DL_PROBE] = 0;
-	s->dl[DL_FLUSH] = now_ms() + FLUSH_TIMEOUT_MS;
-}
-
-/* Nothing more to read from or write to the pty (so nothing more can
- * come after a held read: it goes, relay_read_pty()). */
-static void
-pty_done(struct session *s)
-{
-	netq_release(&s->out);
-	s->pty.st = SIDE_DONE;
-	s->dl[DL_PROGRAM_QUIET] = 0;
-	begin_draining(s);
-}
-
-/* STARTED: the pty master, or the monitor's refusal. */
-static void
-program_started(struct session *s, struct ps_started *st, int fd)
-{
-	static const unsigned char msg[] = "telnetd: cannot start a "
-	    "session.\r\n";
-
-	if (st->error != 0 || fd == -1) {
-		if (fd != -1)
-			close(fd);
-		relay_reply(s, msg, sizeof(msg) - 1);
-		/* Straight to draining, without the flush deadline: the
-		 * refusal goes out with what the socket takes at once. */
-		s->pty.st = SIDE_DONE;
-		s->state = S_DRAINING;
-		return;
-	}
-	s->pty.fd = fd;
-	set_nonblock(s->pty.fd);
-	st->tty[sizeof(st->tty) - 1] = '\0';
-	strlcpy(s->tty, st->tty, sizeof(s->tty));
-	s->state = S_RELAYING;
-	log_trace(s, DBG_REPORT, "program started on %s", s->tty);
-	/* A NAWS that came while the monitor was starting. */
-	relay_set_winsize(s);
-	/* Line mode, LFLOW: the pty's modes to the client. */
-	tty_mode_start(s);
-}
-
-/* EXITED: the program ended.  Its last output is still read, until the
- * pty reports EIO or is quiet for DRAIN_IDLE_MS (something else, a
- * background job, may hold it open).  With --report there is no program:
- * the report is flushed and the session closed. */
-static void
-program_exited(struct session *s)
-{
-	if (s->pty.fd == -1 && s->state == S_STARTING) {
-		s->pty.st = SIDE_DONE;
-		begin_draining(s);
-	} else if (s->pty.st == SIDE_OPEN) {
-		s->pty.st = SIDE_HALF_CLOSED;
-		s->dl[DL_PROGRAM_QUIET] = now_ms() + DRAIN_IDLE_MS;
-	}
-}
-
-/* A message from the monitor; -1 when it is gone or broke the protocol. */
-int
-relay_monitor(struct session *s)
-{
-	union {
-		uint32_t type;
-		struct ps_started st;
-		struct ps_exited ex;
-	} m;
-	int fd = -1;
-	ssize_t n;
-
-	if ((n = ps_recv(s->mon, &m, sizeof(m), &fd)) <= 0)
-		return -1;	/* the monitor is gone */
-	if (m.type == PS_STARTED && (size_t)n == sizeof(m.st) &&
-	    s->state == S_STARTING) {
-		program_started(s, &m.st, fd);
-		return 0;
-	}
-	if (fd != -1)
-		close(fd);
-	if (m.type == PS_EXITED && (size_t)n == sizeof(m.ex)) {
-		program_exited(s);
-		return 0;
-	}
-	log_warnx("unexpected message from monitor");
-	return -1;
-}
-
-/* The answers are in, or the deadline passed: START to the monitor.  With
- * --report there is no program: the report is the session. */
-static int
-request_start(struct session *s)
-{
-	size_t n;
-
-	if (negotiate_start(s) == -1)
-		return -1;
-	s->state = S_STARTING;
-	s->dl[DL_NEGOTIATE] = 0;
-	if (s->cfg->report == REPORT_SHOW) {
-		n = report_text(s, (char *)s->scratch, REPORT_MAX);
-		relay_reply(s, s->scratch, n);
-	}
-	return 0;
-}
-
-/* The opening is over: with --report the probes first (S_PROBING, whose
- * steps and deadline are probe.c's), else START. */
-static int
-opening_done(struct session *s, int64_t now)
-{
-	s->dl[DL_NEGOTIATE] = 0;
-	if (probe_begin(s, now)) {
-		s->state = S_PROBING;
-		return 0;
-	}
-	return request_start(s);
 }
 
 /* ---- the loop -------------------------------------------------------- */
@@ -424,12 +295,73 @@ secure_turn(struct session *s)
 		s->state = S_CLOSED;
 }
 
+/* poll() until a descriptor is ready or the nearest deadline; -1 on
+ * EINTR.  Bytes the TLS record layer already holds count as readable:
+ * poll() cannot see them. */
+static int
+relay_poll(struct session *s, struct pollfd *pfd, int confirm)
+{
+	int timeout = deadline_timeout(s->dl, DL_MAX, now_ms());
+	int buffered = (pfd[PFD_NET].events & POLLIN) &&
+	    relay_net_buffered(s);
+	int nready = poll(pfd, PFD_MAX, buffered || confirm ? 0 : timeout);
+
+	if (nready == -1) {
+		if (errno != EINTR)
+			fatal("poll");
+		return -1;
+	}
+	if (buffered) {
+		pfd[PFD_NET].revents |= POLLIN;
+		nready++;
+	}
+	return nready;
+}
+
+/* The phase's step after the reads: the handshake's check, or the START
+ * request once the opening or the probe is done; -1 ends the relay. */
+static int
+phase_step(struct session *s, int64_t now)
+{
+	if (s->state == S_SECURING)
+		tls_session_check(s, now);
+	else if (s->state == S_NEGOTIATING && (negotiate_ready(s) ||
+	    now >= s->dl[DL_NEGOTIATE]) && opening_done(s, now) == -1) {
+		log_warn("start request");
+		return -1;
+	}
+	if (s->state == S_PROBING && probe_step(s, now) &&
+	    request_start(s) == -1) {
+		log_warn("start request");
+		return -1;
+	}
+	return 0;
+}
+
+/* Write what is queued, without waiting for POLLOUT unless the last
+ * write found the pty full; -1 when the client is gone. */
+static int
+write_step(struct session *s, const struct pollfd *pfd)
+{
+	if (pfd[PFD_PTY].revents & POLLOUT)
+		s->pty.full = 0;
+	if (s->pty.fd != -1 && s->pty.st != SIDE_DONE &&
+	    buf_len(&s->in) > 0 && !s->pty.full &&
+	    relay_write_pty(s) == -1)
+		pty_done(s);
+	if (!relay_lingering(s) && relay_write_net(s) == -1) {
+		s->net.st = SIDE_DONE;
+		return -1;
+	}
+	return 0;
+}
+
 static void
 relay_loop(struct session *s)
 {
 	struct pollfd pfd[PFD_MAX];
 	int64_t now;
-	int nready, ptyin, buffered, timeout, confirm;
+	int nready, ptyin, confirm;
 
 	while (s->state != S_CLOSED) {
 		if (s->state == S_SECURING && tls_session_own(s)) {
@@ -438,21 +370,8 @@ relay_loop(struct session *s)
 		}
 		ptyin = poll_set(s, pfd);
 		confirm = relay_pty_confirm_due(s, ptyin);
-		now = now_ms();
-		timeout = deadline_timeout(s->dl, DL_MAX, now);
-		/* Bytes the record layer holds: poll() cannot see them. */
-		buffered = (pfd[PFD_NET].events & POLLIN) &&
-		    relay_net_buffered(s);
-		nready = poll(pfd, PFD_MAX, buffered || confirm ? 0 : timeout);
-		if (nready == -1) {
-			if (errno == EINTR)
-				continue;
-			fatal("poll");
-		}
-		if (buffered) {
-			pfd[PFD_NET].revents |= POLLIN;
-			nready++;
-		}
+		if ((nready = relay_poll(s, pfd, confirm)) == -1)
+			continue;	/* EINTR */
 		now = now_ms();
 		idle_step(s, nready, now);
 		/* A linemode EOF taken: EXTPROC back, input no longer held
@@ -479,31 +398,8 @@ relay_loop(struct session *s)
 			pty_readable(s, now);
 		program_end_step(s, ptyin, now);
 		idle_timeout_step(s, now);
-		if (s->state == S_SECURING)
-			tls_session_check(s, now);
-		else if (s->state == S_NEGOTIATING && (negotiate_ready(s) ||
-		    now >= s->dl[DL_NEGOTIATE]) && opening_done(s, now) == -1) {
-			log_warn("start request");
+		if (phase_step(s, now) == -1 || write_step(s, pfd) == -1)
 			break;
-		}
-		if (s->state == S_PROBING && probe_step(s, now) &&
-		    request_start(s) == -1) {
-			log_warn("start request");
-			break;
-		}
-
-		/* Write what is queued, without waiting for POLLOUT unless
-		 * the last write found the pty full. */
-		if (pfd[PFD_PTY].revents & POLLOUT)
-			s->pty.full = 0;
-		if (s->pty.fd != -1 && s->pty.st != SIDE_DONE &&
-		    buf_len(&s->in) > 0 && !s->pty.full &&
-		    relay_write_pty(s) == -1)
-			pty_done(s);
-		if (!relay_lingering(s) && relay_write_net(s) == -1) {
-			s->net.st = SIDE_DONE;
-			break;
-		}
 		if (s->state == S_DRAINING)
 			drain_step(s, now);
 	}

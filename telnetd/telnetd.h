@@ -468,14 +468,21 @@ int relay_main(const struct config *cfg, int net, int mon,
     const char *host, const struct tls_start *ts);
 /* The pieces of relay_main, also driven by tests/fuzz/fuzz_session.c: a
  * session on given descriptors (no fork, no privilege change), and its
- * end (closes net and the pty); the engine's callback; one message from
- * the monitor (-1: it is gone or broke the protocol). */
+ * end (closes net and the pty); the engine's callback. */
 struct session *session_new(const struct config *cfg, int net, int mon,
     const char *host);
 void session_free(struct session *s);
 void relay_event(struct telnet *t, const struct telnet_event *ev,
     void *ctx);
+
+/* program.c: the program's life as the relay sees it.  One message from
+ * the monitor (-1: it is gone or broke the protocol); START once the
+ * opening is done (opening_done: the probes first with --report), -1 when
+ * it cannot be sent; the pty side's end, which begins the drain. */
 int relay_monitor(struct session *s);
+int opening_done(struct session *s, int64_t now);
+int request_start(struct session *s);
+void pty_done(struct session *s);
 
 /* client_input.c: TELNET commands from the client, and its input while
  * the pty is in EXTPROC (0 when the pty's modes cannot be read). */
