@@ -177,8 +177,8 @@ int ks_signer_channel(int ctl, int *relay);
 int ks_check_files(const char *chainfile, const char *keyfile, char *why,
     size_t whysz);
 
-/* tls_key.c: the relay's side of the request (an OpenSSL provider whose
- * keys sign by asking the signer).  Called by tls_ctx.c. */
+/* tls_key.c, tls_key_sign.c: the relay's side of the request (an OpenSSL
+ * provider whose keys sign by asking the signer).  Called by tls_ctx.c. */
 struct evp_pkey_st;
 struct ossl_lib_ctx_st;
 struct ossl_provider_st;
@@ -192,9 +192,24 @@ void tls_key_provider_unload(struct ossl_provider_st *ours,
  * go over chan (not owned). */
 struct evp_pkey_st *tls_key_remote(struct ossl_lib_ctx_st *libctx,
     struct evp_pkey_st *pub, int chan);
-/* Ask the signer: the signature's length, or -1. */
+/* tls_key_sign.c: ask the signer: the signature's length, or -1. */
 ssize_t tls_key_ask(int chan, uint32_t scheme, const unsigned char *data,
     size_t len, unsigned char *sig, size_t sigmax);
+/* The provider's two halves share its name, its key objects (tls_key.c's
+ * key management makes them, tls_key_sign.c's signatures use them) and
+ * the shape of an OSSL_DISPATCH entry; tls_key.c's provider offers
+ * tls_key_sign.c's signature algorithms (an OSSL_ALGORITHM table). */
+#define TLS_KEY_PROVIDER	"telnetd-remote"
+#define TLS_KEY_PROPS		"provider=" TLS_KEY_PROVIDER
+#define TLS_KEY_FN(id, f)	{ id, (void (*)(void))(f) }
+struct tls_rkey {
+	struct evp_pkey_st *pub;	/* the certificate's key (default
+					   provider) */
+	int chan;			/* -1: public only */
+	int is_rsa;
+};
+struct ossl_algorithm_st;
+const struct ossl_algorithm_st *tls_key_signatures(void);
 
 /* How a connection gets TLS (--tls=MODE, --listen=...,tls=MODE). */
 enum tls_mode {
