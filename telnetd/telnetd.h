@@ -544,9 +544,6 @@ int tls_session_secure(const struct session *s);
 void tls_session_trim(struct session *s);
 /* For callers that go on after a session (session_free). */
 void tls_session_free(struct session *s);
-/* A --listen daemon with TLS, before it forks sessions: the heap's free
- * holes taken, so that sessions allocate in pages of their own. */
-void tls_heap_settle(void);
 /* For the report and the log: 1 with how and info when TLS is up. */
 int tls_session_info(const struct session *s, enum tls_how *how,
     struct tls_info *info);
@@ -568,6 +565,10 @@ relay_net_urgent(const struct session *s)
 {
 	return s->tls == NULL || !tls_session_secure(s);
 }
+
+/* tls_heap.c: a daemon with TLS, before it forks a session: the heap's
+ * free holes taken, so that sessions allocate in pages of their own. */
+void tls_heap_settle(void);
 
 /* negotiate.c */
 /* What the start waits for (s->wait[opt], NEG_WAIT_*) is written only

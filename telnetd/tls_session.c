@@ -40,7 +40,6 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
-#include <malloc.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -465,56 +464,6 @@ tls_session_step(struct session *s, short revents, int64_t now)
 	 * also how the deadline is seen. */
 	if (s->state == S_SECURING && s->tls->step == TS_HANDSHAKE)
 		handshake_step(s);
-}
-
-/*
- * Before a --listen daemon forks its sessions: every free hole in the
- * heap taken (malloc'd and kept).  Building the TLS context leaves
- * hundreds of small free chunks between the objects every session then
- * shares; a session that allocated into one, or freed next to one (malloc
- * links free chunks to each other), would copy the page it is in, and the
- * handshake's allocations touch dozens of them.  With no holes, a
- * session's allocations come from fresh pages at the top of the heap.
- * The holes are memory the listener has anyway.
- */
-/* Take blocks of size bytes while malloc finds them below the top chunk;
- * how many it took. */
-static size_t
-take_holes(size_t size, size_t max)
-{
-	size_t n = 0;
-	char *top, *p;
-
-	while (n < max) {
-		top = (char *)sbrk(0) - mallinfo2().keepcost;
-		if ((p = malloc(size)) == NULL)
-			break;
-		if (p >= top) {
-			free(p);	/* from the top: none of that size */
-			break;
-		}
-		n++;			/* a hole: kept */
-	}
-	return n;
-}
-
-void
-tls_heap_settle(void)
-{
-	struct mallinfo2 mi;
-	size_t size, pass;
-
-	for (pass = 0; pass < 2; pass++) {
-		/* Every small size class (malloc's caches and bins take
-		 * exact sizes), then the large holes, halving. */
-		for (size = 8; size <= 1032; size += 16)
-			(void)take_holes(size, 1024);
-		mi = mallinfo2();
-		size = mi.fordblks > mi.keepcost ? mi.fordblks - mi.keepcost :
-		    0;
-		for (; size > 1032; size /= 2)
-			(void)take_holes(size, 1024);
-	}
 }
 
 /* ---- the record layer behind the seam (datapath.c) ------------------ */
