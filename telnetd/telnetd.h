@@ -522,9 +522,33 @@ int relay_lingering(const struct session *s);
  * pty now, without waiting (ptyin: the queue has room for a read). */
 int relay_pty_confirm_due(struct session *s, int ptyin);
 
-/* tls_session.c: a relay's way into TLS (S_SECURING) and its record
- * layer behind the seam; called only when s->tls is set. */
-struct tls_session;
+/* tls_session.c: a relay's way into TLS (S_SECURING); called only when
+ * s->tls is set.  Its state's fields are tls_session.c's and
+ * tls_session_io.c's alone: the rest of the relay asks through the
+ * functions below. */
+enum tls_step {
+	TS_SNIFF,		/* auto: the first bytes decide */
+	TS_OFFER,		/* DO START_TLS out, the answer awaited */
+	TS_HANDSHAKE,
+	TS_UP,			/* TLS carries the session */
+	TS_PLAIN,		/* START_TLS refused (an offered mode) */
+};
+
+struct tls_session {
+	const struct tls_ops *ops;
+	struct tls *t;
+	int mode;		/* enum tls_mode */
+	int64_t t0;		/* ms: the relay began */
+	enum tls_step step;
+	enum tls_how how;
+	int chan;		/* the signer channel, until the handshake */
+	int sniff_ms;		/* auto: how long a silent client may be */
+	int64_t sniff_until;
+	int sniff_more;		/* auto: a lone 0x16 so far */
+	short hs_events;	/* what the handshake waits for */
+	int want_write;		/* a read needs the socket writable */
+	struct tls_info info;	/* once up */
+};
 /* Before confinement: the context (made from ts->chain unless given), the
  * connection object, the first step (state S_SECURING).  -1: logged. */
 int tls_session_new(struct session *s, const struct tls_start *ts);
@@ -541,7 +565,14 @@ void tls_session_event(struct session *s, const struct telnet_event *ev);
 void tls_session_prefix(struct session *s, const unsigned char *p,
     size_t n);
 void tls_session_check(struct session *s, int64_t now);
-/* The record layer, as read(2) and netq_flush() answer. */
+/* For callers that go on after a session (session_free). */
+void tls_session_free(struct session *s);
+/* For the report and the log: 1 with how and info when TLS is up. */
+int tls_session_info(const struct session *s, enum tls_how *how,
+    struct tls_info *info);
+
+/* tls_session_io.c: the record layer behind the seam, as read(2) and
+ * netq_flush() answer; called only when s->tls is set. */
 ssize_t tls_session_read(struct session *s, void *p, size_t n);
 ssize_t tls_session_flush(struct session *s);
 void tls_session_shutdown(struct session *s);
@@ -549,14 +580,6 @@ size_t tls_session_unsent(const struct session *s);
 int tls_session_pending(const struct session *s);
 int tls_session_secure(const struct session *s);
 void tls_session_trim(struct session *s);
-/* For callers that go on after a session (session_free). */
-void tls_session_free(struct session *s);
-/* A --listen daemon with TLS, before it forks sessions: the heap's free
- * holes taken, so that sessions allocate in pages of their own. */
-void tls_heap_settle(void);
-/* For the report and the log: 1 with how and info when TLS is up. */
-int tls_session_info(const struct session *s, enum tls_how *how,
-    struct tls_info *info);
 /* For the loop, about the record layer: bytes it still has to send
  * (POLLOUT, and draining waits for them), bytes a read gets without the
  * socket (poll() does not see them), no urgent data (inside TLS). */
@@ -575,6 +598,10 @@ relay_net_urgent(const struct session *s)
 {
 	return s->tls == NULL || !tls_session_secure(s);
 }
+
+/* tls_heap.c: a daemon with TLS, before it forks a session: the heap's
+ * free holes taken, so that sessions allocate in pages of their own. */
+void tls_heap_settle(void);
 
 /* negotiate.c */
 /* What the start waits for (s->wait[opt], NEG_WAIT_*) is written only

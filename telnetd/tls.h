@@ -1,7 +1,7 @@
 /*
- * tls.h - TELNET over TLS (issue 15): the relay's TLS endpoint (tls.c),
- * the signer that alone holds the private key (tls_sign.c) and the narrow
- * request between them (tls_key.c on the relay's side).
+ * tls.h - TELNET over TLS (issue 15): the relay's TLS endpoint (tls.c,
+ * tls_ctx.c), the signer that alone holds the private key (tls_sign.c)
+ * and the narrow request between them (tls_key.c on the relay's side).
  *
  * The relay runs the handshake and the record layer; the one signature a
  * handshake needs (TLS 1.3 CertificateVerify, or the TLS 1.2
@@ -177,8 +177,8 @@ int ks_signer_channel(int ctl, int *relay);
 int ks_check_files(const char *chainfile, const char *keyfile, char *why,
     size_t whysz);
 
-/* tls_key.c: the relay's side of the request (an OpenSSL provider whose
- * keys sign by asking the signer).  Called by tls.c. */
+/* tls_key.c, tls_key_sign.c: the relay's side of the request (an OpenSSL
+ * provider whose keys sign by asking the signer).  Called by tls_ctx.c. */
 struct evp_pkey_st;
 struct ossl_lib_ctx_st;
 struct ossl_provider_st;
@@ -192,9 +192,24 @@ void tls_key_provider_unload(struct ossl_provider_st *ours,
  * go over chan (not owned). */
 struct evp_pkey_st *tls_key_remote(struct ossl_lib_ctx_st *libctx,
     struct evp_pkey_st *pub, int chan);
-/* Ask the signer: the signature's length, or -1. */
+/* tls_key_sign.c: ask the signer: the signature's length, or -1. */
 ssize_t tls_key_ask(int chan, uint32_t scheme, const unsigned char *data,
     size_t len, unsigned char *sig, size_t sigmax);
+/* The provider's two halves share its name, its key objects (tls_key.c's
+ * key management makes them, tls_key_sign.c's signatures use them) and
+ * the shape of an OSSL_DISPATCH entry; tls_key.c's provider offers
+ * tls_key_sign.c's signature algorithms (an OSSL_ALGORITHM table). */
+#define TLS_KEY_PROVIDER	"telnetd-remote"
+#define TLS_KEY_PROPS		"provider=" TLS_KEY_PROVIDER
+#define TLS_KEY_FN(id, f)	{ id, (void (*)(void))(f) }
+struct tls_rkey {
+	struct evp_pkey_st *pub;	/* the certificate's key (default
+					   provider) */
+	int chan;			/* -1: public only */
+	int is_rsa;
+};
+struct ossl_algorithm_st;
+const struct ossl_algorithm_st *tls_key_signatures(void);
 
 /* How a connection gets TLS (--tls=MODE, --listen=...,tls=MODE). */
 enum tls_mode {
@@ -249,7 +264,8 @@ int tls_sniff_wait_ms(uint32_t rtt_us);
 int tls_check_files(const char *cert, const char *key, char *why,
     size_t whysz);
 
-/* tls.c: the relay's TLS endpoint, driven by a poll loop. */
+/* tls.c (tls_ctx.c: the context): the relay's TLS endpoint, driven by a
+ * poll loop. */
 struct tls_ctx;		/* per daemon (or per reload): chain, settings */
 struct tls;		/* per connection */
 
@@ -262,6 +278,11 @@ struct tls;		/* per connection */
 #define TLS_HANDSHAKE_MS	10000	/* the handshake's deadline */
 #define TLS_SNI_MAX		255
 #define TLS_PREFIX_MAX		4096	/* bytes read before TLS began */
+/* One record's plaintext at most (RFC 8446 5.1), and what a record adds
+ * to it at most (header, explicit IV, MAC or tag, padding: OpenSSL's
+ * SSL3_RT_MAX_ENCRYPTED_OVERHEAD is 320). */
+#define TLS_PLAIN_MAX	16384
+#define TLS_RECORD_MAX	(TLS_PLAIN_MAX + 512)
 
 /* How the connection came to TLS, for --report. */
 enum tls_how {
@@ -328,6 +349,18 @@ void tls_free(struct tls *t);
 void tls_trim(struct tls *t);
 /* Seed the random generator before the relay is confined. */
 void tls_seed(void);
+/* What tls.c and tls_ctx.c say to each other (OpenSSL's SSL and BIO). */
+struct buffer;
+struct ssl_st;
+struct bio_st;
+/* tls_ctx.c: a server SSL of the context whose key signs over chan, or
+ * NULL; a BIO that appends each record to wire (the connection's wire
+ * buffer, which tls_write() keeps room in), or NULL. */
+struct ssl_st *tls_ctx_ssl(struct tls_ctx *c, int chan);
+struct bio_st *tls_ctx_wire(struct tls_ctx *c, struct buffer *wire);
+/* tls.c: what, and OpenSSL's last queued error, as one line in dst; the
+ * error queue cleared. */
+void tls_set_err(char *dst, size_t dstsz, const char *what);
 
 /*
  * The functions above as a table: tls-helper's daemon has it (main.c

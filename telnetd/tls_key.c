@@ -2,107 +2,40 @@
  * tls_key.c - the relay's stand-in for the private key: a small OpenSSL 3
  * provider, built into the daemon, whose RSA and EC keys hold only the
  * certificate's public key and a channel to the signer (tls_sign.c).
+ * Here: the provider and its key management; its signature operation,
+ * which asks the signer, is tls_key_sign.c.
  *
  * OpenSSL 3 has no private-key callback in libssl (BoringSSL's
  * SSL_PRIVATE_KEY_METHOD is not there); RSA_METHOD and EC_KEY_METHOD are
  * deprecated and would hand the signer a raw RSA private operation for
  * RSA-PSS (the padding is done before the method is called).  A provider
  * is the supported way: libssl signs through EVP_DigestSign, which for a
- * key of ours lands in digest_sign_* below with the exact bytes TLS signs
- * (TLS 1.3 CertificateVerify content, TLS 1.2 ServerKeyExchange params),
- * the digest and the padding.  Those go to the signer as one KS_SIGN
- * request; its reply is the signature.
+ * key of ours lands in tls_key_sign.c's digest_sign_* with the exact
+ * bytes TLS signs (TLS 1.3 CertificateVerify content, TLS 1.2
+ * ServerKeyExchange params), the digest and the padding.  Those go to the
+ * signer as one KS_SIGN request; its reply is the signature.
  *
- * The provider's algorithms carry "provider=telnetd-remote"; tls.c sets
- * the library context's default query to "?provider=default", so nothing
- * but our own keys ever lands here.
+ * The provider's algorithms carry "provider=telnetd-remote";
+ * tls_key_provider_load sets the library context's default query to
+ * "?provider=default", so nothing but our own keys ever lands here.
  */
 #include <sys/types.h>
-#include <sys/socket.h>
 
-#include <errno.h>
-#include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include <openssl/core.h>
 #include <openssl/core_dispatch.h>
 #include <openssl/core_names.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/provider.h>
-#include <openssl/rsa.h>
 
 #include "telnetd.h"
 #include "tls.h"
 
-#define PROV_NAME	"telnetd-remote"
-#define PROV_PROPS	"provider=" PROV_NAME
 /* Our import parameter: the channel to the signer. */
 #define PARAM_CHAN	"telnetd-signer-channel"
-
-struct rkey {
-	EVP_PKEY *pub;		/* the certificate's key (default provider) */
-	int chan;		/* -1: public only */
-	int is_rsa;
-};
-
-struct rsig {
-	struct rkey *key;
-	EVP_MD_CTX *mdctx;	/* unused: the signer hashes; kept NULL */
-	char md[16];		/* "SHA256" */
-	int pss;		/* RSA: PSS (1) or PKCS #1 v1.5 (0) */
-	int saltlen_ok;		/* PSS salt length = digest length */
-	size_t len;
-	int over;		/* content over KS_DATA_MAX */
-	unsigned char data[KS_DATA_MAX];
-};
-
-/* ------------------------------------------------------------------ */
-/* Asking the signer                                                     */
-
-ssize_t
-tls_key_ask(int chan, uint32_t scheme, const unsigned char *data, size_t len,
-    unsigned char *sig, size_t sigmax)
-{
-	struct ks_sign req;
-	struct ks_signature rep;
-	struct pollfd pfd;
-	ssize_t n;
-	int fd, r;
-
-	if (chan < 0 || len > KS_DATA_MAX)
-		return -1;
-	memset(&req, 0, sizeof(req));
-	req.type = KS_SIGN;
-	req.scheme = scheme;
-	req.len = (uint32_t)len;
-	memcpy(req.data, data, len);
-	if (ps_send(chan, &req, KS_SIGN_LEN(len), -1) == -1)
-		return -1;
-	/* A blocking wait in the middle of a handshake step: one round
-	 * trip to a local process (the signature itself: about 1 ms for
-	 * RSA-2048), bounded. */
-	pfd.fd = chan;
-	pfd.events = POLLIN;
-	do
-		r = poll(&pfd, 1, KS_TIMEOUT_MS);
-	while (r == -1 && errno == EINTR);
-	if (r <= 0)
-		return -1;
-	n = ps_recv(chan, &rep, sizeof(rep), &fd);
-	if (fd != -1)
-		close(fd);
-	if (n < (ssize_t)KS_SIGNATURE_LEN(0) || rep.type != KS_SIGNATURE ||
-	    rep.error != 0 || rep.len > KS_SIG_MAX ||
-	    (size_t)n != KS_SIGNATURE_LEN(rep.len) || rep.len > sigmax ||
-	    rep.len == 0)
-		return -1;
-	memcpy(sig, rep.sig, rep.len);
-	return (ssize_t)rep.len;
-}
 
 /* ------------------------------------------------------------------ */
 /* Key management                                                        */
@@ -110,7 +43,7 @@ tls_key_ask(int chan, uint32_t scheme, const unsigned char *data, size_t len,
 static void *
 km_new(void *provctx)
 {
-	struct rkey *k = calloc(1, sizeof(*k));
+	struct tls_rkey *k = calloc(1, sizeof(*k));
 
 	(void)provctx;
 	if (k != NULL)
@@ -121,7 +54,7 @@ km_new(void *provctx)
 static void
 km_free(void *kd)
 {
-	struct rkey *k = kd;
+	struct tls_rkey *k = kd;
 
 	if (k == NULL)
 		return;
@@ -132,7 +65,7 @@ km_free(void *kd)
 static int
 km_has(const void *kd, int selection)
 {
-	const struct rkey *k = kd;
+	const struct tls_rkey *k = kd;
 
 	if (k == NULL || k->pub == NULL)
 		return 0;
@@ -144,7 +77,7 @@ km_has(const void *kd, int selection)
 static int
 km_match(const void *a, const void *b, int selection)
 {
-	const struct rkey *x = a, *y = b;
+	const struct tls_rkey *x = a, *y = b;
 
 	(void)selection;
 	return x->pub != NULL && y->pub != NULL &&
@@ -153,7 +86,8 @@ km_match(const void *a, const void *b, int selection)
 
 /* The public key from params, made by the default provider. */
 static int
-km_import_common(struct rkey *k, const char *type, const OSSL_PARAM params[])
+km_import_common(struct tls_rkey *k, const char *type,
+    const OSSL_PARAM params[])
 {
 	const OSSL_PARAM *p;
 	EVP_PKEY_CTX *c;
@@ -183,7 +117,7 @@ km_import_common(struct rkey *k, const char *type, const OSSL_PARAM params[])
 static int
 km_import_rsa(void *kd, int selection, const OSSL_PARAM params[])
 {
-	struct rkey *k = kd;
+	struct tls_rkey *k = kd;
 
 	(void)selection;
 	k->is_rsa = 1;
@@ -230,7 +164,7 @@ km_import_types_ec(int selection)
 static int
 km_export(void *kd, int selection, OSSL_CALLBACK *cb, void *cbarg)
 {
-	struct rkey *k = kd;
+	struct tls_rkey *k = kd;
 	OSSL_PARAM *params = NULL;
 	int ret;
 
@@ -272,7 +206,7 @@ km_export_types_ec(int selection)
 static int
 km_get_params(void *kd, OSSL_PARAM params[])
 {
-	struct rkey *k = kd;
+	struct tls_rkey *k = kd;
 
 	if (k->pub == NULL)
 		return 0;
@@ -311,279 +245,30 @@ km_opname_ec(int op)
 	return op == OSSL_OP_SIGNATURE ? "ECDSA" : NULL;
 }
 
-#define FN(id, f)	{ id, (void (*)(void))(f) }
 #define KM_COMMON \
-	FN(OSSL_FUNC_KEYMGMT_NEW, km_new), \
-	FN(OSSL_FUNC_KEYMGMT_FREE, km_free), \
-	FN(OSSL_FUNC_KEYMGMT_HAS, km_has), \
-	FN(OSSL_FUNC_KEYMGMT_MATCH, km_match), \
-	FN(OSSL_FUNC_KEYMGMT_EXPORT, km_export), \
-	FN(OSSL_FUNC_KEYMGMT_GET_PARAMS, km_get_params), \
-	FN(OSSL_FUNC_KEYMGMT_GETTABLE_PARAMS, km_gettable_params)
+	TLS_KEY_FN(OSSL_FUNC_KEYMGMT_NEW, km_new), \
+	TLS_KEY_FN(OSSL_FUNC_KEYMGMT_FREE, km_free), \
+	TLS_KEY_FN(OSSL_FUNC_KEYMGMT_HAS, km_has), \
+	TLS_KEY_FN(OSSL_FUNC_KEYMGMT_MATCH, km_match), \
+	TLS_KEY_FN(OSSL_FUNC_KEYMGMT_EXPORT, km_export), \
+	TLS_KEY_FN(OSSL_FUNC_KEYMGMT_GET_PARAMS, km_get_params), \
+	TLS_KEY_FN(OSSL_FUNC_KEYMGMT_GETTABLE_PARAMS, km_gettable_params)
 
 static const OSSL_DISPATCH km_rsa[] = {
 	KM_COMMON,
-	FN(OSSL_FUNC_KEYMGMT_IMPORT, km_import_rsa),
-	FN(OSSL_FUNC_KEYMGMT_IMPORT_TYPES, km_import_types_rsa),
-	FN(OSSL_FUNC_KEYMGMT_EXPORT_TYPES, km_export_types_rsa),
-	FN(OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME, km_opname_rsa),
+	TLS_KEY_FN(OSSL_FUNC_KEYMGMT_IMPORT, km_import_rsa),
+	TLS_KEY_FN(OSSL_FUNC_KEYMGMT_IMPORT_TYPES, km_import_types_rsa),
+	TLS_KEY_FN(OSSL_FUNC_KEYMGMT_EXPORT_TYPES, km_export_types_rsa),
+	TLS_KEY_FN(OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME, km_opname_rsa),
 	{ 0, NULL },
 };
 
 static const OSSL_DISPATCH km_ec[] = {
 	KM_COMMON,
-	FN(OSSL_FUNC_KEYMGMT_IMPORT, km_import_ec),
-	FN(OSSL_FUNC_KEYMGMT_IMPORT_TYPES, km_import_types_ec),
-	FN(OSSL_FUNC_KEYMGMT_EXPORT_TYPES, km_export_types_ec),
-	FN(OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME, km_opname_ec),
-	{ 0, NULL },
-};
-
-/* ------------------------------------------------------------------ */
-/* Signature: collect the content, ask the signer                        */
-
-static void *
-sig_newctx(void *provctx, const char *propq)
-{
-	(void)provctx;
-	(void)propq;
-	return calloc(1, sizeof(struct rsig));
-}
-
-static void
-sig_freectx(void *ctx)
-{
-	struct rsig *s = ctx;
-
-	if (s == NULL)
-		return;
-	EVP_MD_CTX_free(s->mdctx);
-	free(s);
-}
-
-static void *
-sig_dupctx(void *ctx)
-{
-	struct rsig *s = ctx, *d;
-
-	if ((d = malloc(sizeof(*d))) == NULL)
-		return NULL;
-	memcpy(d, s, sizeof(*d));
-	d->mdctx = NULL;
-	return d;
-}
-
-static int
-set_md(struct rsig *s, const char *name)
-{
-	static const char *const ok[][2] = {
-		{ "SHA256", "SHA2-256" }, { "SHA384", "SHA2-384" },
-		{ "SHA512", "SHA2-512" },
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
-		if (strcasecmp(name, ok[i][0]) == 0 ||
-		    strcasecmp(name, ok[i][1]) == 0) {
-			strlcpy(s->md, ok[i][0], sizeof(s->md));
-			return 1;
-		}
-	return 0;
-}
-
-static int
-sig_set_ctx_params(void *ctx, const OSSL_PARAM params[])
-{
-	struct rsig *s = ctx;
-	const OSSL_PARAM *p;
-	const char *str;
-	int v;
-
-	if (params == NULL)
-		return 1;
-	if ((p = OSSL_PARAM_locate_const(params,
-	    OSSL_SIGNATURE_PARAM_DIGEST)) != NULL) {
-		if (OSSL_PARAM_get_utf8_string_ptr(p, &str) != 1 ||
-		    !set_md(s, str))
-			return 0;
-	}
-	if ((p = OSSL_PARAM_locate_const(params,
-	    OSSL_SIGNATURE_PARAM_PAD_MODE)) != NULL) {
-		if (p->data_type == OSSL_PARAM_INTEGER) {
-			if (OSSL_PARAM_get_int(p, &v) != 1)
-				return 0;
-			if (v == RSA_PKCS1_PSS_PADDING)
-				s->pss = 1;
-			else if (v == RSA_PKCS1_PADDING)
-				s->pss = 0;
-			else
-				return 0;
-		} else if (OSSL_PARAM_get_utf8_string_ptr(p, &str) == 1) {
-			if (strcmp(str, OSSL_PKEY_RSA_PAD_MODE_PSS) == 0)
-				s->pss = 1;
-			else if (strcmp(str, OSSL_PKEY_RSA_PAD_MODE_PKCSV15) == 0)
-				s->pss = 0;
-			else
-				return 0;
-		} else
-			return 0;
-	}
-	if ((p = OSSL_PARAM_locate_const(params,
-	    OSSL_SIGNATURE_PARAM_PSS_SALTLEN)) != NULL) {
-		/* The signer uses a salt as long as the digest (RFC 8446
-		 * 4.2.3), so that is the only length agreed to. */
-		if (p->data_type == OSSL_PARAM_INTEGER) {
-			if (OSSL_PARAM_get_int(p, &v) != 1 ||
-			    v != RSA_PSS_SALTLEN_DIGEST)
-				return 0;
-		} else if (OSSL_PARAM_get_utf8_string_ptr(p, &str) != 1 ||
-		    strcmp(str, OSSL_PKEY_RSA_PSS_SALT_LEN_DIGEST) != 0)
-			return 0;
-		s->saltlen_ok = 1;
-	}
-	if ((p = OSSL_PARAM_locate_const(params,
-	    OSSL_SIGNATURE_PARAM_MGF1_DIGEST)) != NULL) {
-		struct rsig tmp;
-
-		memset(&tmp, 0, sizeof(tmp));
-		if (OSSL_PARAM_get_utf8_string_ptr(p, &str) != 1 ||
-		    !set_md(&tmp, str) || strcmp(tmp.md, s->md) != 0)
-			return 0;
-	}
-	return 1;
-}
-
-static const OSSL_PARAM *
-sig_settable_ctx_params(void *ctx, void *provctx)
-{
-	static const OSSL_PARAM t[] = {
-		OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, NULL, 0),
-		OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PAD_MODE, NULL, 0),
-		OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, NULL,
-		    0),
-		OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_DIGEST, NULL,
-		    0),
-		OSSL_PARAM_END,
-	};
-
-	(void)ctx;
-	(void)provctx;
-	return t;
-}
-
-static int
-sig_get_ctx_params(void *ctx, OSSL_PARAM params[])
-{
-	(void)ctx;
-	(void)params;
-	return 1;
-}
-
-static const OSSL_PARAM *
-sig_gettable_ctx_params(void *ctx, void *provctx)
-{
-	static const OSSL_PARAM t[] = { OSSL_PARAM_END };
-
-	(void)ctx;
-	(void)provctx;
-	return t;
-}
-
-static int
-sig_digest_init(void *ctx, const char *mdname, void *provkey,
-    const OSSL_PARAM params[])
-{
-	struct rsig *s = ctx;
-	struct rkey *k = provkey;
-
-	if (k == NULL || k->chan < 0 || k->pub == NULL)
-		return 0;
-	s->key = k;
-	s->len = 0;
-	s->over = 0;
-	s->pss = 0;
-	s->saltlen_ok = 0;
-	if (!set_md(s, mdname != NULL ? mdname : "SHA256"))
-		return 0;
-	return sig_set_ctx_params(s, params);
-}
-
-static int
-sig_digest_update(void *ctx, const unsigned char *data, size_t len)
-{
-	struct rsig *s = ctx;
-
-	if (s->over || len > sizeof(s->data) - s->len) {
-		s->over = 1;
-		return 0;
-	}
-	memcpy(s->data + s->len, data, len);
-	s->len += len;
-	return 1;
-}
-
-/* The TLS scheme of what was asked: key type, padding, digest. */
-static uint32_t
-sig_scheme(const struct rsig *s)
-{
-	int h = strcmp(s->md, "SHA256") == 0 ? 0 :
-	    strcmp(s->md, "SHA384") == 0 ? 1 : 2;
-
-	if (!s->key->is_rsa)
-		return TLS_SIG_ECDSA_SHA256 + 0x100 * (uint32_t)h;
-	if (s->pss)
-		return TLS_SIG_RSA_PSS_SHA256 + (uint32_t)h;
-	return TLS_SIG_RSA_PKCS1_SHA256 + 0x100 * (uint32_t)h;
-}
-
-static int
-sig_digest_final(void *ctx, unsigned char *sig, size_t *siglen,
-    size_t sigsize)
-{
-	struct rsig *s = ctx;
-	int max = EVP_PKEY_get_size(s->key->pub);
-	ssize_t n;
-
-	if (max <= 0)
-		return 0;
-	if (sig == NULL) {
-		*siglen = (size_t)max;
-		return 1;
-	}
-	if (s->over || (s->pss && !s->saltlen_ok))
-		return 0;
-	n = tls_key_ask(s->key->chan, sig_scheme(s), s->data, s->len, sig,
-	    sigsize);
-	if (n <= 0) {
-		ERR_raise_data(ERR_LIB_USER, ERR_R_OPERATION_FAIL,
-		    "the signer refused or failed");
-		return 0;
-	}
-	*siglen = (size_t)n;
-	return 1;
-}
-
-static int
-sig_digest_sign(void *ctx, unsigned char *sig, size_t *siglen,
-    size_t sigsize, const unsigned char *tbs, size_t tbslen)
-{
-	if (sig != NULL && !sig_digest_update(ctx, tbs, tbslen))
-		return 0;
-	return sig_digest_final(ctx, sig, siglen, sigsize);
-}
-
-static const OSSL_DISPATCH sig_fns[] = {
-	FN(OSSL_FUNC_SIGNATURE_NEWCTX, sig_newctx),
-	FN(OSSL_FUNC_SIGNATURE_FREECTX, sig_freectx),
-	FN(OSSL_FUNC_SIGNATURE_DUPCTX, sig_dupctx),
-	FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT, sig_digest_init),
-	FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN_UPDATE, sig_digest_update),
-	FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN_FINAL, sig_digest_final),
-	FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN, sig_digest_sign),
-	FN(OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, sig_set_ctx_params),
-	FN(OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS, sig_settable_ctx_params),
-	FN(OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS, sig_get_ctx_params),
-	FN(OSSL_FUNC_SIGNATURE_GETTABLE_CTX_PARAMS, sig_gettable_ctx_params),
+	TLS_KEY_FN(OSSL_FUNC_KEYMGMT_IMPORT, km_import_ec),
+	TLS_KEY_FN(OSSL_FUNC_KEYMGMT_IMPORT_TYPES, km_import_types_ec),
+	TLS_KEY_FN(OSSL_FUNC_KEYMGMT_EXPORT_TYPES, km_export_types_ec),
+	TLS_KEY_FN(OSSL_FUNC_KEYMGMT_QUERY_OPERATION_NAME, km_opname_ec),
 	{ 0, NULL },
 };
 
@@ -591,17 +276,10 @@ static const OSSL_DISPATCH sig_fns[] = {
 /* The provider                                                          */
 
 static const OSSL_ALGORITHM prov_keymgmt[] = {
-	{ "RSA:rsaEncryption:1.2.840.113549.1.1.1", PROV_PROPS, km_rsa,
+	{ "RSA:rsaEncryption:1.2.840.113549.1.1.1", TLS_KEY_PROPS, km_rsa,
 	    "RSA key whose signatures the signer makes" },
-	{ "EC:id-ecPublicKey:1.2.840.10045.2.1", PROV_PROPS, km_ec,
+	{ "EC:id-ecPublicKey:1.2.840.10045.2.1", TLS_KEY_PROPS, km_ec,
 	    "EC key whose signatures the signer makes" },
-	{ NULL, NULL, NULL, NULL },
-};
-
-static const OSSL_ALGORITHM prov_signature[] = {
-	{ "RSA:rsaEncryption:1.2.840.113549.1.1.1", PROV_PROPS, sig_fns,
-	    "RSA signatures by the signer" },
-	{ "ECDSA", PROV_PROPS, sig_fns, "ECDSA signatures by the signer" },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -614,14 +292,14 @@ prov_query(void *provctx, int op, int *no_cache)
 	case OSSL_OP_KEYMGMT:
 		return prov_keymgmt;
 	case OSSL_OP_SIGNATURE:
-		return prov_signature;
+		return tls_key_signatures();
 	default:
 		return NULL;
 	}
 }
 
 static const OSSL_DISPATCH prov_fns[] = {
-	FN(OSSL_FUNC_PROVIDER_QUERY_OPERATION, prov_query),
+	TLS_KEY_FN(OSSL_FUNC_PROVIDER_QUERY_OPERATION, prov_query),
 	{ 0, NULL },
 };
 
@@ -650,12 +328,12 @@ tls_key_provider_load(OSSL_LIB_CTX *libctx, OSSL_PROVIDER **ours,
 
 	*ours = *dflt = NULL;
 	if (!registered) {
-		if (OSSL_PROVIDER_add_builtin(libctx, PROV_NAME,
+		if (OSSL_PROVIDER_add_builtin(libctx, TLS_KEY_PROVIDER,
 		    prov_init) != 1)
 			return -1;
 		registered = 1;
 	}
-	if ((*ours = OSSL_PROVIDER_load(libctx, PROV_NAME)) == NULL ||
+	if ((*ours = OSSL_PROVIDER_load(libctx, TLS_KEY_PROVIDER)) == NULL ||
 	    (*dflt = OSSL_PROVIDER_load(libctx, "default")) == NULL) {
 		tls_key_provider_unload(*ours, *dflt);
 		*ours = *dflt = NULL;
@@ -698,7 +376,8 @@ tls_key_remote(OSSL_LIB_CTX *libctx, EVP_PKEY *pub, int chan)
 	extra[1] = OSSL_PARAM_construct_end();
 	if (EVP_PKEY_todata(pub, EVP_PKEY_PUBLIC_KEY, &pubp) != 1 ||
 	    (all = OSSL_PARAM_merge(pubp, extra)) == NULL ||
-	    (c = EVP_PKEY_CTX_new_from_name(libctx, type, PROV_PROPS)) == NULL ||
+	    (c = EVP_PKEY_CTX_new_from_name(libctx, type, TLS_KEY_PROPS)) ==
+	    NULL ||
 	    EVP_PKEY_fromdata_init(c) != 1 ||
 	    EVP_PKEY_fromdata(c, &pk, EVP_PKEY_KEYPAIR, all) != 1)
 		pk = NULL;

@@ -1,8 +1,9 @@
 /*
- * tls_session.c - a relay's way into TLS and its record layer behind the
- * net-I/O seam (issue 15).  No OpenSSL here: the record layer is reached
- * through the session's struct tls_ops (tls.c's, in tls-helper); a plain
- * session has no struct tls_session and never calls in.
+ * tls_session.c - a relay's way into TLS (issue 15); once TLS is up, the
+ * record layer behind the net-I/O seam is tls_session_io.c's.  No
+ * OpenSSL here: TLS is reached through the session's struct tls_ops
+ * (tls.c's, in tls-helper); a plain session has no struct tls_session and
+ * never calls in.
  *
  * The steps before TELNET (the session state S_SECURING):
  *
@@ -28,9 +29,6 @@
  * applies and negotiate_begin() asks again, inside TLS: S_NEGOTIATING.
  * Client data that came in clear before TLS is dropped: an attacker on
  * the path must not be able to type into the session it cannot read.
- *
- * Inside TLS there is no urgent data (the relay neither sends nor watches
- * for it): the DM of an abort-output goes in line, as a Synch's end.
  */
 #include <sys/types.h>
 #include <sys/mman.h>
@@ -40,7 +38,6 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
-#include <malloc.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -48,30 +45,6 @@
 #include <unistd.h>
 
 #include "telnetd.h"
-
-enum tls_step {
-	TS_SNIFF,		/* auto: the first bytes decide */
-	TS_OFFER,		/* DO START_TLS out, the answer awaited */
-	TS_HANDSHAKE,
-	TS_UP,			/* TLS carries the session */
-	TS_PLAIN,		/* START_TLS refused (an offered mode) */
-};
-
-struct tls_session {
-	const struct tls_ops *ops;
-	struct tls *t;
-	int mode;		/* enum tls_mode */
-	int64_t t0;		/* ms: the relay began */
-	enum tls_step step;
-	enum tls_how how;
-	int chan;		/* the signer channel, until the handshake */
-	int sniff_ms;		/* auto: how long a silent client may be */
-	int64_t sniff_until;
-	int sniff_more;		/* auto: a lone 0x16 so far */
-	short hs_events;	/* what the handshake waits for */
-	int want_write;		/* a read needs the socket writable */
-	struct tls_info info;	/* once up */
-};
 
 /* How much of the stack below the loop's frame tls_up() hands back. */
 #define STACK_TRIM	((uintptr_t)256 * 1024)
@@ -467,164 +440,6 @@ tls_session_step(struct session *s, short revents, int64_t now)
 		handshake_step(s);
 }
 
-/*
- * Before a --listen daemon forks its sessions: every free hole in the
- * heap taken (malloc'd and kept).  Building the TLS context leaves
- * hundreds of small free chunks between the objects every session then
- * shares; a session that allocated into one, or freed next to one (malloc
- * links free chunks to each other), would copy the page it is in, and the
- * handshake's allocations touch dozens of them.  With no holes, a
- * session's allocations come from fresh pages at the top of the heap.
- * The holes are memory the listener has anyway.
- */
-/* Take blocks of size bytes while malloc finds them below the top chunk;
- * how many it took. */
-static size_t
-take_holes(size_t size, size_t max)
-{
-	size_t n = 0;
-	char *top, *p;
-
-	while (n < max) {
-		top = (char *)sbrk(0) - mallinfo2().keepcost;
-		if ((p = malloc(size)) == NULL)
-			break;
-		if (p >= top) {
-			free(p);	/* from the top: none of that size */
-			break;
-		}
-		n++;			/* a hole: kept */
-	}
-	return n;
-}
-
-void
-tls_heap_settle(void)
-{
-	struct mallinfo2 mi;
-	size_t size, pass;
-
-	for (pass = 0; pass < 2; pass++) {
-		/* Every small size class (malloc's caches and bins take
-		 * exact sizes), then the large holes, halving. */
-		for (size = 8; size <= 1032; size += 16)
-			(void)take_holes(size, 1024);
-		mi = mallinfo2();
-		size = mi.fordblks > mi.keepcost ? mi.fordblks - mi.keepcost :
-		    0;
-		for (; size > 1032; size /= 2)
-			(void)take_holes(size, 1024);
-	}
-}
-
-/* ---- the record layer behind the seam (datapath.c) ------------------ */
-
-static int
-up(const struct session *s)
-{
-	return s->tls->step == TS_UP;
-}
-
-ssize_t
-tls_session_read(struct session *s, void *p, size_t n)
-{
-	struct tls_session *ts = s->tls;
-	ssize_t r;
-
-	/* While the first bytes or the handshake are being looked at, they
-	 * are not TELNET's to read. */
-	if (tls_session_own(s)) {
-		errno = EAGAIN;
-		return -1;
-	}
-	if (!up(s))
-		return read(s->net.fd, p, n);
-	r = ts->ops->read(ts->t, p, n);
-	if (r >= 0)
-		return r;
-	if (r == TLS_WANT_READ || r == TLS_WANT_WRITE) {
-		/* A read that must write first (a key update's answer). */
-		ts->want_write = r == TLS_WANT_WRITE;
-		errno = EAGAIN;
-		return -1;
-	}
-	log_info("TLS: %s", ts->ops->error(ts->t));
-	errno = ECONNRESET;	/* said: no second line */
-	return -1;
-}
-
-ssize_t
-tls_session_flush(struct session *s)
-{
-	struct tls_session *ts = s->tls;
-	const unsigned char *p;
-	size_t n, total = 0;
-	ssize_t w;
-	int r;
-
-	/* Before TLS is up, what is queued is in clear: DO START_TLS, our
-	 * FOLLOWS (the last bytes before the handshake's), a refusal. */
-	if (!up(s))
-		return netq_flush(&s->out, s->net.fd);
-	ts->want_write = 0;
-	for (;;) {
-		/* Records made while the wire buffer has room (TLS_WANT_WRITE:
-		 * it is full), then sent together. */
-		p = netq_head(&s->out, &n);
-		if (n > 0) {
-			if ((w = ts->ops->write(ts->t, p, n)) == TLS_ERROR)
-				break;
-			if (w > 0) {
-				netq_sent(&s->out, (size_t)w);
-				total += (size_t)w;
-			}
-		}
-		if ((r = ts->ops->flush(ts->t)) == TLS_ERROR)
-			break;
-		if (r == 0 || netq_ready(&s->out) == 0)
-			return (ssize_t)total;	/* socket full, or all out */
-	}
-	log_info("TLS: %s", ts->ops->error(ts->t));
-	errno = ECONNRESET;
-	return -1;
-}
-
-/* close_notify before the end of what the relay sends (best effort: what
- * the socket does not take now is not waited for). */
-void
-tls_session_shutdown(struct session *s)
-{
-	if (up(s))
-		(void)s->tls->ops->shutdown(s->tls->t);
-}
-
-size_t
-tls_session_unsent(const struct session *s)
-{
-	if (!up(s))
-		return 0;
-	return s->tls->ops->unsent(s->tls->t) + (size_t)s->tls->want_write;
-}
-
-int
-tls_session_pending(const struct session *s)
-{
-	return up(s) && s->tls->ops->pending(s->tls->t) > 0;
-}
-
-int
-tls_session_secure(const struct session *s)
-{
-	return up(s);
-}
-
-void
-tls_session_trim(struct session *s)
-{
-	if (up(s))
-		s->tls->ops->trim(s->tls->t);
-}
-
 void
 tls_session_free(struct session *s)
 {
@@ -643,7 +458,7 @@ int
 tls_session_info(const struct session *s, enum tls_how *how,
     struct tls_info *info)
 {
-	if (s->tls == NULL || !up(s)) {
+	if (s->tls == NULL || !tls_session_secure(s)) {
 		*how = TLS_HOW_NONE;
 		memset(info, 0, sizeof(*info));
 		return 0;
