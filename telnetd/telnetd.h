@@ -87,7 +87,7 @@ struct listen_spec {
 				   TLS_MODE_DEFAULT for --tls's */
 };
 
-/* Everything the command line decides, built once by main.c. */
+/* Everything the command line decides, built once by cmdline.c. */
 struct config {
 	int standalone;			/* --listen or LISTEN_FDS */
 	size_t nlisten;
@@ -252,6 +252,35 @@ void log_dump(const char *what, const unsigned char *p, size_t n);
 /* main.c: the daemon's main(), which tls-helper has as telnetd_main()
  * (main.c compiled again, see the Makefile). */
 int telnetd_main(int argc, char **argv);
+
+/* usage.c: what telnetd says about its own command line. */
+/* --help's text, on standard output. */
+void usage_print(void);
+/* A bad option or value: one line on standard error (not when it is a
+ * socket: inetd mode) and to syslog, then exit status 2. */
+void usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+/* What a user typed, made safe to echo in one line (in a static buffer,
+ * valid until the next call). */
+const char *arg_safe(const char *s);
+
+/* cmdline.c */
+/* The command line into *cfg, defaults first, then checked whole
+ * (config_check); anything bad is usage_error().  --help and --version
+ * print and exit 0. */
+void cmdline_parse(struct config *cfg, int argc, char **argv);
+
+/* listen_spec.c */
+/* One --listen value ([ADDR:]PORT[,tls=MODE]) added to cfg->listen. */
+void listen_spec_parse(struct config *cfg, const char *arg);
+
+/* config_check.c */
+/* Once every option is in: tpl is -E's string and issue --issue's file
+ * (each NULL when not given), explicit_user whether --privsep-user was;
+ * fills in the login, the banner, the report mode, the privsep user's
+ * ids and TLS's per-address modes, or usage_error(). */
+void config_check(struct config *cfg, const char *tpl, const char *issue,
+    int explicit_user);
 
 /* listen.c */
 /* Standalone mode: serve until SIGTERM.  Returns the exit status.  With
