@@ -281,6 +281,16 @@ parse_limit(struct config *cfg, int ch, const char *arg)
 	return 1;
 }
 
+/* --report-log and --report-dir: absolute paths only (the manual). */
+static const char *
+absolute_path(const char *opt, const char *arg)
+{
+	if (arg == NULL || arg[0] != '/')
+		usage_error("%s: '%s' is not an absolute path", opt,
+		    arg_safe(arg));
+	return arg;
+}
+
 /* --report, --report-log and --report-dir.  0 when ch is none of them. */
 static int
 parse_report(struct config *cfg, int ch, const char *arg)
@@ -296,16 +306,10 @@ parse_report(struct config *cfg, int ch, const char *arg)
 			    arg_safe(arg));
 		break;
 	case OPT_REPORT_LOG:
-		if (arg == NULL || arg[0] != '/')
-			usage_error("--report-log: '%s' is not an absolute "
-			    "path", arg_safe(arg));
-		cfg->report_log = arg;
+		cfg->report_log = absolute_path("--report-log", arg);
 		break;
 	case OPT_REPORT_DIR:
-		if (arg == NULL || arg[0] != '/')
-			usage_error("--report-dir: '%s' is not an absolute "
-			    "path", arg_safe(arg));
-		cfg->report_dir = arg;
+		cfg->report_dir = absolute_path("--report-dir", arg);
 		break;
 	default:
 		return 0;
