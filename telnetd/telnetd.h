@@ -87,7 +87,7 @@ struct listen_spec {
 				   TLS_MODE_DEFAULT for --tls's */
 };
 
-/* Everything the command line decides, built once by main.c. */
+/* Everything the command line decides, built once by cmdline.c. */
 struct config {
 	int standalone;			/* --listen or LISTEN_FDS */
 	size_t nlisten;
@@ -253,14 +253,110 @@ void log_dump(const char *what, const unsigned char *p, size_t n);
  * (main.c compiled again, see the Makefile). */
 int telnetd_main(int argc, char **argv);
 
+/* usage.c: what telnetd says about its own command line. */
+/* --help's text, on standard output. */
+void usage_print(void);
+/* A bad option or value: one line on standard error (not when it is a
+ * socket: inetd mode) and to syslog, then exit status 2. */
+void usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+/* What a user typed, made safe to echo in one line (in a static buffer,
+ * valid until the next call). */
+const char *arg_safe(const char *s);
+
+/* cmdline.c */
+/* The command line into *cfg, defaults first, then checked whole
+ * (config_check); anything bad is usage_error().  --help and --version
+ * print and exit 0. */
+void cmdline_parse(struct config *cfg, int argc, char **argv);
+
+/* listen_spec.c */
+/* One --listen value ([ADDR:]PORT[,tls=MODE]) added to cfg->listen. */
+void listen_spec_parse(struct config *cfg, const char *arg);
+
+/* config_check.c */
+/* Once every option is in: tpl is -E's string and issue --issue's file
+ * (each NULL when not given), explicit_user whether --privsep-user was;
+ * fills in the login, the banner, the report mode, the privsep user's
+ * ids and TLS's per-address modes, or usage_error(). */
+void config_check(struct config *cfg, const char *tpl, const char *issue,
+    int explicit_user);
+
 /* listen.c */
 /* Standalone mode: serve until SIGTERM.  Returns the exit status.  With
  * TLS, sg is the signer main.c started (the listener's from then on,
  * replaced on SIGHUP), else NULL. */
 int listen_run(const struct config *cfg, struct ks_signer *sg);
+
+/* listen_socket.c */
+/* The listener's sockets at most: two per --listen without an address
+ * (IPv6 and IPv4), and room for systemd's. */
+#define MAX_SOCKS	(2 * MAX_LISTEN + 64)
+struct listen_socks {
+	int fds[MAX_SOCKS];
+	int mode[MAX_SOCKS];		/* each socket's TLS mode */
+	size_t nfds;
+	char addrs[256];	/* "0.0.0.0:23 [::]:23", for the title */
+};
 /* Sockets from systemd socket activation (LISTEN_FDS, Accept=no):
  * how many listening sockets start at descriptor 3 (0 when none). */
 int listen_fds_from_env(void);
+/* systemd's sockets and every --listen address's, non-blocking, each
+ * logged.  -1 (logged) when an address has none, or there is none. */
+int listen_open(struct listen_socks *sk, const struct config *cfg);
+/* sk->addrs from the sockets, as ps shows them. */
+void listen_addrs(struct listen_socks *sk);
+/* A socket address as numeric host and port ("?" when it has none). */
+void listen_name(const struct sockaddr *sa, socklen_t len, char *host,
+    size_t hsz, char *port, size_t psz);
+/* The length of an IPv4 or IPv6 address in ss. */
+socklen_t listen_ss_len(const struct sockaddr_storage *ss);
+
+/* listen_proxy.c: connections from --proxy-from sources, awaiting their
+ * PROXY header in the listener's poll loop. */
+struct pending {
+	int fd;
+	int mode;			/* its address's TLS mode */
+	int64_t deadline;		/* --proxy-timeout */
+	struct sockaddr_storage ss;	/* the proxy */
+	struct proxy_reader *r;
+};
+struct pending_list {
+	struct pending *conn;		/* max of them, from the listener */
+	size_t n, max;
+	int timeout_ms;			/* --proxy-timeout */
+};
+/* A connection whose header is in, for the listener to admit. */
+struct pending_done {
+	int fd;
+	int mode;			/* its address's TLS mode */
+	struct sockaddr_storage client;	/* the one the header names */
+	char proxy[64];			/* the proxy's address */
+};
+void pending_init(struct pending_list *pl, const struct config *cfg);
+void pending_add(struct pending_list *pl, int fd, int mode,
+    const struct sockaddr_storage *ss, socklen_t len);
+int pending_step(struct pending_list *pl, size_t i, int readable,
+    int64_t now, struct pending_done *done);
+int pending_timeout(const struct pending_list *pl, int64_t now);
+void pending_free(struct pending_list *pl);
+
+/* listen_tls.c: the listener's signer and the TLS context it shares with
+ * every session, both replaced on SIGHUP. */
+#define RETIRED_MAX	8	/* replaced signers logged when they end */
+struct listen_tls {
+	const struct config *cfg;
+	struct ks_signer *sg;		/* the signer, NULL without TLS */
+	struct tls_ctx *ctx;		/* made from sg's chain */
+	pid_t retired[RETIRED_MAX];	/* signers replaced, until they end */
+};
+int listen_tls_start(struct listen_tls *t, const struct config *cfg,
+    struct ks_signer *sg);
+int listen_tls_channel(const struct listen_tls *t, int *chan);
+void listen_tls_reload(struct listen_tls *t, const char *why_now);
+/* 1 when pid was a signer (the one in service is started again). */
+int listen_tls_reaped(struct listen_tls *t, pid_t pid, int status);
+void listen_tls_stop(struct listen_tls *t);
 
 /* The relay's per-connection state: one struct, passed explicitly. */
 enum session_state {

@@ -1,0 +1,114 @@
+/*
+ * listen_spec.c - one --listen value, [ADDR:]PORT[,tls=MODE], checked and
+ * added to the config's addresses: a numeric IPv4 address, an IPv6 one in
+ * brackets, or none (every address); a port number or a service name
+ * from /etc/services.  The sockets are opened later (listen_socket.c).
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "telnetd.h"
+
+/* TLS: "[ADDR:]PORT,tls=MODE" sets the address's mode and
+ * returns "[ADDR:]PORT" (in a buffer of its own); without the suffix the
+ * address takes --tls's mode. */
+static const char *
+parse_listen_tls(struct listen_spec *ls, const char *arg)
+{
+	static char buf[128];
+	const char *comma = strchr(arg, ',');
+
+	ls->tls = TLS_MODE_DEFAULT;
+	if (comma == NULL)
+		return arg;
+	if (strncmp(comma, ",tls=", 5) != 0)
+		usage_error("--listen=%s: after the port only ,tls=MODE",
+		    arg_safe(arg));
+	if (tls_mode_parse(comma + 5, &ls->tls) == -1)
+		usage_error("--listen=%s: unknown TLS mode (off, starttls, "
+		    "starttls-required, implicit, auto, auto-required)",
+		    arg_safe(arg));
+	if ((size_t)(comma - arg) >= sizeof(buf))
+		usage_error("--listen: address too long");
+	memcpy(buf, arg, (size_t)(comma - arg));
+	buf[comma - arg] = '\0';
+	return buf;
+}
+
+void
+listen_spec_parse(struct config *cfg, const char *arg)
+{
+	struct listen_spec *ls;
+	const char *port, *colon;
+	size_t alen;
+	unsigned char addrbuf[sizeof(struct in6_addr)];
+	char *end;
+	long n;
+
+	if (cfg->nlisten >= MAX_LISTEN)
+		usage_error("--listen: at most %d addresses", MAX_LISTEN);
+	ls = &cfg->listen[cfg->nlisten];
+	if (arg == NULL)
+		usage_error("--listen needs a value");
+	arg = parse_listen_tls(ls, arg);
+	if (arg[0] == '[') {
+		const char *rb = strchr(arg, ']');
+
+		if (rb == NULL || rb[1] != ':')
+			usage_error("--listen=%s: expected [ADDR]:PORT",
+			    arg_safe(arg));
+		alen = (size_t)(rb - arg - 1);
+		if (alen >= sizeof(ls->addr))
+			usage_error("--listen: address too long");
+		memcpy(ls->addr, arg + 1, alen);
+		ls->addr[alen] = '\0';
+		if (inet_pton(AF_INET6, ls->addr, addrbuf) != 1)
+			usage_error("--listen=%s: not an IPv6 address",
+			    arg_safe(arg));
+		port = rb + 2;
+	} else if ((colon = strrchr(arg, ':')) != NULL) {
+		if (strchr(arg, ':') != colon)
+			usage_error("--listen=%s: write IPv6 addresses as "
+			    "[ADDR]:PORT", arg_safe(arg));
+		alen = (size_t)(colon - arg);
+		if (alen >= sizeof(ls->addr))
+			usage_error("--listen: address too long");
+		memcpy(ls->addr, arg, alen);
+		ls->addr[alen] = '\0';
+		if (alen > 0 && strcmp(ls->addr, "*") != 0 &&
+		    inet_pton(AF_INET, ls->addr, addrbuf) != 1)
+			usage_error("--listen=%s: not a numeric IPv4 address",
+			    arg_safe(arg));
+		if (strcmp(ls->addr, "*") == 0)
+			ls->addr[0] = '\0';
+		port = colon + 1;
+	} else {
+		ls->addr[0] = '\0';
+		port = arg;
+	}
+	errno = 0;
+	n = strtol(port, &end, 10);
+	if (*port == '\0')
+		usage_error("--listen=%s: no port", arg_safe(arg));
+	if (*end != '\0') {
+		struct servent *se;
+
+		nss_builtin_only("services");
+		if ((se = getservbyname(port, "tcp")) == NULL)
+			usage_error("--listen=%s: bad port", arg_safe(arg));
+		n = ntohs((uint16_t)se->s_port);
+	} else if (errno != 0 || n < 1 || n > 65535)
+		usage_error("--listen=%s: port out of range", arg_safe(arg));
+	snprintf(ls->port, sizeof(ls->port), "%ld", n);
+	cfg->nlisten++;
+	cfg->standalone = 1;
+}
