@@ -20,7 +20,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "telnetd.h"
+#include "buffer.h"
+#include "log.h"
+#include "telnet.h"
 
 /*
  * Buffers are whole pages of their own (mmap), not heap chunks, so that

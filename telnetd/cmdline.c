@@ -13,7 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "telnetd.h"
+#include "config.h"
+#include "log.h"
+#include "probe.h"	/* REPORT_* */
+#include "telnet.h"	/* the engine's --sb-max bounds */
 
 #define DEFAULT_PAM	"telnetd"
 

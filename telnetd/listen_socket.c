@@ -16,7 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "telnetd.h"
+#include "listen.h"
+#include "log.h"
 
 #define SD_LISTEN_FDS_START 3
 

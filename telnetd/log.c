@@ -23,7 +23,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "telnetd.h"
+#include "config.h"	/* LOG_STR_MAX */
+#include "log.h"
 
 /* Process-wide logging setup, written once at start-up (and once more in
  * each child to name it), read by the functions below. */

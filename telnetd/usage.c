@@ -15,7 +15,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "telnetd.h"
+#include "config.h"
+#include "log.h"
 
 /* Every option here is in the manual's SYNOPSIS and option list, and
  * every option the manual names is here (tests/integration/test_docs.py). */
