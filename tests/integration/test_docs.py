@@ -243,7 +243,7 @@ def test_negotiation_deadline_is_one_number():
     """The silent-client deadline is the header's NEG_TIMEOUT_MS in every
     place that states it: --help, both places in the manual, the README;
     never "one second" beside "800 ms"."""
-    header = (REPO / 'telnetd' / 'telnetd.h').read_text()
+    header = (REPO / 'telnetd' / 'config.h').read_text()
     ms = int(re.search(r'#define NEG_TIMEOUT_MS\s+(\d+)', header).group(1))
     man = MAN.read_text()
     assert re.search(r'\(1 to 60000; default %d\)' % ms, man), \
