@@ -415,7 +415,7 @@ session_new(const struct config *cfg, int net, int mon, const char *host)
 	struct session *s;
 
 	/* Zero pages, touched only where used: the layout of struct
-	 * session (telnetd.h) keeps an idle session's state together. */
+	 * session (session.h) keeps an idle session's state together. */
 	if ((s = pages_alloc(sizeof(*s))) == NULL)
 		fatal("session");
 	s->cfg = cfg;

@@ -74,7 +74,7 @@ PROT_READ, PROT_WRITE, PROT_EXEC = 1, 2, 4
 MAP_PRIVATE_ANON = 0x22
 PS_LOG = 5
 LOG_INFO = 6
-RELAYLOG_BURST = 100    # telnetd.h
+RELAYLOG_BURST = 100    # privsep.h
 
 
 def session_procs(d, known):

@@ -9,7 +9,7 @@ live relay through /proc/PID/smaps_rollup (Private_Dirty), no timing
 asserted: the test waits up to seconds for the drop.
 
 What a fresh idle session's state takes is counted too, in pages: the
-layout of struct session (telnetd.h) keeps what an idle session writes on
+layout of struct session (session.h) keeps what an idle session writes on
 as few pages as it can, and a field in the wrong place costs every session
 a page, which this test sees.
 """
