@@ -144,6 +144,10 @@ struct ks_ready {
 	uint32_t chainlen;
 };
 #define KS_READY_MAX	(sizeof(struct ks_ready) + KS_CHAIN_MAX)
+/* The signer reads its key and chain and answers READY at once; a signer
+ * stuck on its files (a hung network mount) must not hold the daemon's
+ * start or a SIGHUP reload for longer than this. */
+#define KS_READY_TIMEOUT_MS	10000
 struct ks_channel {
 	uint32_t type;		/* KS_CHANNEL, + the descriptor */
 };

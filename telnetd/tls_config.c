@@ -160,17 +160,73 @@ tls_check_files(const char *cert, const char *key, char *why, size_t whysz)
 /* ------------------------------------------------------------------ */
 /* The signer, from the daemon's side (tls_signer.c is the other)       */
 
+/* The signer's child: the control socket on 3, /dev/null on 0-2 (in
+ * inetd mode they are the client's socket), nothing else; then exec. */
+static __attribute__((noreturn)) void
+signer_exec(const char *helper, const char *chainfile, const char *keyfile,
+    uid_t uid, gid_t gid, int ctl)
+{
+	char ids[2][16];
+	char *const argv[] = { (char *)(uintptr_t)"tls-helper",
+	    (char *)(uintptr_t)"signer", (char *)(uintptr_t)chainfile,
+	    (char *)(uintptr_t)keyfile, uid == (uid_t)-1 ? NULL : ids[0],
+	    ids[1], NULL };
+	static char *const envp[] = { NULL };
+	int dn = open("/dev/null", O_RDWR);
+
+	snprintf(ids[0], sizeof(ids[0]), "%ld", (long)uid);
+	snprintf(ids[1], sizeof(ids[1]), "%ld", (long)gid);
+	/* dup2 clears close-on-exec on 3. */
+	if (dn == -1 || dup2(dn, 0) == -1 || dup2(dn, 1) == -1 ||
+	    dup2(dn, 2) == -1 || dup2(ctl, 3) == -1)
+		_exit(127);
+	closefrom(4);
+	execve(helper, argv, envp);
+	_exit(127);
+}
+
+/* The signer's READY message on ctl: its certificate chain into sg, or
+ * why it did not come (the signer's own reason when it sent one). */
+static int
+signer_ready(const char *helper, int ctl, struct ks_ready *ready,
+    struct ks_signer *sg, char *why, size_t whysz)
+{
+	struct pollfd pfd = { .fd = ctl, .events = POLLIN };
+	ssize_t len = -1;
+	int fd;
+
+	if (poll(&pfd, 1, KS_READY_TIMEOUT_MS) == 1)
+		len = ps_recv(ctl, ready, KS_READY_MAX, &fd);
+	else
+		errno = ETIMEDOUT;
+	if (len >= (ssize_t)sizeof(*ready) && ready->type == KS_READY &&
+	    ready->error == 0 && ready->chainlen <= KS_CHAIN_MAX &&
+	    (size_t)len == sizeof(*ready) + ready->chainlen &&
+	    (sg->chain = malloc(ready->chainlen + 1)) != NULL) {
+		memcpy(sg->chain, ready + 1, ready->chainlen);
+		sg->chain[ready->chainlen] = '\0';
+		sg->chainlen = ready->chainlen;
+		return 0;
+	}
+	if (len >= (ssize_t)sizeof(*ready) && ready->type == KS_READY &&
+	    ready->error != 0) {
+		ready->why[sizeof(ready->why) - 1] = '\0';
+		snprintf(why, whysz, "%s", ready->why);
+	} else
+		snprintf(why, whysz, "the signer (%s) did not start: %s",
+		    helper, len == 0 ? "it exited" : len > 0 ?
+		    "bad ready message" : strerror(errno));
+	return -1;
+}
+
 int
 ks_signer_start(const char *helper, const char *chainfile,
     const char *keyfile, uid_t uid, gid_t gid, struct ks_signer *sg,
     char *why, size_t whysz)
 {
 	struct ks_ready *ready;
-	struct pollfd pfd;
-	ssize_t len;
 	pid_t pid;
-	int sp[2], fd, status;
-	char ids[2][16];
+	int sp[2], status;
 
 	sg->pid = -1;
 	sg->ctl = -1;
@@ -185,8 +241,6 @@ ks_signer_start(const char *helper, const char *chainfile,
 		free(ready);
 		return -1;
 	}
-	snprintf(ids[0], sizeof(ids[0]), "%ld", (long)uid);
-	snprintf(ids[1], sizeof(ids[1]), "%ld", (long)gid);
 	if ((pid = fork()) == -1) {
 		snprintf(why, whysz, "fork: %s", strerror(errno));
 		close(sp[0]);
@@ -194,52 +248,15 @@ ks_signer_start(const char *helper, const char *chainfile,
 		free(ready);
 		return -1;
 	}
-	if (pid == 0) {
-		char *const argv[] = { (char *)(uintptr_t)"tls-helper",
-		    (char *)(uintptr_t)"signer", (char *)(uintptr_t)chainfile,
-		    (char *)(uintptr_t)keyfile, uid == (uid_t)-1 ? NULL :
-		    ids[0], ids[1], NULL };
-		static char *const envp[] = { NULL };
-
-		int dn = open("/dev/null", O_RDWR);
-
-		/* The control socket on 3, without close-on-exec; nothing
-		 * else (in inetd mode 0-2 are the client's socket). */
-		if (dn == -1 || dup2(dn, 0) == -1 || dup2(dn, 1) == -1 ||
-		    dup2(dn, 2) == -1 || dup2(sp[1], 3) == -1)
-			_exit(127);
-		closefrom(4);
-		execve(helper, argv, envp);
-		_exit(127);
-	}
+	if (pid == 0)
+		signer_exec(helper, chainfile, keyfile, uid, gid, sp[1]);
 	close(sp[1]);
-	pfd.fd = sp[0];
-	pfd.events = POLLIN;
-	len = -1;
-	if (poll(&pfd, 1, 10000) == 1)
-		len = ps_recv(sp[0], ready, KS_READY_MAX, &fd);
-	else
-		errno = ETIMEDOUT;
-	if (len >= (ssize_t)sizeof(*ready) && ready->type == KS_READY &&
-	    ready->error == 0 && ready->chainlen <= KS_CHAIN_MAX &&
-	    (size_t)len == sizeof(*ready) + ready->chainlen &&
-	    (sg->chain = malloc(ready->chainlen + 1)) != NULL) {
-		memcpy(sg->chain, ready + 1, ready->chainlen);
-		sg->chain[ready->chainlen] = '\0';
-		sg->chainlen = ready->chainlen;
+	if (signer_ready(helper, sp[0], ready, sg, why, whysz) == 0) {
 		sg->pid = pid;
 		sg->ctl = sp[0];
 		free(ready);
 		return 0;
 	}
-	if (len >= (ssize_t)sizeof(*ready) && ready->type == KS_READY &&
-	    ready->error != 0) {
-		ready->why[sizeof(ready->why) - 1] = '\0';
-		snprintf(why, whysz, "%s", ready->why);
-	} else
-		snprintf(why, whysz, "the signer (%s) did not start: %s",
-		    helper, len == 0 ? "it exited" : len > 0 ?
-		    "bad ready message" : strerror(errno));
 	free(ready);
 	close(sp[0]);
 	kill(pid, SIGTERM);
