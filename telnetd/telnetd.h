@@ -131,32 +131,9 @@ int relay_lingering(const struct session *s);
 int relay_pty_confirm_due(struct session *s, int ptyin);
 
 /* tls_session.c: a relay's way into TLS (S_SECURING); called only when
- * s->tls is set.  Its state's fields are tls_session.c's and
- * tls_session_io.c's alone: the rest of the relay asks through the
- * functions below. */
-enum tls_step {
-	TS_SNIFF,		/* auto: the first bytes decide */
-	TS_OFFER,		/* DO START_TLS out, the answer awaited */
-	TS_HANDSHAKE,
-	TS_UP,			/* TLS carries the session */
-	TS_PLAIN,		/* START_TLS refused (an offered mode) */
-};
-
-struct tls_session {
-	const struct tls_ops *ops;
-	struct tls *t;
-	int mode;		/* enum tls_mode */
-	int64_t t0;		/* ms: the relay began */
-	enum tls_step step;
-	enum tls_how how;
-	int chan;		/* the signer channel, until the handshake */
-	int sniff_ms;		/* auto: how long a silent client may be */
-	int64_t sniff_until;
-	int sniff_more;		/* auto: a lone 0x16 so far */
-	short hs_events;	/* what the handshake waits for */
-	int want_write;		/* a read needs the socket writable */
-	struct tls_info info;	/* once up */
-};
+ * s->tls is set.  Its state (struct tls_session, tls_session.h) is
+ * tls_session.c's and tls_session_io.c's alone: the rest of the relay
+ * asks through the functions below. */
 /* Before confinement: the context (made from ts->chain unless given), the
  * connection object, the first step (state S_SECURING).  -1: logged. */
 int tls_session_new(struct session *s, const struct tls_start *ts);

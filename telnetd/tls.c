@@ -36,6 +36,7 @@
 
 #include "telnetd.h"
 #include "tls.h"
+#include "tls_openssl.h"
 
 /* The wire buffer: records encrypted and not yet sent.  Eight full ones
  * (what the queue to the client sends at once) go out with one send(2). */

@@ -199,22 +199,6 @@ struct evp_pkey_st *tls_key_remote(struct ossl_lib_ctx_st *libctx,
 /* tls_key_sign.c: ask the signer: the signature's length, or -1. */
 ssize_t tls_key_ask(int chan, uint32_t scheme, const unsigned char *data,
     size_t len, unsigned char *sig, size_t sigmax);
-/* The provider's two halves share its name, its key objects (tls_key.c's
- * key management makes them, tls_key_sign.c's signatures use them) and
- * the shape of an OSSL_DISPATCH entry; tls_key.c's provider offers
- * tls_key_sign.c's signature algorithms (an OSSL_ALGORITHM table). */
-#define TLS_KEY_PROVIDER	"telnetd-remote"
-#define TLS_KEY_PROPS		"provider=" TLS_KEY_PROVIDER
-#define TLS_KEY_FN(id, f)	{ id, (void (*)(void))(f) }
-struct tls_rkey {
-	struct evp_pkey_st *pub;	/* the certificate's key (default
-					   provider) */
-	int chan;			/* -1: public only */
-	int is_rsa;
-};
-struct ossl_algorithm_st;
-const struct ossl_algorithm_st *tls_key_signatures(void);
-
 /* How a connection gets TLS (--tls=MODE, --listen=...,tls=MODE). */
 enum tls_mode {
 	TLS_MODE_OFF = 0,		/* plain TELNET; START_TLS refused */
@@ -282,12 +266,6 @@ struct tls;		/* per connection */
 #define TLS_HANDSHAKE_MS	10000	/* the handshake's deadline */
 #define TLS_SNI_MAX		255
 #define TLS_PREFIX_MAX		4096	/* bytes read before TLS began */
-/* One record's plaintext at most (RFC 8446 5.1), and what a record adds
- * to it at most (header, explicit IV, MAC or tag, padding: OpenSSL's
- * SSL3_RT_MAX_ENCRYPTED_OVERHEAD is 320). */
-#define TLS_PLAIN_MAX	16384
-#define TLS_RECORD_MAX	(TLS_PLAIN_MAX + 512)
-
 /* How the connection came to TLS, for --report. */
 enum tls_how {
 	TLS_HOW_NONE = 0,
@@ -353,19 +331,6 @@ void tls_free(struct tls *t);
 void tls_trim(struct tls *t);
 /* Seed the random generator before the relay is confined. */
 void tls_seed(void);
-/* What tls.c and tls_ctx.c say to each other (OpenSSL's SSL and BIO). */
-struct buffer;
-struct ssl_st;
-struct bio_st;
-/* tls_ctx.c: a server SSL of the context whose key signs over chan, or
- * NULL; a BIO that appends each record to wire (the connection's wire
- * buffer, which tls_write() keeps room in), or NULL. */
-struct ssl_st *tls_ctx_ssl(struct tls_ctx *c, int chan);
-struct bio_st *tls_ctx_wire(struct tls_ctx *c, struct buffer *wire);
-/* tls.c: what, and OpenSSL's last queued error, as one line in dst; the
- * error queue cleared. */
-void tls_set_err(char *dst, size_t dstsz, const char *what);
-
 /*
  * The functions above as a table: tls-helper's daemon has it (main.c
  * finds tls_openssl_ops there), the daemon itself links no TLS library

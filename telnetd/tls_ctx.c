@@ -38,6 +38,7 @@
 
 #include "telnetd.h"
 #include "tls.h"
+#include "tls_openssl.h"
 
 #define TLS_CHAIN_MAX	10	/* certificates in a chain file */
 /* Read ahead: what one read(2) takes from the socket. */

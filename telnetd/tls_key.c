@@ -33,6 +33,7 @@
 
 #include "telnetd.h"
 #include "tls.h"
+#include "tls_openssl.h"
 
 /* Our import parameter: the channel to the signer. */
 #define PARAM_CHAN	"telnetd-signer-channel"

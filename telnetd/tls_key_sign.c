@@ -27,6 +27,7 @@
 
 #include "telnetd.h"
 #include "tls.h"
+#include "tls_openssl.h"
 
 struct rsig {
 	struct tls_rkey *key;

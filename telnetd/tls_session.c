@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "telnetd.h"
+#include "tls_session.h"
 
 /* How much of the stack below the loop's frame tls_up() hands back. */
 #define STACK_TRIM	((uintptr_t)256 * 1024)

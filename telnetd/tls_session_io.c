@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "telnetd.h"
+#include "tls_session.h"
 
 /* TLS carries the session: the record layer is in use. */
 static int
