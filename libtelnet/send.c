@@ -7,6 +7,7 @@
  * Spans of the caller's buffer go out as they are: only IAC and a bare CR
  * cost an extra event.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "telnet_int.h"
@@ -152,6 +153,131 @@ telnet_send_into(struct telnet *t, unsigned char *dst,
 
 	encode_data(t, buf, len, &k);
 	return k.o;
+}
+
+/*
+ * telnet_send_into() where the data already is: buf holds len bytes of
+ * data and room for 2 * len + 1.  Every input byte gives one output byte
+ * or more, so the output of a byte never lies before it: one forward scan
+ * counts what is added (a doubled IAC, the NUL after a bare CR, the NUL a
+ * CR left pending asks for), then one backward pass moves each span up by
+ * what is added before its end.  When nothing is added (text without a
+ * bare CR, data without IAC) no byte moves: the relay reads the pty
+ * straight into its queue and sends it from there.
+ */
+/* The places of the last specials the count found, kept for the backward
+ * pass: a read of the pty (4 KiB) of random bytes holds about 16 IACs;
+ * past this many, the rest are found again with memrchr. */
+#define INPLACE_KEPT	64
+
+struct inplace {
+	unsigned char *buf;
+	size_t len;		/* input bytes */
+	size_t end;		/* input not yet placed: [0, end) */
+	size_t w;		/* output from here on is placed */
+	int nvt;
+	size_t n;		/* specials that add a byte */
+	size_t kept[INPLACE_KEPT];	/* the last of them, a ring */
+};
+
+/* The specials that add a byte: every IAC; in NVT every CR followed by
+ * anything but LF (a CR at the end waits for the next call, as
+ * encode_data's does).  In order, the last INPLACE_KEPT of them kept. */
+static void
+inplace_count(struct inplace *x)
+{
+	size_t i, j, iac = TELNET_IAC_UNKNOWN;
+
+	for (i = 0; (j = telnet_next_special(x->buf, i, x->len, x->nvt,
+	    &iac)) < x->len; i = j + 1) {
+		if (x->buf[j] == '\r' && (j + 1 == x->len ||
+		    x->buf[j + 1] == '\n'))
+			continue;	/* stays as it is */
+		x->kept[x->n % INPLACE_KEPT] = j;
+		x->n++;
+	}
+}
+
+/* The highest special byte below x->end, or SIZE_MAX: IAC, and in NVT
+ * CR.  The two memrchr results are kept (*iac, *cr: highest below the
+ * last bound) so that each part of buf is scanned once. */
+static size_t
+inplace_prev(const struct inplace *x, size_t *iac, size_t *cr)
+{
+	const unsigned char *p;
+
+	if (*iac != SIZE_MAX && *iac >= x->end) {
+		p = memrchr(x->buf, TELNET_IAC, x->end);
+		*iac = p ? (size_t)(p - x->buf) : SIZE_MAX;
+	}
+	if (x->nvt && *cr != SIZE_MAX && *cr >= x->end) {
+		p = memrchr(x->buf, '\r', x->end);
+		*cr = p ? (size_t)(p - x->buf) : SIZE_MAX;
+	}
+	if (!x->nvt || *cr == SIZE_MAX)
+		return *iac;
+	if (*iac == SIZE_MAX)
+		return *cr;
+	return *iac > *cr ? *iac : *cr;
+}
+
+/* Place the input span (j, end) and the special byte j's output below it. */
+static void
+inplace_place(struct inplace *x, size_t j)
+{
+	size_t n = x->end - j - 1;
+	unsigned char c = x->buf[j];
+	/* Read before the span moves over it: whether a CR has its LF. */
+	int bare_cr = c == '\r' && j + 1 < x->len && x->buf[j + 1] != '\n';
+
+	x->w -= n;
+	memmove(x->buf + x->w, x->buf + j + 1, n);
+	if (c == TELNET_IAC)
+		x->buf[--x->w] = TELNET_IAC;
+	else if (bare_cr)
+		x->buf[--x->w] = '\0';
+	x->buf[--x->w] = c;
+	x->end = j;
+}
+
+size_t
+telnet_send_inplace(struct telnet *t, unsigned char *buf, size_t len)
+{
+	struct inplace x;
+	size_t out, j, top, iac = SIZE_MAX - 1, cr = SIZE_MAX - 1;
+	int lead = 0;
+
+	if (len == 0)
+		return 0;
+	x.buf = buf;
+	x.len = x.end = len;
+	x.nvt = t->opts[TELOPT_BINARY].us != TELNET_Q_YES;
+	x.n = 0;
+	if (t->cr_pending_out) {
+		t->cr_pending_out = 0;
+		lead = buf[0] != '\n';
+	}
+	inplace_count(&x);
+	out = len + (size_t)lead + x.n;
+	if (x.nvt && buf[len - 1] == '\r')
+		t->cr_pending_out = 1;
+	if (out == len)
+		return len;
+	x.w = out;
+	/* Highest first: the places the count kept, then (more than it
+	 * keeps) the rest found again. */
+	for (top = x.n; top > 0 && x.n - top < INPLACE_KEPT; top--)
+		inplace_place(&x, x.kept[(top - 1) % INPLACE_KEPT]);
+	while (x.w > x.end && (j = inplace_prev(&x, &iac, &cr)) != SIZE_MAX)
+		inplace_place(&x, j);
+	/* What is left below the last special moves up by the lead NUL. */
+	if (x.w > x.end) {
+		x.w -= x.end;
+		memmove(buf + x.w, buf, x.end);
+	}
+	if (lead)
+		buf[0] = '\0';
+	return out;
 }
 
 void

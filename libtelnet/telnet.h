@@ -386,6 +386,11 @@ void telnet_send(struct telnet *t, const unsigned char *buf, size_t len);
  * SEND events; returns the number of bytes written. */
 size_t telnet_send_into(struct telnet *t, unsigned char *dst,
     const unsigned char *buf, size_t len);
+/* The same encoding done where the data is: buf holds len bytes of data
+ * and room for 2 * len + 1; returns the encoded length.  Nothing moves
+ * when nothing needs escaping. */
+size_t telnet_send_inplace(struct telnet *t, unsigned char *buf,
+    size_t len);
 /* Send "IAC cmd".  TELNET_DM goes out as a SEND event with urgent=1. */
 void telnet_send_command(struct telnet *t, unsigned char cmd);
 

@@ -93,9 +93,10 @@ relay_queue_net(struct session *s, enum netq_kind kind,
 	    n);
 }
 
-/* The program's output: encoded by the engine straight into the queue
- * (one copy, no event per IAC); through SEND events when it cannot be
- * reserved at once, which the read sizes make rare. */
+/* The program's output from the read buffer, when relay_read_pty() could
+ * not read into the queue (its span table full): encoded by the engine
+ * into the queue (one copy, no event per IAC), or through SEND events
+ * when it cannot be reserved at once. */
 static void
 queue_output(struct session *s, const unsigned char *p, size_t n)
 {
@@ -574,7 +575,9 @@ pty_packet(struct session *s, unsigned char ctl)
 int
 relay_read_pty(struct session *s)
 {
-	size_t room = netq_room(&s->out);
+	size_t room = netq_room(&s->out), len;
+	unsigned char ctl, *dst;
+	struct iovec iov[2];
 	ssize_t n;
 
 	room = room > NETOUT_RESERVE ? (room - NETOUT_RESERVE) / 2 : 0;
@@ -582,7 +585,15 @@ relay_read_pty(struct session *s)
 		room = IO_CHUNK;
 	if (room == 0)
 		return 0;
-	if ((n = read(s->pty.fd, s->scratch, room + 1)) == -1) {
+	/* The data straight into the queue, room for its encoding kept
+	 * behind it (telnet_send_inplace); the read buffer only when the
+	 * queue's span table is full. */
+	dst = netq_reserve(&s->out, NETQ_DATA, 2 * room + 1);
+	iov[0].iov_base = &ctl;
+	iov[0].iov_len = 1;
+	iov[1].iov_base = dst != NULL ? dst : s->scratch;
+	iov[1].iov_len = room;
+	if ((n = readv(s->pty.fd, iov, 2)) == -1) {
 		if (errno == EINTR)
 			return 0;
 		netq_release(&s->out);	/* empty, or gone: confirmed */
@@ -592,19 +603,26 @@ relay_read_pty(struct session *s)
 			log_warn("read from pty");
 		return -1;	/* EIO: every slave closed */
 	}
-	if (n == 0 || s->scratch[0] != TIOCPKT_DATA) {
+	if (n == 0 || ctl != TIOCPKT_DATA) {
 		if (n > 0)
-			pty_packet(s, s->scratch[0]);
+			pty_packet(s, ctl);
 		netq_release(&s->out);
 		return n > 0 ? 1 : -1;
 	}
 	netq_release(&s->out);
 	if (n == 1)
 		return 1;
-	log_trace_dump(s, DBG_PTYDATA, "pty<", s->scratch + 1,
-	    (size_t)n - 1);
+	len = (size_t)n - 1;
+	log_trace_dump(s, DBG_PTYDATA, "pty<", iov[1].iov_base, len);
 	netq_hold(&s->out);
-	queue_output(s, s->scratch + 1, (size_t)n - 1);
+	if (dst == NULL)
+		queue_output(s, s->scratch, len);
+	else {
+		len = telnet_send_inplace(s->t, dst, len);
+		log_trace_dump(s, DBG_NETDATA, "net>", dst, len);
+		netq_commit(&s->out, NETQ_DATA, len, 0);
+		output_full_check(s);
+	}
 	/* No packet tells of a termios change while EXTPROC is off: in a
 	 * line mode or with LFLOW (IXANY) the loop looks once after this
 	 * batch of reads (one TCGETS per batch, not per 4 KiB read). */

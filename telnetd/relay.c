@@ -3,7 +3,7 @@
  * the engine's callback.  The bytes themselves are moved by datapath.c:
  * a client byte by relay_read_net() -> telnet_feed() -> relay_event()
  * here -> relay_input_span() and one writev; a program byte by
- * relay_read_pty() -> telnet_send_into() straight into the queue ->
+ * relay_read_pty() straight into the queue, telnet_send_inplace() ->
  * relay_write_net() (telnetd/README draws both paths).
  *
  * The session's states: [SECURING: TLS first, tls_session.c] ->

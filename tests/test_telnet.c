@@ -1196,6 +1196,75 @@ test_send_into(void **state)
 	}
 }
 
+/* telnet_send_inplace() gives telnet_send_into()'s bytes and CR state:
+ * random streams dense in IAC, CR, LF and NUL (and some with none of
+ * them), cut into random chunks, NVT and BINARY, with a command between
+ * some chunks (it pairs a pending CR).  Chunks of up to 600 bytes hold
+ * more specials than the count keeps (INPLACE_KEPT, 64). */
+static unsigned int
+rand_next(unsigned int *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return (*seed >> 16) & 0x7fff;
+}
+
+static void
+test_send_inplace(void **state)
+{
+	static const unsigned char alphabet[] = { TELNET_IAC, '\r', '\n', 0,
+	    'x', 'y', 0xfe };
+	static const unsigned char bin[] = { TELNET_IAC, TELNET_DO,
+	    TELOPT_BINARY };
+	struct telnet_config cfg;
+	struct sendcat into, inplace;
+	unsigned char in[600], dst[2 * sizeof(in) + 1], buf[2 * sizeof(in) + 1];
+	unsigned int seed = 4711, round, chunk;
+	struct telnet *a, *b;
+	size_t n, i, o, p;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.policy = pol_server;
+	for (round = 0; round < 4000; round++) {
+		int mode = round & 1, dense = (round >> 1) % 4 != 0;
+
+		memset(&into, 0, sizeof(into));
+		memset(&inplace, 0, sizeof(inplace));
+		assert_non_null(a = telnet_new(&cfg, sendcat_cb, &into));
+		assert_non_null(b = telnet_new(&cfg, sendcat_cb, &inplace));
+		if (mode) {
+			telnet_feed(a, bin, sizeof(bin));
+			telnet_feed(b, bin, sizeof(bin));
+		}
+		for (chunk = rand_next(&seed) % 8 + 1; chunk > 0; chunk--) {
+			n = rand_next(&seed) % sizeof(in);
+			for (i = 0; i < n; i++)
+				in[i] = dense ? alphabet[rand_next(&seed) %
+				    sizeof(alphabet)] : (unsigned char)('a' +
+				    rand_next(&seed) % 26);
+			o = telnet_send_into(a, dst, in, n);
+			memcpy(buf, in, n);
+			p = telnet_send_inplace(b, buf, n);
+			assert_true(p <= 2 * n + 1);
+			assert_int_equal(p, o);
+			assert_memory_equal(buf, dst, o);
+			if (!dense)
+				assert_int_equal(p, n);
+			if (rand_next(&seed) % 3 == 0) {
+				/* Only commands make SEND events here. */
+				into.len = inplace.len = 0;
+				telnet_send_command(a, TELNET_NOP);
+				telnet_send_command(b, TELNET_NOP);
+				assert_int_equal(inplace.len, into.len);
+				assert_memory_equal(inplace.buf, into.buf,
+				    into.len);
+			}
+		}
+		telnet_free(a);
+		telnet_free(b);
+	}
+}
+
 /* Names for logs: never NULL, the usual spellings. */
 static void
 test_names(void **state)
@@ -1238,6 +1307,7 @@ main(void)
 		cmocka_unit_test(test_send_from_callback),
 		cmocka_unit_test(test_zero_copy),
 		cmocka_unit_test(test_send_into),
+		cmocka_unit_test(test_send_inplace),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_memory_hooks_and_trim),
 	};
