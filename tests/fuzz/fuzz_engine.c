@@ -487,6 +487,31 @@ tok_eol(struct toks *t, enum telnet_eol kind)
 	tok_add(t, kind == TELNET_EOL_LF ? '\n' : '\r');
 }
 
+/* Data for the peers to encode: half the spans through
+ * telnet_send_inplace(), the relay's encoder for the program's output,
+ * whose bytes go into the same stream as b's SEND events (out is b's
+ * callback context); the peer's decoder must give the same tokens
+ * back either way. */
+static void
+send_data(struct fz *f, struct telnet *b, struct buf *out,
+    const unsigned char *p, size_t n)
+{
+	unsigned char *tmp;
+	size_t o;
+
+	if (n == 0 || roll(f, 2) == 0) {
+		telnet_send(b, p, n);
+		return;
+	}
+	tmp = malloc(2 * n + 1);
+	CHECK(tmp != NULL, "out of memory");
+	memcpy(tmp, p, n);
+	o = telnet_send_inplace(b, tmp, n);
+	CHECK(o >= n && o <= 2 * n + 1, "in-place encoding's length");
+	buf_add(out, tmp, o);
+	free(tmp);
+}
+
 static void
 b_cb(struct telnet *t, const struct telnet_event *ev, void *ctx)
 {
@@ -751,8 +776,10 @@ a_cb(struct telnet *t, const struct telnet_event *ev, void *ctx)
 			CHECK(memchr(ev->u.data.buf, '\r', ev->u.data.len) ==
 			    NULL, "CR in NVT DATA");
 		tok_bytes(&f->ta, ev->u.data.buf, ev->u.data.len);
-		telnet_send(f->b1, ev->u.data.buf, ev->u.data.len);
-		telnet_send(f->b2, ev->u.data.buf, ev->u.data.len);
+		send_data(f, f->b1, &f->out_b1, ev->u.data.buf,
+		    ev->u.data.len);
+		send_data(f, f->b2, &f->out_b2, ev->u.data.buf,
+		    ev->u.data.len);
 		break;
 	case TELNET_EV_EOL:
 		CHECK(!telnet_remote_enabled(t, TELOPT_BINARY),
@@ -760,8 +787,10 @@ a_cb(struct telnet *t, const struct telnet_event *ev, void *ctx)
 		tok_eol(&f->ta, ev->u.eol.kind);
 		/* The CR, then its LF if one follows: the encoder pairs
 		 * them again (CR LF), or sends CR NUL for a CR alone. */
-		telnet_send(f->b1, crlf + (ev->u.eol.kind == TELNET_EOL_LF), 1);
-		telnet_send(f->b2, crlf + (ev->u.eol.kind == TELNET_EOL_LF), 1);
+		send_data(f, f->b1, &f->out_b1,
+		    crlf + (ev->u.eol.kind == TELNET_EOL_LF), 1);
+		send_data(f, f->b2, &f->out_b2,
+		    crlf + (ev->u.eol.kind == TELNET_EOL_LF), 1);
 		break;
 	case TELNET_EV_COMMAND:
 		tok_add(&f->ta, 256u + ev->u.command.cmd);
