@@ -8,7 +8,8 @@
  * nothing is read per byte and nothing grows.  Client input is written to
  * the pty from the read buffer itself while nothing is queued for it (the
  * spans the engine decoded are borrowed for one writev); the program's
- * output is encoded by the engine straight into the queue to the client.
+ * output is read into the queue to the client and encoded there.  What a
+ * packet-mode status byte or urgent data means is synch.c's.
  */
 #include <sys/types.h>
 #include <sys/ioctl.h>
@@ -145,17 +146,6 @@ relay_reply(struct session *s, const unsigned char *p, size_t n)
 		p += k;
 		n -= k;
 	}
-}
-
-/* Abort output: drop the queued data, keep commands, send the Synch (the
- * queue puts the DM ahead of held output, relay_read_pty() says why). */
-void
-relay_abort_output(struct session *s)
-{
-	netq_clear(&s->out);
-	telnet_send_command(s->t, TELNET_DM);
-	log_trace(s, DBG_REPORT, "abort output: queue cleared, IAC DM sent "
-	    "urgent");
 }
 
 /* Whether the pty must be read now, without waiting: the last read waits
@@ -337,18 +327,6 @@ relay_write_net(struct session *s)
 			s->dl[DL_FLUSH] = now_ms() + FLUSH_TIMEOUT_MS;
 	}
 	return 0;
-}
-
-/* Urgent data from the client (POLLPRI, with SO_OOBINLINE): a Synch.
- * Data is discarded until the IAC DM; commands still act. */
-void
-relay_urgent(struct session *s)
-{
-	if (s->urg_wait)
-		return;
-	s->urg_wait = 1;
-	log_trace(s, DBG_REPORT, "urgent data from client: Synch");
-	telnet_synch_begin(s->t);
 }
 
 /* ---- to the pty ----------------------------------------------------- */
@@ -535,25 +513,6 @@ relay_set_winsize(struct session *s)
 }
 
 /* ---- from the pty --------------------------------------------------- */
-
-/* A packet-mode status byte other than DATA. */
-static void
-pty_packet(struct session *s, unsigned char ctl)
-{
-	log_trace(s, DBG_REPORT, "pty packet 0x%02x", ctl);
-	if (ctl & TIOCPKT_FLUSHREAD)
-		buf_reset(&s->in);
-	if (ctl & TIOCPKT_FLUSHWRITE)
-		relay_abort_output(s);
-	if ((ctl & (TIOCPKT_NOSTOP | TIOCPKT_DOSTOP)) &&
-	    telnet_remote_enabled(s->t, TELOPT_LFLOW) &&
-	    s->lflow_on != ((ctl & TIOCPKT_DOSTOP) != 0)) {
-		s->lflow_on = (ctl & TIOCPKT_DOSTOP) != 0;
-		telnet_send_lflow(s->t, s->lflow_on ? LFLOW_ON : LFLOW_OFF);
-	}
-	/* A termios change (with EXTPROC), or anything else: look. */
-	tty_mode_check(s);
-}
 
 /*
  * The program's bytes, in packet mode.

@@ -92,6 +92,13 @@ int opening_done(struct session *s, int64_t now);
 int request_start(struct session *s);
 void pty_done(struct session *s);
 
+/* synch.c: abort-output (the queued data dropped, commands kept, IAC DM
+ * sent urgent); POLLPRI from the client (urgent data: its Synch); a
+ * packet-mode status byte from the pty other than DATA. */
+void relay_abort_output(struct session *s);
+void relay_urgent(struct session *s);
+void pty_packet(struct session *s, unsigned char ctl);
+
 /* client_input.c: TELNET commands from the client, and its input while
  * the pty is in EXTPROC (0 when the pty's modes cannot be read). */
 void client_command(struct session *s, unsigned char cmd);
@@ -107,14 +114,11 @@ int relay_read_pty(struct session *s);
 int relay_write_pty(struct session *s);
 /* Draining: the end of what the relay sends (SHUT_WR). */
 void relay_net_shutdown(struct session *s);
-/* POLLPRI from the client: urgent data, a Synch. */
-void relay_urgent(struct session *s);
 /* Bytes for the client: a SEND event's, and the daemon's own text (the
- * AYT answer, a refusal), which abort-output keeps; abort-output. */
+ * AYT answer, a refusal), which abort-output keeps. */
 void relay_queue_net(struct session *s, enum netq_kind kind,
     const unsigned char *p, size_t n, int urgent);
 void relay_reply(struct session *s, const unsigned char *p, size_t n);
-void relay_abort_output(struct session *s);
 /* Client input for the pty: a span of the read being fed (borrowed when
  * nothing is queued), or bytes copied into the queue. */
 void relay_input_span(struct session *s, const unsigned char *p, size_t n);
