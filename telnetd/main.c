@@ -122,7 +122,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	int status;
 
-	/* Nothing inherited but 0-2 and systemd's sockets (issue 13). */
+	/* Nothing inherited but 0-2 and systemd's sockets. */
 	if (sandbox_close_inherited(listen_fds_from_env()) == -1)
 		return 1;
 	/* Before anything reads or changes the environment: the title

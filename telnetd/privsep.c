@@ -274,7 +274,7 @@ ps_start_validate(const struct config *cfg, struct ps_start *req, size_t len,
 }
 
 /*
- * The relay's descriptors, first thing after the fork (issue 13): /dev/null
+ * The relay's descriptors, first thing after the fork: /dev/null
  * on 0-2 (with --listen they were the listener's: the admin's terminal or
  * a log file), nothing open but the client socket and the monitor socket
  * (the pty master comes later, from the monitor), and its log lines to

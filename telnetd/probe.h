@@ -1,5 +1,5 @@
 /*
- * probe.h - the client report's probes and fingerprints (issue 17):
+ * probe.h - the client report's probes and fingerprints:
  *
  *   probe.c        the option probe: after the opening, every option the
  *                  client has not spoken about is asked in one burst

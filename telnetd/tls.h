@@ -1,5 +1,5 @@
 /*
- * tls.h - TELNET over TLS (issue 15): the relay's TLS endpoint (tls.c,
+ * tls.h - TELNET over TLS: the relay's TLS endpoint (tls.c,
  * tls_ctx.c), the signer that alone holds the private key (tls_sign.c)
  * and the narrow request between them (tls_key.c on the relay's side).
  *

@@ -1,5 +1,5 @@
 /*
- * tls_config.c - TLS on the command line (issue 15): the mode names, and
+ * tls_config.c - TLS on the command line: the mode names, and
  * the start's check of the certificate chain and key files.
  *
  * Starting the signer (tls-helper signer) and handing it a channel per

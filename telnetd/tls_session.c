@@ -1,5 +1,5 @@
 /*
- * tls_session.c - a relay's way into TLS (issue 15); once TLS is up, the
+ * tls_session.c - a relay's way into TLS; once TLS is up, the
  * record layer behind the net-I/O seam is tls_session_io.c's.  No
  * OpenSSL here: TLS is reached through the session's struct tls_ops
  * (tls.c's, in tls-helper); a plain session has no struct tls_session and

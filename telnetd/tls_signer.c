@@ -1,6 +1,6 @@
 /*
  * tls_signer.c - the signer process: tls-helper signer CERT KEY, with its
- * control socket on descriptor 3 (issue 15, TLS-DESIGN.md).
+ * control socket on descriptor 3 (TLS-DESIGN.md).
  *
  * It loads the key (and the chain it must match), says so once on the
  * control socket, and then serves channels: the daemon hands it one end of

@@ -1,6 +1,5 @@
 /*
- * main.c - tls-helper, the program that holds the daemon's TLS code
- * (issue 15).
+ * main.c - tls-helper, the program that holds the daemon's TLS code.
  *
  *   tls-helper check CERT KEY
  *	load the certificate chain and the private key (PEM) and check that
