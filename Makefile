@@ -2,7 +2,7 @@
 #
 #   make            build libtelnet/libtelnet.a, telnetd/telnetd and
 #                   libexec/telnetd/pam-login (the --pam program),
-#                   libexec/telnetd/tls-helper (the TLS code, issue 15)
+#                   libexec/telnetd/tls-helper (the TLS code)
 #   make check      install missing Debian packages, build, run every test,
 #                   then the unit tests again under ASan + UBSan
 #   make run        serve real logins on 127.0.0.1:2323 in the foreground
@@ -20,7 +20,7 @@ SBINDIR ?= $(PREFIX)/sbin
 LIBEXECDIR ?= $(PREFIX)/libexec
 MANDIR ?= $(PREFIX)/share/man
 PAMDIR ?= /etc/pam.d
-# The relay's user and its empty root directory (issue 13), where systemd
+# The relay's user and its empty root directory, where systemd
 # looks for them under /usr/local too.
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
@@ -296,7 +296,7 @@ check-fuzz-build: fuzz-build
 	@bash tests/fuzz/smoke.sh build-fuzz/fuzz_engine tests/fuzz/corpus/engine
 	@bash tests/fuzz/smoke.sh build-fuzz/fuzz_session tests/fuzz/corpus/session
 
-# (issue 16) The Debian package: built from a copy of the tree (so its
+# The Debian package: built from a copy of the tree (so its
 # "debian/rules clean" leaves this build alone), checked with lintian,
 # then installed with apt, used for logins and purged on the machine's
 # root seen through a throw-away overlay (tests/package/).  About 40 s.

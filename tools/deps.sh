@@ -42,7 +42,7 @@ unpack_inetd() {
 	[ -x "$INETD_BIN" ] || echo "deps: could not unpack inetutils-inetd" >&2
 }
 
-# The relay's system user and /run/telnetd (issue 13): the daemon and the
+# The relay's system user and /run/telnetd: the daemon and the
 # tests run the relay as telnetd, as an installed daemon does.
 privsep_user() {
 	[ "$(id -u)" = 0 ] || return 0
