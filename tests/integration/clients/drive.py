@@ -99,8 +99,12 @@ class Tmux:
 
     def start(self, argv, env, width=80, height=24):
         # sh reports the client's exit status on the terminal (tmux 3.3's
-        # pane_dead_status is not reliable).
-        cmd = ['/bin/sh', '-c', '"$@"; echo "[client exited $?]"', 'sh',
+        # pane_dead_status is not reliable), then stays (cat, ended by
+        # close()): tmux may drop what a pane's process wrote just before
+        # it exited, and once in a loaded make check the "[client exited
+        # 0]" line was missing above tmux's "Pane is dead (status 0".
+        cmd = ['/bin/sh', '-c',
+               '"$@"; echo "[client exited $?]"; exec cat >/dev/null', 'sh',
                'env', '-i'] + ['%s=%s' % kv for kv in sorted(env.items())]
         cmd += [str(a) for a in argv]
         self.tmux('new-session', '-d', '-s', 'td', '-x', width, '-y', height,
