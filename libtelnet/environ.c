@@ -322,7 +322,7 @@ telnet_sb_environ(struct telnet *t)
 		t->env_reversed_known = 1;
 	}
 
-	telnet_sb_ev_init(&ev, TELNET_EV_ENVIRON);
+	telnet_ev_init(&ev, TELNET_EV_ENVIRON);
 	ev.u.env.opt = t->sb_opt;
 	ev.u.env.cmd = e.cmd;
 	ev.u.env.vars = e.nvars > 0 ? e.vars : NULL;

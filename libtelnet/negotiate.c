@@ -14,8 +14,7 @@ emit_option(struct telnet *t, unsigned char opt, int local, int enabled,
 {
 	struct telnet_event ev;
 
-	memset(&ev, 0, sizeof(ev));
-	ev.type = TELNET_EV_OPTION;
+	telnet_ev_init(&ev, TELNET_EV_OPTION);
 	ev.u.option.opt = opt;
 	ev.u.option.local = local;
 	ev.u.option.enabled = enabled;
@@ -34,8 +33,7 @@ emit_tm(struct telnet *t, int local, int enabled)
 {
 	struct telnet_event ev;
 
-	memset(&ev, 0, sizeof(ev));
-	ev.type = TELNET_EV_TM;
+	telnet_ev_init(&ev, TELNET_EV_TM);
 	ev.u.tm.local = local;
 	ev.u.tm.enabled = enabled;
 	telnet_emit(t, &ev);
@@ -274,8 +272,7 @@ telnet_negotiate(struct telnet *t, unsigned char verb, unsigned char opt)
 {
 	struct telnet_event ev;
 
-	memset(&ev, 0, sizeof(ev));
-	ev.type = TELNET_EV_NEGOTIATE;
+	telnet_ev_init(&ev, TELNET_EV_NEGOTIATE);
 	ev.u.negotiate.verb = verb;
 	ev.u.negotiate.opt = opt;
 	telnet_emit(t, &ev);

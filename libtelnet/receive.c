@@ -20,8 +20,7 @@ emit_data(struct telnet *t, const unsigned char *buf, size_t len)
 
 	if (len == 0 || t->synch)
 		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.type = TELNET_EV_DATA;
+	telnet_ev_init(&ev, TELNET_EV_DATA);
 	ev.u.data.buf = buf;
 	ev.u.data.len = len;
 	telnet_emit(t, &ev);
@@ -34,8 +33,7 @@ emit_eol(struct telnet *t, enum telnet_eol kind)
 
 	if (t->synch)
 		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.type = TELNET_EV_EOL;
+	telnet_ev_init(&ev, TELNET_EV_EOL);
 	ev.u.eol.kind = kind;
 	telnet_emit(t, &ev);
 }
@@ -45,8 +43,7 @@ emit_simple(struct telnet *t, enum telnet_event_type type, unsigned char a)
 {
 	struct telnet_event ev;
 
-	memset(&ev, 0, sizeof(ev));
-	ev.type = type;
+	telnet_ev_init(&ev, type);
 	ev.u.command.cmd = a;
 	telnet_emit(t, &ev);
 }

@@ -23,8 +23,7 @@ emit_raw(struct telnet *t, const unsigned char *buf, size_t len, int urgent,
 
 	if (len == 0)
 		return;
-	memset(&ev, 0, sizeof(ev));
-	ev.type = TELNET_EV_SEND;
+	telnet_ev_init(&ev, TELNET_EV_SEND);
 	ev.u.data.buf = buf;
 	ev.u.data.len = len;
 	ev.u.data.urgent = urgent;

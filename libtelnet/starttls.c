@@ -60,7 +60,7 @@ telnet_sb_starttls(struct telnet *t)
 		return;
 	}
 	t->tls = TELNET_TLS_BEGIN;
-	telnet_sb_ev_init(&ev, TELNET_EV_STARTTLS);
+	telnet_ev_init(&ev, TELNET_EV_STARTTLS);
 	telnet_emit(t, &ev);
 }
 

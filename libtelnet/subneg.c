@@ -33,13 +33,6 @@ telnet_sb_malformed(struct telnet *t, const char *msg)
 	telnet_emit_error(t, TELNET_ERR_SB_MALFORMED, t->sb_opt, msg);
 }
 
-void
-telnet_sb_ev_init(struct telnet_event *ev, enum telnet_event_type type)
-{
-	memset(ev, 0, sizeof(*ev));
-	ev->type = type;
-}
-
 /* Append one byte to the decode buffer; -1 when it is full. */
 int
 telnet_dec_put(struct dec *d, unsigned char c)
@@ -105,7 +98,7 @@ sb_text_qual(struct telnet *t, enum telnet_event_type type)
 		telnet_sb_malformed(t, "empty subnegotiation");
 		return;
 	}
-	telnet_sb_ev_init(&ev, type);
+	telnet_ev_init(&ev, type);
 	ev.u.str.cmd = buf[0];
 	switch (buf[0]) {
 	case TELQUAL_SEND:
@@ -144,7 +137,7 @@ sb_sndloc(struct telnet *t)
 		telnet_sb_malformed(t, "text too long");
 		return;
 	}
-	telnet_sb_ev_init(&ev, TELNET_EV_SNDLOC);
+	telnet_ev_init(&ev, TELNET_EV_SNDLOC);
 	ev.u.str.cmd = TELQUAL_IS;
 	ev.u.str.text.s = s;
 	ev.u.str.text.len = t->sb_len;
@@ -188,7 +181,7 @@ sb_tspeed(struct telnet *t)
 		telnet_sb_malformed(t, "empty subnegotiation");
 		return;
 	}
-	telnet_sb_ev_init(&ev, TELNET_EV_TSPEED);
+	telnet_ev_init(&ev, TELNET_EV_TSPEED);
 	ev.u.tspeed.cmd = buf[0];
 	switch (buf[0]) {
 	case TELQUAL_SEND:
@@ -224,7 +217,7 @@ sb_naws(struct telnet *t)
 		telnet_sb_malformed(t, "NAWS is not 4 bytes");
 		return;
 	}
-	telnet_sb_ev_init(&ev, TELNET_EV_NAWS);
+	telnet_ev_init(&ev, TELNET_EV_NAWS);
 	ev.u.naws.width = (uint16_t)(buf[0] << 8 | buf[1]);
 	ev.u.naws.height = (uint16_t)(buf[2] << 8 | buf[3]);
 	telnet_emit(t, &ev);
@@ -244,7 +237,7 @@ sb_linemode(struct telnet *t)
 		telnet_sb_malformed(t, "empty subnegotiation");
 		return;
 	}
-	telnet_sb_ev_init(&ev, TELNET_EV_LINEMODE);
+	telnet_ev_init(&ev, TELNET_EV_LINEMODE);
 	ev.u.lm.cmd = buf[0];
 	switch (buf[0]) {
 	case LM_MODE:		/* 2.2: MODE mask */
@@ -313,7 +306,7 @@ sb_lflow(struct telnet *t)
 		telnet_sb_malformed(t, "LFLOW is not one known command");
 		return;
 	}
-	telnet_sb_ev_init(&ev, TELNET_EV_LFLOW);
+	telnet_ev_init(&ev, TELNET_EV_LFLOW);
 	ev.u.lflow.cmd = t->sb_buf[0];
 	telnet_emit(t, &ev);
 }
@@ -330,7 +323,7 @@ sb_status(struct telnet *t)
 		telnet_sb_malformed(t, "empty subnegotiation");
 		return;
 	}
-	telnet_sb_ev_init(&ev, TELNET_EV_STATUS);
+	telnet_ev_init(&ev, TELNET_EV_STATUS);
 	ev.u.status.cmd = buf[0];
 	switch (buf[0]) {
 	case TELQUAL_SEND:
@@ -441,7 +434,7 @@ sb_charset(struct telnet *t)
 		telnet_sb_malformed(t, "empty subnegotiation");
 		return;
 	}
-	telnet_sb_ev_init(&ev, TELNET_EV_CHARSET);
+	telnet_ev_init(&ev, TELNET_EV_CHARSET);
 	ev.u.charset.cmd = buf[0];
 	switch (buf[0]) {
 	case CHARSET_REQUEST:
@@ -490,7 +483,7 @@ sb_raw(struct telnet *t)
 {
 	struct telnet_event ev;
 
-	telnet_sb_ev_init(&ev, TELNET_EV_SB_RAW);
+	telnet_ev_init(&ev, TELNET_EV_SB_RAW);
 	ev.u.sb.opt = t->sb_opt;
 	ev.u.sb.buf = t->sb_len > 0 ? t->sb_buf : NULL;
 	ev.u.sb.len = t->sb_len;

@@ -28,8 +28,7 @@ telnet_emit_error(struct telnet *t, enum telnet_error code, unsigned char opt,
 {
 	struct telnet_event ev;
 
-	memset(&ev, 0, sizeof(ev));
-	ev.type = TELNET_EV_ERROR;
+	telnet_ev_init(&ev, TELNET_EV_ERROR);
 	ev.u.error.code = code;
 	ev.u.error.opt = opt;
 	ev.u.error.msg = msg;

@@ -102,6 +102,15 @@ telnet_next_special(const unsigned char *buf, size_t i, size_t len, int nvt,
 	return cr;
 }
 
+/* An event of the given type, every other field zero: what each emitter
+ * fills in before telnet_emit().  Inline: DATA events are per span. */
+static inline void
+telnet_ev_init(struct telnet_event *ev, enum telnet_event_type type)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = type;
+}
+
 /* subneg.c: decoding helpers shared with environ.c.  Text copies go into
  * t->dec_buf at an offset. */
 struct dec {
@@ -109,7 +118,6 @@ struct dec {
 	size_t pos;
 };
 void telnet_sb_malformed(struct telnet *t, const char *msg);
-void telnet_sb_ev_init(struct telnet_event *ev, enum telnet_event_type type);
 int telnet_dec_put(struct dec *d, unsigned char c);
 const char *telnet_dec_ptr(const struct dec *d, size_t off);
 const char *telnet_dec_copy(struct dec *d, const unsigned char *buf,

@@ -94,26 +94,6 @@ relay_queue_net(struct session *s, enum netq_kind kind,
 	    n);
 }
 
-/* The program's output from the read buffer, when relay_read_pty() could
- * not read into the queue (its span table full): encoded by the engine
- * into the queue (one copy, no event per IAC), or through SEND events
- * when it cannot be reserved at once. */
-static void
-queue_output(struct session *s, const unsigned char *p, size_t n)
-{
-	unsigned char *dst = netq_reserve(&s->out, NETQ_DATA, 2 * n + 1);
-	size_t len;
-
-	if (dst == NULL) {
-		telnet_send(s->t, p, n);	/* SEND events of kind DATA */
-		return;
-	}
-	len = telnet_send_into(s->t, dst, p, n);
-	log_trace_dump(s, DBG_NETDATA, "net>", dst, len);
-	netq_commit(&s->out, NETQ_DATA, len, 0);
-	output_full_check(s);
-}
-
 /*
  * Text of the daemon's own for the client (the AYT answer, a refusal, the
  * --report text): encoded as data, queued as a reply that abort-output
@@ -545,12 +525,13 @@ relay_read_pty(struct session *s)
 	if (room == 0)
 		return 0;
 	/* The data straight into the queue, room for its encoding kept
-	 * behind it (telnet_send_inplace); the read buffer only when the
-	 * queue's span table is full. */
-	dst = netq_reserve(&s->out, NETQ_DATA, 2 * room + 1);
+	 * behind it (telnet_send_inplace).  netq_room() counted this room
+	 * and a free span, so the reserve does not fail. */
+	if ((dst = netq_reserve(&s->out, NETQ_DATA, 2 * room + 1)) == NULL)
+		return 0;
 	iov[0].iov_base = &ctl;
 	iov[0].iov_len = 1;
-	iov[1].iov_base = dst != NULL ? dst : s->scratch;
+	iov[1].iov_base = dst;
 	iov[1].iov_len = room;
 	if ((n = readv(s->pty.fd, iov, 2)) == -1) {
 		if (errno == EINTR)
@@ -572,16 +553,12 @@ relay_read_pty(struct session *s)
 	if (n == 1)
 		return 1;
 	len = (size_t)n - 1;
-	log_trace_dump(s, DBG_PTYDATA, "pty<", iov[1].iov_base, len);
+	log_trace_dump(s, DBG_PTYDATA, "pty<", dst, len);
 	netq_hold(&s->out);
-	if (dst == NULL)
-		queue_output(s, s->scratch, len);
-	else {
-		len = telnet_send_inplace(s->t, dst, len);
-		log_trace_dump(s, DBG_NETDATA, "net>", dst, len);
-		netq_commit(&s->out, NETQ_DATA, len, 0);
-		output_full_check(s);
-	}
+	len = telnet_send_inplace(s->t, dst, len);
+	log_trace_dump(s, DBG_NETDATA, "net>", dst, len);
+	netq_commit(&s->out, NETQ_DATA, len, 0);
+	output_full_check(s);
 	/* No packet tells of a termios change while EXTPROC is off: in a
 	 * line mode or with LFLOW (IXANY) the loop looks once after this
 	 * batch of reads (one TCGETS per batch, not per 4 KiB read). */
