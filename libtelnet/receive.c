@@ -116,6 +116,18 @@ sb_end(struct telnet *t)
 	t->sb_overflow = 0;
 }
 
+/* How far back the next feed starts after a DATA span of len bytes the
+ * caller stopped at (telnet_yield): the bytes it gave back, and `after`
+ * bytes past the span (the second IAC of an escaped 255) unless it gave
+ * any back.  What a caller cannot give back (all of the span) it keeps. */
+static size_t
+given_back(const struct telnet *t, size_t len, size_t after)
+{
+	if (!t->yield || t->yield_back == 0 || t->yield_back >= len)
+		return 0;
+	return t->yield_back + after;
+}
+
 /*
  * PS_DATA: hand the caller the span of plain data at buf[i..) as one
  * DATA event and step over the special byte that ends it (IAC, or a bare
@@ -138,11 +150,17 @@ feed_data(struct telnet *t, const unsigned char *buf, size_t i, size_t len,
 	if (j + 1 < len && buf[j] == TELNET_IAC && buf[j + 1] == TELNET_IAC) {
 		/* RFC 854: IAC IAC is one data byte 255.  With both in this
 		 * buffer the span ends with the first of them: one DATA
-		 * event per escaped byte, not two and a parser state. */
+		 * event per escaped byte, not two and a parser state.  A
+		 * span given back ends at the first IAC, so the next feed
+		 * reads the pair again. */
 		emit_data(t, buf + i, j + 1 - i);
-		return j + 2;
+		return j + 2 - given_back(t, j + 1 - i, 1);
 	}
 	emit_data(t, buf + i, j - i);
+	/* The special byte after a span the caller stopped at waits for
+	 * the next feed. */
+	if (t->yield)
+		return j - given_back(t, j - i, 0);
 	if (j >= len)
 		return len;
 	if (buf[j] == TELNET_IAC) {
@@ -210,6 +228,15 @@ sb_after_iac(struct telnet *t, const unsigned char *buf, size_t i)
 	return i;
 }
 
+void
+telnet_yield(struct telnet *t, size_t unconsumed)
+{
+	if (!t->in_feed)
+		return;
+	t->yield = 1;
+	t->yield_back = unconsumed;
+}
+
 size_t
 telnet_feed(struct telnet *t, const unsigned char *buf, size_t len)
 {
@@ -223,8 +250,10 @@ telnet_feed(struct telnet *t, const unsigned char *buf, size_t len)
 		return 0;
 	}
 	t->in_feed = 1;
+	t->yield = 0;
+	t->yield_back = 0;
 	/* START_TLS: the TELNET stream ends after the peer's FOLLOWS. */
-	while (i < len && t->tls != TELNET_TLS_BEGIN) {
+	while (i < len && t->tls != TELNET_TLS_BEGIN && !t->yield) {
 		switch (t->state) {
 		case PS_DATA:
 			i = feed_data(t, buf, i, len, &iac);

@@ -368,11 +368,19 @@ void telnet_set_policy(struct telnet *t, const struct telnet_policy *policy);
 int telnet_trim(struct telnet *t, void (*discard)(void *p, size_t size));
 
 /* Feed bytes received from the network.  Returns how many were consumed:
- * all of them, except when the peer's IAC SB START_TLS FOLLOWS IAC SE ends
- * inside buf (TELNET_EV_STARTTLS): then feeding stops right after its SE,
- * and the bytes after it (the start of the TLS handshake) are the
- * caller's.  Until telnet_starttls_reset, nothing more is consumed. */
+ * all of them, except after telnet_yield() (below), or when the peer's
+ * IAC SB START_TLS FOLLOWS IAC SE ends inside buf (TELNET_EV_STARTTLS):
+ * then feeding stops right after its SE, and the bytes after it (the
+ * start of the TLS handshake) are the caller's.  Until
+ * telnet_starttls_reset, nothing more is consumed. */
 size_t telnet_feed(struct telnet *t, const unsigned char *buf, size_t len);
+/* From the event callback inside telnet_feed: return to the caller right
+ * after this event, so that it can act (write, signal) between one event
+ * and the next, outside the feed; it feeds the rest of its buffer after.
+ * `unconsumed` is for a DATA event: its last bytes the callback did not
+ * take (fewer than its len), which the next feed starts with and reports
+ * again.  0 for any other event. */
+void telnet_yield(struct telnet *t, size_t unconsumed);
 
 /* Synch (RFC 854 "The Synch signal"): the caller saw TCP urgent data.
  * Data is discarded, commands still act, until the next IAC DM. */

@@ -43,6 +43,9 @@ struct telnet {
 	int cr_pending_out;		/* last byte sent was a bare CR in NVT mode */
 	int synch;			/* discarding data until IAC DM */
 	int in_feed;			/* telnet_feed is running */
+	int yield;			/* the callback asked telnet_feed to
+					 * return after this event */
+	size_t yield_back;		/* of the DATA event: bytes not taken */
 	int env_reversed;		/* old ENVIRON peer uses swapped VAR/VALUE */
 	int env_reversed_known;
 	enum telnet_tls tls;		/* START_TLS progress (starttls.c) */

@@ -1265,6 +1265,117 @@ test_send_inplace(void **state)
 	}
 }
 
+/* telnet_yield: a callback that stops the feed at every 'X' of its data
+ * (giving back what follows it) and after every command sees the same
+ * events, in the same order, as one that never stops, when the caller
+ * feeds the rest again; and the feed returns right after the event. */
+struct yielder {
+	struct sbuf trace;
+	struct telnet *t;
+	int stop;		/* stop at 'X' and at commands */
+	int stops;
+};
+
+static void
+yield_cb(struct telnet *t, const struct telnet_event *ev, void *ctx)
+{
+	struct yielder *y = ctx;
+	const unsigned char *p, *x;
+	char tok[8];
+	size_t n;
+
+	(void)t;
+	switch (ev->type) {
+	case TELNET_EV_DATA:
+		p = ev->u.data.buf;
+		n = ev->u.data.len;
+		x = y->stop ? memchr(p, 'X', n) : NULL;
+		if (x != NULL) {
+			sb_addn(&y->trace, p, (size_t)(x - p) + 1);
+			telnet_yield(y->t, n - (size_t)(x - p) - 1);
+			y->stops++;
+			return;
+		}
+		sb_addn(&y->trace, p, n);
+		return;
+	case TELNET_EV_EOL:
+		sb_addn(&y->trace, ev->u.eol.kind == TELNET_EOL_CR ? "<CR>" :
+		    "<LF>", 4);
+		return;
+	case TELNET_EV_COMMAND:
+		snprintf(tok, sizeof(tok), "<%u>", ev->u.command.cmd);
+		sb_addn(&y->trace, tok, strlen(tok));
+		if (y->stop) {
+			telnet_yield(y->t, 0);
+			y->stops++;
+		}
+		return;
+	default:
+		return;
+	}
+}
+
+static void
+test_yield(void **state)
+{
+	static const unsigned char alphabet[] = { TELNET_IAC, TELNET_IAC,
+	    TELNET_IP, '\r', '\n', 0, 'X', 'X', 'a', 'b' };
+	static const unsigned char bin[] = { TELNET_IAC, TELNET_DO,
+	    TELOPT_BINARY };
+	struct telnet_config cfg;
+	struct yielder plain, stopping;
+	unsigned char in[300];
+	unsigned int seed = 1143, round, feeds;
+	size_t n, i, used, got;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.policy = pol_server;
+	for (round = 0; round < 3000; round++) {
+		memset(&plain, 0, sizeof(plain));
+		memset(&stopping, 0, sizeof(stopping));
+		stopping.stop = 1;
+		assert_non_null(plain.t = telnet_new(&cfg, yield_cb, &plain));
+		assert_non_null(stopping.t = telnet_new(&cfg, yield_cb,
+		    &stopping));
+		if (round & 1) {
+			telnet_feed(plain.t, bin, sizeof(bin));
+			telnet_feed(stopping.t, bin, sizeof(bin));
+		}
+		n = rand_next(&seed) % sizeof(in);
+		for (i = 0; i < n; i++)
+			in[i] = alphabet[rand_next(&seed) % sizeof(alphabet)];
+		assert_int_equal(telnet_feed(plain.t, in, n), n);
+		feeds = 0;
+		for (used = 0; used < n; used += got) {
+			int before = stopping.stops;
+
+			got = telnet_feed(stopping.t, in + used, n - used);
+			feeds++;
+			assert_true(got > 0);
+			/* Short only where the callback stopped it. */
+			if (used + got < n)
+				assert_int_equal(stopping.stops, before + 1);
+		}
+		assert_true(feeds <= (unsigned int)stopping.stops + 1);
+		assert_int_equal(stopping.trace.len, plain.trace.len);
+		assert_memory_equal(stopping.trace.p, plain.trace.p,
+		    plain.trace.len);
+		telnet_free(plain.t);
+		telnet_free(stopping.t);
+		sb_free(&plain.trace);
+		sb_free(&stopping.trace);
+	}
+	/* Outside a feed it does nothing. */
+	memset(&stopping, 0, sizeof(stopping));
+	assert_non_null(stopping.t = telnet_new(&cfg, yield_cb, &stopping));
+	telnet_yield(stopping.t, 3);
+	assert_int_equal(telnet_feed(stopping.t, (const unsigned char *)"ab",
+	    2), 2);
+	telnet_free(stopping.t);
+	sb_free(&stopping.trace);
+}
+
 /* Names for logs: never NULL, the usual spellings. */
 static void
 test_names(void **state)
@@ -1308,6 +1419,7 @@ main(void)
 		cmocka_unit_test(test_zero_copy),
 		cmocka_unit_test(test_send_into),
 		cmocka_unit_test(test_send_inplace),
+		cmocka_unit_test(test_yield),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_memory_hooks_and_trim),
 	};
