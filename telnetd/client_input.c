@@ -2,53 +2,38 @@
  * client_input.c - what the client's input means beyond its bytes: the
  * TELNET commands (IP, AO, AYT, EOR, EC, EL...) and, while the pty is in
  * EXTPROC (RFC 1184 LINEMODE), what the line discipline would have done
- * with a byte: ttymode.c says what (pure), this does it on the pty.
- * relay_event() (relay.c) calls in here; the bytes themselves go on
- * through datapath.c.
+ * with a byte: ttymode.c says what (pure), this turns it into bytes for
+ * the pty's queue or, for an EOF or a signal, an action that stops the
+ * feed; relay_read_net() (datapath.c) does it before feeding the rest.
+ * relay_event() (relay.c) calls in here.  Nothing here writes to the pty
+ * or signals it (its modes are read, through ttymode.c), and nothing
+ * calls back into the relay's reads and writes.
  */
 #include <sys/types.h>
-#include <sys/ioctl.h>
 
-#include <errno.h>
 #include <termios.h>
-#include <unistd.h>
 
 #include "telnetd.h"
 
-/* An EOF in EXTPROC: a raw queue cannot carry it, so VEOF is written with
- * EXTPROC off, after what came before it, and later input waits until the
- * line discipline has taken it (ttymode.c). */
+/* Do what ttymode.c says the line discipline would have done.  An EOF or
+ * a signal is pty I/O, which is not done inside the feed: it is noted and
+ * the feed stops there (telnet_yield), giving back the bytes after it;
+ * relay_read_net() does it (relay_input_act) and feeds the rest. */
 static void
-input_eof(struct session *s, const struct termios *t)
-{
-	unsigned char c = t->c_cc[VEOF];
-
-	if (c == _POSIX_VDISABLE)
-		return;
-	(void)relay_write_pty(s);
-	if (buf_len(&s->in) > 0) {
-		relay_input_copy(s, &c, 1);		/* best effort */
-		return;
-	}
-	tty_eof_begin(s, t);
-	if (write(s->pty.fd, &c, 1) != 1)
-		log_warn("write to pty");
-}
-
-/* Do what ttymode.c says the line discipline would have done. */
-static void
-input_act(struct session *s, const struct termios *t, const struct tty_in *in)
+input_act(struct session *s, const struct tty_in *in, size_t unconsumed)
 {
 	switch (in->what) {
 	case TTY_IN_BYTE:
 		relay_input_copy(s, &in->byte, 1);
 		break;
 	case TTY_IN_SIGNAL:
-		if (ioctl(s->pty.fd, TIOCSIG, in->sig) == -1 && errno != EINVAL)
-			log_warn("TIOCSIG");
+		s->in_act = IN_ACT_SIGNAL;
+		s->in_act_arg = in->sig;
+		telnet_yield(s->t, unconsumed);
 		break;
 	case TTY_IN_EOF:
-		input_eof(s, t);
+		s->in_act = IN_ACT_EOF;
+		telnet_yield(s->t, unconsumed);
 		break;
 	case TTY_IN_DROP:
 		break;
@@ -69,14 +54,11 @@ input_extproc(struct session *s, const struct termios *t,
 		relay_input_copy(s, p, k);
 		if (k == n)
 			return;
-		input_act(s, t, &in);
 		p += k + 1;
 		n -= k + 1;
-		if (!s->lm_ext) {
-			/* EOF delivered: the rest waits, as it came. */
-			relay_input_copy(s, p, n);
-			return;
-		}
+		input_act(s, &in, n);
+		if (s->in_act != IN_ACT_NONE)
+			return;		/* the rest is fed again after it */
 	}
 }
 
@@ -99,7 +81,7 @@ client_input_extproc(struct session *s, const struct telnet_event *ev)
 		input_extproc(s, &t, ev->u.data.buf, ev->u.data.len);
 	else {
 		tty_input_eol(&t, &in);
-		input_act(s, &t, &in);
+		input_act(s, &in, 0);
 	}
 	return 1;
 }
@@ -116,7 +98,7 @@ client_command(struct session *s, unsigned char cmd)
 	log_trace(s, DBG_OPTIONS, "recv IAC %s", telnet_cmd_name(cmd));
 	if (s->pty.fd != -1 && tty_input_modes(s, &t) == 0 &&
 	    tty_input_command(&t, cmd, &in)) {
-		input_act(s, &t, &in);
+		input_act(s, &in, 0);
 		return;
 	}
 	switch (cmd) {

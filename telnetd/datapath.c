@@ -171,7 +171,13 @@ input_room(const struct session *s)
 int
 relay_net_room(const struct session *s)
 {
-	if (relay_lingering(s) || telnet_in_synch(s->t))
+	if (relay_lingering(s))
+		return 1;
+	/* Behind a linemode EOF, input waits in the socket until what was
+	 * read behind it is fed (relay_feed_held). */
+	if (s->dl[DL_EOF_HOLD] != 0 || buf_len(&s->held) > 0)
+		return 0;
+	if (telnet_in_synch(s->t))
 		return 1;
 	return input_room(s) > 0;
 }
@@ -227,6 +233,100 @@ net_half_closed(struct session *s)
 
 static void spans_write(struct session *);
 
+/* An EOF in EXTPROC (client_input.c): a raw queue cannot carry it, so
+ * VEOF is written with EXTPROC off, after what came before it, and later
+ * input waits until the line discipline has taken it (ttymode.c). */
+static void
+input_eof(struct session *s)
+{
+	struct termios t;
+	unsigned char c;
+
+	if (tty_input_modes(s, &t) == -1 ||
+	    (c = t.c_cc[VEOF]) == _POSIX_VDISABLE)
+		return;
+	(void)relay_write_pty(s);
+	if (buf_len(&s->in) > 0) {
+		relay_input_copy(s, &c, 1);		/* best effort */
+		return;
+	}
+	tty_eof_begin(s, &t);
+	if (write(s->pty.fd, &c, 1) != 1)
+		log_warn("write to pty");
+}
+
+/* What the client's input asked of the pty beyond its bytes, done
+ * between two events of the feed (client_input.c). */
+static void
+input_act(struct session *s)
+{
+	switch (s->in_act) {
+	case IN_ACT_SIGNAL:
+		if (ioctl(s->pty.fd, TIOCSIG, s->in_act_arg) == -1 &&
+		    errno != EINVAL)
+			log_warn("TIOCSIG");
+		break;
+	case IN_ACT_EOF:
+		input_eof(s);
+		break;
+	case IN_ACT_NONE:
+		break;
+	}
+	s->in_act = IN_ACT_NONE;
+}
+
+/* Client input fed to the engine, stopping where it asked for pty I/O
+ * (input_act) and going on after it, unless that began a linemode EOF's
+ * hold.  While nothing is queued for a pty that takes input, the decoded
+ * spans are written from p itself (relay_input_span, spans_write).
+ * Returns the bytes consumed. */
+static size_t
+feed_read(struct session *s, const unsigned char *p, size_t n)
+{
+	size_t used = 0;
+
+	do {
+		s->direct = s->pty.fd != -1 && s->pty.st != SIDE_DONE &&
+		    !s->pty.full && s->dl[DL_EOF_HOLD] == 0 &&
+		    buf_len(&s->in) == 0;
+		used += telnet_feed(s->t, p + used, n - used);
+		s->direct = 0;
+		if (s->in_act == IN_ACT_NONE)
+			break;
+		input_act(s);
+	} while (used < n && s->dl[DL_EOF_HOLD] == 0);
+	return used;
+}
+
+/* The rest of a read behind a linemode EOF, kept undecoded: fed once the
+ * line discipline has taken the EOF and EXTPROC is back (ttymode.c), it
+ * gets EXTPROC's treatment (ends of line, another EOF) as if it came
+ * then.  At most one read, for no more is read meanwhile. */
+static void
+hold_rest(struct session *s, const unsigned char *p, size_t n)
+{
+	if ((s->held.data == NULL && buf_init(&s->held, IO_CHUNK) == -1) ||
+	    buf_append(&s->held, p, n) == -1) {
+		if (s->drops++ == 0)
+			log_warnx("input behind a linemode EOF dropped");
+	}
+}
+
+/* Input held behind a linemode EOF, once the hold is over. */
+void
+relay_feed_held(struct session *s)
+{
+	size_t n, used;
+
+	if ((n = buf_len(&s->held)) == 0 || s->dl[DL_EOF_HOLD] != 0)
+		return;
+	used = feed_read(s, buf_ptr(&s->held), n);
+	spans_write(s);
+	/* Only another EOF's hold stops it short: START_TLS cannot begin
+	 * once the program runs. */
+	buf_consume(&s->held, s->dl[DL_EOF_HOLD] != 0 ? used : n);
+}
+
 /* The client's bytes: at most what the queues have room for. */
 int
 relay_read_net(struct session *s)
@@ -242,6 +342,8 @@ relay_read_net(struct session *s)
 			return 0;
 		return n > 0 ? 1 : -1;
 	}
+	if (s->dl[DL_EOF_HOLD] != 0 || buf_len(&s->held) > 0)
+		return 0;	/* relay_net_room() */
 	if (!telnet_in_synch(s->t) && (sp = input_room(s)) <= room) {
 		room = sp;
 		by_queue = 1;
@@ -272,16 +374,13 @@ relay_read_net(struct session *s)
 	if (by_queue && (size_t)n == room)
 		input_full(s);
 	log_trace_dump(s, DBG_NETDATA, "net<", s->scratch, (size_t)n);
-	/* Nothing queued for a pty that takes input: the decoded spans are
-	 * written from the read buffer itself (relay_input_span). */
-	s->direct = s->pty.fd != -1 && s->pty.st != SIDE_DONE &&
-	    !s->pty.full && s->dl[DL_EOF_HOLD] == 0 && buf_len(&s->in) == 0;
+	used = feed_read(s, s->scratch, (size_t)n);
 	/* The engine stops after the client's START_TLS FOLLOWS: the rest
 	 * of the read is the TLS handshake's (tls_session.c). */
-	if ((used = telnet_feed(s->t, s->scratch, (size_t)n)) < (size_t)n &&
-	    s->tls != NULL)
+	if (used < (size_t)n && s->dl[DL_EOF_HOLD] != 0)
+		hold_rest(s, s->scratch + used, (size_t)n - used);
+	else if (used < (size_t)n && s->tls != NULL)
 		tls_session_prefix(s, s->scratch + used, (size_t)n - used);
-	s->direct = 0;
 	spans_write(s);
 	return 1;
 }

@@ -146,6 +146,7 @@ idle_step(struct session *s, int nready, int64_t now)
 		return;
 	s->dl[DL_TRIM] = 0;
 	(void)buf_trim(&s->in);
+	(void)buf_trim(&s->held);
 	(void)netq_trim(&s->out);
 	pages_discard(s->scratch, IO_CHUNK + 1);
 	(void)telnet_trim(s->t, pages_discard);
@@ -379,6 +380,7 @@ relay_loop(struct session *s)
 		 * due and poll() return at once until then). */
 		if (s->dl[DL_EOF_HOLD] != 0 && now >= s->dl[DL_EOF_HOLD])
 			(void)tty_input_held(s, now);
+		relay_feed_held(s);
 
 		if ((pfd[PFD_MON].revents & (POLLIN | POLLHUP | POLLERR)) &&
 		    relay_monitor(s) == -1) {
@@ -452,6 +454,7 @@ session_free(struct session *s)
 	telnet_free(s->t);
 	netq_free(&s->out);
 	buf_free(&s->in);
+	buf_free(&s->held);
 	pages_free(s->scratch, IO_CHUNK + 1);
 	pages_free(s->rep, sizeof(*s->rep));
 	pages_free(s->probe, sizeof(*s->probe));

@@ -182,6 +182,13 @@ struct session {
 	/* Client input borrowed from the read buffer while the engine
 	 * decodes it, written with one writev after that (relay.c). */
 	int direct;			/* spans may be borrowed now */
+	/* An EOF or a signal of the client's input in EXTPROC: the feed
+	 * stops at it (telnet_yield) and relay_read_net() does it before
+	 * the rest is fed, so no pty I/O happens inside the feed. */
+	enum { IN_ACT_NONE, IN_ACT_EOF, IN_ACT_SIGNAL } in_act;
+	int in_act_arg;			/* the signal */
+	struct buffer held;		/* read behind a linemode EOF, not
+					 * yet fed (pages only once used) */
 	int nspan;
 	size_t span_len;		/* bytes in span[0..nspan) */
 

@@ -109,6 +109,9 @@ int client_input_extproc(struct session *s, const struct telnet_event *ev);
  * be done, 1 after progress; the client's first EOF is a half-close
  * (relay_read_net returns 0, net.st becomes SIDE_HALF_CLOSED). */
 int relay_read_net(struct session *s);
+/* Feed the client input read behind a linemode EOF once its hold is over
+ * (nothing to do otherwise). */
+void relay_feed_held(struct session *s);
 int relay_write_net(struct session *s);
 int relay_read_pty(struct session *s);
 int relay_write_pty(struct session *s);

@@ -805,6 +805,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case OP_DEADLINE:
 		case OP_START:
+			if (op == OP_DEADLINE && s->dl[DL_EOF_HOLD] != 0) {
+				/* A linemode EOF's hold over, as in
+				 * relay_loop: the input behind it fed. */
+				(void)tty_input_held(s, INT64_MAX / 2);
+				relay_feed_held(s);
+			}
 			if (s->state == S_SECURING)
 				tls_steps(s, op == OP_DEADLINE);
 			if (s->state == S_NEGOTIATING) {

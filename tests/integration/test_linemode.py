@@ -4,6 +4,7 @@ program's termios, byte for byte, and the input path while the pty is in
 EXTPROC (end of line, signals, EOF).
 """
 import pathlib
+import re
 import time
 
 from tnclient import (TelnetClient, DEFAULT_ANSWERS, IAC, IP, xEOF, WILL,
@@ -107,6 +108,23 @@ def test_eof_hold_ends_without_more_input(inetd_daemon):
     # An idle relay takes no CPU at all; one that spins, all it gets.
     assert cpu_ticks(relay) - before < 10
     c.send_data(b'bye\r\n')
+    c.read_until_close()
+    c.close()
+
+
+def test_eof_inside_a_read(inetd_daemon):
+    """An EOF character in the middle of one read from the client, in
+    EXTPROC: what came before it is one read(2) for the program, the EOF
+    ends it there, and what follows waits for the next read, in order."""
+    d = inetd_daemon(['-E', LMPROG + ' reads'])
+    c = lm_client(d.port)
+    c.expect(b'READY')
+    c.settle(0.2)
+    c.send_data(b'ab\x04cd\r\n\x04quit\r\n')
+    c.expect(b"quit")
+    text = bytes(c.data)
+    reads = re.findall(rb"READ:(b'[^']*')", text)
+    assert reads[:3] == [b"b'ab'", b"b'cd\\n'", b"b''"], text
     c.read_until_close()
     c.close()
 

@@ -11,6 +11,8 @@ messages the server sends after each change.  Ends by itself within 30 s.
            line; -ixany NOIXANY; line; exit
   env      print TERM=, LANG=, LC_CTYPE=, TELNET_LOCATION=; READY; line; exit
   lines    READY; LINE:<repr> per line until "quit" or EOF (then EOF)
+  reads    READY; READ:<repr> per read(2), an end of file too, until a
+           read holds "quit"
   cc       READY; line; VERASE to ^H (stty erase ^H) ERASE; line; exit
   eof      READY; line, LINE; EOF, EOF; half a second later EXTPROC=<0|1>
            (the relay's flag in the termios); line; exit
@@ -87,6 +89,13 @@ def main():
                 break
             say('LINE:%r\n' % ln)
             if ln.strip() == b'quit':
+                break
+    elif mode == 'reads':
+        say('READY\n')
+        while True:
+            b = os.read(0, 1024)
+            say('READ:%r\n' % b)
+            if b'quit' in b:
                 break
     elif mode == 'eof':
         say('READY\n')
