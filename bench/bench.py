@@ -5,7 +5,7 @@ Runs our telnetd, GNU inetutils telnetd and a bare pty<->socket relay side
 by side, each in inetd mode under the same accept-and-spawn launcher on
 loopback, with the same session program and the same client, interleaved
 (the order rotates every round), and prints a table of medians, spreads,
-ratios and pass/fail against the goals of issue 7.  bench/README.md
+ratios and pass/fail against the project's goals.  bench/README.md
 describes the method; bench/run-bench.sh is the entry point.
 """
 
@@ -43,7 +43,7 @@ SETTINGS = {
                  fair_runs=3, fair_secs=4.0, busy_runs=5),
 }
 MEM_SESSIONS = 32       # idle sessions open at once for the PSS figure
-# The scale row (issue 16): idle sessions at once through telnetd --listen,
+# The scale row: idle sessions at once through telnetd --listen,
 # the same count as the memory row first, then the big one.
 SCALE_SIZES = {"quick": (32, 200), "full": (32, 1000)}
 SILENT_TIMEOUT = 3.0    # a silent client's session that has not started

@@ -1,4 +1,4 @@
-"""tls_rows.py - the TLS rows of `make bench` (issue 15), a block of their
+"""tls_rows.py - the TLS rows of `make bench`, a block of their
 own: bench.py runs them after its own rows and prints their table after
 its own (BENCH_ROWS=tls runs them alone).
 
@@ -467,7 +467,7 @@ class TLSBench:
         def line(r):
             return "| " + " | ".join(str(x).ljust(w) for x, w in
                                      zip(r, widths)) + " |"
-        text = ["", "TLS (issue 15): our daemon plain and with TLS, "
+        text = ["", "TLS: our daemon plain and with TLS, "
                 "stunnel4 in front of inetutils telnetd, the telnetlib3 "
                 "server; medians [min-max] of interleaved rounds; the "
                 "--listen columns and the memory goal compare --listen "

@@ -156,7 +156,7 @@ static const unsigned int checked_nr[] = {
 static const unsigned long expect_ioctl[] = {
 	TCGETS, TCSETS, TIOCGWINSZ, TIOCSWINSZ, FIONREAD, SIOCATMARK, TIOCSIG,
 };
-/* What issue 13 found a relay could do with these (each must kill). */
+/* What a taken-over relay could do with these (each must kill). */
 static const unsigned int denied_nr[] = {
 	SYS_socket, SYS_connect, SYS_bind, SYS_listen, SYS_accept,
 	SYS_accept4, SYS_socketpair, SYS_setsockopt, SYS_getsockopt,

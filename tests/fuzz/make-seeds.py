@@ -144,7 +144,7 @@ seeds = {
                    + sb(SNDLOC, 'Room 101') + sb(99, 0, 1, 2, 0xff)),
     'engine-calls': (flags(), b('x', IAC, 0xf7, IAC, 0xf8, IAC, 0xf3, 'y\r')
                      + neg(DONT, ECHO) + neg(WONT, TTYPE)),
-    # START_TLS (issue 15): byte 1 odd makes the server offer it.  What
+    # START_TLS: byte 1 odd makes the server offer it.  What
     # follows the client's FOLLOWS is fed as the stream inside TLS.
     'starttls-server': (flags(), neg(WILL, TTYPE) + neg(WILL, STARTTLS)
                         + sb(STARTTLS, 1) + neg(WILL, TTYPE) + neg(DO, ECHO)

@@ -209,6 +209,15 @@ def start_time(pid):
     return st[1] if st else None
 
 
+def status_kib(pid, field):
+    """A kB field of /proc/PID/status (VmRSS, VmHWM)."""
+    with open('/proc/%d/status' % pid) as f:
+        for line in f:
+            if line.startswith(field + ':'):
+                return int(line.split()[1])
+    raise AssertionError('no %s for %d' % (field, pid))
+
+
 def telnetd_rss_kb(pids):
     """VmRSS of the telnetd processes among pids (not the program)."""
     total = 0
@@ -217,10 +226,7 @@ def telnetd_rss_kb(pids):
             with open('/proc/%d/comm' % pid) as f:
                 if f.read().strip() != 'telnetd':
                     continue
-            with open('/proc/%d/status' % pid) as f:
-                for line in f:
-                    if line.startswith('VmRSS:'):
-                        total += int(line.split()[1])
+            total += status_kib(pid, 'VmRSS')
         except OSError:
             pass
     return total

@@ -1,5 +1,5 @@
 """test_confinement.py - the relay's confinement against the running daemon,
-played as an attacker who has taken over the relay's code would (issue 13).
+played as an attacker who has taken over the relay's code would.
 
 There is no way for a client to make the relay call something outside its
 filter (that is the point), and the daemon has no test hook for it either.
@@ -400,7 +400,7 @@ def test_async_io_setup_denied(sessions, how):
 
 
 def test_sigio_kill_of_same_uid_process_denied(sessions):
-    """The attack of issue 13: F_SETOWN(victim) + F_SETSIG(SIGKILL) +
+    """The attack found first: F_SETOWN(victim) + F_SETSIG(SIGKILL) +
     O_ASYNC on the client socket, then the client sends a byte: on main
     the kernel SIGKILLs any process of the relay's uid.  Now the first
     step kills the relay, and the byte kills no one."""

@@ -21,7 +21,7 @@ import time
 
 import pytest
 
-from conftest import telnetd_path, _need
+from conftest import telnetd_path, _need, status_kib
 from tnclient import TelnetClient
 
 PROGS = pathlib.Path(__file__).resolve().parent / 'progs'
@@ -79,15 +79,6 @@ def own_state_kib(pid):
             elif fields[0] == 'Private_Dirty:' and cur:
                 total += int(fields[1])
     return total
-
-
-def status_kib(pid, field):
-    """A kB field of /proc/PID/status (VmRSS, VmHWM)."""
-    with open('/proc/%d/status' % pid) as f:
-        for line in f:
-            if line.startswith(field + ':'):
-                return int(line.split()[1])
-    raise AssertionError('no %s for %d' % (field, pid))
 
 
 def settle(pid, below, timeout=5.0):

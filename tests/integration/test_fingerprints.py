@@ -1,4 +1,4 @@
-"""test_fingerprints.py - the report (--report, issue 17) against the real
+"""test_fingerprints.py - the report (--report) against the real
 clients and terminals: every client's protocol fingerprint is its entry in
 the database (telnetd/fpdb.c) on every run, in both report modes; the
 terminal probe gets tmux's and GNU screen's answers and their real screen

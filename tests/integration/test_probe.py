@@ -1,4 +1,4 @@
-"""test_probe.py - the report's option probe on the wire (issue 17): what
+"""test_probe.py - the report's option probe on the wire: what
 it asks, that every option a client accepts is taken back at once (RFC
 1143, never on) so a session after --report=login has the options it
 would have had without it, that a subnegotiation a client sends before it

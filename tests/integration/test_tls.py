@@ -1,4 +1,4 @@
-"""test_tls.py - TELNET over TLS (issue 15): the pieces the relay is wired
+"""test_tls.py - TELNET over TLS: the pieces the relay is wired
 to, proved without the daemon (the daemon's TLS sessions: test_tls_sessions.py).
 
   * tls_echo (tests/tools/tls_echo.c) runs the relay's TLS module

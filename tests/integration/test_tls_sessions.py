@@ -1,4 +1,4 @@
-"""test_tls_sessions.py - TELNET over TLS through the daemon (issue 15).
+"""test_tls_sessions.py - TELNET over TLS through the daemon.
 
 Every mode reaches a real /bin/login (the test user, its password, a shell
 that says who it runs as) with the real clients, each verifying the
@@ -42,9 +42,9 @@ import time
 
 import pytest
 
-from conftest import (BUILD, _need, tool_path, free_port, descendants,
+from conftest import (free_port, descendants, status_kib,
                       need_tool as need, inetutils_telnet)
-from tnclient import (TelnetClient, IAC, WILL, WONT, DO, DONT, SB, SE,
+from tnclient import (TelnetClient, IAC, WILL, WONT, SB, SE,
                       STARTTLS, AUTHENTICATION, TTYPE, NEW_ENVIRON,
                       ExpectTimeout)
 from clients.drive import telnetlib3
@@ -186,11 +186,6 @@ def session_pids(d):
         elif cmd.startswith(b'telnetd: ') and uid == 0:
             out['monitor'].append(pid)
     return out
-
-
-def rss_kb(pid):
-    with open('/proc/%d/status' % pid) as f:
-        return int(re.search(r'^VmRSS:\s+(\d+)', f.read(), re.M).group(1))
 
 
 @pytest.fixture
@@ -634,9 +629,10 @@ def test_bad_clients_bounded_and_others_untouched(listen_daemon, ca):
     d.wait_stderr(r'input queue full', timeout=10)
     # Its relay holds no more than the queues, a read and the record
     # buffers: next to the idle session's relay, a few hundred KiB.
-    base = rss_kb(min(known))
+    base = status_kib(min(known), 'VmRSS')
     for p in new:
-        assert rss_kb(p) < base + 2048, (p, rss_kb(p), base)
+        assert status_kib(p, 'VmRSS') < base + 2048, (
+            p, status_kib(p, 'VmRSS'), base)
     good.send_raw(bytes([IAC, 246]))
     good.expect(b'[Yes]', timeout=10)
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make-test-ca.sh DIR - a test CA and server certificates for the TLS tests
-# (issue 15), made with `openssl req` into DIR (created; existing files are
+# made with `openssl req` into DIR (created; existing files are
 # replaced):
 #
 #   ca.pem  ca.key              the test CA (ECDSA P-256, self-signed)

@@ -1,7 +1,7 @@
 /*
  * tls_echo.c - one server-side TLS handshake and an echo, with the private
- * key in another process: the relay's TLS module (telnetd/tls.c) as phase 2
- * of issue 15 will drive it, for tests and for strace.
+ * key in another process: the relay's TLS module (telnetd/tls.c) driven as
+ * the daemon drives it, for tests and for strace.
  *
  *	tls_echo -H TLS-HELPER -c CHAIN -k KEY [-p PORT] [-P] [-W]
  *
