@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/bio.h>
@@ -59,15 +58,6 @@ struct tls {
 	struct buffer wire;	/* records to send (no kernel TLS) */
 	char err[160];
 };
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void
 tls_set_err(char *dst, size_t dstsz, const char *what)
@@ -206,10 +196,12 @@ tls_handshake(struct tls *t)
 
 	if (t->done)
 		return 1;
+	/* now_ms(), the relay's clock: tls_session.c puts this deadline in
+	 * its table (DL_SECURE) as it is, for its poll timeout. */
 	if (t->deadline == 0)
-		t->deadline = mono_ms() + TLS_HANDSHAKE_MS;
+		t->deadline = now_ms() + TLS_HANDSHAKE_MS;
 	for (;;) {
-		if (mono_ms() >= t->deadline) {
+		if (now_ms() >= t->deadline) {
 			snprintf(t->err, sizeof(t->err),
 			    "handshake not done in %d ms", TLS_HANDSHAKE_MS);
 			return TLS_ERROR;
