@@ -59,20 +59,6 @@ struct tls {
 	char err[160];
 };
 
-void
-tls_set_err(char *dst, size_t dstsz, const char *what)
-{
-	unsigned long e = ERR_peek_last_error();
-	char buf[128];
-
-	if (e != 0) {
-		ERR_error_string_n(e, buf, sizeof(buf));
-		snprintf(dst, dstsz, "%s: %s", what, buf);
-	} else
-		snprintf(dst, dstsz, "%s", what);
-	ERR_clear_error();
-}
-
 /* ------------------------------------------------------------------ */
 /* A connection                                                          */
 
