@@ -290,7 +290,7 @@ tls_session_check(struct session *s, int64_t now)
 int
 tls_session_own(const struct session *s)
 {
-	return s->tls->step == TS_SNIFF || s->tls->step == TS_HANDSHAKE;
+	return ts_owns_net(s->tls);
 }
 
 short
@@ -459,7 +459,7 @@ int
 tls_session_info(const struct session *s, enum tls_how *how,
     struct tls_info *info)
 {
-	if (s->tls == NULL || !tls_session_secure(s)) {
+	if (s->tls == NULL || !ts_is_up(s->tls)) {
 		*how = TLS_HOW_NONE;
 		memset(info, 0, sizeof(*info));
 		return 0;
