@@ -29,6 +29,12 @@
  * applies and negotiate_begin() asks again, inside TLS: S_NEGOTIATING.
  * Client data that came in clear before TLS is dropped: an attacker on
  * the path must not be able to type into the session it cannot read.
+ *
+ * Calls go both ways between this file and datapath.c: the refusal is
+ * queued with relay_reply(), the one encoder of the daemon's own text,
+ * and datapath.c hands over the rest of the read after FOLLOWS
+ * (tls_session_prefix()), bytes only its read sees; either call moved
+ * would be a second copy of the other file's job.
  */
 #include <sys/types.h>
 #include <sys/mman.h>
