@@ -198,9 +198,9 @@ refuse(struct session *s, const char *why)
 	log_info("refused: %s (--tls=%s)", why, tls_mode_name(s->tls->mode));
 	s->dl[DL_SECURE] = 0;
 	relay_reply(s, msg, sizeof(msg) - 1);
-	s->pty.st = SIDE_DONE;
-	s->state = S_DRAINING;
-	s->dl[DL_FLUSH] = now_ms() + FLUSH_TIMEOUT_MS;
+	/* No program will run: the pty side ends before it began, and the
+	 * line is flushed (within FLUSH_TIMEOUT_MS) as any drain is. */
+	pty_done(s);
 }
 
 static void
