@@ -53,7 +53,8 @@
 #include "telnetd.h"
 #include "tls_session.h"
 
-/* How much of the stack below the loop's frame tls_up() hands back. */
+/* How much of the stack below the loop's frame tls_up() hands back: a
+ * multiple of every page size Linux uses, so the window starts on a page. */
 #define STACK_TRIM	((uintptr_t)256 * 1024)
 
 /* A client silent through the first-bytes wait gets this long at least
@@ -360,7 +361,10 @@ static __attribute__((noinline)) void
 stack_trim(void)
 {
 	volatile char here;
-	uintptr_t top = ((uintptr_t)&here & ~(uintptr_t)4095) - 4096;
+	/* The kernel's page size, not 4 KiB: on a 16 or 64 KiB page kernel
+	 * a 4 KiB-aligned start fails madvise (EINVAL). */
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t top = ((uintptr_t)&here & ~(pg - 1)) - pg;
 
 	/* The part of the window below the stack's mapping is skipped
 	 * (ENOMEM), what is mapped is discarded. */
