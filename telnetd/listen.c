@@ -30,6 +30,11 @@ struct child {
 	int64_t start;
 };
 
+/* The listener's poll slots: the signals, then a slot per socket from
+ * LPFD_SOCKS, then (with --proxy-from) one per connection awaiting its
+ * header, from pend_slot(). */
+enum { LPFD_SIGNAL, LPFD_SOCKS };
+
 struct listener {
 	const struct config *cfg;
 	struct listen_socks socks;
@@ -42,8 +47,16 @@ struct listener {
 	rlim_t nofile;			/* the soft limit we started with */
 	/* Signals and sockets; with --proxy-from, the connections awaiting
 	 * a header too, in a larger array from the heap. */
-	struct pollfd fixed[1 + MAX_SOCKS], *pfd;
+	struct pollfd fixed[LPFD_SOCKS + MAX_SOCKS], *pfd;
 };
+
+/* The first slot of the connections awaiting a header: after the
+ * sockets, whose number is known only once they are open. */
+static size_t
+pend_slot(const struct listener *l)
+{
+	return LPFD_SOCKS + l->socks.nfds;
+}
 
 static void
 add_child(struct listener *l, pid_t pid, const char *host)
@@ -299,7 +312,7 @@ listener_open(struct listener *l, const struct config *cfg,
 	raise_nofile(l);
 	if (l->pl.max > 0 &&
 	    ((l->pl.conn = calloc(l->pl.max, sizeof(*l->pl.conn))) == NULL ||
-	    (l->pfd = calloc(1 + l->socks.nfds + l->pl.max,
+	    (l->pfd = calloc(pend_slot(l) + l->pl.max,
 	    sizeof(*l->pfd))) == NULL))
 		fatal("calloc");
 	listen_addrs(&l->socks);
@@ -313,21 +326,21 @@ listener_open(struct listener *l, const struct config *cfg,
 static int
 listener_poll(struct listener *l, size_t *npend)
 {
-	struct pollfd *pfd = l->pfd;
-	size_t i, nfds = l->socks.nfds;
+	struct pollfd *pfd = l->pfd, *pend = l->pfd + pend_slot(l);
+	size_t i;
 
-	pfd[0].fd = l->sfd;
-	pfd[0].events = POLLIN;
-	for (i = 0; i < nfds; i++) {
-		pfd[i + 1].fd = l->socks.fds[i];
-		pfd[i + 1].events = POLLIN;
+	pfd[LPFD_SIGNAL].fd = l->sfd;
+	pfd[LPFD_SIGNAL].events = POLLIN;
+	for (i = 0; i < l->socks.nfds; i++) {
+		pfd[LPFD_SOCKS + i].fd = l->socks.fds[i];
+		pfd[LPFD_SOCKS + i].events = POLLIN;
 	}
 	*npend = l->pl.n;
 	for (i = 0; i < *npend; i++) {
-		pfd[1 + nfds + i].fd = l->pl.conn[i].fd;
-		pfd[1 + nfds + i].events = POLLIN;
+		pend[i].fd = l->pl.conn[i].fd;
+		pend[i].events = POLLIN;
 	}
-	if (poll(pfd, 1 + nfds + *npend, pending_timeout(&l->pl,
+	if (poll(pfd, pend_slot(l) + *npend, pending_timeout(&l->pl,
 	    now_ms())) == -1) {
 		if (errno == EINTR)
 			return -1;
@@ -372,19 +385,18 @@ listener_serve(struct listener *l)
 	while (!stop) {
 		if (listener_poll(l, &npend) == -1)
 			continue;
-		if (l->pfd[0].revents & POLLIN)
+		if (l->pfd[LPFD_SIGNAL].revents & POLLIN)
 			stop = listener_signals(l);
 		/* Headers first, from the last: a finished one leaves the
 		 * list (its place taken by the last), new ones join it. */
 		now = now_ms();
 		for (i = npend; i-- > 0 && !stop;)
 			if (pending_step(&l->pl, i,
-			    l->pfd[1 + l->socks.nfds + i].revents != 0, now,
-			    &done))
+			    l->pfd[pend_slot(l) + i].revents != 0, now, &done))
 				admit(l, done.fd, &done.client, done.proxy,
 				    done.mode);
 		for (i = 0; i < l->socks.nfds && !stop; i++)
-			if (l->pfd[i + 1].revents & POLLIN)
+			if (l->pfd[LPFD_SOCKS + i].revents & POLLIN)
 				accept_one(l, l->socks.fds[i],
 				    l->socks.mode[i]);
 	}

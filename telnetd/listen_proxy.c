@@ -110,19 +110,19 @@ pending_step(struct pending_list *pl, size_t i, int readable, int64_t now,
 	return 0;
 }
 
-/* The poll timeout: the nearest PROXY header deadline, or none. */
+/* The poll timeout: the nearest PROXY header deadline, or none.  The
+ * deadlines lie one per connection, not in a table of their own, so the
+ * nearest is found here and clock.c makes it a timeout. */
 int
 pending_timeout(const struct pending_list *pl, int64_t now)
 {
-	int64_t d = -1;
+	int64_t d = 0;
 	size_t i;
 
 	for (i = 0; i < pl->n; i++)
-		if (d == -1 || pl->conn[i].deadline < d)
+		if (d == 0 || pl->conn[i].deadline < d)
 			d = pl->conn[i].deadline;
-	if (d == -1)
-		return -1;
-	return d <= now ? 0 : (int)(d - now);
+	return deadline_timeout(&d, 1, now);
 }
 
 /* Every waiting connection closed, and the list freed. */

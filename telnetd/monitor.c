@@ -39,6 +39,13 @@ struct mon_buf {
 	struct utmp_buf utmp;		/* utmp read there, not on the stack */
 };
 
+/* The monitor's deadlines (0: none), a table for its poll timeout. */
+enum {
+	MDL_HUP,		/* SIGKILL after SIGHUP */
+	MDL_LOGIN,		/* /bin/login still at its prompt? */
+	MDL_MAX
+};
+
 struct monitor {
 	const struct config *cfg;
 	const char *host;
@@ -51,8 +58,7 @@ struct monitor {
 	int started;
 	int reported;
 	int64_t t_start;
-	int64_t hup_deadline;	/* SIGKILL after SIGHUP, 0 = none */
-	int64_t login_deadline;	/* /bin/login still at its prompt? */
+	int64_t dl[MDL_MAX];
 	struct relaylog_limit rlog;	/* the relay's PS_LOG lines */
 	struct mon_buf *buf;	/* NULL until the first message */
 	char title[TITLE_MAX];	/* what ps shows (monitor_run's frame) */
@@ -196,7 +202,7 @@ program_running(struct monitor *m, pid_t pid, const struct child_args *ca,
 	 * (--login-timeout).  PAM's path enforces it itself. */
 	if (m->cfg->login.is_default && !m->cfg->pam &&
 	    m->cfg->login_timeout > 0)
-		m->login_deadline = now_ms() +
+		m->dl[MDL_LOGIN] = now_ms() +
 		    (int64_t)m->cfg->login_timeout * 1000;
 	log_info("session from %s on %s: %s%s%s (pid %ld)", m->host, m->tty,
 	    m->cfg->pam ? "pam" : ca->argv[0], env->user[0] ? " user " : "",
@@ -265,12 +271,12 @@ reply:
 static void
 hangup_program(struct monitor *m)
 {
-	if (m->prog == 0 || m->hup_deadline != 0)
+	if (m->prog == 0 || m->dl[MDL_HUP] != 0)
 		return;
 	log_trace(m, DBG_REPORT, "SIGHUP to the program's process group");
 	kill(-m->prog, SIGHUP);
 	kill(-m->prog, SIGCONT);
-	m->hup_deadline = now_ms() + HANGUP_GRACE_MS;
+	m->dl[MDL_HUP] = now_ms() + HANGUP_GRACE_MS;
 }
 
 static void
@@ -278,8 +284,8 @@ check_login(struct monitor *m)
 {
 	int on;
 
-	m->login_deadline = 0;
-	if (m->prog == 0 || m->hup_deadline != 0)
+	m->dl[MDL_LOGIN] = 0;
+	if (m->prog == 0 || m->dl[MDL_HUP] != 0)
 		return;
 	on = utmp_user_on(m->tty, m->prog, &m->buf->utmp);
 	pages_reset(m->buf, sizeof(*m->buf));
@@ -478,14 +484,12 @@ monitor_run(const struct config *cfg, int mon, pid_t relay, const char *host)
 	reap(m);	/* a relay that ended before the mask was set */
 
 	while (m->relay != 0 || m->prog != 0) {
-		int64_t dl[2] = { m->hup_deadline, m->login_deadline };
-
 		pfd[MPFD_SIGNAL].fd = sfd;
 		pfd[MPFD_SIGNAL].events = POLLIN;
 		pfd[MPFD_RELAY].fd = m->mon;
 		pfd[MPFD_RELAY].events = POLLIN;
-		if (poll(pfd, MPFD_MAX, deadline_timeout(dl, 2, now_ms())) ==
-		    -1) {
+		if (poll(pfd, MPFD_MAX, deadline_timeout(m->dl, MDL_MAX,
+		    now_ms())) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("poll");
@@ -500,14 +504,14 @@ monitor_run(const struct config *cfg, int mon, pid_t relay, const char *host)
 		if (m->mon != -1 && (pfd[MPFD_RELAY].revents & (POLLIN |
 		    POLLHUP | POLLERR)))
 			handle_relay(m);
-		if (m->login_deadline != 0 && now_ms() >= m->login_deadline)
+		if (m->dl[MDL_LOGIN] != 0 && now_ms() >= m->dl[MDL_LOGIN])
 			check_login(m);
-		if (m->hup_deadline != 0 && m->prog != 0 &&
-		    now_ms() >= m->hup_deadline) {
+		if (m->dl[MDL_HUP] != 0 && m->prog != 0 &&
+		    now_ms() >= m->dl[MDL_HUP]) {
 			log_info("program ignored SIGHUP: SIGKILL");
 			kill(-m->prog, SIGKILL);
 			kill(m->prog, SIGKILL);
-			m->hup_deadline = now_ms() + HANGUP_GRACE_MS;
+			m->dl[MDL_HUP] = now_ms() + HANGUP_GRACE_MS;
 		}
 	}
 	relaylog_end(&m->rlog, m->host);

@@ -61,14 +61,6 @@ proxy_read(struct proxy_reader *r, int fd, struct proxy_header *h,
 	return st;
 }
 
-static int64_t
-ms_left(int64_t deadline)
-{
-	int64_t left = deadline - now_ms();
-
-	return left > 0 ? left : 0;
-}
-
 /* Inetd mode: the header from a trusted proxy, within --proxy-timeout. */
 static int
 read_header(const struct config *cfg, int fd, const char *proxy,
@@ -80,6 +72,7 @@ read_header(const struct config *cfg, int fd, const char *proxy,
 	const char *why = NULL;
 	int64_t deadline = now_ms() + cfg->proxy_timeout_ms;
 	enum proxy_status st;
+	int timeout;
 
 	r.have = 0;
 	for (;;) {
@@ -87,8 +80,8 @@ read_header(const struct config *cfg, int fd, const char *proxy,
 			break;
 		pfd.fd = fd;
 		pfd.events = POLLIN;
-		if (ms_left(deadline) == 0 ||
-		    (poll(&pfd, 1, (int)ms_left(deadline)) == -1 &&
+		timeout = deadline_timeout(&deadline, 1, now_ms());
+		if (timeout == 0 || (poll(&pfd, 1, timeout) == -1 &&
 		    errno != EINTR)) {
 			log_info("no PROXY header from %s within %d ms "
 			    "(--proxy-timeout); closed", proxy,

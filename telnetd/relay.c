@@ -276,22 +276,25 @@ program_end_step(struct session *s, int ptyin, int64_t now)
 static void
 secure_turn(struct session *s)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[PFD_MAX];
 
-	pfd[0].fd = s->net.fd;
-	pfd[0].events = tls_session_events(s);
-	pfd[1].fd = s->mon;
-	pfd[1].events = POLLIN;
-	if (poll(pfd, 2, deadline_timeout(s->dl, DL_MAX, now_ms())) == -1) {
+	pfd[PFD_NET].fd = s->net.fd;
+	pfd[PFD_NET].events = tls_session_events(s);
+	pfd[PFD_PTY].fd = -1;	/* no program before TELNET: poll skips it */
+	pfd[PFD_PTY].events = 0;
+	pfd[PFD_MON].fd = s->mon;
+	pfd[PFD_MON].events = POLLIN;
+	if (poll(pfd, PFD_MAX, deadline_timeout(s->dl, DL_MAX, now_ms())) ==
+	    -1) {
 		if (errno != EINTR)
 			fatal("poll");
 		return;
 	}
-	if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+	if (pfd[PFD_MON].revents & (POLLIN | POLLHUP | POLLERR)) {
 		s->state = S_CLOSED;	/* nothing is due from it yet */
 		return;
 	}
-	tls_session_step(s, pfd[0].revents, now_ms());
+	tls_session_step(s, pfd[PFD_NET].revents, now_ms());
 	if (s->state != S_CLOSED && relay_write_net(s) == -1)
 		s->state = S_CLOSED;
 }

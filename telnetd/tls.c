@@ -25,7 +25,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <openssl/bio.h>
@@ -59,29 +58,6 @@ struct tls {
 	struct buffer wire;	/* records to send (no kernel TLS) */
 	char err[160];
 };
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void
-tls_set_err(char *dst, size_t dstsz, const char *what)
-{
-	unsigned long e = ERR_peek_last_error();
-	char buf[128];
-
-	if (e != 0) {
-		ERR_error_string_n(e, buf, sizeof(buf));
-		snprintf(dst, dstsz, "%s: %s", what, buf);
-	} else
-		snprintf(dst, dstsz, "%s", what);
-	ERR_clear_error();
-}
 
 /* ------------------------------------------------------------------ */
 /* A connection                                                          */
@@ -206,10 +182,12 @@ tls_handshake(struct tls *t)
 
 	if (t->done)
 		return 1;
+	/* now_ms(), the relay's clock: tls_session.c puts this deadline in
+	 * its table (DL_SECURE) as it is, for its poll timeout. */
 	if (t->deadline == 0)
-		t->deadline = mono_ms() + TLS_HANDSHAKE_MS;
+		t->deadline = now_ms() + TLS_HANDSHAKE_MS;
 	for (;;) {
-		if (mono_ms() >= t->deadline) {
+		if (now_ms() >= t->deadline) {
 			snprintf(t->err, sizeof(t->err),
 			    "handshake not done in %d ms", TLS_HANDSHAKE_MS);
 			return TLS_ERROR;

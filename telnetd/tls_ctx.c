@@ -4,8 +4,9 @@
  * the warm-up handshake.  Apart from tls.c (one connection) because a
  * context is made once per daemon (--listen: before it forks, so every
  * session shares its pages) and a connection once per session; tls.c
- * reaches the context only through tls_ctx_ssl() and tls_ctx_wire().
- * Only tls-helper links it.
+ * reaches the context only through tls_ctx_ssl() and tls_ctx_wire(), and
+ * reports OpenSSL's errors with this file's tls_set_err(), so the calls
+ * between the two go one way.  Only tls-helper links it.
  *
  * Settings: TLS 1.2 and 1.3 only; the library's and the system's cipher
  * defaults (Debian: DEFAULT at security level 2); no renegotiation, no
@@ -50,6 +51,20 @@ struct tls_ctx {
 	OSSL_PROVIDER *ours, *dflt;	/* tls_key.c's provider, the default */
 	BIO_METHOD *wire_meth;	/* the wire buffer's BIO */
 };
+
+void
+tls_set_err(char *dst, size_t dstsz, const char *what)
+{
+	unsigned long e = ERR_peek_last_error();
+	char buf[128];
+
+	if (e != 0) {
+		ERR_error_string_n(e, buf, sizeof(buf));
+		snprintf(dst, dstsz, "%s: %s", what, buf);
+	} else
+		snprintf(dst, dstsz, "%s", what);
+	ERR_clear_error();
+}
 
 /* ------------------------------------------------------------------ */
 /* The wire buffer's BIO: takes every record whole (tls_write() makes room

@@ -18,7 +18,8 @@
 #define TLS_PLAIN_MAX	16384
 #define TLS_RECORD_MAX	(TLS_PLAIN_MAX + 512)
 
-/* What tls.c and tls_ctx.c say to each other (OpenSSL's SSL and BIO). */
+/* What tls.c asks of tls_ctx.c (OpenSSL's SSL and BIO); never the other
+ * way round. */
 struct buffer;
 struct ssl_st;
 struct bio_st;
@@ -27,8 +28,8 @@ struct bio_st;
  * buffer, which tls_write() keeps room in), or NULL. */
 struct ssl_st *tls_ctx_ssl(struct tls_ctx *c, int chan);
 struct bio_st *tls_ctx_wire(struct tls_ctx *c, struct buffer *wire);
-/* tls.c: what, and OpenSSL's last queued error, as one line in dst; the
- * error queue cleared. */
+/* tls_ctx.c: what, and OpenSSL's last queued error, as one line in dst;
+ * the error queue cleared. */
 void tls_set_err(char *dst, size_t dstsz, const char *what);
 
 /* The provider's two halves share its name, its key objects (tls_key.c's

@@ -29,6 +29,12 @@
  * applies and negotiate_begin() asks again, inside TLS: S_NEGOTIATING.
  * Client data that came in clear before TLS is dropped: an attacker on
  * the path must not be able to type into the session it cannot read.
+ *
+ * Calls go both ways between this file and datapath.c: the refusal is
+ * queued with relay_reply(), the one encoder of the daemon's own text,
+ * and datapath.c hands over the rest of the read after FOLLOWS
+ * (tls_session_prefix()), bytes only its read sees; either call moved
+ * would be a second copy of the other file's job.
  */
 #include <sys/types.h>
 #include <sys/mman.h>
@@ -47,7 +53,8 @@
 #include "telnetd.h"
 #include "tls_session.h"
 
-/* How much of the stack below the loop's frame tls_up() hands back. */
+/* How much of the stack below the loop's frame tls_up() hands back: a
+ * multiple of every page size Linux uses, so the window starts on a page. */
 #define STACK_TRIM	((uintptr_t)256 * 1024)
 
 /* A client silent through the first-bytes wait gets this long at least
@@ -192,9 +199,9 @@ refuse(struct session *s, const char *why)
 	log_info("refused: %s (--tls=%s)", why, tls_mode_name(s->tls->mode));
 	s->dl[DL_SECURE] = 0;
 	relay_reply(s, msg, sizeof(msg) - 1);
-	s->pty.st = SIDE_DONE;
-	s->state = S_DRAINING;
-	s->dl[DL_FLUSH] = now_ms() + FLUSH_TIMEOUT_MS;
+	/* No program will run: the pty side ends before it began, and the
+	 * line is flushed (within FLUSH_TIMEOUT_MS) as any drain is. */
+	pty_done(s);
 }
 
 static void
@@ -290,7 +297,7 @@ tls_session_check(struct session *s, int64_t now)
 int
 tls_session_own(const struct session *s)
 {
-	return s->tls->step == TS_SNIFF || s->tls->step == TS_HANDSHAKE;
+	return ts_owns_net(s->tls);
 }
 
 short
@@ -354,7 +361,10 @@ static __attribute__((noinline)) void
 stack_trim(void)
 {
 	volatile char here;
-	uintptr_t top = ((uintptr_t)&here & ~(uintptr_t)4095) - 4096;
+	/* The kernel's page size, not 4 KiB: on a 16 or 64 KiB page kernel
+	 * a 4 KiB-aligned start fails madvise (EINVAL). */
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t top = ((uintptr_t)&here & ~(pg - 1)) - pg;
 
 	/* The part of the window below the stack's mapping is skipped
 	 * (ENOMEM), what is mapped is discarded. */
@@ -459,7 +469,7 @@ int
 tls_session_info(const struct session *s, enum tls_how *how,
     struct tls_info *info)
 {
-	if (s->tls == NULL || !tls_session_secure(s)) {
+	if (s->tls == NULL || !ts_is_up(s->tls)) {
 		*how = TLS_HOW_NONE;
 		memset(info, 0, sizeof(*info));
 		return 0;

@@ -35,4 +35,21 @@ struct tls_session {
 	struct tls_info info;	/* once up */
 };
 
+/* Both files ask the step these two questions: here, so that neither
+ * calls the other for them.  TLS carries the session: the record layer
+ * is in use. */
+static inline int
+ts_is_up(const struct tls_session *ts)
+{
+	return ts->step == TS_UP;
+}
+
+/* The first bytes or the handshake are being looked at: the socket is
+ * tls_session.c's, not TELNET's. */
+static inline int
+ts_owns_net(const struct tls_session *ts)
+{
+	return ts->step == TS_SNIFF || ts->step == TS_HANDSHAKE;
+}
+
 #endif /* TELNETD_TLS_SESSION_H */

@@ -17,13 +17,6 @@
 #include "telnetd.h"
 #include "tls_session.h"
 
-/* TLS carries the session: the record layer is in use. */
-static int
-up(const struct session *s)
-{
-	return s->tls->step == TS_UP;
-}
-
 ssize_t
 tls_session_read(struct session *s, void *p, size_t n)
 {
@@ -32,11 +25,11 @@ tls_session_read(struct session *s, void *p, size_t n)
 
 	/* While the first bytes or the handshake are being looked at, they
 	 * are not TELNET's to read. */
-	if (tls_session_own(s)) {
+	if (ts_owns_net(ts)) {
 		errno = EAGAIN;
 		return -1;
 	}
-	if (!up(s))
+	if (!ts_is_up(ts))
 		return read(s->net.fd, p, n);
 	r = ts->ops->read(ts->t, p, n);
 	if (r >= 0)
@@ -63,7 +56,7 @@ tls_session_flush(struct session *s)
 
 	/* Before TLS is up, what is queued is in clear: DO START_TLS, our
 	 * FOLLOWS (the last bytes before the handshake's), a refusal. */
-	if (!up(s))
+	if (!ts_is_up(ts))
 		return netq_flush(&s->out, s->net.fd);
 	ts->want_write = 0;
 	for (;;) {
@@ -93,14 +86,14 @@ tls_session_flush(struct session *s)
 void
 tls_session_shutdown(struct session *s)
 {
-	if (up(s))
+	if (ts_is_up(s->tls))
 		(void)s->tls->ops->shutdown(s->tls->t);
 }
 
 size_t
 tls_session_unsent(const struct session *s)
 {
-	if (!up(s))
+	if (!ts_is_up(s->tls))
 		return 0;
 	return s->tls->ops->unsent(s->tls->t) + (size_t)s->tls->want_write;
 }
@@ -108,18 +101,18 @@ tls_session_unsent(const struct session *s)
 int
 tls_session_pending(const struct session *s)
 {
-	return up(s) && s->tls->ops->pending(s->tls->t) > 0;
+	return ts_is_up(s->tls) && s->tls->ops->pending(s->tls->t) > 0;
 }
 
 int
 tls_session_secure(const struct session *s)
 {
-	return up(s);
+	return ts_is_up(s->tls);
 }
 
 void
 tls_session_trim(struct session *s)
 {
-	if (up(s))
+	if (ts_is_up(s->tls))
 		s->tls->ops->trim(s->tls->t);
 }

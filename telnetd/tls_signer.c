@@ -40,6 +40,10 @@ struct chan {
 	struct ks_state st;
 };
 
+/* The signer's poll slots: the control socket, then a slot per channel
+ * from SPFD_CHANS (channel i in SPFD_CHANS + i). */
+enum { SPFD_CTL, SPFD_CHANS };
+
 /* A channel from the control socket: 1 taken, 0 the socket closed, -1 a
  * broken message (the control socket is closed then too). */
 static int
@@ -135,23 +139,24 @@ ks_signer_run(const char *chainfile, const char *keyfile, int ctl,
 	}
 	give_up_root(uid, gid);
 	if ((ch = calloc(KS_CHANNELS_MAX, sizeof(*ch))) == NULL ||
-	    (pfd = calloc(KS_CHANNELS_MAX + 1, sizeof(*pfd))) == NULL)
+	    (pfd = calloc(SPFD_CHANS + KS_CHANNELS_MAX, sizeof(*pfd))) == NULL)
 		fatal("signer: calloc");
 	while (ctl != -1 || n > 0) {
-		pfd[0].fd = ctl;
-		pfd[0].events = POLLIN;
+		pfd[SPFD_CTL].fd = ctl;
+		pfd[SPFD_CTL].events = POLLIN;
 		for (i = 0; i < n; i++) {
-			pfd[i + 1].fd = ch[i].fd;
-			pfd[i + 1].events = POLLIN;
+			pfd[SPFD_CHANS + i].fd = ch[i].fd;
+			pfd[SPFD_CHANS + i].events = POLLIN;
 		}
-		if (poll(pfd, n + 1, -1) == -1) {
+		if (poll(pfd, SPFD_CHANS + n, -1) == -1) {
 			if (errno == EINTR)
 				continue;
 			fatal("signer: poll");
 		}
 		/* Answer first: the channel list moves below. */
 		for (i = 0, w = 0; i < n; i++) {
-			if (pfd[i + 1].revents & (POLLIN | POLLHUP | POLLERR)) {
+			if (pfd[SPFD_CHANS + i].revents & (POLLIN | POLLHUP |
+			    POLLERR)) {
 				/* Signed, EOF or refused: done either way. */
 				(void)ks_answer(k, &ch[i].st, ch[i].fd);
 				close(ch[i].fd);
@@ -159,7 +164,7 @@ ks_signer_run(const char *chainfile, const char *keyfile, int ctl,
 				ch[w++] = ch[i];	/* nothing yet */
 		}
 		n = w;
-		if (ctl != -1 && (pfd[0].revents & (POLLIN | POLLHUP |
+		if (ctl != -1 && (pfd[SPFD_CTL].revents & (POLLIN | POLLHUP |
 		    POLLERR)) && take_channel(ctl, ch, &n) <= 0) {
 			close(ctl);
 			ctl = -1;
