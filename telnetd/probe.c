@@ -89,14 +89,6 @@ probe_init(struct session *s)
 		fatal("probe");
 }
 
-static int32_t
-ms_since(int64_t t)
-{
-	int64_t d = now_ms() - t;
-
-	return d < 1 ? 1 : d > INT32_MAX ? INT32_MAX : (int32_t)d;
-}
-
 void
 probe_negotiate(struct session *s, unsigned char verb, unsigned char opt)
 {
@@ -123,8 +115,8 @@ probe_negotiate(struct session *s, unsigned char verb, unsigned char opt)
 		}
 	} else
 		return;		/* YES, WANTNO: not a first word */
-	p->ms[opt][local] = ms_since(p->step == PROBE_IDLE ? s->t_begin :
-	    p->t_burst);
+	p->ms[opt][local] = ms_between(p->step == PROBE_IDLE ? s->t_begin :
+	    p->t_burst, now_ms());
 }
 
 void

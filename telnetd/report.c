@@ -34,21 +34,16 @@ static const char *const slc_levels[] = {
 static int32_t
 report_ms(const struct session *s)
 {
-	int64_t d = now_ms() - s->t_begin;
-
-	return d < 1 ? 1 : (d > INT32_MAX ? INT32_MAX : (int32_t)d);
+	return ms_between(s->t_begin, now_ms());
 }
 
 /* How long the opening took: until the probes began, else until now. */
 static int32_t
 opening_ms(const struct session *s)
 {
-	int64_t d;
-
 	if (s->probe == NULL || s->probe->step == PROBE_IDLE)
 		return report_ms(s);
-	d = s->probe->t_burst - s->t_begin;
-	return d < 1 ? 1 : (d > INT32_MAX ? INT32_MAX : (int32_t)d);
+	return ms_between(s->t_begin, s->probe->t_burst);
 }
 
 /* The first answer of each kind counts (a CHARSET answer: the last). */

@@ -25,13 +25,11 @@ opt_label(unsigned char opt, char *buf, size_t size)
 	return buf;
 }
 
-/* How long the burst took to be answered (at least 1 ms, as elsewhere). */
+/* How long the burst took to be answered. */
 static int
 probe_ms(const struct probe *p)
 {
-	int64_t d = p->t_end - p->t_burst;
-
-	return d < 1 ? 1 : d > INT32_MAX ? INT32_MAX : (int)d;
+	return ms_between(p->t_burst, p->t_end);
 }
 
 /* The burst's answers on one side: agreed and refused with the ms after

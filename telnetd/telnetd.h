@@ -47,6 +47,9 @@ int64_t now_ms(void);	/* CLOCK_MONOTONIC in milliseconds */
 /* The poll timeout for the nearest of n deadlines (ms, 0 = not set): 0
  * when one has passed, -1 when none is set. */
 int deadline_timeout(const int64_t *dl, size_t n, int64_t now);
+/* From one time to a later one (ms) for the report: at least 1, so that
+ * 0 keeps meaning "never", and at most INT32_MAX. */
+int32_t ms_between(int64_t from, int64_t to);
 
 /* nss.c: before a getpwnam/getservbyname/getnameinfo lookup of DB
  * ("passwd", "services", "hosts"), use only glibc's built-in sources. */
