@@ -95,6 +95,7 @@ probe_negotiate(struct session *s, unsigned char verb, unsigned char opt)
 	struct probe *p = s->probe;
 	int local = verb == TELNET_DO || verb == TELNET_DONT;
 	int yes = verb == TELNET_WILL || verb == TELNET_DO;
+	unsigned char first;
 	enum telnet_q q;
 
 	if (p == NULL || opt == TELOPT_TM || p->first[opt][local] != FIRST_NONE)
@@ -104,9 +105,9 @@ probe_negotiate(struct session *s, unsigned char verb, unsigned char opt)
 	q = local ? telnet_local_state(s->t, opt) :
 	    telnet_remote_state(s->t, opt);
 	if (q == TELNET_Q_WANTYES)
-		p->first[opt][local] = yes ? FIRST_AGREED : FIRST_REFUSED;
+		first = yes ? FIRST_AGREED : FIRST_REFUSED;
 	else if (q == TELNET_Q_NO) {
-		p->first[opt][local] = yes ? FIRST_OFFERED : FIRST_DECLINED;
+		first = yes ? FIRST_OFFERED : FIRST_DECLINED;
 		if (yes && p->step == PROBE_IDLE &&
 		    p->noffers < PROBE_OFFERS_MAX) {
 			p->offers[p->noffers][0] = verb;
@@ -115,8 +116,8 @@ probe_negotiate(struct session *s, unsigned char verb, unsigned char opt)
 		}
 	} else
 		return;		/* YES, WANTNO: not a first word */
-	p->ms[opt][local] = ms_between(p->step == PROBE_IDLE ? s->t_begin :
-	    p->t_burst, now_ms());
+	report_answer(&p->first[opt][local], &p->ms[opt][local], first,
+	    p->step == PROBE_IDLE ? s->t_begin : p->t_burst);
 }
 
 void

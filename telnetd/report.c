@@ -46,24 +46,37 @@ opening_ms(const struct session *s)
 	return ms_between(s->t_begin, s->probe->t_burst);
 }
 
+/* One table for the report's answers and one for the probe's: both are
+ * written here, so that an answer and its time mean the same in each. */
+void
+report_answer(unsigned char *what, int32_t *ms, unsigned char v,
+    int64_t since)
+{
+	if (*what != 0)
+		return;
+	*what = v;
+	*ms = ms_between(since, now_ms());
+}
+
 /* The first answer of each kind counts (a CHARSET answer: the last). */
 void
 report_event(struct session *s, const struct telnet_event *ev)
 {
 	struct neg_report *r = s->rep;
+	unsigned char opt;
 	int side;
 
 	if (r == NULL)
 		return;
 	switch (ev->type) {
 	case TELNET_EV_OPTION:
+		opt = ev->u.option.opt;
 		side = ev->u.option.local ? 1 : 0;
 		/* The burst's answers are the probe's (json_probe). */
-		if (r->ans[ev->u.option.opt][side] != 0 || (s->probe != NULL &&
-		    s->probe->asked[ev->u.option.opt][side] != ASK_NONE))
+		if (s->probe != NULL && s->probe->asked[opt][side] != ASK_NONE)
 			break;
-		r->ans[ev->u.option.opt][side] = ev->u.option.enabled ? 1 : 2;
-		r->ms[ev->u.option.opt][side] = report_ms(s);
+		report_answer(&r->ans[opt][side], &r->ms[opt][side],
+		    ev->u.option.enabled ? 1 : 2, s->t_begin);
 		break;
 	case TELNET_EV_TTYPE:
 		if (ev->u.str.cmd == TELQUAL_IS && r->ttype_ms == 0)

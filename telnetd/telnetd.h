@@ -289,6 +289,11 @@ void report_text_probe(struct out *o, const struct session *s);
 /* Record what an event says for the report: when each answer came (ms
  * after the opening requests), the TIMING-MARK answer, the SLC table. */
 void report_event(struct session *s, const struct telnet_event *ev);
+/* An option's first answer on one side (*what, 0: none yet) and when it
+ * came (*ms, after since); a later answer changes neither.  Also the
+ * probe's record of the client's first words (probe.c). */
+void report_answer(unsigned char *what, int32_t *ms, unsigned char v,
+    int64_t since);
 size_t report_json(const struct session *s, char *buf, size_t size);
 size_t report_text(const struct session *s, char *buf, size_t size);
 /* Send the JSON line to the monitor (which writes it). */
