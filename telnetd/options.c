@@ -247,7 +247,8 @@ options_event(struct session *s, const struct telnet_event *ev)
 			s->kludge_tm = 2;
 			if (ev->u.tm.enabled) {
 				s->lm_type = LMT_KLUDGE;
-				log_debug("client does kludge linemode");
+				log_trace(s, DBG_OPTIONS, "client does kludge "
+				    "linemode");
 				tty_mode_start(s);
 			}
 		}
