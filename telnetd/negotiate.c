@@ -17,7 +17,6 @@
 #include <sys/types.h>
 
 #include <ctype.h>
-#include <limits.h>
 #include <string.h>
 
 #include "telnetd.h"
@@ -49,37 +48,6 @@ static const unsigned char waited[] = {
 	TELOPT_TTYPE, TELOPT_TSPEED, TELOPT_XDISPLOC, TELOPT_NEW_ENVIRON,
 	TELOPT_NAWS, TELOPT_OLD_ENVIRON, TELOPT_CHARSET, TELOPT_SNDLOC,
 };
-
-/*
- * A client can send the same refused thing thousands of times (126 KB of
- * bad TTYPE answers made 9,000 lines): the first of each kind is logged,
- * with the text that shows what it was, and the rest only counted.
- */
-static const char *const note_names[NOTE_MAX] = {
-	[NOTE_TTYPE_REFUSED] = "terminal types refused",
-	[NOTE_XDISPLOC_REFUSED] = "X display locations refused",
-	[NOTE_CHARSET_UNOFFERED] = "charsets accepted but never offered",
-	[NOTE_SNDLOC] = "client locations",
-};
-
-int
-note_first(struct session *s, enum note_kind k)
-{
-	if (s->notes[k] < UINT_MAX)
-		s->notes[k]++;
-	return s->notes[k] == 1;
-}
-
-void
-notes_end(const struct session *s)
-{
-	size_t k;
-
-	for (k = 0; k < NOTE_MAX; k++)
-		if (s->notes[k] > 1)
-			log_info("%u more %s in this session (logged once)",
-			    s->notes[k] - 1, note_names[k]);
-}
 
 void
 negotiate_begin(struct session *s)

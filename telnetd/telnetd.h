@@ -215,12 +215,14 @@ void negotiate_begin(struct session *s);
 /* Handle a negotiation or subnegotiation event; 0 when not one. */
 int negotiate_event(struct session *s, const struct telnet_event *ev);
 int negotiate_ready(const struct session *s);
-/* 1 the first time a kind is seen in this session (log it then), 0 after
- * (it is counted); notes_end() logs the counts of the rest. */
-int note_first(struct session *s, enum note_kind k);
-void notes_end(const struct session *s);
 /* Send the START request to the monitor. */
 int negotiate_start(struct session *s);
+
+/* notes.c: log lines a client can repeat at will.  1 the first time a
+ * kind is seen in this session (log it then), 0 after (it is counted);
+ * notes_end() logs the counts of the rest. */
+int note_first(struct session *s, enum note_kind k);
+void notes_end(const struct session *s);
 
 /* options.c: the options after the opening: LINEMODE agreement and kludge
  * detection, TTYPE cycling, CHARSET, LFLOW, SNDLOC. */
