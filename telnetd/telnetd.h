@@ -228,8 +228,14 @@ void notes_end(const struct session *s);
  * detection, TTYPE cycling, CHARSET, LFLOW, SNDLOC. */
 void options_changed(struct session *s, unsigned char opt, int local,
     int enabled);
-/* A subnegotiation or TM answer for these options; 0 when not one. */
-int options_event(struct session *s, const struct telnet_event *ev);
+/* Their events, as negotiate_event() hands them on: a TTYPE, CHARSET or
+ * SNDLOC subnegotiation, a LINEMODE one, the client's answer to our DO
+ * TIMING-MARK. */
+void options_ttype(struct session *s, const struct telnet_event *ev);
+void options_charset(struct session *s, const struct telnet_event *ev);
+void options_sndloc(struct session *s, const struct telnet_event *ev);
+void options_linemode(struct session *s, const struct telnet_event *ev);
+void options_tm(struct session *s, const struct telnet_event *ev);
 
 /* ttymode.c: the pty's modes told to the client (LINEMODE MODE, SLC,
  * ECHO, SGA in kludge mode, LFLOW), and what the line discipline would
