@@ -73,13 +73,6 @@ static const unsigned char core_opts[] = {
 	TELOPT_COMPORT,
 };
 
-/* Terminal types that MUD clients send (first, as their name). */
-static const char *const mud_terms[] = {
-	"tintin++", "tt++", "mudlet", "mushclient", "cmud", "zmud",
-	"atlantis", "blowtorch", "mudrammer", "kildclient", "portal", "beip",
-	"savitar",
-};
-
 void
 probe_init(struct session *s)
 {
@@ -160,17 +153,6 @@ ms_telnet(const struct session *s)
 {
 	return s->nterms >= 1 && strcmp(s->terms[0], "ansi") == 0 &&
 	    (s->nterms == 1 || strcmp(s->terms[1], "vt100") == 0);
-}
-
-int
-probe_mud_term(const char *term)
-{
-	size_t k;
-
-	for (k = 0; k < sizeof(mud_terms) / sizeof(mud_terms[0]); k++)
-		if (strcmp(term, mud_terms[k]) == 0)
-			return 1;
-	return 0;
 }
 
 static int
@@ -394,23 +376,6 @@ probe_muted(const struct session *s, const struct telnet_event *ev)
 	    s->probe->asked[opt][1] == ASK_PROBE) &&
 	    !telnet_remote_enabled(s->t, (unsigned char)opt) &&
 	    !telnet_local_enabled(s->t, (unsigned char)opt);
-}
-
-const char *
-probe_plan_name(enum probe_plan plan)
-{
-	switch (plan) {
-	case PLAN_FULL:
-		return "full";
-	case PLAN_MUD:
-		return "full+mud";
-	case PLAN_REDUCED:
-		return "reduced (Microsoft telnet)";
-	case PLAN_SKIPPED:
-		return "skipped (no answer to the opening)";
-	default:
-		return "none";
-	}
 }
 
 const char *
