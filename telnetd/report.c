@@ -15,8 +15,6 @@
  */
 #include <sys/types.h>
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "telnetd.h"
@@ -123,48 +121,6 @@ report_event(struct session *s, const struct telnet_event *ev)
 	}
 }
 
-void
-out_printf(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->len + 1 >= o->size)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->p + o->len, o->size - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	o->len += (size_t)n;
-	if (o->len >= o->size)
-		o->len = o->size - 1;
-}
-
-/* The characters of s inside a JSON string. */
-static void
-json_chars(struct out *o, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			out_printf(o, "\\%c", *p);
-		else if (*p < 0x20 || *p > 0x7e)
-			out_printf(o, "\\u%04x", *p);
-		else
-			out_printf(o, "%c", *p);
-	}
-}
-
-void
-json_str(struct out *o, const char *s)
-{
-	out_printf(o, "\"");
-	json_chars(o, s);
-	out_printf(o, "\"");
-}
-
 static const char *
 lm_type_name(int t)
 {
@@ -191,16 +147,6 @@ mode_names(struct out *o, unsigned char m, int json)
 	}
 	if (first && !json)
 		out_printf(o, "0");
-}
-
-/* A string field, or null when it is empty. */
-void
-json_str_or_null(struct out *o, const char *s)
-{
-	if (s[0] != '\0')
-		json_str(o, s);
-	else
-		out_printf(o, "null");
 }
 
 static void

@@ -30,6 +30,7 @@
 
 #include "linemode.h"
 #include "login.h"
+#include "out.h"
 #include "probe.h"
 #include "proxy.h"
 #include "telnet.h"
@@ -279,19 +280,8 @@ int tty_input_held(struct session *s, int64_t now);
  * EOF, EC, EL (from its termios), -1 when none. */
 int tty_command_char(struct session *s, unsigned char cmd);
 
-/* report.c: the client report (--report, --report-log). */
-/* A bounded writer (report.c, fingerprint.c): output is cut, never
- * overrun; p[len] is always a NUL. */
-struct out {
-	char *p;
-	size_t size, len;
-};
-void out_printf(struct out *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/* A JSON string (escaped: printable ASCII only), or null when empty. */
-void json_str(struct out *o, const char *s);
-void json_str_or_null(struct out *o, const char *s);
-/* reportprobe.c: the probes' part of the report (s->probe set). */
+/* report.c: the client report (--report, --report-log), written with
+ * out.h's writer; reportprobe.c: the probes' part of it (s->probe set). */
 void report_json_probe(struct out *o, const struct session *s);
 void report_text_probe(struct out *o, const struct session *s);
 /* Record what an event says for the report: when each answer came (ms
