@@ -377,13 +377,3 @@ probe_muted(const struct session *s, const struct telnet_event *ev)
 	    !telnet_remote_enabled(s->t, (unsigned char)opt) &&
 	    !telnet_local_enabled(s->t, (unsigned char)opt);
 }
-
-const char *
-probe_first_name(unsigned char first)
-{
-	static const char *const names[] = {
-		"silent", "agreed", "refused", "offered", "declined",
-	};
-
-	return first < sizeof(names) / sizeof(names[0]) ? names[first] : "?";
-}

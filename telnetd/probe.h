@@ -200,7 +200,6 @@ int probe_input(struct session *s, const unsigned char *p, size_t n);
  * before the client saw our DONT/WONT): 1 when it must only be recorded,
  * never acted on. */
 int probe_muted(const struct session *s, const struct telnet_event *ev);
-const char *probe_first_name(unsigned char first);
 
 /* ---- fingerprint.c ------------------------------------------------------ */
 
