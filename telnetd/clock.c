@@ -1,6 +1,7 @@
 /*
- * clock.c - time for the poll loops: monotonic milliseconds, and the poll
- * timeout of a table of deadlines (the nearest one that is set).
+ * clock.c - time for the poll loops: monotonic milliseconds, the poll
+ * timeout of a table of deadlines (the nearest one that is set), and the
+ * length of a span of time as the report gives it.
  */
 #include <stdint.h>
 #include <time.h>
@@ -30,4 +31,12 @@ deadline_timeout(const int64_t *dl, size_t n, int64_t now)
 	if (d <= now)
 		return 0;
 	return d - now > INT32_MAX ? INT32_MAX : (int)(d - now);
+}
+
+int32_t
+ms_between(int64_t from, int64_t to)
+{
+	int64_t d = to - from;
+
+	return d < 1 ? 1 : d > INT32_MAX ? INT32_MAX : (int32_t)d;
 }

@@ -38,6 +38,49 @@
 
 #include "telnetd.h"
 
+/* Terminal types that MUD clients send (first, as their name). */
+static const char *const mud_terms[] = {
+	"tintin++", "tt++", "mudlet", "mushclient", "cmud", "zmud",
+	"atlantis", "blowtorch", "mudrammer", "kildclient", "portal", "beip",
+	"savitar",
+};
+
+/*
+ * The probe's plans by name, and the MUD clients' terminal types, are
+ * here rather than in probe.c because they are part of the protocol
+ * text: the plan's name is hashed, and a terminal type that names a MUD
+ * client is kept where the user's own would be a "*".  The probe asks
+ * them too (its log line, its choice of plan), so the calls go one way:
+ * probe.c -> fingerprint.c.
+ */
+const char *
+probe_plan_name(enum probe_plan plan)
+{
+	switch (plan) {
+	case PLAN_FULL:
+		return "full";
+	case PLAN_MUD:
+		return "full+mud";
+	case PLAN_REDUCED:
+		return "reduced (Microsoft telnet)";
+	case PLAN_SKIPPED:
+		return "skipped (no answer to the opening)";
+	default:
+		return "none";
+	}
+}
+
+int
+probe_mud_term(const char *term)
+{
+	size_t k;
+
+	for (k = 0; k < sizeof(mud_terms) / sizeof(mud_terms[0]); k++)
+		if (strcmp(term, mud_terms[k]) == 0)
+			return 1;
+	return 0;
+}
+
 /* The letter for one side of one option. */
 static char
 side_letter(const struct session *s, unsigned char opt, int local)

@@ -13,11 +13,13 @@
  * The answers to SGA, ECHO, LFLOW, LINEMODE and STATUS do not hold the
  * start back.  The opening is the same with --report: the probes that
  * describe the client come after it (probe.c, the S_PROBING phase).
+ *
+ * negotiate_event() is the one dispatch of the engine's negotiation
+ * events: each kind goes to one handler, here or in options.c.
  */
 #include <sys/types.h>
 
 #include <ctype.h>
-#include <limits.h>
 #include <string.h>
 
 #include "telnetd.h"
@@ -49,37 +51,6 @@ static const unsigned char waited[] = {
 	TELOPT_TTYPE, TELOPT_TSPEED, TELOPT_XDISPLOC, TELOPT_NEW_ENVIRON,
 	TELOPT_NAWS, TELOPT_OLD_ENVIRON, TELOPT_CHARSET, TELOPT_SNDLOC,
 };
-
-/*
- * A client can send the same refused thing thousands of times (126 KB of
- * bad TTYPE answers made 9,000 lines): the first of each kind is logged,
- * with the text that shows what it was, and the rest only counted.
- */
-static const char *const note_names[NOTE_MAX] = {
-	[NOTE_TTYPE_REFUSED] = "terminal types refused",
-	[NOTE_XDISPLOC_REFUSED] = "X display locations refused",
-	[NOTE_CHARSET_UNOFFERED] = "charsets accepted but never offered",
-	[NOTE_SNDLOC] = "client locations",
-};
-
-int
-note_first(struct session *s, enum note_kind k)
-{
-	if (s->notes[k] < UINT_MAX)
-		s->notes[k]++;
-	return s->notes[k] == 1;
-}
-
-void
-notes_end(const struct session *s)
-{
-	size_t k;
-
-	for (k = 0; k < NOTE_MAX; k++)
-		if (s->notes[k] > 1)
-			log_info("%u more %s in this session (logged once)",
-			    s->notes[k] - 1, note_names[k]);
-}
 
 void
 negotiate_begin(struct session *s)
@@ -350,6 +321,40 @@ sb_reply_seen(struct session *s, enum telnet_event_type type)
 		neg_done(s, TELOPT_NAWS, NEG_WAIT_SB);
 }
 
+/* A WILL, WONT, DO or DONT, before the engine acts on it: the probe
+ * keeps the client's first word on each option and side. */
+static void
+got_negotiate(struct session *s, const struct telnet_event *ev)
+{
+	log_trace(s, DBG_OPTIONS, "recv %s %s",
+	    telnet_cmd_name(ev->u.negotiate.verb),
+	    telnet_opt_name(ev->u.negotiate.opt));
+	probe_negotiate(s, ev->u.negotiate.verb, ev->u.negotiate.opt);
+}
+
+/* STATUS SEND: our options as the engine has them. */
+static void
+got_status(struct session *s, const struct telnet_event *ev)
+{
+	if (ev->u.status.cmd == TELQUAL_SEND &&
+	    telnet_local_enabled(s->t, TELOPT_STATUS))
+		telnet_send_status_is(s->t);
+}
+
+/* The client's answer to our DO TIMING-MARK answers two questions that
+ * can be out at once: the probe's marker after its burst, and whether it
+ * does kludge linemode (options.c). */
+static void
+got_tm(struct session *s, const struct telnet_event *ev)
+{
+	log_trace(s, DBG_OPTIONS, "TIMING-MARK answered (%s)",
+	    ev->u.tm.enabled ? "WILL" : "WONT");
+	if (ev->u.tm.local)
+		return;		/* its DO TM, which the engine answered */
+	probe_tm(s, ev->u.tm.enabled);
+	options_tm(s, ev);
+}
+
 int
 negotiate_event(struct session *s, const struct telnet_event *ev)
 {
@@ -365,56 +370,54 @@ negotiate_event(struct session *s, const struct telnet_event *ev)
 	}
 	switch (ev->type) {
 	case TELNET_EV_NEGOTIATE:
-		log_trace(s, DBG_OPTIONS, "recv %s %s",
-		    telnet_cmd_name(ev->u.negotiate.verb),
-		    telnet_opt_name(ev->u.negotiate.opt));
-		probe_negotiate(s, ev->u.negotiate.verb, ev->u.negotiate.opt);
-		return 1;
+		got_negotiate(s, ev);
+		break;
 	case TELNET_EV_OPTION:
 		got_option(s, ev);
-		return 1;
+		break;
 	case TELNET_EV_NAWS:
 		got_naws(s, ev);
-		return 1;
+		break;
 	case TELNET_EV_TSPEED:
 		got_tspeed(s, ev);
-		return 1;
+		break;
 	case TELNET_EV_XDISPLOC:
 		got_xdisploc(s, ev);
-		return 1;
+		break;
 	case TELNET_EV_ENVIRON:
 		got_env(s, ev);
-		return 1;
+		break;
 	case TELNET_EV_STATUS:
-		if (ev->u.status.cmd == TELQUAL_SEND &&
-		    telnet_local_enabled(s->t, TELOPT_STATUS))
-			telnet_send_status_is(s->t);
-		return 1;
+		got_status(s, ev);
+		break;
 	case TELNET_EV_TM:
-		log_trace(s, DBG_OPTIONS, "TIMING-MARK answered (%s)",
-		    ev->u.tm.enabled ? "WILL" : "WONT");
-		if (!ev->u.tm.local)
-			probe_tm(s, ev->u.tm.enabled);
-		return options_event(s, ev);
-	case TELNET_EV_LINEMODE:
-		if (ev->u.lm.cmd == LM_SLC)
-			neg_done(s, TELOPT_LINEMODE, NEG_WAIT_SB);
-		return options_event(s, ev);
+		got_tm(s, ev);
+		break;
 	case TELNET_EV_TTYPE:
-	case TELNET_EV_SNDLOC:
-	case TELNET_EV_LFLOW:
+		options_ttype(s, ev);
+		break;
+	case TELNET_EV_LINEMODE:
+		options_linemode(s, ev);
+		break;
 	case TELNET_EV_CHARSET:
-		return options_event(s, ev);
+		options_charset(s, ev);
+		break;
+	case TELNET_EV_SNDLOC:
+		options_sndloc(s, ev);
+		break;
+	case TELNET_EV_LFLOW:
+		break;	/* the client does not command the server */
 	case TELNET_EV_SB_RAW:
 		log_trace(s, DBG_OPTIONS, "subnegotiation %d ignored",
 		    (int)ev->type);
-		return 1;
+		break;
 	case TELNET_EV_ERROR:
 		got_error(s, ev);
-		return 1;
+		break;
 	default:
 		return 0;
 	}
+	return 1;
 }
 
 /* The START request: what the client told us, for the monitor to check

@@ -101,13 +101,16 @@ ttype_end(struct session *s, int how)
 }
 
 /* RFC 1091: ask until the list repeats. */
-static void
-got_ttype(struct session *s, const struct telnet_str *str)
+void
+options_ttype(struct session *s, const struct telnet_event *ev)
 {
+	const struct telnet_str *str = &ev->u.str.text;
 	char term[TERM_MAX + 1], safe[LOG_STR_MAX + 1];
 	size_t i;
 	int valid = 1, again = 0;
 
+	if (ev->u.str.cmd != TELQUAL_IS)
+		return;
 	if (str->len == 0 || str->len > TERM_MAX)
 		valid = 0;
 	else {
@@ -153,8 +156,8 @@ got_ttype(struct session *s, const struct telnet_str *str)
 		neg_done(s, TELOPT_TTYPE, NEG_WAIT_ANSWER | NEG_WAIT_SB);
 }
 
-static void
-got_charset(struct session *s, const struct telnet_event *ev)
+void
+options_charset(struct session *s, const struct telnet_event *ev)
 {
 	char safe[LOG_STR_MAX + 1];
 	size_t i, k;
@@ -212,9 +215,10 @@ got_charset(struct session *s, const struct telnet_event *ev)
 	}
 }
 
-static void
-got_sndloc(struct session *s, const struct telnet_str *str)
+void
+options_sndloc(struct session *s, const struct telnet_event *ev)
 {
+	const struct telnet_str *str = &ev->u.str.text;
 	char safe[LOG_STR_MAX + 1];
 	size_t i;
 
@@ -232,38 +236,27 @@ got_sndloc(struct session *s, const struct telnet_str *str)
 	s->location[str->len] = '\0';
 }
 
-int
-options_event(struct session *s, const struct telnet_event *ev)
+/* The client's answer to our DO TIMING-MARK: while the kludge linemode
+ * question is out, WILL says it does kludge linemode. */
+void
+options_tm(struct session *s, const struct telnet_event *ev)
 {
-	switch (ev->type) {
-	case TELNET_EV_TTYPE:
-		if (ev->u.str.cmd == TELQUAL_IS)
-			got_ttype(s, &ev->u.str.text);
-		return 1;
-	case TELNET_EV_TM:
-		if (ev->u.tm.local)
-			return 1;
-		if (s->kludge_tm == 1 && s->lm_type == LMT_NONE) {
-			s->kludge_tm = 2;
-			if (ev->u.tm.enabled) {
-				s->lm_type = LMT_KLUDGE;
-				log_debug("client does kludge linemode");
-				tty_mode_start(s);
-			}
-		}
-		return 1;
-	case TELNET_EV_LINEMODE:
-		tty_mode_linemode(s, ev);
-		return 1;
-	case TELNET_EV_LFLOW:
-		return 1;	/* the client does not command the server */
-	case TELNET_EV_CHARSET:
-		got_charset(s, ev);
-		return 1;
-	case TELNET_EV_SNDLOC:
-		got_sndloc(s, &ev->u.str.text);
-		return 1;
-	default:
-		return 0;
-	}
+	if (s->kludge_tm != 1 || s->lm_type != LMT_NONE)
+		return;
+	s->kludge_tm = 2;
+	if (!ev->u.tm.enabled)
+		return;
+	s->lm_type = LMT_KLUDGE;
+	log_trace(s, DBG_OPTIONS, "client does kludge linemode");
+	tty_mode_start(s);
+}
+
+/* LINEMODE's SLC table is its answer (neg_done, as for the options
+ * above); the MODE and SLC exchange itself is ttymode.c's. */
+void
+options_linemode(struct session *s, const struct telnet_event *ev)
+{
+	if (ev->u.lm.cmd == LM_SLC)
+		neg_done(s, TELOPT_LINEMODE, NEG_WAIT_SB);
+	tty_mode_linemode(s, ev);
 }

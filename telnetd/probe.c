@@ -73,13 +73,6 @@ static const unsigned char core_opts[] = {
 	TELOPT_COMPORT,
 };
 
-/* Terminal types that MUD clients send (first, as their name). */
-static const char *const mud_terms[] = {
-	"tintin++", "tt++", "mudlet", "mushclient", "cmud", "zmud",
-	"atlantis", "blowtorch", "mudrammer", "kildclient", "portal", "beip",
-	"savitar",
-};
-
 void
 probe_init(struct session *s)
 {
@@ -89,20 +82,13 @@ probe_init(struct session *s)
 		fatal("probe");
 }
 
-static int32_t
-ms_since(int64_t t)
-{
-	int64_t d = now_ms() - t;
-
-	return d < 1 ? 1 : d > INT32_MAX ? INT32_MAX : (int32_t)d;
-}
-
 void
 probe_negotiate(struct session *s, unsigned char verb, unsigned char opt)
 {
 	struct probe *p = s->probe;
 	int local = verb == TELNET_DO || verb == TELNET_DONT;
 	int yes = verb == TELNET_WILL || verb == TELNET_DO;
+	unsigned char first;
 	enum telnet_q q;
 
 	if (p == NULL || opt == TELOPT_TM || p->first[opt][local] != FIRST_NONE)
@@ -112,9 +98,9 @@ probe_negotiate(struct session *s, unsigned char verb, unsigned char opt)
 	q = local ? telnet_local_state(s->t, opt) :
 	    telnet_remote_state(s->t, opt);
 	if (q == TELNET_Q_WANTYES)
-		p->first[opt][local] = yes ? FIRST_AGREED : FIRST_REFUSED;
+		first = yes ? FIRST_AGREED : FIRST_REFUSED;
 	else if (q == TELNET_Q_NO) {
-		p->first[opt][local] = yes ? FIRST_OFFERED : FIRST_DECLINED;
+		first = yes ? FIRST_OFFERED : FIRST_DECLINED;
 		if (yes && p->step == PROBE_IDLE &&
 		    p->noffers < PROBE_OFFERS_MAX) {
 			p->offers[p->noffers][0] = verb;
@@ -123,8 +109,8 @@ probe_negotiate(struct session *s, unsigned char verb, unsigned char opt)
 		}
 	} else
 		return;		/* YES, WANTNO: not a first word */
-	p->ms[opt][local] = ms_since(p->step == PROBE_IDLE ? s->t_begin :
-	    p->t_burst);
+	report_answer(&p->first[opt][local], &p->ms[opt][local], first,
+	    p->step == PROBE_IDLE ? s->t_begin : p->t_burst);
 }
 
 void
@@ -167,17 +153,6 @@ ms_telnet(const struct session *s)
 {
 	return s->nterms >= 1 && strcmp(s->terms[0], "ansi") == 0 &&
 	    (s->nterms == 1 || strcmp(s->terms[1], "vt100") == 0);
-}
-
-int
-probe_mud_term(const char *term)
-{
-	size_t k;
-
-	for (k = 0; k < sizeof(mud_terms) / sizeof(mud_terms[0]); k++)
-		if (strcmp(term, mud_terms[k]) == 0)
-			return 1;
-	return 0;
 }
 
 static int
@@ -401,31 +376,4 @@ probe_muted(const struct session *s, const struct telnet_event *ev)
 	    s->probe->asked[opt][1] == ASK_PROBE) &&
 	    !telnet_remote_enabled(s->t, (unsigned char)opt) &&
 	    !telnet_local_enabled(s->t, (unsigned char)opt);
-}
-
-const char *
-probe_plan_name(enum probe_plan plan)
-{
-	switch (plan) {
-	case PLAN_FULL:
-		return "full";
-	case PLAN_MUD:
-		return "full+mud";
-	case PLAN_REDUCED:
-		return "reduced (Microsoft telnet)";
-	case PLAN_SKIPPED:
-		return "skipped (no answer to the opening)";
-	default:
-		return "none";
-	}
-}
-
-const char *
-probe_first_name(unsigned char first)
-{
-	static const char *const names[] = {
-		"silent", "agreed", "refused", "offered", "declined",
-	};
-
-	return first < sizeof(names) / sizeof(names[0]) ? names[first] : "?";
 }

@@ -188,8 +188,6 @@ void probe_negotiate(struct session *s, unsigned char verb,
 void probe_tm(struct session *s, int enabled);
 /* Send DO TIMING-MARK, counted (the burst waits for every answer). */
 void probe_do_tm(struct session *s);
-/* 1 when a terminal type is a MUD client's own name. */
-int probe_mud_term(const char *term);
 /* The opening is over: 1 when the probe starts (S_PROBING), 0 when
  * there is nothing to probe. */
 int probe_begin(struct session *s, int64_t now);
@@ -202,8 +200,6 @@ int probe_input(struct session *s, const unsigned char *p, size_t n);
  * before the client saw our DONT/WONT): 1 when it must only be recorded,
  * never acted on. */
 int probe_muted(const struct session *s, const struct telnet_event *ev);
-const char *probe_plan_name(enum probe_plan plan);
-const char *probe_first_name(unsigned char first);
 
 /* ---- fingerprint.c ------------------------------------------------------ */
 
@@ -229,6 +225,10 @@ void fp_hash(const char *text, size_t len, char out[17]);
 const char *fp_name(int kind, const char *hash);
 /* Both hashes into s->probe (after the probes). */
 void fp_compute(struct session *s);
+/* What the protocol text is made of, which the probe uses too: a plan's
+ * name, and 1 when a terminal type is a MUD client's own name. */
+const char *probe_plan_name(enum probe_plan plan);
+int probe_mud_term(const char *term);
 /* 1 when s is 16 lower-case hex digits. */
 int fp_hash_ok(const char *s, size_t len);
 

@@ -15,8 +15,6 @@
  */
 #include <sys/types.h>
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "telnetd.h"
@@ -34,21 +32,28 @@ static const char *const slc_levels[] = {
 static int32_t
 report_ms(const struct session *s)
 {
-	int64_t d = now_ms() - s->t_begin;
-
-	return d < 1 ? 1 : (d > INT32_MAX ? INT32_MAX : (int32_t)d);
+	return ms_between(s->t_begin, now_ms());
 }
 
 /* How long the opening took: until the probes began, else until now. */
 static int32_t
 opening_ms(const struct session *s)
 {
-	int64_t d;
-
 	if (s->probe == NULL || s->probe->step == PROBE_IDLE)
 		return report_ms(s);
-	d = s->probe->t_burst - s->t_begin;
-	return d < 1 ? 1 : (d > INT32_MAX ? INT32_MAX : (int32_t)d);
+	return ms_between(s->t_begin, s->probe->t_burst);
+}
+
+/* One table for the report's answers and one for the probe's: both are
+ * written here, so that an answer and its time mean the same in each. */
+void
+report_answer(unsigned char *what, int32_t *ms, unsigned char v,
+    int64_t since)
+{
+	if (*what != 0)
+		return;
+	*what = v;
+	*ms = ms_between(since, now_ms());
 }
 
 /* The first answer of each kind counts (a CHARSET answer: the last). */
@@ -56,19 +61,20 @@ void
 report_event(struct session *s, const struct telnet_event *ev)
 {
 	struct neg_report *r = s->rep;
+	unsigned char opt;
 	int side;
 
 	if (r == NULL)
 		return;
 	switch (ev->type) {
 	case TELNET_EV_OPTION:
+		opt = ev->u.option.opt;
 		side = ev->u.option.local ? 1 : 0;
 		/* The burst's answers are the probe's (json_probe). */
-		if (r->ans[ev->u.option.opt][side] != 0 || (s->probe != NULL &&
-		    s->probe->asked[ev->u.option.opt][side] != ASK_NONE))
+		if (s->probe != NULL && s->probe->asked[opt][side] != ASK_NONE)
 			break;
-		r->ans[ev->u.option.opt][side] = ev->u.option.enabled ? 1 : 2;
-		r->ms[ev->u.option.opt][side] = report_ms(s);
+		report_answer(&r->ans[opt][side], &r->ms[opt][side],
+		    ev->u.option.enabled ? 1 : 2, s->t_begin);
 		break;
 	case TELNET_EV_TTYPE:
 		if (ev->u.str.cmd == TELQUAL_IS && r->ttype_ms == 0)
@@ -115,48 +121,6 @@ report_event(struct session *s, const struct telnet_event *ev)
 	}
 }
 
-void
-out_printf(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->len + 1 >= o->size)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->p + o->len, o->size - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	o->len += (size_t)n;
-	if (o->len >= o->size)
-		o->len = o->size - 1;
-}
-
-/* The characters of s inside a JSON string. */
-static void
-json_chars(struct out *o, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			out_printf(o, "\\%c", *p);
-		else if (*p < 0x20 || *p > 0x7e)
-			out_printf(o, "\\u%04x", *p);
-		else
-			out_printf(o, "%c", *p);
-	}
-}
-
-void
-json_str(struct out *o, const char *s)
-{
-	out_printf(o, "\"");
-	json_chars(o, s);
-	out_printf(o, "\"");
-}
-
 static const char *
 lm_type_name(int t)
 {
@@ -183,16 +147,6 @@ mode_names(struct out *o, unsigned char m, int json)
 	}
 	if (first && !json)
 		out_printf(o, "0");
-}
-
-/* A string field, or null when it is empty. */
-void
-json_str_or_null(struct out *o, const char *s)
-{
-	if (s[0] != '\0')
-		json_str(o, s);
-	else
-		out_printf(o, "null");
 }
 
 static void

@@ -25,13 +25,22 @@ opt_label(unsigned char opt, char *buf, size_t size)
 	return buf;
 }
 
-/* How long the burst took to be answered (at least 1 ms, as elsewhere). */
+/* The report's word for a FIRST_* (probe.h). */
+static const char *
+first_name(unsigned char first)
+{
+	static const char *const names[] = {
+		"silent", "agreed", "refused", "offered", "declined",
+	};
+
+	return first < sizeof(names) / sizeof(names[0]) ? names[first] : "?";
+}
+
+/* How long the burst took to be answered. */
 static int
 probe_ms(const struct probe *p)
 {
-	int64_t d = p->t_end - p->t_burst;
-
-	return d < 1 ? 1 : d > INT32_MAX ? INT32_MAX : (int)d;
+	return ms_between(p->t_burst, p->t_end);
 }
 
 /* The burst's answers on one side: agreed and refused with the ms after
@@ -47,7 +56,7 @@ json_probe_side(struct out *o, const struct probe *p, int local)
 
 	out_printf(o, "\"%s\":{", local ? "server" : "client");
 	for (k = 0; k < sizeof(kinds); k++) {
-		out_printf(o, "\"%s\":{", probe_first_name(kinds[k]));
+		out_printf(o, "\"%s\":{", first_name(kinds[k]));
 		for (opt = 0, n = 0; opt < 256; opt++)
 			if (p->asked[opt][local] != ASK_NONE &&
 			    p->first[opt][local] == kinds[k])

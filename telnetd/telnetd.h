@@ -30,6 +30,7 @@
 
 #include "linemode.h"
 #include "login.h"
+#include "out.h"
 #include "probe.h"
 #include "proxy.h"
 #include "telnet.h"
@@ -47,6 +48,9 @@ int64_t now_ms(void);	/* CLOCK_MONOTONIC in milliseconds */
 /* The poll timeout for the nearest of n deadlines (ms, 0 = not set): 0
  * when one has passed, -1 when none is set. */
 int deadline_timeout(const int64_t *dl, size_t n, int64_t now);
+/* From one time to a later one (ms) for the report: at least 1, so that
+ * 0 keeps meaning "never", and at most INT32_MAX. */
+int32_t ms_between(int64_t from, int64_t to);
 
 /* nss.c: before a getpwnam/getservbyname/getnameinfo lookup of DB
  * ("passwd", "services", "hosts"), use only glibc's built-in sources. */
@@ -215,19 +219,27 @@ void negotiate_begin(struct session *s);
 /* Handle a negotiation or subnegotiation event; 0 when not one. */
 int negotiate_event(struct session *s, const struct telnet_event *ev);
 int negotiate_ready(const struct session *s);
-/* 1 the first time a kind is seen in this session (log it then), 0 after
- * (it is counted); notes_end() logs the counts of the rest. */
-int note_first(struct session *s, enum note_kind k);
-void notes_end(const struct session *s);
 /* Send the START request to the monitor. */
 int negotiate_start(struct session *s);
+
+/* notes.c: log lines a client can repeat at will.  1 the first time a
+ * kind is seen in this session (log it then), 0 after (it is counted);
+ * notes_end() logs the counts of the rest. */
+int note_first(struct session *s, enum note_kind k);
+void notes_end(const struct session *s);
 
 /* options.c: the options after the opening: LINEMODE agreement and kludge
  * detection, TTYPE cycling, CHARSET, LFLOW, SNDLOC. */
 void options_changed(struct session *s, unsigned char opt, int local,
     int enabled);
-/* A subnegotiation or TM answer for these options; 0 when not one. */
-int options_event(struct session *s, const struct telnet_event *ev);
+/* Their events, as negotiate_event() hands them on: a TTYPE, CHARSET or
+ * SNDLOC subnegotiation, a LINEMODE one, the client's answer to our DO
+ * TIMING-MARK. */
+void options_ttype(struct session *s, const struct telnet_event *ev);
+void options_charset(struct session *s, const struct telnet_event *ev);
+void options_sndloc(struct session *s, const struct telnet_event *ev);
+void options_linemode(struct session *s, const struct telnet_event *ev);
+void options_tm(struct session *s, const struct telnet_event *ev);
 
 /* ttymode.c: the pty's modes told to the client (LINEMODE MODE, SLC,
  * ECHO, SGA in kludge mode, LFLOW), and what the line discipline would
@@ -271,24 +283,18 @@ int tty_input_held(struct session *s, int64_t now);
  * EOF, EC, EL (from its termios), -1 when none. */
 int tty_command_char(struct session *s, unsigned char cmd);
 
-/* report.c: the client report (--report, --report-log). */
-/* A bounded writer (report.c, fingerprint.c): output is cut, never
- * overrun; p[len] is always a NUL. */
-struct out {
-	char *p;
-	size_t size, len;
-};
-void out_printf(struct out *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-/* A JSON string (escaped: printable ASCII only), or null when empty. */
-void json_str(struct out *o, const char *s);
-void json_str_or_null(struct out *o, const char *s);
-/* reportprobe.c: the probes' part of the report (s->probe set). */
+/* report.c: the client report (--report, --report-log), written with
+ * out.h's writer; reportprobe.c: the probes' part of it (s->probe set). */
 void report_json_probe(struct out *o, const struct session *s);
 void report_text_probe(struct out *o, const struct session *s);
 /* Record what an event says for the report: when each answer came (ms
  * after the opening requests), the TIMING-MARK answer, the SLC table. */
 void report_event(struct session *s, const struct telnet_event *ev);
+/* An option's first answer on one side (*what, 0: none yet) and when it
+ * came (*ms, after since); a later answer changes neither.  Also the
+ * probe's record of the client's first words (probe.c). */
+void report_answer(unsigned char *what, int32_t *ms, unsigned char v,
+    int64_t since);
 size_t report_json(const struct session *s, char *buf, size_t size);
 size_t report_text(const struct session *s, char *buf, size_t size);
 /* Send the JSON line to the monitor (which writes it). */
