@@ -123,7 +123,7 @@ sb_end(struct telnet *t)
 static size_t
 given_back(const struct telnet *t, size_t len, size_t after)
 {
-	if (!t->yield || t->yield_back == 0 || t->yield_back >= len)
+	if (t->yield_back == 0 || t->yield_back >= len)
 		return 0;
 	return t->yield_back + after;
 }
@@ -159,7 +159,7 @@ feed_data(struct telnet *t, const unsigned char *buf, size_t i, size_t len,
 	emit_data(t, buf + i, j - i);
 	/* The special byte after a span the caller stopped at waits for
 	 * the next feed. */
-	if (t->yield)
+	if (t->stop)
 		return j - given_back(t, j - i, 0);
 	if (j >= len)
 		return len;
@@ -233,7 +233,7 @@ telnet_yield(struct telnet *t, size_t unconsumed)
 {
 	if (!t->in_feed)
 		return;
-	t->yield = 1;
+	t->stop = 1;
 	t->yield_back = unconsumed;
 }
 
@@ -250,10 +250,10 @@ telnet_feed(struct telnet *t, const unsigned char *buf, size_t len)
 		return 0;
 	}
 	t->in_feed = 1;
-	t->yield = 0;
-	t->yield_back = 0;
 	/* START_TLS: the TELNET stream ends after the peer's FOLLOWS. */
-	while (i < len && t->tls != TELNET_TLS_BEGIN && !t->yield) {
+	t->stop = t->tls == TELNET_TLS_BEGIN;
+	t->yield_back = 0;
+	while (i < len && !t->stop) {
 		switch (t->state) {
 		case PS_DATA:
 			i = feed_data(t, buf, i, len, &iac);

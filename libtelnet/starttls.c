@@ -60,6 +60,7 @@ telnet_sb_starttls(struct telnet *t)
 		return;
 	}
 	t->tls = TELNET_TLS_BEGIN;
+	t->stop = 1;		/* telnet_feed returns after the SE */
 	telnet_ev_init(&ev, TELNET_EV_STARTTLS);
 	telnet_emit(t, &ev);
 }

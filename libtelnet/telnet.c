@@ -17,12 +17,6 @@
 /* Event helpers                                                        */
 
 void
-telnet_emit(struct telnet *t, const struct telnet_event *ev)
-{
-	t->cb(t, ev, t->ctx);
-}
-
-void
 telnet_emit_error(struct telnet *t, enum telnet_error code, unsigned char opt,
     const char *msg)
 {

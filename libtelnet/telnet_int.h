@@ -43,9 +43,9 @@ struct telnet {
 	int cr_pending_out;		/* last byte sent was a bare CR in NVT mode */
 	int synch;			/* discarding data until IAC DM */
 	int in_feed;			/* telnet_feed is running */
-	int yield;			/* the callback asked telnet_feed to
-					 * return after this event */
-	size_t yield_back;		/* of the DATA event: bytes not taken */
+	int stop;			/* telnet_feed returns after this event:
+					 * telnet_yield, START_TLS begun */
+	size_t yield_back;		/* of a DATA event: bytes not taken */
 	int env_reversed;		/* old ENVIRON peer uses swapped VAR/VALUE */
 	int env_reversed_known;
 	enum telnet_tls tls;		/* START_TLS progress (starttls.c) */
@@ -65,8 +65,15 @@ struct telnet {
 	struct telnet_opt opts[256];
 };
 
+/* An event to the caller's callback.  Inline, so that a DATA span goes
+ * from the parser (receive.c) straight to the caller. */
+static inline void
+telnet_emit(struct telnet *t, const struct telnet_event *ev)
+{
+	t->cb(t, ev, t->ctx);
+}
+
 /* telnet.c */
-void telnet_emit(struct telnet *t, const struct telnet_event *ev);
 void telnet_emit_error(struct telnet *t, enum telnet_error code,
     unsigned char opt, const char *msg);
 
