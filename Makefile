@@ -242,7 +242,7 @@ check-asan:
 # The fuzz harness linked with a replay driver instead of libFuzzer, so
 # the kept corpus runs with the normal compiler in make check.
 $(O)/obj/bin/fuzz_replay: $(O)/obj/tests/fuzz/fuzz_engine.o \
-		$(O)/obj/tests/fuzz/replay_main.o $(LIBTELNET)
+		$(O)/obj/tests/fuzz/replay_main.o $(LIBTELNETD) $(LIBTELNET)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 
@@ -283,8 +283,9 @@ build-fuzz/obj/harness/%.o: tests/fuzz/%.c
 	$(FUZZ_CC) $(ALL_CPPFLAGS) $(PKG_CFLAGS) -std=gnu11 -g -O1 \
 		-fno-omit-frame-pointer $(WARN) $(FUZZ_SAN) -MMD -MP -c -o $@ $<
 
+# libtelnetd.a only for the server's policy table (policy.c).
 build-fuzz/fuzz_engine: build-fuzz/obj/harness/fuzz_engine.o \
-		build-fuzz/libtelnet/libtelnet.a
+		build-fuzz/obj/libtelnetd.a build-fuzz/libtelnet/libtelnet.a
 	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^
 
 build-fuzz/fuzz_session: build-fuzz/obj/harness/fuzz_session.o \

@@ -427,15 +427,26 @@ check_states(const struct telnet *t)
 /* ------------------------------------------------------------------ */
 /* The engines                                                          */
 
-static const struct telnet_policy pol_server[] = {
-	{ TELOPT_BINARY, 1, 1 }, { TELOPT_ECHO, 1, 0 }, { TELOPT_SGA, 1, 1 },
-	{ TELOPT_STATUS, 1, 0 }, { TELOPT_TM, 1, 0 }, { TELOPT_LOGOUT, 1, 0 },
-	{ TELOPT_SNDLOC, 0, 1 }, { TELOPT_TTYPE, 0, 1 }, { TELOPT_EOR, 1, 1 },
-	{ TELOPT_NAWS, 0, 1 }, { TELOPT_TSPEED, 0, 1 }, { TELOPT_LFLOW, 0, 1 },
-	{ TELOPT_LINEMODE, 0, 1 }, { TELOPT_XDISPLOC, 0, 1 },
-	{ TELOPT_OLD_ENVIRON, 0, 1 }, { TELOPT_NEW_ENVIRON, 0, 1 },
-	{ TELOPT_CHARSET, 1, 1 }, { TELOPT_STARTTLS, 0, 1 }, { -1, 0, 0 },
-};
+/* The daemon's own policy (telnetd/policy.c, linked from libtelnetd.a)
+ * with START_TLS offered, as a TLS daemon has it (built at first use). */
+extern const struct telnet_policy negotiate_policy[];
+static struct telnet_policy pol_server[258];
+
+static const struct telnet_policy *
+server_policy(void)
+{
+	size_t n;
+
+	if (pol_server[0].opt == 0 && pol_server[0].remote == 0) {
+		for (n = 0; negotiate_policy[n].opt >= 0; n++)
+			pol_server[n] = negotiate_policy[n];
+		pol_server[n].opt = TELOPT_STARTTLS;
+		pol_server[n].local = 0;
+		pol_server[n].remote = 1;
+		pol_server[n + 1].opt = -1;
+	}
+	return pol_server;
+}
 
 /* Everything allowed both ways (built at first use). */
 static struct telnet_policy pol_all[257];
@@ -1022,7 +1033,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f.sb_max = sb_maxes[(flags >> 1) & 3];
 	if (f.sb_max == 0)
 		f.sb_max = TELNET_SB_DEFAULT_MAX;
-	f.a = mk((flags & 8) ? pol_all : pol_server, f.is_client, f.sb_max,
+	f.a = mk((flags & 8) ? pol_all : server_policy(), f.is_client, f.sb_max,
 	    a_cb, &f);
 	f.b1 = mk(pol_none, 0, 0, b_cb, &f.out_b1);
 	f.c1 = mk(pol_none, 0, 0, c_cb, &f.tc1);
