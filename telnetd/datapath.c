@@ -61,73 +61,6 @@ relay_net_shutdown(struct session *s)
 
 /* ---- to the client --------------------------------------------------- */
 
-/* The queue to the client is full for the program's output: its pages
- * wait (logged once). */
-static void
-output_full_check(struct session *s)
-{
-	if ((s->limits_logged & LIM_OUTPUT) ||
-	    netq_room(&s->out) > NETOUT_PTY_ROOM)
-		return;
-	s->limits_logged |= LIM_OUTPUT;
-	log_info("output queue full (%zu bytes, --output-buffer): program "
-	    "output waits for the client", s->out.b.size);
-}
-
-/* The engine's SEND events: the program's data (which abort-output may
- * drop) or protocol bytes (always kept whole). */
-void
-relay_queue_net(struct session *s, enum netq_kind kind,
-    const unsigned char *p, size_t n, int urgent)
-{
-	if (netq_append(&s->out, kind, p, n, urgent) == -1) {
-		/* Only a client that sends without reading gets here:
-		 * reads are sized so that data always fits. */
-		if (s->drops++ == 0)
-			log_warnx("client not reading: output queue full, "
-			    "dropping replies");
-		return;
-	}
-	if (kind == NETQ_DATA)
-		output_full_check(s);
-	log_trace_dump(s, DBG_NETDATA, urgent ? "net> (urgent)" : "net>", p,
-	    n);
-}
-
-/*
- * Text of the daemon's own for the client (the AYT answer, a refusal, the
- * --report text): encoded as data, queued as a reply that abort-output
- * keeps.  In pieces the queue has room for, as SEND events would be; what
- * does not fit is dropped, as with any reply to a client that does not
- * read.
- */
-void
-relay_reply(struct session *s, const unsigned char *p, size_t n)
-{
-	unsigned char *dst;
-	size_t k, len;
-
-	while (n > 0) {
-		k = netq_space(&s->out);
-		k = k > 1 ? (k - 1) / 2 : 0;
-		if (k > n)
-			k = n;
-		dst = k > 0 ? netq_reserve(&s->out, NETQ_CMD, 2 * k + 1) :
-		    NULL;
-		if (dst == NULL) {
-			if (s->drops++ == 0)
-				log_warnx("client not reading: output queue "
-				    "full, dropping replies");
-			return;
-		}
-		len = telnet_send_into(s->t, dst, p, k);
-		log_trace_dump(s, DBG_NETDATA, "net>", dst, len);
-		netq_commit(&s->out, NETQ_CMD, len, 0);
-		p += k;
-		n -= k;
-	}
-}
-
 /* Whether the pty must be read now, without waiting: the last read waits
  * for the next to confirm it (relay_read_pty).  When there is no room to
  * read, and nothing ahead of the held bytes would make room by being sent,
@@ -574,23 +507,6 @@ relay_write_pty(struct session *s)
 	return 0;
 }
 
-/* The window size the client sent, for the pty. */
-void
-relay_set_winsize(struct session *s)
-{
-	struct winsize ws;
-
-	if (s->pty.fd == -1 || s->ws_col == 0 || s->ws_row == 0)
-		return;
-	memset(&ws, 0, sizeof(ws));
-	ws.ws_col = s->ws_col;
-	ws.ws_row = s->ws_row;
-	/* On the master: the kernel signals SIGWINCH to the foreground
-	 * process group when the size changed. */
-	if (ioctl(s->pty.fd, TIOCSWINSZ, &ws) == -1)
-		log_warn("TIOCSWINSZ");
-}
-
 /* ---- from the pty --------------------------------------------------- */
 
 /*
@@ -657,7 +573,7 @@ relay_read_pty(struct session *s)
 	len = telnet_send_inplace(s->t, dst, len);
 	log_trace_dump(s, DBG_NETDATA, "net>", dst, len);
 	netq_commit(&s->out, NETQ_DATA, len, 0);
-	output_full_check(s);
+	relay_output_full_check(s);
 	/* No packet tells of a termios change while EXTPROC is off: in a
 	 * line mode or with LFLOW (IXANY) the loop looks once after this
 	 * batch of reads (one TCGETS per batch, not per 4 KiB read). */

@@ -2,10 +2,12 @@
  * program.c - the relay's side of the program's life: the START request
  * to the monitor once the opening (or --report's probes) is done, the
  * monitor's STARTED (the pty master) and EXITED answers, and the end of
- * the pty side, which begins the drain.  relay.c's loop calls these; they
+ * the pty side, which begins the drain, and the window size the pty gets
+ * (at its start and at every NAWS).  relay.c's loop calls these; they
  * call nothing of relay.c's.
  */
 #include <sys/types.h>
+#include <sys/ioctl.h>
 
 #include <fcntl.h>
 #include <stdint.h>
@@ -36,6 +38,23 @@ pty_done(struct session *s)
 	s->pty.st = SIDE_DONE;
 	s->dl[DL_PROGRAM_QUIET] = 0;
 	begin_draining(s);
+}
+
+/* The window size the client sent, for the pty. */
+void
+relay_set_winsize(struct session *s)
+{
+	struct winsize ws;
+
+	if (s->pty.fd == -1 || s->ws_col == 0 || s->ws_row == 0)
+		return;
+	memset(&ws, 0, sizeof(ws));
+	ws.ws_col = s->ws_col;
+	ws.ws_row = s->ws_row;
+	/* On the master: the kernel signals SIGWINCH to the foreground
+	 * process group when the size changed. */
+	if (ioctl(s->pty.fd, TIOCSWINSZ, &ws) == -1)
+		log_warn("TIOCSWINSZ");
 }
 
 /* STARTED: the pty master, or the monitor's refusal. */

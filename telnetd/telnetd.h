@@ -121,16 +121,19 @@ int relay_read_pty(struct session *s);
 int relay_write_pty(struct session *s);
 /* Draining: the end of what the relay sends (SHUT_WR). */
 void relay_net_shutdown(struct session *s);
-/* Bytes for the client: a SEND event's, and the daemon's own text (the
- * AYT answer, a refusal), which abort-output keeps. */
+/* netqueue.c: bytes for the client: a SEND event's, and the daemon's own
+ * text (the AYT answer, a refusal), which abort-output keeps; the log
+ * line of a queue too full for the program's output. */
 void relay_queue_net(struct session *s, enum netq_kind kind,
     const unsigned char *p, size_t n, int urgent);
 void relay_reply(struct session *s, const unsigned char *p, size_t n);
+void relay_output_full_check(struct session *s);
 /* Client input for the pty: a span of the read being fed (borrowed when
  * nothing is queued), or bytes copied into the queue. */
 void relay_input_span(struct session *s, const unsigned char *p, size_t n);
 void relay_input_copy(struct session *s, const void *p, size_t n);
-/* The window size the client sent (s->ws_col, ws_row), for the pty. */
+/* program.c: the window size the client sent (s->ws_col, ws_row), for
+ * the pty. */
 void relay_set_winsize(struct session *s);
 /* For the loop's poll set: client input has somewhere to go (POLLPRI),
  * and is to be read now (POLLIN); draining, SHUT_WR done. */
@@ -163,9 +166,6 @@ void tls_session_prefix(struct session *s, const unsigned char *p,
 void tls_session_check(struct session *s, int64_t now);
 /* For callers that go on after a session (session_free). */
 void tls_session_free(struct session *s);
-/* For the report and the log: 1 with how and info when TLS is up. */
-int tls_session_info(const struct session *s, enum tls_how *how,
-    struct tls_info *info);
 
 /* tls_session_io.c: the record layer behind the seam, as read(2) and
  * netq_flush() answer; called only when s->tls is set. */
