@@ -266,36 +266,34 @@ json_slc(struct out *o, const struct neg_report *r)
 static void
 json_tls(struct out *o, const struct session *s)
 {
-	struct tls_info i;
-	enum tls_how how;
+	const struct tls_info *i = s->tls_up;
 
-	if (!tls_session_info(s, &how, &i)) {
+	if (i == NULL) {
 		out_printf(o, ",\"tls\":{\"how\":\"plain\"}");
 		return;
 	}
 	out_printf(o, ",\"tls\":{\"how\":\"%s\",\"version\":",
-	    how == TLS_HOW_STARTTLS ? "starttls" : "implicit");
-	json_str(o, i.version);
+	    i->how == TLS_HOW_STARTTLS ? "starttls" : "implicit");
+	json_str(o, i->version);
 	out_printf(o, ",\"cipher\":");
-	json_str(o, i.cipher);
+	json_str(o, i->cipher);
 	out_printf(o, ",\"sni\":");
-	json_str_or_null(o, i.sni);
-	out_printf(o, ",\"ktls\":%s}", i.ktls_tx ? "true" : "false");
+	json_str_or_null(o, i->sni);
+	out_printf(o, ",\"ktls\":%s}", i->ktls_tx ? "true" : "false");
 }
 
 static void
 text_tls(struct out *o, const struct session *s)
 {
-	struct tls_info i;
-	enum tls_how how;
+	const struct tls_info *i = s->tls_up;
 
-	if (!tls_session_info(s, &how, &i)) {
+	if (i == NULL) {
 		out_printf(o, "  TLS: none (plain TELNET)\r\n");
 		return;
 	}
-	out_printf(o, "  TLS: %s %s, %s%s%s\r\n", i.version, i.cipher,
-	    how == TLS_HOW_STARTTLS ? "START_TLS" : "from the first byte",
-	    i.sni[0] ? ", SNI " : "", i.sni);
+	out_printf(o, "  TLS: %s %s, %s%s%s\r\n", i->version, i->cipher,
+	    i->how == TLS_HOW_STARTTLS ? "START_TLS" : "from the first byte",
+	    i->sni[0] ? ", SNI " : "", i->sni);
 }
 
 size_t

@@ -19,6 +19,8 @@
 #include "probe.h"
 #include "telnet.h"
 
+struct tls_info;
+
 /* The relay's per-connection state: one struct, passed explicitly. */
 enum session_state {
 	S_SECURING = 0,		/* TLS first (tls_session.c): the first
@@ -134,6 +136,9 @@ struct session {
 	struct side pty;		/* the pty master */
 	int mon;			/* socket to the monitor, -1: gone */
 	struct tls_session *tls;	/* NULL: plain (tls_session.c) */
+	/* Once TLS is up, what it is (for the report; tls_session.c sets
+	 * it, so the report calls nothing of TLS); else NULL. */
+	const struct tls_info *tls_up;
 	struct telnet *t;
 	struct buffer in;		/* to the program */
 	unsigned char *scratch;		/* one read, IO_CHUNK + 1 bytes */

@@ -279,6 +279,7 @@ struct tls_info {
 	char sni[TLS_SNI_MAX + 1];	/* "" when none */
 	int ktls_tx, ktls_rx;	/* the kernel does the record layer */
 	int resumed;
+	enum tls_how how;	/* tls_session.c's, not the library's */
 };
 
 /* The certificate chain (PEM): read before the relay is confined.  NULL

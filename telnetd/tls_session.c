@@ -382,6 +382,8 @@ tls_up(struct session *s)
 	ts->step = TS_UP;
 	s->dl[DL_SECURE] = 0;
 	ts->ops->info(ts->t, &ts->info);
+	ts->info.how = ts->how;
+	s->tls_up = &ts->info;
 	log_info("TLS %s %s%s%s%s (%s)", i->version, i->cipher,
 	    i->sni[0] ? ", SNI " : "", i->sni, i->ktls_tx ? ", kernel TLS" :
 	    "", ts->how == TLS_HOW_STARTTLS ? "START_TLS" :
@@ -463,18 +465,5 @@ tls_session_free(struct session *s)
 		close(ts->chan);
 	free(ts);
 	s->tls = NULL;
-}
-
-int
-tls_session_info(const struct session *s, enum tls_how *how,
-    struct tls_info *info)
-{
-	if (s->tls == NULL || !ts_is_up(s->tls)) {
-		*how = TLS_HOW_NONE;
-		memset(info, 0, sizeof(*info));
-		return 0;
-	}
-	*how = s->tls->how;
-	*info = s->tls->info;
-	return 1;
+	s->tls_up = NULL;
 }
