@@ -124,10 +124,7 @@ pty_child_setup(int slave)
 	if (dup2(slave, 0) == -1 || dup2(slave, 1) == -1 ||
 	    dup2(slave, 2) == -1)
 		return -1;
-	if (close_range(3, ~0U, 0) == -1) {
-		for (fd = 3; fd < 1024; fd++)
-			close(fd);
-	}
+	closefrom(3);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);

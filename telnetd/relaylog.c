@@ -158,6 +158,9 @@ relaylog_accept(struct relaylog_limit *l, const struct config *cfg,
 	return 0;
 }
 
+/* More messages than the monitor's socket can hold at once. */
+#define RELAYLOG_DRAIN_MAX	4096
+
 void
 relaylog_drain(struct relaylog_limit *l, const struct config *cfg, int mon,
     const char *host)
@@ -168,7 +171,7 @@ relaylog_drain(struct relaylog_limit *l, const struct config *cfg, int mon,
 	int i;
 
 	/* Bounded: the socket holds a few hundred messages at most. */
-	for (i = 0; mon != -1 && i < 4096; i++) {
+	for (i = 0; mon != -1 && i < RELAYLOG_DRAIN_MAX; i++) {
 		if (recv(mon, &type, sizeof(type), MSG_PEEK | MSG_DONTWAIT) !=
 		    (ssize_t)sizeof(type) || type != PS_LOG)
 			return;

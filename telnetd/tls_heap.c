@@ -19,6 +19,16 @@
 
 #include "telnetd.h"
 
+/* The request sizes tried: one per 16-byte size class of glibc's small
+ * chunks (its tcache, fast and small bins, up to about 1 KiB), and at
+ * most this many holes of each size per pass. */
+enum {
+	SMALL_FIRST = 8,
+	SMALL_LAST = 1032,
+	SMALL_STEP = 16,
+	HOLES_PER_SIZE = 1024,
+};
+
 /* Take blocks of size bytes while malloc finds them below the top chunk;
  * how many it took. */
 static size_t
@@ -49,12 +59,13 @@ tls_heap_settle(void)
 	for (pass = 0; pass < 2; pass++) {
 		/* Every small size class (malloc's caches and bins take
 		 * exact sizes), then the large holes, halving. */
-		for (size = 8; size <= 1032; size += 16)
-			(void)take_holes(size, 1024);
+		for (size = SMALL_FIRST; size <= SMALL_LAST;
+		    size += SMALL_STEP)
+			(void)take_holes(size, HOLES_PER_SIZE);
 		mi = mallinfo2();
 		size = mi.fordblks > mi.keepcost ? mi.fordblks - mi.keepcost :
 		    0;
-		for (; size > 1032; size /= 2)
-			(void)take_holes(size, 1024);
+		for (; size > SMALL_LAST; size /= 2)
+			(void)take_holes(size, HOLES_PER_SIZE);
 	}
 }
