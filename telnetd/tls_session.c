@@ -30,11 +30,10 @@
  * Client data that came in clear before TLS is dropped: an attacker on
  * the path must not be able to type into the session it cannot read.
  *
- * Calls go both ways between this file and datapath.c: the refusal is
- * queued with relay_reply(), the one encoder of the daemon's own text,
- * and datapath.c hands over the rest of the read after FOLLOWS
- * (tls_session_prefix()), bytes only its read sees; either call moved
- * would be a second copy of the other file's job.
+ * datapath.c calls in here (the rest of the read after FOLLOWS, bytes
+ * only its read sees: tls_session_prefix()); a refusal is queued with
+ * relay_reply() (netqueue.c), so nothing here calls back into the reads
+ * and writes.
  */
 #include <sys/types.h>
 #include <sys/mman.h>
