@@ -18,7 +18,7 @@
 /* Do what ttymode.c says the line discipline would have done.  An EOF or
  * a signal is pty I/O, which is not done inside the feed: it is noted and
  * the feed stops there (telnet_yield), giving back the bytes after it;
- * relay_read_net() does it (relay_input_act) and feeds the rest. */
+ * relay_read_net() does it (datapath.c's input_act) and feeds the rest. */
 static void
 input_act(struct session *s, const struct tty_in *in, size_t unconsumed)
 {

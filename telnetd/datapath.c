@@ -165,6 +165,8 @@ net_half_closed(struct session *s)
 }
 
 static void spans_write(struct session *);
+static void spans_queue(struct session *, size_t);
+static int queue_write(struct session *);
 
 /* An EOF in EXTPROC (client_input.c): a raw queue cannot carry it, so
  * VEOF is written with EXTPROC off, after what came before it, and later
@@ -178,12 +180,16 @@ input_eof(struct session *s)
 	if (tty_input_modes(s, &t) == -1 ||
 	    (c = t.c_cc[VEOF]) == _POSIX_VDISABLE)
 		return;
-	(void)relay_write_pty(s);
-	if (buf_len(&s->in) > 0) {
-		relay_input_copy(s, &c, 1);		/* best effort */
+	/* EXTPROC off first, then the line and the EOF (tty_eof_begin()
+	 * says why); the hold that begins there does not hold these.  What
+	 * a full pty does not take waits for the hold's end, the EOF behind
+	 * it as a byte (best effort: EXTPROC is back on by then). */
+	spans_queue(s, 0);
+	tty_eof_begin(s, &t);
+	if (queue_write(s) == -1 || buf_len(&s->in) > 0) {
+		relay_input_copy(s, &c, 1);
 		return;
 	}
-	tty_eof_begin(s, &t);
 	if (write(s->pty.fd, &c, 1) != 1)
 		log_warn("write to pty");
 }
@@ -252,6 +258,11 @@ relay_feed_held(struct session *s)
 	size_t n, used;
 
 	if ((n = buf_len(&s->held)) == 0 || s->dl[DL_EOF_HOLD] != 0)
+		return;
+	/* The room a read of n bytes would need (relay_read_net()): the
+	 * queues may have filled while it waited; it waits on for them. */
+	if (!telnet_in_synch(s->t) && (input_room(s) < n ||
+	    netq_space(&s->out) < n + NETOUT_REPLY_ROOM))
 		return;
 	used = feed_read(s, buf_ptr(&s->held), n);
 	spans_write(s);
@@ -469,14 +480,22 @@ spans_write(struct session *s)
 int
 relay_write_pty(struct session *s)
 {
-	int wrote = 0;
-	ssize_t n;
-
 	s->direct = 0;
 	if (s->nspan > 0)
 		spans_queue(s, 0);
 	if (tty_input_held(s, now_ms()))
 		return 0;
+	return queue_write(s);
+}
+
+/* The input queue written to the pty until it is empty or the pty full;
+ * -1 when the pty is gone. */
+static int
+queue_write(struct session *s)
+{
+	int wrote = 0;
+	ssize_t n;
+
 	while (buf_len(&s->in) > 0) {
 		if ((n = write(s->pty.fd, buf_ptr(&s->in),
 		    buf_len(&s->in))) == -1) {

@@ -167,6 +167,7 @@ struct session {
 	int lm_real_started;		/* first MODE sent */
 	struct linemode lm;
 	int lm_ext;			/* EXTPROC is set by us */
+	int eof_echo;			/* ECHO, ECHONL off for an EOF */
 	int lflow_on, lflow_any;	/* last LFLOW state sent */
 	int tty_look;			/* pty data read: check termios */
 

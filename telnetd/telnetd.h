@@ -273,8 +273,9 @@ size_t tty_input_scan(const struct termios *t, const unsigned char *p,
 void tty_input_eol(const struct termios *t, struct tty_in *in);
 int tty_input_command(const struct termios *t, unsigned char cmd,
     struct tty_in *in);
-/* Before an EOF is written: EXTPROC off (a raw queue cannot carry an
- * EOF), client input held EOF_HOLD_MS until the line discipline took it. */
+/* Before an EOF and the line it ends are written: EXTPROC and the echo
+ * off (a raw queue cannot carry an EOF), client input held EOF_HOLD_MS
+ * until the line discipline took it. */
 void tty_eof_begin(struct session *s, const struct termios *t);
 /* 1 while client input must wait; once the hold is over, EXTPROC is set
  * again. */

@@ -250,6 +250,8 @@ tty_input_modes(struct session *s, struct termios *t)
 	return s->lm_ext ? get_tio(s, t) : -1;
 }
 
+static void eof_end(struct session *);
+
 int
 tty_input_held(struct session *s, int64_t now)
 {
@@ -258,16 +260,43 @@ tty_input_held(struct session *s, int64_t now)
 	if (now < s->dl[DL_EOF_HOLD])
 		return 1;
 	s->dl[DL_EOF_HOLD] = 0;
+	eof_end(s);
 	tty_mode_check(s);	/* EXTPROC back on */
 	return 0;
 }
 
+/* The echo flags tty_eof_begin() took off, given back. */
+static void
+eof_end(struct session *s)
+{
+	struct termios t;
+
+	if (s->eof_echo == 0 || get_tio(s, &t) == -1)
+		return;
+	t.c_lflag |= (tcflag_t)s->eof_echo;
+	s->eof_echo = 0;
+	set_tio(s, &t);
+}
+
+/*
+ * EXTPROC off, and with it the echo, before the line the EOF ends is
+ * written: the line discipline then takes that line and the EOF as one,
+ * and the program reads the line without an end (an EOF at the start of a
+ * line is an end of file).  With EXTPROC on, the kernel lets the program
+ * read bytes as they come, so a line written before EXTPROC was off could
+ * be read on its own and the EOF after it seen as an empty line: an end
+ * of file the client never sent.  The echo is off because the client has
+ * echoed the line already (it edits in a line mode); the line's bytes
+ * reach the line discipline as the client made them, which in a line
+ * mode holds no editing character (the client acts on those itself).
+ */
 void
 tty_eof_begin(struct session *s, const struct termios *t)
 {
 	struct termios off = *t;
 
-	off.c_lflag &= ~(tcflag_t)EXTPROC;
+	off.c_lflag &= ~(tcflag_t)(EXTPROC | ECHO | ECHONL);
+	s->eof_echo = (int)(t->c_lflag & (ECHO | ECHONL));
 	set_tio(s, &off);
 	s->lm_ext = 0;
 	s->dl[DL_EOF_HOLD] = now_ms() + EOF_HOLD_MS;

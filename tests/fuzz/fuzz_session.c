@@ -805,10 +805,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case OP_DEADLINE:
 		case OP_START:
-			if (op == OP_DEADLINE && s->dl[DL_EOF_HOLD] != 0) {
+			if (op == OP_DEADLINE) {
 				/* A linemode EOF's hold over, as in
-				 * relay_loop: the input behind it fed. */
-				(void)tty_input_held(s, INT64_MAX / 2);
+				 * relay_loop, and the input behind it fed
+				 * (also when a pty write ended the hold). */
+				if (s->dl[DL_EOF_HOLD] != 0)
+					(void)tty_input_held(s, INT64_MAX / 2);
 				relay_feed_held(s);
 			}
 			if (s->state == S_SECURING)

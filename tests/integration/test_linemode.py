@@ -103,7 +103,8 @@ def test_eof_hold_ends_without_more_input(inetd_daemon):
     c.expect(b'EOF')
     relay = relay_of(d)
     before = cpu_ticks(relay)
-    c.expect(b'EXTPROC=1')
+    # EXTPROC back, and the echo the EOF took off for its line.
+    c.expect(b'EXTPROC=1 ECHO=1')
     time.sleep(1.0)
     # An idle relay takes no CPU at all; one that spins, all it gets.
     assert cpu_ticks(relay) - before < 10

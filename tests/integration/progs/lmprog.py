@@ -15,7 +15,7 @@ messages the server sends after each change.  Ends by itself within 30 s.
            read holds "quit"
   cc       READY; line; VERASE to ^H (stty erase ^H) ERASE; line; exit
   eof      READY; line, LINE; EOF, EOF; half a second later EXTPROC=<0|1>
-           (the relay's flag in the termios); line; exit
+           ECHO=<0|1> (the relay's flags in the termios); line; exit
 """
 import os
 import signal
@@ -105,7 +105,9 @@ def main():
             say('EOF\n')
         time.sleep(0.5)
         extproc = 0o200000      # Linux's EXTPROC (Python's termios lacks it)
-        say('EXTPROC=%d\n' % bool(termios.tcgetattr(0)[LFL] & extproc))
+        lflag = termios.tcgetattr(0)[LFL]
+        say('EXTPROC=%d ECHO=%d\n' % (bool(lflag & extproc),
+                                      bool(lflag & termios.ECHO)))
         line()
     elif mode == 'cc':
         say('READY\n')
