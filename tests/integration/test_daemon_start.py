@@ -278,14 +278,18 @@ def test_listen_on_a_service_name():
     static program and looks it up with glibc's built-in "files" source
     whatever nsswitch.conf says (Debian's "services: db files" would
     otherwise load libnss_db into it)."""
-    named = []
+    # What a lookup finds for a name: the first tcp line that has it, as
+    # name or alias ("dicom" is 104, an alias of acr-nema, before its own
+    # line says 11112).
+    first = {}
     with open('/etc/services') as f:
         for line in f:
             w = line.split('#')[0].split()
             if len(w) >= 2 and w[1].endswith('/tcp'):
                 p = int(w[1].split('/')[0])
-                if p >= 1024:
-                    named.append((w[0], p))
+                for n in [w[0]] + w[2:]:
+                    first.setdefault(n, p)
+    named = [(n, p) for n, p in first.items() if p >= 1024]
     # A random one, not the first: make check runs two suites at once, and
     # both taking the first free name would race for one port.
     random.shuffle(named)
