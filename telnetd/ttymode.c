@@ -22,8 +22,9 @@
  * discipline no longer does, the relay does, and this file tells it what:
  * an end of line becomes "\n" under ICRNL, IP/ABORT/SUSP (and the VINTR/
  * VQUIT/VSUSP characters under ISIG) become signals, and EOF, which a raw
- * queue cannot carry, is written with EXTPROC cleared, client input held
- * back EOF_HOLD_MS until the line discipline has taken it.  While the
+ * queue cannot carry, is written with EXTPROC (and the echo) cleared,
+ * together with the line it ends, client input held back EOF_HOLD_MS
+ * until the line discipline has taken it (tty_eof_begin).  While the
  * program reads keys (vi, stty -icanon) EXTPROC is off and the line
  * discipline does its usual work; a change back is seen by the termios
  * check after every pty read and every write of client input (there is no
