@@ -211,6 +211,11 @@ poll_set(struct session *s, struct pollfd *pfd)
 	if ((netq_ready(&s->out) > 0 || relay_net_unsent(s) > 0) &&
 	    !relay_lingering(s))
 		pfd[PFD_NET].events |= POLLOUT;
+	/* Nothing wanted from the client during a linemode EOF's hold (at
+	 * most EOF_HOLD_MS): left out, or a reset connection's POLLHUP
+	 * would wake the loop again and again until the hold ends. */
+	if (pfd[PFD_NET].events == 0 && s->dl[DL_EOF_HOLD] != 0)
+		pfd[PFD_NET].fd = -1;
 
 	pfd[PFD_PTY].fd = -1;
 	pfd[PFD_PTY].events = 0;
