@@ -133,6 +133,9 @@ tty_mode_check(struct session *s)
 
 	if (s->state != S_RELAYING || get_tio(s, &t) == -1)
 		return;
+	/* The program's modes: the echo an EOF took off for its line is
+	 * the relay's doing (tty_eof_begin), nothing to tell the client. */
+	t.c_lflag |= (tcflag_t)s->eof_echo;
 	lflow_check(s, &t);
 	if (s->lm_type == LMT_NONE) {
 		if (s->lm_ext || (t.c_lflag & EXTPROC))

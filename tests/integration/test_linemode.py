@@ -121,11 +121,16 @@ def test_eof_inside_a_read(inetd_daemon):
     c = lm_client(d.port)
     c.expect(b'READY')
     c.settle(0.2)
+    n = len(c.events)
     c.send_data(b'ab\x04cd\r\n\x04quit\r\n')
     c.expect(b"quit")
     text = bytes(c.data)
     reads = re.findall(rb"READ:(b'[^']*')", text)
     assert reads[:3] == [b"b'ab'", b"b'cd\\n'", b"b''"], text
+    # The echo the EOF takes off the pty for a moment is the relay's, not
+    # the program's: the client is told nothing about it.
+    c.settle(0.3)
+    assert after(c, n) == [], [event_str(e) for e in after(c, n)]
     c.read_until_close()
     c.close()
 
