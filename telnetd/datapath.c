@@ -101,14 +101,20 @@ input_room(const struct session *s)
 /* Whether the client's input has anywhere to go: room in the queue to the
  * pty; always in a Synch (data is dropped) and when lingering.  The loop
  * watches for urgent data (POLLPRI) while this holds. */
+/* Behind a linemode EOF, input waits in the socket until what was read
+ * behind it is fed (relay_feed_held). */
+static int
+input_behind_eof(const struct session *s)
+{
+	return s->dl[DL_EOF_HOLD] != 0 || buf_len(&s->held) > 0;
+}
+
 int
 relay_net_room(const struct session *s)
 {
 	if (relay_lingering(s))
 		return 1;
-	/* Behind a linemode EOF, input waits in the socket until what was
-	 * read behind it is fed (relay_feed_held). */
-	if (s->dl[DL_EOF_HOLD] != 0 || buf_len(&s->held) > 0)
+	if (input_behind_eof(s))
 		return 0;
 	if (telnet_in_synch(s->t))
 		return 1;
@@ -286,8 +292,8 @@ relay_read_net(struct session *s)
 			return 0;
 		return n > 0 ? 1 : -1;
 	}
-	if (s->dl[DL_EOF_HOLD] != 0 || buf_len(&s->held) > 0)
-		return 0;	/* relay_net_room() */
+	if (input_behind_eof(s))
+		return 0;
 	if (!telnet_in_synch(s->t) && (sp = input_room(s)) <= room) {
 		room = sp;
 		by_queue = 1;

@@ -254,7 +254,18 @@ tty_input_modes(struct session *s, struct termios *t)
 	return s->lm_ext ? get_tio(s, t) : -1;
 }
 
-static void eof_end(struct session *);
+/* The echo flags tty_eof_begin() took off, given back. */
+static void
+eof_end(struct session *s)
+{
+	struct termios t;
+
+	if (s->eof_echo == 0 || get_tio(s, &t) == -1)
+		return;
+	t.c_lflag |= (tcflag_t)s->eof_echo;
+	s->eof_echo = 0;
+	set_tio(s, &t);
+}
 
 int
 tty_input_held(struct session *s, int64_t now)
@@ -267,19 +278,6 @@ tty_input_held(struct session *s, int64_t now)
 	eof_end(s);
 	tty_mode_check(s);	/* EXTPROC back on */
 	return 0;
-}
-
-/* The echo flags tty_eof_begin() took off, given back. */
-static void
-eof_end(struct session *s)
-{
-	struct termios t;
-
-	if (s->eof_echo == 0 || get_tio(s, &t) == -1)
-		return;
-	t.c_lflag |= (tcflag_t)s->eof_echo;
-	s->eof_echo = 0;
-	set_tio(s, &t);
 }
 
 /*
