@@ -198,6 +198,8 @@ input_eof(struct session *s)
 	}
 	if (write(s->pty.fd, &c, 1) != 1)
 		log_warn("write to pty");
+	else
+		ldisc_written(s, 1);
 }
 
 /* What the client's input asked of the pty beyond its bytes, done
@@ -454,6 +456,12 @@ spans_write(struct session *s)
 
 	if (s->nspan == 0)
 		return;
+	/* Less than all of it may go to the line discipline now: the
+	 * queue's writer paces it (ldisc_room.c). */
+	if (ldisc_room(s, s->span_len) < s->span_len) {
+		spans_queue(s, 0);
+		return;
+	}
 	do
 		n = writev(s->pty.fd, s->span, s->nspan);
 	while (n == -1 && errno == EINTR);
@@ -472,12 +480,21 @@ spans_write(struct session *s)
 			left -= k;
 		}
 	}
+	ldisc_written(s, (size_t)n);
 	/* A short write: the pty is full, as in relay_write_pty(). */
 	if ((size_t)n < s->span_len)
 		s->pty.full = 1;
 	spans_queue(s, (size_t)n);
 	if (n > 0)
 		pty_written(s);
+}
+
+/* Whether queued client input waits for the line discipline: behind a
+ * linemode EOF, or until the program reads (ldisc_room.c). */
+int
+relay_input_waits(struct session *s, int64_t now)
+{
+	return tty_input_held(s, now) || ldisc_waiting(s, now);
 }
 
 /* Write queued client input to the program: what was borrowed goes first
@@ -489,7 +506,7 @@ relay_write_pty(struct session *s)
 	s->direct = 0;
 	if (s->nspan > 0)
 		spans_queue(s, 0);
-	if (tty_input_held(s, now_ms()))
+	if (relay_input_waits(s, now_ms()))
 		return 0;
 	return queue_write(s);
 }
@@ -499,12 +516,14 @@ relay_write_pty(struct session *s)
 static int
 queue_write(struct session *s)
 {
+	size_t len;
 	int wrote = 0;
 	ssize_t n;
 
 	while (buf_len(&s->in) > 0) {
-		if ((n = write(s->pty.fd, buf_ptr(&s->in),
-		    buf_len(&s->in))) == -1) {
+		if ((len = ldisc_room(s, buf_len(&s->in))) == 0)
+			break;
+		if ((n = write(s->pty.fd, buf_ptr(&s->in), len)) == -1) {
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN) {
@@ -517,8 +536,9 @@ queue_write(struct session *s)
 		}
 		log_trace_dump(s, DBG_PTYDATA, "pty>", buf_ptr(&s->in),
 		    (size_t)n);
+		ldisc_written(s, (size_t)n);
 		wrote = 1;
-		if ((size_t)n < buf_len(&s->in)) {
+		if ((size_t)n < len) {
 			/* A short write: the pty is full, and one more
 			 * would only fail with EAGAIN.  POLLOUT resumes. */
 			buf_consume(&s->in, (size_t)n);

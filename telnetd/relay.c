@@ -224,7 +224,7 @@ poll_set(struct session *s, struct pollfd *pfd)
 		ptyin = netq_room(&s->out) > NETOUT_PTY_ROOM;
 		if (ptyin)
 			pfd[PFD_PTY].events |= POLLIN;
-		if (buf_len(&s->in) > 0 && !tty_input_held(s, now_ms()))
+		if (buf_len(&s->in) > 0 && !relay_input_waits(s, now_ms()))
 			pfd[PFD_PTY].events |= POLLOUT;
 	}
 
@@ -255,6 +255,7 @@ pty_readable(struct session *s, int64_t now)
 		s->tty_look = 0;
 		tty_mode_check(s);
 	}
+	ldisc_look(s);
 }
 
 /* The program ended and its pty went quiet (while the client's queue had

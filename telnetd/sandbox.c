@@ -176,6 +176,7 @@ enum label {
 	TO_SELF,	/* args[0] is the relay's own pid */
 	TO_TGKILL,	/* args[0] and args[1] are the relay's own pid */
 	TO_MMAP,	/* args[2] (prot) without PROT_EXEC */
+	TO_PEER,	/* TIOCGPTPEER: args[2] is SANDBOX_PEER_FLAGS */
 	TO_SOCKOPT,	/* TLS: kernel TLS's setsockopt calls only: */
 	TO_SO_TCP,	/* (SOL_TCP, TCP_ULP) */
 	TO_SO_TLS,	/* (SOL_TLS, TLS_TX or TLS_RX) */
@@ -246,8 +247,15 @@ static const struct allowed {
 	{ SYS_exit, TO_ALLOW }, { SYS_exit_group, TO_ALLOW },
 	/* Terminal modes and window size of the pty, the bytes waiting,
 	 * the urgent mark, a signal to the program's process group through
-	 * its terminal (TIOCSIG: IP, SUSP, ABORT from the client).  Never
-	 * TIOCSTI (typing into the terminal) or any other request. */
+	 * its terminal (TIOCSIG: IP, SUSP, ABORT from the client), and
+	 * TIOCGPTPEER, the pty's slave side opened from the master for a
+	 * moment while the client pastes in a line mode (ldisc_room.c: how
+	 * much input the line discipline holds, FIONREAD on it).  That is
+	 * the one descriptor the relay makes, read-only and never a
+	 * controlling terminal (checked below); it gives nothing the master
+	 * does not (the relay writes all the input, and the same ioctl list
+	 * holds for it).  Never TIOCSTI (typing into the terminal) or any
+	 * other request. */
 	{ SYS_ioctl, TO_IOCTL },
 };
 
@@ -393,6 +401,7 @@ blocks(struct fbuild *b, unsigned int self)
 
 	b->at[TO_IOCTL] = b->n;
 	load(b, ARG_LO(1));
+	cmp(b, BPF_JEQ, TIOCGPTPEER, TO_PEER, TO_NEXT);
 	for (i = 0; i < NIOCTL; i++)
 		cmp(b, BPF_JEQ, allowed_ioctl[i], TO_ALLOW,
 		    i + 1 == NIOCTL ? TO_KILL : TO_NEXT);
@@ -414,6 +423,10 @@ blocks(struct fbuild *b, unsigned int self)
 	b->at[TO_MMAP] = b->n;
 	load(b, ARG_LO(2));
 	cmp(b, BPF_JSET, PROT_EXEC, TO_KILL, TO_ALLOW);
+
+	b->at[TO_PEER] = b->n;
+	load(b, ARG_LO(2));
+	cmp(b, BPF_JEQ, SANDBOX_PEER_FLAGS, TO_ALLOW, TO_KILL);
 
 	/* (level, name): (SOL_TCP, TCP_ULP), (SOL_TLS, TLS_TX | TLS_RX). */
 	b->at[TO_SOCKOPT] = b->n;

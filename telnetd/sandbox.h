@@ -4,6 +4,9 @@
 #ifndef TELNETD_SANDBOX_H
 #define TELNETD_SANDBOX_H
 
+#include <sys/ioctl.h>
+
+#include <fcntl.h>
 #include <stddef.h>
 
 /* Default empty directory the relay is chrooted into. */
@@ -26,6 +29,14 @@ int sandbox_chroot(const char *dir);
  * Returns 1 with the filter on, 0 when only no_new_privs could be set
  * (an architecture without a filter, or a sanitizer build), -1 on error. */
 int sandbox_seccomp(int tls);
+
+/* The one way the relay may open the pty's slave side from its master
+ * (TIOCGPTPEER): read-only, never its controlling terminal, for a look at
+ * how much input the line discipline holds (ldisc_room.c). */
+#define SANDBOX_PEER_FLAGS	(O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER	_IO('T', 0x41)	/* Linux 4.13 */
+#endif
 
 /* The filter sandbox_seccomp() installs in process self (the one pid
  * kill, tkill and tgkill may name), written to f (room for max

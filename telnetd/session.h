@@ -62,6 +62,8 @@ enum deadline {
 				 * the handshake (tls_session.c) */
 	DL_NEGOTIATE,		/* a silent client: start anyway */
 	DL_EOF_HOLD,		/* a linemode EOF: client input waits */
+	DL_LDISC,		/* EXTPROC: the line discipline looked at
+				 * again (ldisc_room.c) */
 	DL_PROGRAM_QUIET,	/* the program ended: its pty quiet this long */
 	DL_FLUSH,		/* draining: the client does not read */
 	DL_LINGER,		/* draining: the client's last bytes */
@@ -93,6 +95,7 @@ enum note_kind {
 #define LIM_SB			0x02
 #define LIM_OUTPUT		0x04
 #define LIM_INPUT		0x08
+#define LIM_LDISC		0x10	/* no TIOCGPTPEER: input unpaced */
 
 /* What negotiate.c still waits for, per option. */
 #define NEG_WAIT_ANSWER	0x01	/* our DO/WILL has no answer yet */
@@ -168,6 +171,9 @@ struct session {
 	struct linemode lm;
 	int lm_ext;			/* EXTPROC is set by us */
 	int eof_echo;			/* ECHO, ECHONL off for an EOF */
+	size_t ld_unproven;		/* written since the line discipline
+					 * was seen empty (ldisc_room.c) */
+	int ld_wait_ms;			/* its next look, after this long */
 	int lflow_on, lflow_any;	/* last LFLOW state sent */
 	int tty_look;			/* pty data read: check termios */
 

@@ -119,6 +119,9 @@ void relay_feed_held(struct session *s);
 int relay_write_net(struct session *s);
 int relay_read_pty(struct session *s);
 int relay_write_pty(struct session *s);
+/* Whether queued client input waits (a linemode EOF, the line
+ * discipline): no POLLOUT for it meanwhile. */
+int relay_input_waits(struct session *s, int64_t now);
 /* Draining: the end of what the relay sends (SHUT_WR). */
 void relay_net_shutdown(struct session *s);
 /* netqueue.c: bytes for the client: a SEND event's, and the daemon's own
@@ -283,6 +286,16 @@ int tty_input_held(struct session *s, int64_t now);
 /* Outside EXTPROC: the pty's own character for IP, BRK, ABORT, SUSP,
  * EOF, EC, EL (from its termios), -1 when none. */
 int tty_command_char(struct session *s, unsigned char cmd);
+
+/* ldisc_room.c: client input the pty's line discipline can take without
+ * dropping any while EXTPROC is set.  ldisc_room(): how much of want may
+ * be written now (0: wait, ldisc_waiting() says until when); every byte
+ * written to the pty is told to ldisc_written(); ldisc_look() after the
+ * program's output, which may mean it read. */
+size_t ldisc_room(struct session *s, size_t want);
+void ldisc_written(struct session *s, size_t n);
+int ldisc_waiting(struct session *s, int64_t now);
+void ldisc_look(struct session *s);
 
 /* report.c: the client report (--report, --report-log), written with
  * out.h's writer; reportprobe.c: the probes' part of it (s->probe set). */

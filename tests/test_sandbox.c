@@ -85,6 +85,77 @@ forbidden_ioctl(void)
 	return 4;
 }
 
+/*
+ * The pty's slave side, opened from the master as ldisc_room.c does it:
+ * allowed read-only and as nobody's terminal, and the descriptor it gives
+ * is held to the same ioctl list.  The master is opened before the filter
+ * (the relay gets its own from the monitor).
+ */
+static int peer_master = -1;
+static void expect_killed(int (*fn)(void), int code);
+
+static int
+pty_master(void)
+{
+	if (peer_master == -1) {
+		peer_master = posix_openpt(O_RDWR | O_NOCTTY);
+		assert_true(peer_master != -1);
+		assert_int_equal(grantpt(peer_master), 0);
+		assert_int_equal(unlockpt(peer_master), 0);
+	}
+	return peer_master;
+}
+
+static int
+peer_look(void)
+{
+	int fd, n = -1;
+
+	if (write(peer_master, "abc", 3) != 3)
+		return 10;
+	if ((fd = ioctl(peer_master, TIOCGPTPEER, SANDBOX_PEER_FLAGS)) == -1)
+		return 11;
+	if (ioctl(fd, FIONREAD, &n) == -1)
+		return 12;
+	close(fd);
+	return 7;
+}
+
+static int
+peer_then_sti(void)
+{
+	int fd, x = 'x';
+
+	if ((fd = ioctl(peer_master, TIOCGPTPEER, SANDBOX_PEER_FLAGS)) == -1)
+		return 11;
+	/* Typing into the terminal through the slave: as through the
+	 * master, a kill. */
+	ioctl(fd, TIOCSTI, &x);
+	return 5;
+}
+
+static int
+peer_writable(void)
+{
+	/* Opened for writing, or as a controlling terminal: a kill. */
+	(void)ioctl(peer_master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	return 6;
+}
+
+static void
+test_pty_peer(void **state)
+{
+	int filtered, st;
+
+	(void)state;
+	pty_master();
+	st = run_confined(peer_look, &filtered);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 7);
+	expect_killed(peer_then_sti, 5);
+	expect_killed(peer_writable, 6);
+}
+
 static void
 test_allowed(void **state)
 {
@@ -335,6 +406,17 @@ test_filter_ioctl(void **state)
 	assert_int_equal(verdict(SYS_ioctl, 5, FIOASYNC, 0, 0), KILL);
 	assert_int_equal(verdict(SYS_ioctl, 5, FIOSETOWN, 0, 0), KILL);
 	assert_int_equal(verdict(SYS_ioctl, 5, 0, 0, 0), KILL);
+	/* The slave side opened from the master: read-only, as nobody's
+	 * terminal, exactly. */
+	assert_int_equal(verdict(SYS_ioctl, 5, TIOCGPTPEER,
+	    SANDBOX_PEER_FLAGS, 0), ALLOW);
+	assert_int_equal(verdict(SYS_ioctl, 5, TIOCGPTPEER,
+	    SANDBOX_PEER_FLAGS | 0xffffffff00000000ull, 0), ALLOW);
+	assert_int_equal(verdict(SYS_ioctl, 5, TIOCGPTPEER,
+	    O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC, 0), KILL);
+	assert_int_equal(verdict(SYS_ioctl, 5, TIOCGPTPEER,
+	    O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0), KILL);
+	assert_int_equal(verdict(SYS_ioctl, 5, TIOCGPTPEER, 0, 0), KILL);
 }
 
 static void
@@ -607,6 +689,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_allowed),
 		cmocka_unit_test(test_forbidden_kills),
+		cmocka_unit_test(test_pty_peer),
 		cmocka_unit_test(test_filter_on_in_normal_build),
 		cmocka_unit_test(test_real_calls),
 #if defined(__x86_64__)

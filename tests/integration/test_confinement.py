@@ -67,9 +67,12 @@ GDB_SYSCALL = HERE / 'gdb_syscall.py'
 SYS = {'write': 1, 'mmap': 9, 'mprotect': 10, 'socket': 41, 'connect': 42,
        'accept': 43, 'sendto': 44, 'bind': 49, 'listen': 50,
        'setsockopt': 54, 'getsockopt': 55, 'kill': 62, 'fcntl': 72,
-       'getpid': 39, 'tkill': 200, 'tgkill': 234, 'accept4': 288}
+       'getpid': 39, 'tkill': 200, 'tgkill': 234, 'accept4': 288,
+       'ioctl': 16, 'close': 3}
 F_SETFL, F_GETFL, F_SETOWN, F_SETSIG, F_SETOWN_EX = 4, 3, 8, 10, 15
 O_RDWR, O_NONBLOCK, O_ASYNC = 0o2, 0o4000, 0o20000
+O_RDONLY, O_NOCTTY, O_CLOEXEC = 0, 0o400, 0o2000000
+TIOCGPTPEER, TIOCSTI = 0x5441, 0x5412
 PROT_READ, PROT_WRITE, PROT_EXEC = 1, 2, 4
 MAP_PRIVATE_ANON = 0x22
 PS_LOG = 5
@@ -450,6 +453,44 @@ def test_relay_may_signal_itself(sessions):
     assert results == [sessions.relay, 0, 0], out
     sessions.a.send_raw(bytes([255, 246]))
     sessions.a.expect(b'[Yes]')
+
+
+def pty_fd(pid):
+    return next(fd for fd, l in fd_links(pid).items() if l == '/dev/ptmx')
+
+
+def test_pty_peer_read_only(sessions):
+    """The one descriptor a relay may make: the pty's slave side, from the
+    master, read-only and as nobody's terminal (ldisc_room.c looks at the
+    line discipline's queue through it).  It works, the session goes on;
+    the slave opened for writing kills the relay, and so does typing into
+    the terminal through it."""
+    pty = pty_fd(sessions.relay)
+    died, results, out = relay_syscalls(sessions.relay, [
+        {'nr': SYS['ioctl'], 'args': [pty, TIOCGPTPEER,
+                                      O_RDONLY | O_NOCTTY | O_NONBLOCK |
+                                      O_CLOEXEC]}])
+    assert not died and results[0] >= 0, out
+    assert os.readlink('/proc/%d/fd/%d' % (sessions.relay, results[0])) \
+        .startswith('/dev/pts/'), fd_links(sessions.relay)
+    died, results2, out = relay_syscalls(sessions.relay, [
+        {'nr': SYS['close'], 'args': [results[0]]}])
+    assert not died and results2 == [0], out
+    sessions.a.send_raw(bytes([255, 246]))
+    sessions.a.expect(b'[Yes]')
+    assert_killed(sessions, [{'nr': SYS['ioctl'],
+                              'args': [pty, TIOCGPTPEER,
+                                       O_RDWR | O_NOCTTY | O_CLOEXEC]}])
+
+
+def test_pty_peer_typing_denied(sessions):
+    pty = pty_fd(sessions.relay)
+    results = assert_killed(sessions, [
+        {'nr': SYS['ioctl'], 'args': [pty, TIOCGPTPEER,
+                                      O_RDONLY | O_NOCTTY | O_NONBLOCK |
+                                      O_CLOEXEC]},
+        {'nr': SYS['ioctl'], 'args': ['r0', TIOCSTI, 'mem'], 'mem': '78'}])
+    assert len(results) == 1 and results[0] >= 0, results    # the peer
 
 
 # ---- executable memory ------------------------------------------------------

@@ -3,9 +3,12 @@ daemon: the MODE, ECHO, SLC and LFLOW messages that must follow the
 program's termios, byte for byte, and the input path while the pty is in
 EXTPROC (end of line, signals, EOF).
 """
+import hashlib
 import pathlib
 import re
 import time
+
+import pytest
 
 from tnclient import (TelnetClient, DEFAULT_ANSWERS, IAC, IP, xEOF, WILL,
                       WONT, DO, ECHO, SGA, TM, LINEMODE, LFLOW, STATUS,
@@ -131,6 +134,32 @@ def test_eof_inside_a_read(inetd_daemon):
     # the program's: the client is told nothing about it.
     c.settle(0.3)
     assert after(c, n) == [], [event_str(e) for e in after(c, n)]
+    c.read_until_close()
+    c.close()
+
+
+def paste_lines(n):
+    return b''.join(b'%05d %s\r\n' % (i, b'pasted text ' * 6)
+                    for i in range(n))
+
+
+@pytest.mark.parametrize('pause_ms', [0, 2])
+def test_paste_before_the_program_reads(inetd_daemon, pause_ms):
+    """A paste of 28 KiB in a line mode that lands before the program
+    reads: Linux's line discipline, in EXTPROC, dropped all but its first
+    4 KiB (ldisc_room.c says why).  Every line arrives, in order, for a
+    program that then reads at once and for one that reads slowly."""
+    d = inetd_daemon(['-E', LMPROG + ' paste %d' % pause_ms])
+    c = lm_client(d.port)
+    c.expect(b'READY')
+    paste = paste_lines(360)
+    c.send_data(paste + b'quit\r\n')
+    want = hashlib.sha1(paste.replace(b'\r\n', b'\n')).hexdigest()
+    c.expect(b'GOT:')
+    c.expect(b'\n')
+    got = re.search(rb'GOT:(\d+) ([0-9a-f]+)', bytes(c.data))
+    assert got is not None, bytes(c.data)[-200:]
+    assert (int(got.group(1)), got.group(2).decode()) == (360, want)
     c.read_until_close()
     c.close()
 

@@ -13,10 +13,14 @@ messages the server sends after each change.  Ends by itself within 30 s.
   lines    READY; LINE:<repr> per line until "quit" or EOF (then EOF)
   reads    READY; READ:<repr> per read(2), an end of file too, until a
            read holds "quit"
+  paste MS READY; half a second without reading (a paste lands then);
+           then reads of 1 KiB, MS ms apart, until "quit\n": GOT:<lines>
+           <sha1 of what came before it>
   cc       READY; line; VERASE to ^H (stty erase ^H) ERASE; line; exit
   eof      READY; line, LINE; EOF, EOF; half a second later EXTPROC=<0|1>
            ECHO=<0|1> (the relay's flags in the termios); line; exit
 """
+import hashlib
 import os
 import signal
 import sys
@@ -109,6 +113,20 @@ def main():
         say('EXTPROC=%d ECHO=%d\n' % (bool(lflag & extproc),
                                       bool(lflag & termios.ECHO)))
         line()
+    elif mode == 'paste':
+        say('READY\n')
+        time.sleep(0.5)
+        pause = int(sys.argv[2]) / 1000.0
+        data = b''
+        while not data.endswith(b'quit\n'):
+            b = os.read(0, 1024)
+            if not b:
+                break
+            data += b
+            time.sleep(pause)
+        data = data[:-len(b'quit\n')]
+        say('GOT:%d %s\n' % (data.count(b'\n'),
+                              hashlib.sha1(data).hexdigest()))
     elif mode == 'cc':
         say('READY\n')
         line()

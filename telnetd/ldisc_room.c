@@ -1,0 +1,146 @@
+/*
+ * ldisc_room.c - how much client input the pty's line discipline can take
+ * while EXTPROC is set, so that none of it is dropped.
+ *
+ * With EXTPROC and ICANON set, Linux's line discipline queues input raw in
+ * a 4 KiB buffer, but still counts that buffer as a canonical one when it
+ * is full: if no line ends in it (canon_head == read_tail, which EXTPROC's
+ * raw queueing never moves), it keeps taking bytes one at a time,
+ * overwriting the last, instead of leaving them in the pty's flip buffer
+ * for later (n_tty_receive_buf_common).  Once the program has read
+ * anything the test fails and the pty holds the writer back as usual; but
+ * from every change of ICANON or EXTPROC (the program's, or ours) until the
+ * program's next read it holds, so a paste of more than 4 KiB that arrives
+ * before the program reads (a command just started, a program busy) lost
+ * all but about its first 4 KiB.
+ *
+ * So the relay never lets more than LDISC_SAFE bytes be unread in the line
+ * discipline while EXTPROC is set: it counts what it wrote since it last
+ * saw the queue empty (s->ld_unproven), and once that would pass
+ * LDISC_SAFE it looks again.  Looking: the pty's slave side, opened from
+ * the master (TIOCGPTPEER, for a moment, without becoming anyone's
+ * terminal), polled, which runs the pty's buffer work when the line
+ * discipline is empty and so moves anything still in the flip buffer into
+ * it, then FIONREAD, which with EXTPROC (or without ICANON) counts the
+ * line discipline's bytes.  Zero means the program has read everything
+ * written so far: the count starts again.  Otherwise client input waits,
+ * looked at again after the program's next output or after a deadline
+ * that doubles up to LDISC_WAIT_MAX_MS.  The count is kept in every mode
+ * (bytes written before EXTPROC came on may still be unread) and only
+ * acted on while EXTPROC is set.
+ */
+#include <sys/types.h>
+#include <sys/ioctl.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+#include "telnetd.h"
+
+
+/*
+ * The line discipline's buffer is 4096 bytes and drops input once 4095
+ * are unread.  Half of it: a byte the line discipline stores twice
+ * (PARMRK's \377 \377 outside EXTPROC's raw path) still fits.
+ */
+#define LDISC_SAFE		2000
+#define LDISC_WAIT_MIN_MS	1
+#define LDISC_WAIT_MAX_MS	128
+
+/* The bytes waiting in the line discipline.  0 too where it cannot be
+ * told, which leaves input unpaced as before: no TIOCGPTPEER (logged
+ * once), or a program that took EXTPROC off itself while it reads lines
+ * (FIONREAD would count whole lines only; nor does the kernel drop input
+ * then, as each end of line moves canon_head). */
+static int
+ldisc_unread(struct session *s)
+{
+	struct pollfd p;
+	struct termios t;
+	int fd, n = 0;
+
+	fd = ioctl(s->pty.fd, TIOCGPTPEER, SANDBOX_PEER_FLAGS);
+	if (fd == -1) {
+		if (!(s->limits_logged & LIM_LDISC)) {
+			s->limits_logged |= LIM_LDISC;
+			log_warn("TIOCGPTPEER: line mode input is not paced");
+		}
+		return 0;
+	}
+	p.fd = fd;
+	p.events = POLLIN;
+	if (poll(&p, 1, 0) == -1 || tcgetattr(fd, &t) == -1 ||
+	    ((t.c_lflag & ICANON) && !(t.c_lflag & EXTPROC)) ||
+	    ioctl(fd, FIONREAD, &n) == -1)
+		n = 0;
+	(void)close(fd);
+	return n;
+}
+
+/* The line discipline seen empty: the count starts again. */
+static void
+ldisc_empty(struct session *s)
+{
+	s->ld_unproven = 0;
+	s->ld_wait_ms = 0;
+	s->dl[DL_LDISC] = 0;
+}
+
+size_t
+ldisc_room(struct session *s, size_t want)
+{
+	size_t left;
+	int n;
+
+	left = s->ld_unproven < LDISC_SAFE ? LDISC_SAFE - s->ld_unproven : 0;
+	if (!s->lm_ext || want <= left)
+		return want;
+	if (s->dl[DL_LDISC] != 0)
+		return left;
+	if ((n = ldisc_unread(s)) == 0) {
+		ldisc_empty(s);
+		return want < LDISC_SAFE ? want : LDISC_SAFE;
+	}
+	if (left > 0)
+		return left;
+	/* The program has not read it all yet: look again later. */
+	s->ld_wait_ms = s->ld_wait_ms == 0 ? LDISC_WAIT_MIN_MS :
+	    s->ld_wait_ms * 2;
+	if (s->ld_wait_ms > LDISC_WAIT_MAX_MS)
+		s->ld_wait_ms = LDISC_WAIT_MAX_MS;
+	s->dl[DL_LDISC] = now_ms() + s->ld_wait_ms;
+	log_trace(s, DBG_PTYDATA, "line discipline holds %d bytes: input "
+	    "waits %d ms", n, s->ld_wait_ms);
+	return 0;
+}
+
+void
+ldisc_written(struct session *s, size_t n)
+{
+	/* Kept from growing without end in bulk input outside EXTPROC. */
+	s->ld_unproven = s->ld_unproven < LDISC_SAFE ? s->ld_unproven + n :
+	    LDISC_SAFE + 1;
+}
+
+int
+ldisc_waiting(struct session *s, int64_t now)
+{
+	if (s->dl[DL_LDISC] == 0)
+		return 0;
+	if (now < s->dl[DL_LDISC])
+		return 1;
+	s->dl[DL_LDISC] = 0;	/* due: the next write looks */
+	return 0;
+}
+
+/* The program wrote: it may have read too. */
+void
+ldisc_look(struct session *s)
+{
+	if (s->dl[DL_LDISC] != 0 && ldisc_unread(s) == 0)
+		ldisc_empty(s);
+}
