@@ -202,6 +202,28 @@ input_eof(struct session *s)
 		ldisc_written(s, 1);
 }
 
+/*
+ * A signal from the client in EXTPROC drops the client input queued for
+ * the program, as the line discipline drops its own queue at a signal
+ * character (unless NOFLSH): the rest of a paste a program was slow to
+ * read must not go to the shell once the program is interrupted.  What
+ * the line discipline holds already (LDISC_SAFE at most) stays: the
+ * relay only sees the pty's master side.
+ */
+static void
+input_signal_flush(struct session *s)
+{
+	struct termios t;
+	size_t n = buf_len(&s->in) + s->span_len;
+
+	if (n == 0 || tty_input_modes(s, &t) == -1 || (t.c_lflag & NOFLSH))
+		return;
+	spans_queue(s, s->span_len);
+	buf_consume(&s->in, buf_len(&s->in));
+	log_trace(s, DBG_PTYDATA, "signal: %zu bytes of queued input dropped",
+	    n);
+}
+
 /* What the client's input asked of the pty beyond its bytes, done
  * between two events of the feed (client_input.c). */
 static void
@@ -209,6 +231,7 @@ input_act(struct session *s)
 {
 	switch (s->in_act) {
 	case IN_ACT_SIGNAL:
+		input_signal_flush(s);
 		if (ioctl(s->pty.fd, TIOCSIG, s->in_act_arg) == -1 &&
 		    errno != EINVAL)
 			log_warn("TIOCSIG");

@@ -16,12 +16,16 @@ messages the server sends after each change.  Ends by itself within 30 s.
   paste MS READY; half a second without reading (a paste lands then);
            then reads of 1 KiB, MS ms apart, until "quit\n": GOT:<lines>
            <sha1 of what came before it>
+  sigpaste READY; input comes (PENDING), unread until SIGINT (INT);
+           then what comes until half a second of quiet, GOT:<bytes>;
+           a line, LINE:<repr>
   cc       READY; line; VERASE to ^H (stty erase ^H) ERASE; line; exit
   eof      READY; line, LINE; EOF, EOF; half a second later EXTPROC=<0|1>
            ECHO=<0|1> (the relay's flags in the termios); line; exit
 """
 import hashlib
 import os
+import select
 import signal
 import sys
 import termios
@@ -127,6 +131,23 @@ def main():
         data = data[:-len(b'quit\n')]
         say('GOT:%d %s\n' % (data.count(b'\n'),
                               hashlib.sha1(data).hexdigest()))
+    elif mode == 'sigpaste':
+        def interrupted(n, f):
+            say('INT\n')
+            raise InterruptedError
+        signal.signal(signal.SIGINT, interrupted)
+        say('READY\n')
+        select.select([0], [], [], 10)
+        say('PENDING\n')
+        try:
+            time.sleep(10)
+        except InterruptedError:
+            pass
+        got = 0
+        while select.select([0], [], [], 0.5)[0]:
+            got += len(os.read(0, 4096))
+        say('GOT:%d\n' % got)
+        say('LINE:%r\n' % line())
     elif mode == 'cc':
         say('READY\n')
         line()
