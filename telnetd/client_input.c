@@ -4,10 +4,10 @@
  * EXTPROC (RFC 1184 LINEMODE), what the line discipline would have done
  * with a byte: ttymode.c says what (pure), this turns it into bytes for
  * the pty's queue or, for an EOF or a signal, an action that stops the
- * feed; relay_read_net() (datapath.c) does it before feeding the rest.
- * relay_event() (relay.c) calls in here.  Nothing here writes to the pty
- * or signals it (its modes are read, through ttymode.c), and nothing
- * calls back into the relay's reads and writes.
+ * feed; relay_read_net() (datapath.c) has it done (pty_input.c) before
+ * feeding the rest.  relay_event() (relay.c) calls in here.  Nothing here
+ * writes to the pty or signals it (its modes are read, through
+ * ttymode.c), and nothing calls back into the relay's reads and writes.
  */
 #include <sys/types.h>
 
@@ -18,7 +18,8 @@
 /* Do what ttymode.c says the line discipline would have done.  An EOF or
  * a signal is pty I/O, which is not done inside the feed: it is noted and
  * the feed stops there (telnet_yield), giving back the bytes after it;
- * relay_read_net() does it (datapath.c's input_act) and feeds the rest. */
+ * relay_read_net() has it done (pty_input.c's relay_input_act) and feeds
+ * the rest. */
 static void
 input_act(struct session *s, const struct tty_in *in, size_t unconsumed)
 {

@@ -1,15 +1,13 @@
 /*
- * datapath.c - the relay's bytes, both ways: the client's input to the
- * pty, the program's output to the client, and the queues between them.
- * The loop (relay.c) says when; this file reads, decodes, queues and
- * writes.  relay.c's top comment draws each byte's path.
+ * datapath.c - the relay's reads, both ways, and its writes to the client:
+ * the client's input read and fed to the engine (pty_input.c queues and
+ * writes what it decodes to), the program's output read into the queue to
+ * the client and encoded there, and that queue written.  The loop
+ * (relay.c) says when.  relay.c's top comment draws each byte's path.
  *
  * Reads are large and only as large as the opposite queue has room for;
- * nothing is read per byte and nothing grows.  Client input is written to
- * the pty from the read buffer itself while nothing is queued for it (the
- * spans the engine decoded are borrowed for one writev); the program's
- * output is read into the queue to the client and encoded there.  What a
- * packet-mode status byte or urgent data means is synch.c's.
+ * nothing is read per byte and nothing grows.  What a packet-mode status
+ * byte or urgent data means is synch.c's.
  */
 #include <sys/types.h>
 #include <sys/ioctl.h>
@@ -18,8 +16,6 @@
 
 #include <errno.h>
 #include <stdint.h>
-#include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "telnetd.h"
@@ -146,16 +142,6 @@ relay_net_want(const struct session *s)
 	return input_room(s) >= whole;
 }
 
-static void
-input_full(struct session *s)
-{
-	if (s->limits_logged & LIM_INPUT)
-		return;
-	s->limits_logged |= LIM_INPUT;
-	log_info("input queue full (%zu bytes, --input-buffer): "
-	    "client input waits for the program", s->in.size);
-}
-
 /* The client's EOF: it sends no more but may still read, so the program's
  * output goes on.  A NOP finds out whether it is gone for good: a closed
  * socket answers it with a reset, which ends the session. */
@@ -170,85 +156,10 @@ net_half_closed(struct session *s)
 	return 0;
 }
 
-static void spans_write(struct session *);
-static void spans_queue(struct session *, size_t);
-static int queue_write(struct session *);
-
-/* An EOF in EXTPROC (client_input.c): a raw queue cannot carry it, so
- * VEOF is written with EXTPROC off, after what came before it, and later
- * input waits until the line discipline has taken it (ttymode.c). */
-static void
-input_eof(struct session *s)
-{
-	struct termios t;
-	unsigned char c;
-
-	if (tty_input_modes(s, &t) == -1 ||
-	    (c = t.c_cc[VEOF]) == _POSIX_VDISABLE)
-		return;
-	/* EXTPROC off first, then the line and the EOF (tty_eof_begin()
-	 * says why); the hold that begins there does not hold these.  What
-	 * a full pty does not take waits for the hold's end, the EOF behind
-	 * it as a byte (best effort: EXTPROC is back on by then). */
-	spans_queue(s, 0);
-	tty_eof_begin(s, &t);
-	if (queue_write(s) == -1 || buf_len(&s->in) > 0) {
-		relay_input_copy(s, &c, 1);
-		return;
-	}
-	if (write(s->pty.fd, &c, 1) != 1)
-		log_warn("write to pty");
-	else
-		ldisc_written(s, 1);
-}
-
-/*
- * A signal from the client in EXTPROC drops the client input queued for
- * the program, as the line discipline drops its own queue at a signal
- * character (unless NOFLSH): the rest of a paste a program was slow to
- * read must not go to the shell once the program is interrupted.  What
- * the line discipline holds already (LDISC_SAFE at most) stays: the
- * relay only sees the pty's master side.
- */
-static void
-input_signal_flush(struct session *s)
-{
-	struct termios t;
-	size_t n = buf_len(&s->in) + s->span_len;
-
-	if (n == 0 || tty_input_modes(s, &t) == -1 || (t.c_lflag & NOFLSH))
-		return;
-	spans_queue(s, s->span_len);
-	buf_consume(&s->in, buf_len(&s->in));
-	log_trace(s, DBG_PTYDATA, "signal: %zu bytes of queued input dropped",
-	    n);
-}
-
-/* What the client's input asked of the pty beyond its bytes, done
- * between two events of the feed (client_input.c). */
-static void
-input_act(struct session *s)
-{
-	switch (s->in_act) {
-	case IN_ACT_SIGNAL:
-		input_signal_flush(s);
-		if (ioctl(s->pty.fd, TIOCSIG, s->in_act_arg) == -1 &&
-		    errno != EINVAL)
-			log_warn("TIOCSIG");
-		break;
-	case IN_ACT_EOF:
-		input_eof(s);
-		break;
-	case IN_ACT_NONE:
-		break;
-	}
-	s->in_act = IN_ACT_NONE;
-}
-
 /* Client input fed to the engine, stopping where it asked for pty I/O
- * (input_act) and going on after it, unless that began a linemode EOF's
+ * (relay_input_act) and going on after it, unless that began a linemode EOF's
  * hold.  While nothing is queued for a pty that takes input, the decoded
- * spans are written from p itself (relay_input_span, spans_write).
+ * spans are written from p itself (relay_input_span, relay_spans_write).
  * Returns the bytes consumed. */
 static size_t
 feed_read(struct session *s, const unsigned char *p, size_t n)
@@ -263,7 +174,7 @@ feed_read(struct session *s, const unsigned char *p, size_t n)
 		s->direct = 0;
 		if (s->in_act == IN_ACT_NONE)
 			break;
-		input_act(s);
+		relay_input_act(s);
 	} while (used < n && s->dl[DL_EOF_HOLD] == 0);
 	return used;
 }
@@ -296,7 +207,7 @@ relay_feed_held(struct session *s)
 	    netq_space(&s->out) < n + NETOUT_REPLY_ROOM))
 		return;
 	used = feed_read(s, buf_ptr(&s->held), n);
-	spans_write(s);
+	relay_spans_write(s);
 	/* Only another EOF's hold stops it short: START_TLS cannot begin
 	 * once the program runs. */
 	buf_consume(&s->held, s->dl[DL_EOF_HOLD] != 0 ? used : n);
@@ -347,7 +258,7 @@ relay_read_net(struct session *s)
 	 * client back now, even when the pty takes this read at once from
 	 * the read buffer and the queue itself never fills. */
 	if (by_queue && (size_t)n == room)
-		input_full(s);
+		relay_input_full(s);
 	log_trace_dump(s, DBG_NETDATA, "net<", s->scratch, (size_t)n);
 	used = feed_read(s, s->scratch, (size_t)n);
 	/* The engine stops after the client's START_TLS FOLLOWS: the rest
@@ -356,7 +267,7 @@ relay_read_net(struct session *s)
 		hold_rest(s, s->scratch + used, (size_t)n - used);
 	else if (used < (size_t)n && s->tls != NULL)
 		tls_session_prefix(s, s->scratch + used, (size_t)n - used);
-	spans_write(s);
+	relay_spans_write(s);
 	return 1;
 }
 
@@ -384,196 +295,6 @@ relay_write_net(struct session *s)
 }
 
 /* ---- to the pty ----------------------------------------------------- */
-
-static void
-queue_in(struct session *s, const void *p, size_t n)
-{
-	if (buf_append(&s->in, p, n) == -1) {
-		if (s->drops++ == 0)
-			log_warnx("input queue full, dropping client input");
-	} else if (input_room(s) == 0)
-		input_full(s);
-}
-
-/* The borrowed spans from byte `done` on, copied into the queue in order:
- * the pty did not take them, or bytes that must follow them came. */
-static void
-spans_queue(struct session *s, size_t done)
-{
-	int i;
-
-	for (i = 0; i < s->nspan; i++) {
-		const unsigned char *p = s->span[i].iov_base;
-		size_t n = s->span[i].iov_len;
-
-		if (done >= n) {
-			done -= n;
-			continue;
-		}
-		queue_in(s, p + done, n - done);
-		done = 0;
-	}
-	s->nspan = 0;
-	s->span_len = 0;
-}
-
-/* Client input for the program, copied into the queue (behind any
- * borrowed spans, which go into the queue first); the rest of the read
- * being fed follows it there. */
-void
-relay_input_copy(struct session *s, const void *p, size_t n)
-{
-	s->direct = 0;
-	if (s->nspan > 0)
-		spans_queue(s, 0);
-	queue_in(s, p, n);
-}
-
-/*
- * Client input that stays valid until relay_read_net() has fed the read
- * to the engine: a DATA span of the read buffer, or static bytes.  While
- * nothing is queued for the pty it is only noted, and written from where
- * it is after the feed (no copy); otherwise it joins the queue.  Too many
- * spans (text cut up by line ends) are cheaper as one copy and one write.
- */
-void
-relay_input_span(struct session *s, const unsigned char *p, size_t n)
-{
-	struct iovec *v;
-
-	if (!s->direct || s->nspan == PTY_SPANS) {
-		relay_input_copy(s, p, n);
-		return;
-	}
-	v = &s->span[s->nspan];
-	if (s->nspan > 0 &&
-	    (const unsigned char *)v[-1].iov_base + v[-1].iov_len == p)
-		v[-1].iov_len += n;
-	else {
-		v->iov_base = (void *)(uintptr_t)p;
-		v->iov_len = n;
-		s->nspan++;
-	}
-	s->span_len += n;
-}
-
-/* The client typing is the moment to notice a program that went back to
- * reading lines without a word (no packet, no output). */
-static void
-pty_written(struct session *s)
-{
-	if (s->lm_type != LMT_NONE && !s->lm_ext)
-		tty_mode_check(s);
-}
-
-/* The spans borrowed from one read, written where they are with one
- * writev; what the pty does not take is queued for POLLOUT.  After an
- * error other than EAGAIN everything is queued too: relay_write_pty()
- * meets the error again and ends the pty side as usual. */
-static void
-spans_write(struct session *s)
-{
-	ssize_t n;
-	size_t left, k;
-	int i;
-
-	if (s->nspan == 0)
-		return;
-	/* Less than all of it may go to the line discipline now: the
-	 * queue's writer paces it (ldisc_room.c). */
-	if (ldisc_room(s, s->span_len) < s->span_len) {
-		spans_queue(s, 0);
-		return;
-	}
-	do
-		n = writev(s->pty.fd, s->span, s->nspan);
-	while (n == -1 && errno == EINTR);
-	if (n == -1) {
-		if (errno == EAGAIN)
-			s->pty.full = 1;
-		spans_queue(s, 0);
-		return;
-	}
-	if (s->cfg->debug & DBG_PTYDATA) {
-		left = (size_t)n;
-		for (i = 0; i < s->nspan && left > 0; i++) {
-			k = s->span[i].iov_len < left ? s->span[i].iov_len :
-			    left;
-			log_dump("pty>", s->span[i].iov_base, k);
-			left -= k;
-		}
-	}
-	ldisc_written(s, (size_t)n);
-	/* A short write: the pty is full, as in relay_write_pty(). */
-	if ((size_t)n < s->span_len)
-		s->pty.full = 1;
-	spans_queue(s, (size_t)n);
-	if (n > 0)
-		pty_written(s);
-}
-
-/* Whether queued client input waits for the line discipline: behind a
- * linemode EOF, or until the program reads (ldisc_room.c). */
-int
-relay_input_waits(struct session *s, int64_t now)
-{
-	return tty_input_held(s, now) || ldisc_waiting(s, now);
-}
-
-/* Write queued client input to the program: what was borrowed goes first
- * (an EOF in EXTPROC writes mid-read), and the rest of that read is
- * queued behind. */
-int
-relay_write_pty(struct session *s)
-{
-	s->direct = 0;
-	if (s->nspan > 0)
-		spans_queue(s, 0);
-	if (relay_input_waits(s, now_ms()))
-		return 0;
-	return queue_write(s);
-}
-
-/* The input queue written to the pty until it is empty or the pty full;
- * -1 when the pty is gone. */
-static int
-queue_write(struct session *s)
-{
-	size_t len;
-	int wrote = 0;
-	ssize_t n;
-
-	while (buf_len(&s->in) > 0) {
-		if ((len = ldisc_room(s, buf_len(&s->in))) == 0)
-			break;
-		if ((n = write(s->pty.fd, buf_ptr(&s->in), len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN) {
-				s->pty.full = 1;
-				return 0;
-			}
-			if (errno != EIO)
-				log_warn("write to pty");
-			return -1;
-		}
-		log_trace_dump(s, DBG_PTYDATA, "pty>", buf_ptr(&s->in),
-		    (size_t)n);
-		ldisc_written(s, (size_t)n);
-		wrote = 1;
-		if ((size_t)n < len) {
-			/* A short write: the pty is full, and one more
-			 * would only fail with EAGAIN.  POLLOUT resumes. */
-			buf_consume(&s->in, (size_t)n);
-			s->pty.full = 1;
-			break;
-		}
-		buf_consume(&s->in, (size_t)n);
-	}
-	if (wrote)
-		pty_written(s);
-	return 0;
-}
 
 /* ---- from the pty --------------------------------------------------- */
 

@@ -1,10 +1,11 @@
 /*
  * relay.c - the unprivileged relay: its main, its poll loop and state, and
- * the engine's callback.  The bytes themselves are moved by datapath.c:
- * a client byte by relay_read_net() -> telnet_feed() -> relay_event()
- * here -> relay_input_span() and one writev; a program byte by
- * relay_read_pty() straight into the queue, telnet_send_inplace() ->
- * relay_write_net() (telnetd/README draws both paths).
+ * the engine's callback.  The bytes themselves are moved by datapath.c
+ * and pty_input.c: a client byte by relay_read_net() -> telnet_feed() ->
+ * relay_event() here -> relay_input_span() and one writev; a program
+ * byte by relay_read_pty() straight into the queue,
+ * telnet_send_inplace() -> relay_write_net() (telnetd/README draws both
+ * paths).
  *
  * The session's states: [SECURING: TLS first, tls_session.c] ->
  * NEGOTIATING (negotiate.c) -> [PROBING: --report's probes, probe.c] ->

@@ -108,9 +108,10 @@ void pty_packet(struct session *s, unsigned char ctl);
 void client_command(struct session *s, unsigned char cmd);
 int client_input_extproc(struct session *s, const struct telnet_event *ev);
 
-/* datapath.c: the bytes both ways.  The read and write functions return
- * -1 when that side is finished (EOF, EIO, reset), 0 when nothing could
- * be done, 1 after progress; the client's first EOF is a half-close
+/* datapath.c: the reads both ways, the writes to the client.  The read
+ * and write functions (pty_input.c's relay_write_pty too) return -1 when
+ * that side is finished (EOF, EIO, reset), 0 when nothing could be done,
+ * 1 after progress; the client's first EOF is a half-close
  * (relay_read_net returns 0, net.st becomes SIDE_HALF_CLOSED). */
 int relay_read_net(struct session *s);
 /* Feed the client input read behind a linemode EOF once its hold is over
@@ -118,10 +119,6 @@ int relay_read_net(struct session *s);
 void relay_feed_held(struct session *s);
 int relay_write_net(struct session *s);
 int relay_read_pty(struct session *s);
-int relay_write_pty(struct session *s);
-/* Whether queued client input waits (a linemode EOF, the line
- * discipline): no POLLOUT for it meanwhile. */
-int relay_input_waits(struct session *s, int64_t now);
 /* Draining: the end of what the relay sends (SHUT_WR). */
 void relay_net_shutdown(struct session *s);
 /* netqueue.c: bytes for the client: a SEND event's, and the daemon's own
@@ -131,10 +128,20 @@ void relay_queue_net(struct session *s, enum netq_kind kind,
     const unsigned char *p, size_t n, int urgent);
 void relay_reply(struct session *s, const unsigned char *p, size_t n);
 void relay_output_full_check(struct session *s);
-/* Client input for the pty: a span of the read being fed (borrowed when
- * nothing is queued), or bytes copied into the queue. */
+/* pty_input.c: client input for the pty: a span of the read being fed
+ * (borrowed when nothing is queued), or bytes copied into the queue; the
+ * borrowed spans written after a feed; the queue written on POLLOUT. */
 void relay_input_span(struct session *s, const unsigned char *p, size_t n);
 void relay_input_copy(struct session *s, const void *p, size_t n);
+void relay_spans_write(struct session *s);
+int relay_write_pty(struct session *s);
+/* Whether queued client input waits (a linemode EOF, the line
+ * discipline): no POLLOUT for it meanwhile. */
+int relay_input_waits(struct session *s, int64_t now);
+/* The EOF or signal a feed stopped at (s->in_act), done. */
+void relay_input_act(struct session *s);
+/* The input queue is full: logged once. */
+void relay_input_full(struct session *s);
 /* program.c: the window size the client sent (s->ws_col, ws_row), for
  * the pty. */
 void relay_set_winsize(struct session *s);
