@@ -125,8 +125,11 @@ relay_net_room(const struct session *s)
  * small reads and make the queue move its contents to the front.  So reads
  * stay big, and each finds the queue empty and is written from the read
  * buffer itself.  Before the pty is there (answers and typeahead during
- * negotiation): as soon as there is room; in a Synch and when lingering:
- * always.
+ * negotiation), and while queued input waits for the program to read
+ * (ldisc_room.c; the pty takes nothing then, however long the program
+ * is busy): as soon as there is room, so that the client's IP, AO, AYT
+ * or window size behind a paste act now.  In a Synch and when
+ * lingering: always.
  */
 int
 relay_net_want(const struct session *s)
@@ -135,7 +138,7 @@ relay_net_want(const struct session *s)
 
 	if (relay_lingering(s) || telnet_in_synch(s->t))
 		return 1;
-	if (s->pty.fd == -1)
+	if (s->pty.fd == -1 || s->dl[DL_LDISC] != 0)
 		return input_room(s) > 0;
 	if (whole > IO_CHUNK)
 		whole = IO_CHUNK;

@@ -184,6 +184,24 @@ def test_interrupt_drops_the_rest_of_a_paste(inetd_daemon):
     c.close()
 
 
+def test_interrupt_behind_a_held_paste(inetd_daemon):
+    """IP after a paste into a busy program (one that reads nothing for
+    now): the relay holds back what the line discipline must not take
+    yet (ldisc_room.c), but it still reads the client, so the IP acts at
+    once.  It used to wait behind the held paste until the program read,
+    here 20 s."""
+    d = inetd_daemon(['-E', LMPROG + ' busy'])
+    c = lm_client(d.port)
+    c.expect(b'READY')
+    c.settle(0.2)
+    c.send_data(paste_lines(60))        # about 5 KiB: more than it takes
+    c.settle(0.3)
+    c.send_cmd(IP)
+    c.expect(b'INT', timeout=3)
+    c.read_until_close()
+    c.close()
+
+
 def test_mode_ack_is_not_answered(inetd_daemon):
     d = inetd_daemon(['-E', LMPROG + ' lines'])
     c = lm_client(d.port)

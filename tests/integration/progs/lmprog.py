@@ -22,6 +22,8 @@ messages the server sends after each change.  Ends by itself within 30 s.
   cc       READY; line; VERASE to ^H (stty erase ^H) ERASE; line; exit
   eof      READY; line, LINE; EOF, EOF; half a second later EXTPROC=<0|1>
            ECHO=<0|1> (the relay's flags in the termios); line; exit
+  busy     READY; 20 s without reading (a command that is busy); at
+           SIGINT INT and exit
 """
 import hashlib
 import os
@@ -148,6 +150,13 @@ def main():
             got += len(os.read(0, 4096))
         say('GOT:%d\n' % got)
         say('LINE:%r\n' % line())
+    elif mode == 'busy':
+        def interrupted(sig, frame):
+            say('INT\n')
+            os._exit(0)
+        signal.signal(signal.SIGINT, interrupted)
+        say('READY\n')
+        time.sleep(20)
     elif mode == 'cc':
         say('READY\n')
         line()
