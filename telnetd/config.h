@@ -50,7 +50,6 @@
 #define TITLE_MAX		(HOST_MAX + 40)	/* what ps shows, one process */
 #define LOCATION_MAX		128	/* SNDLOC text kept */
 #define CHARSET_NAME_MAX	40	/* the CHARSET name accepted */
-#define EOF_HOLD_MS		20	/* linemode EOF: input held this long */
 #define WINSIZE_MAX		10000	/* columns or rows the monitor takes */
 #define TSPEED_MAX		4000000	/* bit/s: the fastest termios speed */
 #define REPORT_MAX		16384	/* one JSON report line */

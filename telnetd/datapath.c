@@ -94,23 +94,23 @@ input_room(const struct session *s)
 	return buf_space(&s->in);
 }
 
+/* Behind a second linemode EOF (pty_input.c's input_eof), input waits in
+ * the socket until what was read behind it is fed (relay_feed_held). */
+int
+relay_input_held(const struct session *s)
+{
+	return s->held_eof || buf_len(&s->held) > 0;
+}
+
 /* Whether the client's input has anywhere to go: room in the queue to the
  * pty; always in a Synch (data is dropped) and when lingering.  The loop
  * watches for urgent data (POLLPRI) while this holds. */
-/* Behind a linemode EOF, input waits in the socket until what was read
- * behind it is fed (relay_feed_held). */
-static int
-input_behind_eof(const struct session *s)
-{
-	return s->dl[DL_EOF_HOLD] != 0 || buf_len(&s->held) > 0;
-}
-
 int
 relay_net_room(const struct session *s)
 {
 	if (relay_lingering(s))
 		return 1;
-	if (input_behind_eof(s))
+	if (relay_input_held(s))
 		return 0;
 	if (telnet_in_synch(s->t))
 		return 1;
@@ -160,10 +160,11 @@ net_half_closed(struct session *s)
 }
 
 /* Client input fed to the engine, stopping where it asked for pty I/O
- * (relay_input_act) and going on after it, unless that began a linemode EOF's
- * hold.  While nothing is queued for a pty that takes input, the decoded
- * spans are written from p itself (relay_input_span, relay_spans_write).
- * Returns the bytes consumed. */
+ * (relay_input_act) and going on after it, unless that was a second
+ * linemode EOF, which waits with the rest (s->held_eof).  While nothing is
+ * queued for a pty that takes input, the decoded spans are written from p
+ * itself (relay_input_span, relay_spans_write).  Returns the bytes
+ * consumed. */
 static size_t
 feed_read(struct session *s, const unsigned char *p, size_t n)
 {
@@ -171,21 +172,19 @@ feed_read(struct session *s, const unsigned char *p, size_t n)
 
 	do {
 		s->direct = s->pty.fd != -1 && s->pty.st != SIDE_DONE &&
-		    !s->pty.full && s->dl[DL_EOF_HOLD] == 0 &&
-		    buf_len(&s->in) == 0;
+		    !s->pty.full && !s->eof_pending && buf_len(&s->in) == 0;
 		used += telnet_feed(s->t, p + used, n - used);
 		s->direct = 0;
-		if (s->in_act == IN_ACT_NONE)
+		if (s->in_act == IN_ACT_NONE || relay_input_act(s) == -1)
 			break;
-		relay_input_act(s);
-	} while (used < n && s->dl[DL_EOF_HOLD] == 0);
+	} while (used < n);
 	return used;
 }
 
-/* The rest of a read behind a linemode EOF, kept undecoded: fed once the
- * line discipline has taken the EOF and EXTPROC is back (ttymode.c), it
- * gets EXTPROC's treatment (ends of line, another EOF) as if it came
- * then.  At most one read, for no more is read meanwhile. */
+/* The rest of a read behind a second linemode EOF, kept undecoded: fed
+ * once the first is done, it gets EXTPROC's treatment (ends of line,
+ * another EOF) as if it came then.  At most one read, for no more is
+ * read meanwhile. */
 static void
 hold_rest(struct session *s, const unsigned char *p, size_t n)
 {
@@ -196,13 +195,18 @@ hold_rest(struct session *s, const unsigned char *p, size_t n)
 	}
 }
 
-/* Input held behind a linemode EOF, once the hold is over. */
+/* The EOF and input held behind a linemode EOF, once that one is done. */
 void
 relay_feed_held(struct session *s)
 {
 	size_t n, used;
 
-	if ((n = buf_len(&s->held)) == 0 || s->dl[DL_EOF_HOLD] != 0)
+	if (s->held_eof) {
+		if (s->eof_pending)
+			return;
+		relay_input_eof(s);
+	}
+	if ((n = buf_len(&s->held)) == 0)
 		return;
 	/* The room a read of n bytes would need (relay_read_net()): the
 	 * queues may have filled while it waited; it waits on for them. */
@@ -211,9 +215,9 @@ relay_feed_held(struct session *s)
 		return;
 	used = feed_read(s, buf_ptr(&s->held), n);
 	relay_spans_write(s);
-	/* Only another EOF's hold stops it short: START_TLS cannot begin
-	 * once the program runs. */
-	buf_consume(&s->held, s->dl[DL_EOF_HOLD] != 0 ? used : n);
+	/* Only another EOF stops it short: START_TLS cannot begin once
+	 * the program runs. */
+	buf_consume(&s->held, s->held_eof ? used : n);
 }
 
 /* The client's bytes: at most what the queues have room for. */
@@ -231,7 +235,7 @@ relay_read_net(struct session *s)
 			return 0;
 		return n > 0 ? 1 : -1;
 	}
-	if (input_behind_eof(s))
+	if (relay_input_held(s))
 		return 0;
 	if (!telnet_in_synch(s->t) && (sp = input_room(s)) <= room) {
 		room = sp;
@@ -266,7 +270,7 @@ relay_read_net(struct session *s)
 	used = feed_read(s, s->scratch, (size_t)n);
 	/* The engine stops after the client's START_TLS FOLLOWS: the rest
 	 * of the read is the TLS handshake's (tls_session.c). */
-	if (used < (size_t)n && s->dl[DL_EOF_HOLD] != 0)
+	if (used < (size_t)n && s->held_eof)
 		hold_rest(s, s->scratch + used, (size_t)n - used);
 	else if (used < (size_t)n && s->tls != NULL)
 		tls_session_prefix(s, s->scratch + used, (size_t)n - used);

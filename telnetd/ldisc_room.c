@@ -27,7 +27,9 @@
  * looked at again after the program's next output or after a deadline
  * that doubles up to LDISC_WAIT_MAX_MS.  The count is kept in every mode
  * (bytes written before EXTPROC came on may still be unread) and only
- * acted on while EXTPROC is set.
+ * acted on while EXTPROC is set.  The same look tells pty_input.c when
+ * the program has read everything before a linemode EOF (ldisc_drained),
+ * and keeps anything from joining the VEOF it writes (ldisc_barrier).
  */
 #include <sys/types.h>
 #include <sys/ioctl.h>
@@ -90,6 +92,19 @@ ldisc_empty(struct session *s)
 	s->dl[DL_LDISC] = 0;
 }
 
+/* The program has not read it all yet: look again later. */
+static void
+wait_more(struct session *s, int unread)
+{
+	s->ld_wait_ms = s->ld_wait_ms == 0 ? LDISC_WAIT_MIN_MS :
+	    s->ld_wait_ms * 2;
+	if (s->ld_wait_ms > LDISC_WAIT_MAX_MS)
+		s->ld_wait_ms = LDISC_WAIT_MAX_MS;
+	s->dl[DL_LDISC] = now_ms() + s->ld_wait_ms;
+	log_trace(s, DBG_PTYDATA, "line discipline holds %d bytes: input "
+	    "waits %d ms", unread, s->ld_wait_ms);
+}
+
 size_t
 ldisc_room(struct session *s, size_t want)
 {
@@ -105,17 +120,33 @@ ldisc_room(struct session *s, size_t want)
 		ldisc_empty(s);
 		return want < LDISC_SAFE ? want : LDISC_SAFE;
 	}
-	if (left > 0)
-		return left;
-	/* The program has not read it all yet: look again later. */
-	s->ld_wait_ms = s->ld_wait_ms == 0 ? LDISC_WAIT_MIN_MS :
-	    s->ld_wait_ms * 2;
-	if (s->ld_wait_ms > LDISC_WAIT_MAX_MS)
-		s->ld_wait_ms = LDISC_WAIT_MAX_MS;
-	s->dl[DL_LDISC] = now_ms() + s->ld_wait_ms;
-	log_trace(s, DBG_PTYDATA, "line discipline holds %d bytes: input "
-	    "waits %d ms", n, s->ld_wait_ms);
+	if (left == 0)
+		wait_more(s, n);
+	return left;
+}
+
+int
+ldisc_drained(struct session *s)
+{
+	int n;
+
+	if (s->ld_unproven == 0)
+		return 1;
+	if (s->dl[DL_LDISC] != 0)
+		return 0;
+	if ((n = ldisc_unread(s)) == 0) {
+		ldisc_empty(s);
+		return 1;
+	}
+	wait_more(s, n);
 	return 0;
+}
+
+void
+ldisc_barrier(struct session *s)
+{
+	if (s->ld_unproven < LDISC_SAFE)
+		s->ld_unproven = LDISC_SAFE;
 }
 
 void

@@ -30,41 +30,77 @@ relay_input_full(struct session *s)
 	    "client input waits for the program", s->in.size);
 }
 
-/* An EOF in EXTPROC (client_input.c): a raw queue cannot carry it, so
- * VEOF is written with EXTPROC off, after what came before it, and later
- * input waits until the line discipline has taken it (ttymode.c). */
-static void
+/*
+ * An EOF in EXTPROC (client_input.c).  The line discipline reads a VEOF
+ * that is the only byte in its queue as an end of file (a read of 0:
+ * n_tty's copy_from_read_buf), any other as a byte.  So an EOF at the
+ * start of a line goes to the pty alone, once the program has read what
+ * came before it, and nothing joins it until the program has read it
+ * (eof_due); an EOF that ends a partial line only makes that line a read
+ * of its own, as ICANON's EOF does: nothing joins the line until the
+ * program has read it.  Neither needs the terminal's modes changed.  The
+ * EOF waits in the input queue at eof_at; input after it is queued
+ * behind it.  One EOF at a time: at a second one the feed stops, and it
+ * and the rest wait (held_eof, datapath.c's held bytes).  Returns -1
+ * then, else 0.
+ */
+static int
 input_eof(struct session *s)
 {
 	struct termios t;
-	unsigned char c;
 
-	if (tty_input_modes(s, &t) == -1 ||
-	    (c = t.c_cc[VEOF]) == _POSIX_VDISABLE)
-		return;
-	/* EXTPROC off first, then the line and the EOF (tty_eof_begin()
-	 * says why); the hold that begins there does not hold these.  What
-	 * a full pty does not take waits for the hold's end, the EOF behind
-	 * it as a byte (best effort: EXTPROC is back on by then). */
+	if (s->eof_pending)
+		return -1;
+	if (tty_input_modes(s, &t) == -1 || t.c_cc[VEOF] == _POSIX_VDISABLE)
+		return 0;
 	spans_queue(s, 0);
-	tty_eof_begin(s, &t);
-	if (queue_write(s) == -1 || buf_len(&s->in) > 0) {
-		relay_input_copy(s, &c, 1);
-		return;
-	}
-	if (write(s->pty.fd, &c, 1) != 1)
-		log_warn("write to pty");
-	else
+	s->eof_pending = 1;
+	s->eof_at = buf_len(&s->in);
+	s->eof_veof = tty_ends_line(&t, s->in_last);
+	s->in_last = '\n';	/* a line starts after it, either way */
+	return 0;
+}
+
+/* The EOF at the head of the input queue, once the program has read
+ * everything before it: a VEOF alone, or nothing (the end of a partial
+ * line).  1 when done, 0 to wait, -1 when the pty is gone. */
+static int
+eof_due(struct session *s)
+{
+	struct termios t;
+	unsigned char c;
+	ssize_t n;
+
+	if (!ldisc_drained(s))
+		return 0;
+	if (s->eof_veof && tcgetattr(s->pty.fd, &t) == 0 &&
+	    (c = t.c_cc[VEOF]) != _POSIX_VDISABLE) {
+		while ((n = write(s->pty.fd, &c, 1)) == -1 && errno == EINTR)
+			;
+		if (n == -1 && errno == EAGAIN) {
+			s->pty.full = 1;
+			return 0;
+		}
+		if (n == -1) {
+			if (errno != EIO)
+				log_warn("write to pty");
+			return -1;
+		}
+		log_trace_dump(s, DBG_PTYDATA, "pty>", &c, 1);
 		ldisc_written(s, 1);
+		ldisc_barrier(s);
+	}
+	s->eof_pending = 0;
+	return 1;
 }
 
 /*
  * A signal from the client in EXTPROC drops the client input queued for
- * the program, as the line discipline drops its own queue at a signal
- * character (unless NOFLSH): the rest of a paste a program was slow to
- * read must not go to the shell once the program is interrupted.  What
- * the line discipline holds already (LDISC_SAFE at most) stays: the
- * relay only sees the pty's master side.
+ * the program, an EOF in it too, as the line discipline drops its own
+ * queue at a signal character (unless NOFLSH): the rest of a paste a
+ * program was slow to read must not go to the shell once the program is
+ * interrupted.  What the line discipline holds already (LDISC_SAFE at
+ * most) stays: the relay only sees the pty's master side.
  */
 static void
 input_signal_flush(struct session *s)
@@ -72,19 +108,25 @@ input_signal_flush(struct session *s)
 	struct termios t;
 	size_t n = buf_len(&s->in) + s->span_len;
 
-	if (n == 0 || tty_input_modes(s, &t) == -1 || (t.c_lflag & NOFLSH))
+	if ((n == 0 && !s->eof_pending) || tty_input_modes(s, &t) == -1 ||
+	    (t.c_lflag & NOFLSH))
 		return;
 	spans_queue(s, s->span_len);
 	buf_consume(&s->in, buf_len(&s->in));
+	s->eof_pending = 0;
+	s->in_last = '\n';
 	log_trace(s, DBG_PTYDATA, "signal: %zu bytes of queued input dropped",
 	    n);
 }
 
 /* What the client's input asked of the pty beyond its bytes, done
- * between two events of the feed (client_input.c). */
-void
+ * between two events of the feed (client_input.c).  -1: the feed must
+ * stop there (a second EOF: it waits, s->held_eof). */
+int
 relay_input_act(struct session *s)
 {
+	int r = 0;
+
 	switch (s->in_act) {
 	case IN_ACT_SIGNAL:
 		input_signal_flush(s);
@@ -93,17 +135,30 @@ relay_input_act(struct session *s)
 			log_warn("TIOCSIG");
 		break;
 	case IN_ACT_EOF:
-		input_eof(s);
+		if ((r = input_eof(s)) == -1)
+			s->held_eof = 1;
 		break;
 	case IN_ACT_NONE:
 		break;
 	}
 	s->in_act = IN_ACT_NONE;
+	return r;
+}
+
+/* The EOF that waited before the held bytes, now that the one before it
+ * is done. */
+void
+relay_input_eof(struct session *s)
+{
+	s->held_eof = 0;
+	(void)input_eof(s);
 }
 
 static void
 queue_in(struct session *s, const void *p, size_t n)
 {
+	if (n > 0)
+		s->in_last = ((const unsigned char *)p)[n - 1];
 	if (buf_append(&s->in, p, n) == -1) {
 		if (s->drops++ == 0)
 			log_warnx("input queue full, dropping client input");
@@ -161,6 +216,8 @@ relay_input_span(struct session *s, const unsigned char *p, size_t n)
 		relay_input_copy(s, p, n);
 		return;
 	}
+	if (n > 0)
+		s->in_last = p[n - 1];
 	v = &s->span[s->nspan];
 	if (s->nspan > 0 &&
 	    (const unsigned char *)v[-1].iov_base + v[-1].iov_len == p)
@@ -233,12 +290,18 @@ relay_spans_write(struct session *s)
 int
 relay_input_waits(struct session *s, int64_t now)
 {
-	return tty_input_held(s, now) || ldisc_waiting(s, now);
+	return ldisc_waiting(s, now);
 }
 
-/* Write queued client input to the program: what was borrowed goes first
- * (an EOF in EXTPROC writes mid-read), and the rest of that read is
- * queued behind. */
+/* Whether there is client input for the pty: queued bytes, or an EOF. */
+int
+relay_input_pending(const struct session *s)
+{
+	return buf_len(&s->in) > 0 || s->eof_pending;
+}
+
+/* Write queued client input to the program: what was borrowed goes
+ * first, and the rest of that read is queued behind. */
 int
 relay_write_pty(struct session *s)
 {
@@ -250,17 +313,29 @@ relay_write_pty(struct session *s)
 	return queue_write(s);
 }
 
-/* The input queue written to the pty until it is empty or the pty full;
- * -1 when the pty is gone. */
+/* The input queue written to the pty until it is empty or the pty full,
+ * or the line discipline must wait, an EOF in it done when its turn
+ * comes; -1 when the pty is gone. */
 static int
 queue_write(struct session *s)
 {
 	size_t len;
-	int wrote = 0;
+	int wrote = 0, r;
 	ssize_t n;
 
-	while (buf_len(&s->in) > 0) {
-		if ((len = ldisc_room(s, buf_len(&s->in))) == 0)
+	for (;;) {
+		len = buf_len(&s->in);
+		if (s->eof_pending) {
+			if (s->eof_at == 0) {
+				if ((r = eof_due(s)) == -1)
+					return -1;
+				if (r == 0)
+					break;
+				continue;
+			}
+			len = s->eof_at;
+		}
+		if (len == 0 || (len = ldisc_room(s, len)) == 0)
 			break;
 		if ((n = write(s->pty.fd, buf_ptr(&s->in), len)) == -1) {
 			if (errno == EINTR)
@@ -276,6 +351,8 @@ queue_write(struct session *s)
 		log_trace_dump(s, DBG_PTYDATA, "pty>", buf_ptr(&s->in),
 		    (size_t)n);
 		ldisc_written(s, (size_t)n);
+		if (s->eof_pending)
+			s->eof_at -= (size_t)n;
 		wrote = 1;
 		if ((size_t)n < len) {
 			/* A short write: the pty is full, and one more

@@ -212,11 +212,6 @@ poll_set(struct session *s, struct pollfd *pfd)
 	if ((netq_ready(&s->out) > 0 || relay_net_unsent(s) > 0) &&
 	    !relay_lingering(s))
 		pfd[PFD_NET].events |= POLLOUT;
-	/* Nothing wanted from the client during a linemode EOF's hold (at
-	 * most EOF_HOLD_MS): left out, or a reset connection's POLLHUP
-	 * would wake the loop again and again until the hold ends. */
-	if (pfd[PFD_NET].events == 0 && s->dl[DL_EOF_HOLD] != 0)
-		pfd[PFD_NET].fd = -1;
 
 	pfd[PFD_PTY].fd = -1;
 	pfd[PFD_PTY].events = 0;
@@ -225,7 +220,7 @@ poll_set(struct session *s, struct pollfd *pfd)
 		ptyin = netq_room(&s->out) > NETOUT_PTY_ROOM;
 		if (ptyin)
 			pfd[PFD_PTY].events |= POLLIN;
-		if (buf_len(&s->in) > 0 && !relay_input_waits(s, now_ms()))
+		if (relay_input_pending(s) && !relay_input_waits(s, now_ms()))
 			pfd[PFD_PTY].events |= POLLOUT;
 	}
 
@@ -357,7 +352,7 @@ write_step(struct session *s, const struct pollfd *pfd)
 	if (pfd[PFD_PTY].revents & POLLOUT)
 		s->pty.full = 0;
 	if (s->pty.fd != -1 && s->pty.st != SIDE_DONE &&
-	    buf_len(&s->in) > 0 && !s->pty.full &&
+	    relay_input_pending(s) && !s->pty.full &&
 	    relay_write_pty(s) == -1)
 		pty_done(s);
 	if (!relay_lingering(s) && relay_write_net(s) == -1) {
@@ -385,11 +380,6 @@ relay_loop(struct session *s)
 			continue;	/* EINTR */
 		now = now_ms();
 		idle_step(s, nready, now);
-		/* A linemode EOF taken: EXTPROC back, input no longer held
-		 * (not only once more input comes: the deadline would stay
-		 * due and poll() return at once until then). */
-		if (s->dl[DL_EOF_HOLD] != 0 && now >= s->dl[DL_EOF_HOLD])
-			(void)tty_input_held(s, now);
 		relay_feed_held(s);
 
 		if ((pfd[PFD_MON].revents & (POLLIN | POLLHUP | POLLERR)) &&
@@ -400,6 +390,14 @@ relay_loop(struct session *s)
 		}
 		if (pfd[PFD_NET].revents & POLLPRI)
 			relay_urgent(s);
+		/* Input held behind a linemode EOF: the client is not read,
+		 * so a reset connection (POLLHUP, POLLERR, which poll()
+		 * reports whatever was asked) ends the session here. */
+		if ((pfd[PFD_NET].revents & (POLLHUP | POLLERR)) &&
+		    relay_input_held(s)) {
+			s->net.st = SIDE_DONE;
+			break;
+		}
 		if ((pfd[PFD_NET].revents & (POLLIN | POLLHUP | POLLERR)) &&
 		    relay_read_net(s) == -1) {
 			s->net.st = SIDE_DONE;	/* the client is gone */
@@ -436,6 +434,7 @@ session_new(const struct config *cfg, int net, int mon, const char *host)
 	s->mon = mon;
 	s->pty.fd = -1;
 	s->state = S_NEGOTIATING;
+	s->in_last = '\n';		/* the program's first line starts */
 	if (netq_init(&s->out, cfg->netout_size ? cfg->netout_size :
 	    NETOUT_SIZE) == -1 ||
 	    buf_init(&s->in, cfg->ptyout_size ? cfg->ptyout_size :

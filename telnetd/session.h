@@ -61,7 +61,6 @@ enum deadline {
 	DL_SECURE,		/* TLS: the first bytes, START_TLS's answer,
 				 * the handshake (tls_session.c) */
 	DL_NEGOTIATE,		/* a silent client: start anyway */
-	DL_EOF_HOLD,		/* a linemode EOF: client input waits */
 	DL_LDISC,		/* EXTPROC: the line discipline looked at
 				 * again (ldisc_room.c) */
 	DL_PROGRAM_QUIET,	/* the program ended: its pty quiet this long */
@@ -170,10 +169,16 @@ struct session {
 	int lm_real_started;		/* first MODE sent */
 	struct linemode lm;
 	int lm_ext;			/* EXTPROC is set by us */
-	int eof_echo;			/* ECHO, ECHONL off for an EOF */
 	size_t ld_unproven;		/* written since the line discipline
 					 * was seen empty (ldisc_room.c) */
 	int ld_wait_ms;			/* its next look, after this long */
+	/* A linemode EOF (pty_input.c): at most one in the input queue, at
+	 * eof_at; a second waits at the head of held. */
+	int eof_pending;
+	size_t eof_at;			/* queued bytes ahead of it */
+	int eof_veof;			/* at a line's start: a VEOF goes */
+	int held_eof;			/* an EOF before the held bytes */
+	unsigned char in_last;		/* the last byte queued for the pty */
 	int lflow_on, lflow_any;	/* last LFLOW state sent */
 	int tty_look;			/* pty data read: check termios */
 
@@ -199,8 +204,8 @@ struct session {
 	 * the rest is fed, so no pty I/O happens inside the feed. */
 	enum { IN_ACT_NONE, IN_ACT_EOF, IN_ACT_SIGNAL } in_act;
 	int in_act_arg;			/* the signal */
-	struct buffer held;		/* read behind a linemode EOF, not
-					 * yet fed (pages only once used) */
+	struct buffer held;		/* read behind a second linemode EOF,
+					 * not yet fed (pages only once used) */
 	int nspan;
 	size_t span_len;		/* bytes in span[0..nspan) */
 

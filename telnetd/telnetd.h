@@ -114,9 +114,11 @@ int client_input_extproc(struct session *s, const struct telnet_event *ev);
  * 1 after progress; the client's first EOF is a half-close
  * (relay_read_net returns 0, net.st becomes SIDE_HALF_CLOSED). */
 int relay_read_net(struct session *s);
-/* Feed the client input read behind a linemode EOF once its hold is over
- * (nothing to do otherwise). */
+/* Feed the client input held behind a second linemode EOF once the first
+ * is done (nothing to do otherwise); relay_input_held(): whether there
+ * is such input (the client is not read meanwhile). */
 void relay_feed_held(struct session *s);
+int relay_input_held(const struct session *s);
 int relay_write_net(struct session *s);
 int relay_read_pty(struct session *s);
 /* Draining: the end of what the relay sends (SHUT_WR). */
@@ -138,8 +140,13 @@ int relay_write_pty(struct session *s);
 /* Whether queued client input waits (a linemode EOF, the line
  * discipline): no POLLOUT for it meanwhile. */
 int relay_input_waits(struct session *s, int64_t now);
-/* The EOF or signal a feed stopped at (s->in_act), done. */
-void relay_input_act(struct session *s);
+/* Whether there is input for the pty (bytes queued, or an EOF). */
+int relay_input_pending(const struct session *s);
+/* The EOF or signal a feed stopped at (s->in_act), done; -1 when the
+ * feed must stop there (a second EOF: s->held_eof). */
+int relay_input_act(struct session *s);
+/* The EOF before the held bytes (s->held_eof), queued at last. */
+void relay_input_eof(struct session *s);
 /* The input queue is full: logged once. */
 void relay_input_full(struct session *s);
 /* program.c: the window size the client sent (s->ws_col, ws_row), for
@@ -267,7 +274,7 @@ struct tty_in {
 		TTY_IN_BYTE,	/* write byte instead (an end of line) */
 		TTY_IN_DROP,	/* nothing (IGNCR) */
 		TTY_IN_SIGNAL,	/* TIOCSIG sig */
-		TTY_IN_EOF,	/* VEOF, with EXTPROC off (tty_eof_begin) */
+		TTY_IN_EOF,	/* VEOF (pty_input.c's input_eof) */
 	} what;
 	unsigned char byte;
 	int sig;
@@ -283,13 +290,8 @@ size_t tty_input_scan(const struct termios *t, const unsigned char *p,
 void tty_input_eol(const struct termios *t, struct tty_in *in);
 int tty_input_command(const struct termios *t, unsigned char cmd,
     struct tty_in *in);
-/* Before an EOF and the line it ends are written: EXTPROC and the echo
- * off (a raw queue cannot carry an EOF), client input held EOF_HOLD_MS
- * until the line discipline took it. */
-void tty_eof_begin(struct session *s, const struct termios *t);
-/* 1 while client input must wait; once the hold is over, EXTPROC is set
- * again. */
-int tty_input_held(struct session *s, int64_t now);
+/* Whether c ends a line for ICANON (newline, VEOL, VEOL2). */
+int tty_ends_line(const struct termios *t, unsigned char c);
 /* Outside EXTPROC: the pty's own character for IP, BRK, ABORT, SUSP,
  * EOF, EC, EL (from its termios), -1 when none. */
 int tty_command_char(struct session *s, unsigned char cmd);
@@ -300,6 +302,12 @@ int tty_command_char(struct session *s, unsigned char cmd);
  * written to the pty is told to ldisc_written(); ldisc_look() after the
  * program's output, which may mean it read. */
 size_t ldisc_room(struct session *s, size_t want);
+/* 1 when the program has read everything written to the pty so far;
+ * else 0, a look again due (ldisc_waiting). */
+int ldisc_drained(struct session *s);
+/* Nothing more may join what was just written until the program has
+ * read it (a VEOF must be read alone). */
+void ldisc_barrier(struct session *s);
 void ldisc_written(struct session *s, size_t n);
 int ldisc_waiting(struct session *s, int64_t now);
 void ldisc_look(struct session *s);

@@ -21,10 +21,9 @@
  * every termios change as a TIOCPKT_IOCTL packet.  What the line
  * discipline no longer does, the relay does, and this file tells it what:
  * an end of line becomes "\n" under ICRNL, IP/ABORT/SUSP (and the VINTR/
- * VQUIT/VSUSP characters under ISIG) become signals, and EOF, which a raw
- * queue cannot carry, is written with EXTPROC (and the echo) cleared,
- * together with the line it ends, client input held back EOF_HOLD_MS
- * until the line discipline has taken it (tty_eof_begin).  While the
+ * VQUIT/VSUSP characters under ISIG) become signals, and an EOF becomes
+ * what the line discipline makes of a VEOF in EXTPROC (pty_input.c does
+ * it: a VEOF alone in its queue, read as an end of file).  While the
  * program reads keys (vi, stty -icanon) EXTPROC is off and the line
  * discipline does its usual work; a change back is seen by the termios
  * check after every pty read and every write of client input (there is no
@@ -104,15 +103,13 @@ lflow_check(struct session *s, const struct termios *t)
 	}
 }
 
-/* EXTPROC while the client edits lines; off while the program reads keys
- * or an EOF is being delivered. */
+/* EXTPROC while the client edits lines; off while the program reads
+ * keys. */
 static void
 extproc_check(struct session *s, struct termios *t, int want)
 {
 	int have = (t->c_lflag & EXTPROC) != 0;
 
-	if (s->dl[DL_EOF_HOLD] != 0)
-		want = 0;
 	if (have != want) {
 		if (want)
 			t->c_lflag |= EXTPROC;
@@ -133,9 +130,6 @@ tty_mode_check(struct session *s)
 
 	if (s->state != S_RELAYING || get_tio(s, &t) == -1)
 		return;
-	/* The program's modes: the echo an EOF took off for its line is
-	 * the relay's doing (tty_eof_begin), nothing to tell the client. */
-	t.c_lflag |= (tcflag_t)s->eof_echo;
 	lflow_check(s, &t);
 	if (s->lm_type == LMT_NONE) {
 		if (s->lm_ext || (t.c_lflag & EXTPROC))
@@ -254,54 +248,20 @@ tty_input_modes(struct session *s, struct termios *t)
 	return s->lm_ext ? get_tio(s, t) : -1;
 }
 
-/* The echo flags tty_eof_begin() took off, given back. */
-static void
-eof_end(struct session *s)
-{
-	struct termios t;
-
-	if (s->eof_echo == 0 || get_tio(s, &t) == -1)
-		return;
-	t.c_lflag |= (tcflag_t)s->eof_echo;
-	s->eof_echo = 0;
-	set_tio(s, &t);
-}
-
+/* Whether c, as the relay wrote it, ends a line for ICANON: a newline
+ * (a CR under ICRNL: character mode writes the client's CR as it is),
+ * VEOL, VEOL2 (IEXTEN). */
 int
-tty_input_held(struct session *s, int64_t now)
+tty_ends_line(const struct termios *t, unsigned char c)
 {
-	if (s->dl[DL_EOF_HOLD] == 0)
-		return 0;
-	if (now < s->dl[DL_EOF_HOLD])
+	if (c == '\n')
 		return 1;
-	s->dl[DL_EOF_HOLD] = 0;
-	eof_end(s);
-	tty_mode_check(s);	/* EXTPROC back on */
-	return 0;
-}
-
-/*
- * EXTPROC off, and with it the echo, before the line the EOF ends is
- * written: the line discipline then takes that line and the EOF as one,
- * and the program reads the line without an end (an EOF at the start of a
- * line is an end of file).  With EXTPROC on, the kernel lets the program
- * read bytes as they come, so a line written before EXTPROC was off could
- * be read on its own and the EOF after it seen as an empty line: an end
- * of file the client never sent.  The echo is off because the client has
- * echoed the line already (it edits in a line mode); the line's bytes
- * reach the line discipline as the client made them, which in a line
- * mode holds no editing character (the client acts on those itself).
- */
-void
-tty_eof_begin(struct session *s, const struct termios *t)
-{
-	struct termios off = *t;
-
-	off.c_lflag &= ~(tcflag_t)(EXTPROC | ECHO | ECHONL);
-	s->eof_echo = (int)(t->c_lflag & (ECHO | ECHONL));
-	set_tio(s, &off);
-	s->lm_ext = 0;
-	s->dl[DL_EOF_HOLD] = now_ms() + EOF_HOLD_MS;
+	if (c == '\r' && (t->c_iflag & ICRNL) && !(t->c_iflag & IGNCR))
+		return 1;
+	if (t->c_cc[VEOL] != _POSIX_VDISABLE && t->c_cc[VEOL] == c)
+		return 1;
+	return (t->c_lflag & IEXTEN) && t->c_cc[VEOL2] != _POSIX_VDISABLE &&
+	    t->c_cc[VEOL2] == c;
 }
 
 /* What ICRNL/IGNCR/INLCR make of a CR or LF. */

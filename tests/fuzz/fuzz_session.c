@@ -806,11 +806,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case OP_DEADLINE:
 		case OP_START:
 			if (op == OP_DEADLINE) {
-				/* A linemode EOF's hold over, as in
-				 * relay_loop, and the input behind it fed
-				 * (also when a pty write ended the hold). */
-				if (s->dl[DL_EOF_HOLD] != 0)
-					(void)tty_input_held(s, INT64_MAX / 2);
+				/* The line discipline's next look due
+				 * (ldisc_room.c), and input held behind a
+				 * second linemode EOF fed, as in relay_loop,
+				 * once the first is done. */
+				if (s->dl[DL_LDISC] != 0)
+					s->dl[DL_LDISC] = 1;
 				relay_feed_held(s);
 			}
 			if (s->state == S_SECURING)

@@ -83,6 +83,25 @@ def test_mode_follows_icanon_both_ways(inetd_daemon):
     c.close()
 
 
+def test_eof_right_after_a_command(inetd_daemon):
+    """A shell reads the command line in character mode (the relay writes
+    the client's CR as it is, the line discipline's ICRNL makes it a
+    newline); the command then reads lines, and an EOF typed at once is
+    an end of file for it: it comes at a line's start."""
+    d = inetd_daemon(['-E', LMPROG + ' shell'])
+    c = lm_client(d.port)
+    c.expect(b'NOCANON')
+    c.settle(0.2)
+    c.send_data(b'cat\r\n')
+    c.expect(b"CMD:b'cat\\n'")
+    c.expect(b'CANON')
+    c.settle(0.2)
+    c.send_cmd(xEOF)
+    c.expect(b'EOF')
+    c.read_until_close()
+    c.close()
+
+
 def cpu_ticks(pid):
     """User and system time of pid, in clock ticks."""
     with open('/proc/%d/stat' % pid) as f:
@@ -90,12 +109,11 @@ def cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])
 
 
-def test_eof_hold_ends_without_more_input(inetd_daemon):
-    """After an EOF in EXTPROC, client input is held a moment while the
-    line discipline takes the EOF; then EXTPROC is back, even when the
-    client sends nothing more, and the idle relay does not spin waiting
-    for that input (it used to poll with a zero timeout until the next
-    keystroke)."""
+def test_eof_leaves_the_modes_and_the_relay_idle(inetd_daemon):
+    """An EOF in EXTPROC is a VEOF alone in the line discipline's queue
+    (pty_input.c): the pty's modes stay the program's (EXTPROC and the
+    echo as they were; an EOF used to turn both off for a moment), and
+    the idle relay does not spin once the program has read it."""
     d = inetd_daemon(['-E', LMPROG + ' eof'])
     c = lm_client(d.port)
     c.expect(b'READY')
@@ -106,7 +124,6 @@ def test_eof_hold_ends_without_more_input(inetd_daemon):
     c.expect(b'EOF')
     relay = relay_of(d)
     before = cpu_ticks(relay)
-    # EXTPROC back, and the echo the EOF took off for its line.
     c.expect(b'EXTPROC=1 ECHO=1')
     time.sleep(1.0)
     # An idle relay takes no CPU at all; one that spins, all it gets.
@@ -117,9 +134,10 @@ def test_eof_hold_ends_without_more_input(inetd_daemon):
 
 
 def test_eof_inside_a_read(inetd_daemon):
-    """An EOF character in the middle of one read from the client, in
-    EXTPROC: what came before it is one read(2) for the program, the EOF
-    ends it there, and what follows waits for the next read, in order."""
+    """EOF characters in the middle of one read from the client, in
+    EXTPROC: one that ends a partial line makes it a read(2) of its own,
+    one at a line's start is an end of file (a read of 0), and what
+    follows each waits for the next read, in order."""
     d = inetd_daemon(['-E', LMPROG + ' reads'])
     c = lm_client(d.port)
     c.expect(b'READY')
@@ -129,9 +147,8 @@ def test_eof_inside_a_read(inetd_daemon):
     c.expect(b"quit")
     text = bytes(c.data)
     reads = re.findall(rb"READ:(b'[^']*')", text)
-    assert reads[:3] == [b"b'ab'", b"b'cd\\n'", b"b''"], text
-    # The echo the EOF takes off the pty for a moment is the relay's, not
-    # the program's: the client is told nothing about it.
+    assert reads == [b"b'ab'", b"b'cd\\n'", b"b''", b"b'quit\\n'"], text
+    # No terminal mode changes for an EOF: the client is told nothing.
     c.settle(0.3)
     assert after(c, n) == [], [event_str(e) for e in after(c, n)]
     c.read_until_close()
@@ -143,8 +160,10 @@ def paste_lines(n):
                     for i in range(n))
 
 
-@pytest.mark.parametrize('pause_ms', [0, 2])
-def test_paste_before_the_program_reads(inetd_daemon, pause_ms):
+@pytest.mark.parametrize('pause_ms,end', [(0, b'quit\r\n'),
+                                          (2, b'quit\r\n'),
+                                          (2, b'\x04')])
+def test_paste_before_the_program_reads(inetd_daemon, pause_ms, end):
     """A paste of 28 KiB in a line mode that lands before the program
     reads: Linux's line discipline, in EXTPROC, dropped all but its first
     4 KiB (ldisc_room.c says why).  Every line arrives, in order, for a
@@ -153,7 +172,7 @@ def test_paste_before_the_program_reads(inetd_daemon, pause_ms):
     c = lm_client(d.port)
     c.expect(b'READY')
     paste = paste_lines(360)
-    c.send_data(paste + b'quit\r\n')
+    c.send_data(paste + end)
     want = hashlib.sha1(paste.replace(b'\r\n', b'\n')).hexdigest()
     c.expect(re.compile(rb'GOT:(\d+) ([0-9a-f]+)\r'))
     assert (int(c.match.group(1)), c.match.group(2).decode()) == (360, want)

@@ -14,11 +14,14 @@ messages the server sends after each change.  Ends by itself within 30 s.
   reads    READY; READ:<repr> per read(2), an end of file too, until a
            read holds "quit"
   paste MS READY; half a second without reading (a paste lands then);
-           then reads of 1 KiB, MS ms apart, until "quit\n": GOT:<lines>
-           <sha1 of what came before it>
+           then reads of 1 KiB, MS ms apart, until "quit\n" or an end of
+           file: GOT:<lines> <sha1 of what came before it>
   sigpaste READY; input comes (PENDING), unread until SIGINT (INT);
            then what comes until half a second of quiet, GOT:<bytes>;
            a line, LINE:<repr>
+  shell    READY; -icanon -echo (a shell's line editor) NOCANON; keys
+           until a CR or LF, CMD:<repr>; icanon echo back (the command
+           runs), CANON; one read: EOF, or DATA:<repr>
   cc       READY; line; VERASE to ^H (stty erase ^H) ERASE; line; exit
   eof      READY; line, LINE; EOF, EOF; half a second later EXTPROC=<0|1>
            ECHO=<0|1> (the relay's flags in the termios); line; exit
@@ -130,7 +133,8 @@ def main():
                 break
             data += b
             time.sleep(pause)
-        data = data[:-len(b'quit\n')]
+        if data.endswith(b'quit\n'):
+            data = data[:-len(b'quit\n')]
         say('GOT:%d %s\n' % (data.count(b'\n'),
                               hashlib.sha1(data).hexdigest()))
     elif mode == 'sigpaste':
@@ -157,6 +161,18 @@ def main():
         signal.signal(signal.SIGINT, interrupted)
         say('READY\n')
         time.sleep(20)
+    elif mode == 'shell':
+        say('READY\n')
+        setflag(LFL, termios.ICANON | termios.ECHO, False)
+        say('NOCANON\n')
+        cmd = b''
+        while not cmd.endswith((b'\r', b'\n')):
+            cmd += os.read(0, 1)
+        say('CMD:%r\n' % cmd)
+        setflag(LFL, termios.ICANON | termios.ECHO, True)
+        say('CANON\n')
+        b = os.read(0, 100)
+        say('EOF\n' if b == b'' else 'DATA:%r\n' % b)
     elif mode == 'cc':
         say('READY\n')
         line()
