@@ -35,6 +35,7 @@ DONT ECHO the daemon answers WONT ECHO but leaves the pty's ECHO on, so it
 still echoes (test_inetutils_telnet_mode_line_echoes_once,
 test_telnetlib_refused_echo_is_not_echoed).
 """
+import hashlib
 import os
 import pathlib
 import pwd
@@ -213,6 +214,32 @@ def test_inetutils_telnet_linemode_option(listen_daemon, tmux, home):
     tmux.wait(r'SUM=7')
     assert_quit(tmux)
     assert st == 'Operating with LINEMODE option', st
+
+
+def test_inetutils_telnet_linemode_paste_and_eof(listen_daemon, tmux, home,
+                                                 tmp_path):
+    """A paste of 20 KiB into inetutils telnet in LINEMODE, then ^D, to a
+    program that starts reading half a second later: every line arrives
+    and the ^D is its end of file (the line discipline in EXTPROC dropped
+    all but 4 KiB of such a paste, and lost an EOF not read within 20 ms:
+    ldisc_room.c, pty_input.c)."""
+    telnet = inetutils_telnet()
+    lmprog = str(HERE / 'progs' / 'lmprog.py')
+    d = listen_daemon(['-h', '-l', '-E', lmprog + ' paste 2'])
+    lines = [b'%04d %s' % (i, b'pasted through a real client ' * 3)
+             for i in range(200)]
+    paste = tmp_path / 'paste.txt'
+    paste.write_bytes(b'\n'.join(lines) + b'\n')
+    want = hashlib.sha1(b''.join(x + b'\n' for x in lines)).hexdigest()
+    tmux.start([telnet, '127.0.0.1', d.port],
+               client_env(home, TERM='xterm'), width=200, height=50)
+    tmux.wait(r'^READY')
+    tmux.tmux('load-buffer', '-b', 'p', str(paste))
+    tmux.tmux('paste-buffer', '-b', 'p', '-t', 'td')
+    tmux.keys('C-d')
+    m = tmux.wait(r'GOT:(\d+) ([0-9a-f]+)', timeout=20)
+    assert (int(m.group(1)), m.group(2)) == (200, want), tmux.text()[-500:]
+    tmux.wait(CLOSED)
 
 
 def test_inetutils_telnet_mode_line_echoes_once(listen_daemon, tmux, home):
