@@ -111,12 +111,21 @@ input_signal_flush(struct session *s)
 	if ((n == 0 && !s->eof_pending) || tty_input_modes(s, &t) == -1 ||
 	    (t.c_lflag & NOFLSH))
 		return;
-	spans_queue(s, s->span_len);
-	buf_consume(&s->in, buf_len(&s->in));
-	s->eof_pending = 0;
-	s->in_last = '\n';
+	relay_input_drop(s);
 	log_trace(s, DBG_PTYDATA, "signal: %zu bytes of queued input dropped",
 	    n);
+}
+
+/* The client input queued for the program dropped, borrowed spans and a
+ * pending EOF with it (its eof_at would point past the emptied queue):
+ * a signal (above), or the program's own input flush (synch.c). */
+void
+relay_input_drop(struct session *s)
+{
+	spans_queue(s, s->span_len);
+	buf_reset(&s->in);
+	s->eof_pending = 0;
+	s->in_last = '\n';
 }
 
 /* What the client's input asked of the pty beyond its bytes, done

@@ -355,6 +355,10 @@ write_step(struct session *s, const struct pollfd *pfd)
 	    relay_input_pending(s) && !s->pty.full &&
 	    relay_write_pty(s) == -1)
 		pty_done(s);
+	/* A linemode EOF just done, or room made: what waited behind it
+	 * goes on now.  Nothing else may wake the loop for it: the client
+	 * is not read meanwhile, and the program may read without a word. */
+	relay_feed_held(s);
 	if (!relay_lingering(s) && relay_write_net(s) == -1) {
 		s->net.st = SIDE_DONE;
 		return -1;

@@ -42,7 +42,7 @@ pty_packet(struct session *s, unsigned char ctl)
 {
 	log_trace(s, DBG_REPORT, "pty packet 0x%02x", ctl);
 	if (ctl & TIOCPKT_FLUSHREAD)
-		buf_reset(&s->in);
+		relay_input_drop(s);
 	if (ctl & TIOCPKT_FLUSHWRITE)
 		relay_abort_output(s);
 	if ((ctl & (TIOCPKT_NOSTOP | TIOCPKT_DOSTOP)) &&

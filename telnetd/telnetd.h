@@ -147,6 +147,9 @@ int relay_input_pending(const struct session *s);
 int relay_input_act(struct session *s);
 /* The EOF before the held bytes (s->held_eof), queued at last. */
 void relay_input_eof(struct session *s);
+/* The input queue for the program dropped, a pending EOF too (a
+ * signal, the program's TCIFLUSH). */
+void relay_input_drop(struct session *s);
 /* The input queue is full: logged once. */
 void relay_input_full(struct session *s);
 /* program.c: the window size the client sent (s->ws_col, ws_row), for

@@ -155,6 +155,44 @@ def test_eof_inside_a_read(inetd_daemon):
     c.close()
 
 
+def test_second_eof_for_a_program_that_reads_in_silence(inetd_daemon):
+    """Two EOFs behind a line, for a program busy when they come that then
+    reads the line and both ends of file without writing a byte.  The
+    second EOF waits (held_eof) until the first is done; the first was
+    done in a write step after a DL_LDISC look, and nothing woke the loop
+    again: the client was not read (held input), no deadline was due, no
+    output came - the session hung, IP included."""
+    d = inetd_daemon(['-E', LMPROG + ' eofs'])
+    c = lm_client(d.port)
+    c.expect(b'READY')
+    c.settle(0.2)
+    c.send_data(b'line\r\n\x04\x04')
+    c.expect(b"GOT:[b'line\\n', b'', b'']", timeout=5)
+    c.read_until_close()
+    c.close()
+
+
+@pytest.mark.parametrize('lines', [10, 60])
+def test_program_flush_drops_a_pending_eof(inetd_daemon, lines):
+    """The program's tcflush(TCIFLUSH) (FLUSHREAD) drops the relay's input
+    queue, and with it an EOF waiting in it: its place (eof_at) pointed
+    past the emptied queue, and the relay wrote that many stale bytes
+    from the queue's start (the paste's beginning, read again) and then
+    the EOF, where a terminal drops the EOF with the rest."""
+    d = inetd_daemon(['-E', LMPROG + ' tflush'])
+    c = lm_client(d.port)
+    c.expect(b'READY')
+    c.settle(0.2)
+    c.send_data(paste_lines(lines) + b'\x04')
+    c.expect(b'FLUSHED', timeout=5)
+    c.settle(1.0)
+    c.send_data(b'after\r\n')
+    c.expect(re.compile(rb'READS:(.*)\r'), timeout=5)
+    assert c.match.group(1) == b"[b'after\\n']", c.match.group(1)[-300:]
+    c.read_until_close()
+    c.close()
+
+
 def paste_lines(n):
     return b''.join(b'%05d %s\r\n' % (i, b'pasted text ' * 6)
                     for i in range(n))

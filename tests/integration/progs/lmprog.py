@@ -27,6 +27,11 @@ messages the server sends after each change.  Ends by itself within 30 s.
            ECHO=<0|1> (the relay's flags in the termios); line; exit
   busy     READY; 20 s without reading (a command that is busy); at
            SIGINT INT and exit
+  eofs     READY; 1.5 s without reading; then reads without a word until
+           two ends of file: GOT:<list of the reads>
+  tflush   READY; 1 s without reading; tcflush(TCIFLUSH) (as a password
+           prompt does), FLUSHED; then every read until one holds
+           "after" or 3 s pass: READS:<list of the reads>
 """
 import hashlib
 import os
@@ -173,6 +178,26 @@ def main():
         say('CANON\n')
         b = os.read(0, 100)
         say('EOF\n' if b == b'' else 'DATA:%r\n' % b)
+    elif mode == 'eofs':
+        say('READY\n')
+        time.sleep(1.5)
+        got = []
+        while got.count(b'') < 2:
+            got.append(os.read(0, 1024))
+        say('GOT:%r\n' % got)
+    elif mode == 'tflush':
+        say('READY\n')
+        time.sleep(1.0)
+        termios.tcflush(0, termios.TCIFLUSH)
+        say('FLUSHED\n')
+        reads = []
+        t0 = time.time()
+        while time.time() - t0 < 3:
+            if select.select([0], [], [], 0.1)[0]:
+                reads.append(os.read(0, 4096))
+                if b'after' in reads[-1]:
+                    break
+        say('READS:%r\n' % reads)
     elif mode == 'cc':
         say('READY\n')
         line()
