@@ -110,6 +110,12 @@ extproc_check(struct session *s, struct termios *t, int want)
 {
 	int have = (t->c_lflag & EXTPROC) != 0;
 
+	/* ICANON's line starts when the mode comes on (n_tty_set_termios):
+	 * a key the program read in character mode ("press any key", a
+	 * y/n) leaves no partial line behind for an EOF to end
+	 * (pty_input.c's input_eof).  Bytes still queued will start it. */
+	if (want && !s->lm_ext && buf_len(&s->in) == 0 && !s->eof_pending)
+		s->in_last = '\n';
 	if (have != want) {
 		if (want)
 			t->c_lflag |= EXTPROC;

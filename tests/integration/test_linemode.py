@@ -102,6 +102,27 @@ def test_eof_right_after_a_command(inetd_daemon):
     c.close()
 
 
+@pytest.mark.parametrize('eof', [b'\x04', bytes([IAC, xEOF])])
+def test_eof_after_a_key_read_in_character_mode(inetd_daemon, eof):
+    """A key read in character mode ("press any key", a y/n), then lines:
+    an EOF typed first is an end of file, as ICANON's line starts when
+    the mode comes on.  The relay took the key (the last byte it queued)
+    for the start of a partial line, wrote nothing for the EOF, and the
+    program waited on."""
+    d = inetd_daemon(['-E', LMPROG + ' keyeof'])
+    c = lm_client(d.port)
+    c.expect(b'NOCANON')
+    c.settle(0.2)
+    c.send_data(b'y')
+    c.expect(b'CANON\r')
+    c.settle(0.3)
+    c.send_raw(eof) if eof[0] == IAC else c.send_data(eof)
+    c.expect(re.compile(rb'(EOF|DATA:.*)\r'), timeout=5)
+    assert c.match.group(1) == b'EOF'
+    c.read_until_close()
+    c.close()
+
+
 def cpu_ticks(pid):
     """User and system time of pid, in clock ticks."""
     with open('/proc/%d/stat' % pid) as f:

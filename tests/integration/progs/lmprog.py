@@ -27,6 +27,8 @@ messages the server sends after each change.  Ends by itself within 30 s.
            ECHO=<0|1> (the relay's flags in the termios); line; exit
   busy     READY; 20 s without reading (a command that is busy); at
            SIGINT INT and exit
+  keyeof   READY; -icanon -echo NOCANON; one key, KEY:<repr>; icanon
+           echo back, CANON; one read: EOF, or DATA:<repr>
   eofs     READY; 1.5 s without reading; then reads without a word until
            two ends of file: GOT:<list of the reads>
   tflush   READY; 1 s without reading; tcflush(TCIFLUSH) (as a password
@@ -174,6 +176,15 @@ def main():
         while not cmd.endswith((b'\r', b'\n')):
             cmd += os.read(0, 1)
         say('CMD:%r\n' % cmd)
+        setflag(LFL, termios.ICANON | termios.ECHO, True)
+        say('CANON\n')
+        b = os.read(0, 100)
+        say('EOF\n' if b == b'' else 'DATA:%r\n' % b)
+    elif mode == 'keyeof':
+        say('READY\n')
+        setflag(LFL, termios.ICANON | termios.ECHO, False)
+        say('NOCANON\n')
+        say('KEY:%r\n' % os.read(0, 1))
         setflag(LFL, termios.ICANON | termios.ECHO, True)
         say('CANON\n')
         b = os.read(0, 100)
