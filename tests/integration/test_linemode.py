@@ -123,6 +123,28 @@ def test_eof_after_a_key_read_in_character_mode(inetd_daemon, eof):
     c.close()
 
 
+@pytest.mark.xfail(strict=True, reason='the VEOF waits in an EXTPROC '
+                   'queue as a raw byte; a reader in character mode gets ^D')
+def test_eof_typed_ahead_does_not_reach_a_line_editor_as_ctrl_d(
+        inetd_daemon):
+    """^D typed while a command runs (ICANON, not reading): on a plain
+    pty the line discipline turns it into its EOF mark (a NUL), and a
+    shell's line editor reading next in character mode gets that NUL.
+    Since 26b7554 the relay writes VEOF at once into the EXTPROC queue,
+    where it stays the byte ^D: bash's readline reads it on an empty
+    line and the shell logs out (seen with bash --norc -i, "sleep 1",
+    then ^D)."""
+    d = inetd_daemon(['-E', LMPROG + ' lateraw'])
+    c = lm_client(d.port)
+    c.expect(b'READY')
+    c.settle(0.2)
+    c.send_cmd(xEOF)
+    c.expect(re.compile(rb'RAW:(.*)\r'), timeout=5)
+    assert b'x04' not in c.match.group(1), c.match.group(1)
+    c.read_until_close()
+    c.close()
+
+
 def cpu_ticks(pid):
     """User and system time of pid, in clock ticks."""
     with open('/proc/%d/stat' % pid) as f:

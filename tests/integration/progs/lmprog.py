@@ -29,6 +29,9 @@ messages the server sends after each change.  Ends by itself within 30 s.
            SIGINT INT and exit
   keyeof   READY; -icanon -echo NOCANON; one key, KEY:<repr>; icanon
            echo back, CANON; one read: EOF, or DATA:<repr>
+  lateraw  READY; 1 s without reading (a command running); then
+           -icanon -echo (the shell's line editor back), NOCANON; what
+           comes in 1.5 s: RAW:<repr>
   eofs     READY; 1.5 s without reading; then reads without a word until
            two ends of file: GOT:<list of the reads>
   tflush   READY; 1 s without reading; tcflush(TCIFLUSH) (as a password
@@ -189,6 +192,17 @@ def main():
         say('CANON\n')
         b = os.read(0, 100)
         say('EOF\n' if b == b'' else 'DATA:%r\n' % b)
+    elif mode == 'lateraw':
+        say('READY\n')
+        time.sleep(1.0)
+        setflag(LFL, termios.ICANON | termios.ECHO, False)
+        say('NOCANON\n')
+        got = b''
+        end = time.time() + 1.5
+        while time.time() < end:
+            if select.select([0], [], [], 0.1)[0]:
+                got += os.read(0, 100)
+        say('RAW:%r\n' % got)
     elif mode == 'eofs':
         say('READY\n')
         time.sleep(1.5)
