@@ -53,11 +53,12 @@
 #define LDISC_WAIT_MIN_MS	1
 #define LDISC_WAIT_MAX_MS	128
 
-/* The bytes waiting in the line discipline.  0 too where it cannot be
- * told, which leaves input unpaced as before: no TIOCGPTPEER (logged
- * once), or a program that took EXTPROC off itself while it reads lines
- * (FIONREAD would count whole lines only; nor does the kernel drop input
- * then, as each end of line moves canon_head). */
+/* The bytes waiting in the line discipline; 0 too where that cannot be
+ * told, which leaves input unpaced as before (no TIOCGPTPEER, logged
+ * once).  With ICANON and without EXTPROC (a VEOF's window, pty_input.c,
+ * or a program that took EXTPROC off itself) FIONREAD counts the bytes of
+ * whole lines only, and an end-of-file mark as nothing: poll's POLLIN,
+ * which says a whole line or an EOF waits, stands for them (1). */
 static int
 ldisc_unread(struct session *s)
 {
@@ -75,10 +76,12 @@ ldisc_unread(struct session *s)
 	}
 	p.fd = fd;
 	p.events = POLLIN;
-	if (poll(&p, 1, 0) == -1 || tcgetattr(fd, &t) == -1 ||
-	    ((t.c_lflag & ICANON) && !(t.c_lflag & EXTPROC)) ||
-	    ioctl(fd, FIONREAD, &n) == -1)
-		n = 0;
+	if (poll(&p, 1, 0) != -1 && tcgetattr(fd, &t) == 0) {
+		if ((t.c_lflag & ICANON) && !(t.c_lflag & EXTPROC))
+			n = (p.revents & POLLIN) != 0;
+		else if (ioctl(fd, FIONREAD, &n) == -1)
+			n = 0;
+	}
 	(void)close(fd);
 	return n;
 }

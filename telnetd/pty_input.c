@@ -74,10 +74,12 @@ eof_due(struct session *s)
 	if (!ldisc_drained(s))
 		return 0;
 	if (s->eof_veof && tcgetattr(s->pty.fd, &t) == 0 &&
-	    (c = t.c_cc[VEOF]) != _POSIX_VDISABLE) {
+	    (c = t.c_cc[VEOF]) != _POSIX_VDISABLE &&
+	    tty_eof_window_begin(s) == 0) {
 		while ((n = write(s->pty.fd, &c, 1)) == -1 && errno == EINTR)
 			;
 		if (n == -1 && errno == EAGAIN) {
+			tty_eof_window_end(s);
 			s->pty.full = 1;
 			return 0;
 		}
@@ -302,11 +304,12 @@ relay_input_waits(struct session *s, int64_t now)
 	return ldisc_waiting(s, now);
 }
 
-/* Whether there is client input for the pty: queued bytes, or an EOF. */
+/* Whether there is client input for the pty: queued bytes, an EOF, or a
+ * VEOF's window to close once the program has read it. */
 int
 relay_input_pending(const struct session *s)
 {
-	return buf_len(&s->in) > 0 || s->eof_pending;
+	return buf_len(&s->in) > 0 || s->eof_pending || s->eof_window;
 }
 
 /* Write queued client input to the program: what was borrowed goes
@@ -333,6 +336,13 @@ queue_write(struct session *s)
 	ssize_t n;
 
 	for (;;) {
+		/* A VEOF not read yet: nothing joins it; EXTPROC back once
+		 * the program has read it. */
+		if (s->eof_window) {
+			if (!ldisc_drained(s))
+				break;
+			tty_eof_window_end(s);
+		}
 		len = buf_len(&s->in);
 		if (s->eof_pending) {
 			if (s->eof_at == 0) {

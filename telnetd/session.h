@@ -177,6 +177,8 @@ struct session {
 	int eof_pending;
 	size_t eof_at;			/* queued bytes ahead of it */
 	int eof_veof;			/* at a line's start: a VEOF goes */
+	int eof_window;			/* a VEOF in the line discipline,
+					 * EXTPROC off until it is read */
 	int held_eof;			/* an EOF before the held bytes */
 	unsigned char in_last;		/* the last byte queued for the pty */
 	int lflow_on, lflow_any;	/* last LFLOW state sent */

@@ -295,6 +295,10 @@ int tty_input_command(const struct termios *t, unsigned char cmd,
     struct tty_in *in);
 /* Whether c ends a line for ICANON (newline, VEOL, VEOL2). */
 int tty_ends_line(const struct termios *t, unsigned char c);
+/* A VEOF at a line's start is written with EXTPROC off, back once the
+ * program has read it (pty_input.c). */
+int tty_eof_window_begin(struct session *s);
+void tty_eof_window_end(struct session *s);
 /* Outside EXTPROC: the pty's own character for IP, BRK, ABORT, SUSP,
  * EOF, EC, EL (from its termios), -1 when none. */
 int tty_command_char(struct session *s, unsigned char cmd);

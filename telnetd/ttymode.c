@@ -110,6 +110,13 @@ extproc_check(struct session *s, struct termios *t, int want)
 {
 	int have = (t->c_lflag & EXTPROC) != 0;
 
+	/* A VEOF waits with EXTPROC off (tty_eof_window_begin): input is
+	 * still taken as the program's mode says, EXTPROC comes later. */
+	if (s->eof_window) {
+		s->lm_ext = want;
+		return;
+	}
+
 	/* ICANON's line starts when the mode comes on (n_tty_set_termios):
 	 * a key the program read in character mode ("press any key", a
 	 * y/n) leaves no partial line behind for an EOF to end
@@ -252,6 +259,40 @@ int
 tty_input_modes(struct session *s, struct termios *t)
 {
 	return s->lm_ext ? get_tio(s, t) : -1;
+}
+
+/*
+ * A VEOF at a line's start goes to the line discipline with EXTPROC off:
+ * ICANON keeps it as its end-of-file mark, which a program reading lines
+ * reads as an end of file, and one that reads keys by then (a shell's
+ * line editor once the command it ran ended without reading it) as a
+ * NUL, as on any pty.  With EXTPROC on it would stay the byte ^D, and
+ * readline logs out at ^D on an empty line.  Nothing else is written
+ * until the program has read it (ldisc_drained); then EXTPROC comes back
+ * (tty_eof_window_end).  Turning EXTPROC off or on clears the line
+ * discipline's line ends (n_tty_set_termios), so both happen only with
+ * its queue empty.
+ */
+int
+tty_eof_window_begin(struct session *s)
+{
+	struct termios t;
+
+	if (get_tio(s, &t) == -1)
+		return -1;
+	if (t.c_lflag & EXTPROC) {
+		t.c_lflag &= ~(tcflag_t)EXTPROC;
+		set_tio(s, &t);
+	}
+	s->eof_window = 1;
+	return 0;
+}
+
+void
+tty_eof_window_end(struct session *s)
+{
+	s->eof_window = 0;
+	tty_mode_check(s);	/* EXTPROC back while the program reads lines */
 }
 
 /* Whether c, as the relay wrote it, ends a line for ICANON: a newline

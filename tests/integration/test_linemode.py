@@ -123,24 +123,22 @@ def test_eof_after_a_key_read_in_character_mode(inetd_daemon, eof):
     c.close()
 
 
-@pytest.mark.xfail(strict=True, reason='the VEOF waits in an EXTPROC '
-                   'queue as a raw byte; a reader in character mode gets ^D')
 def test_eof_typed_ahead_does_not_reach_a_line_editor_as_ctrl_d(
         inetd_daemon):
-    """^D typed while a command runs (ICANON, not reading): on a plain
-    pty the line discipline turns it into its EOF mark (a NUL), and a
-    shell's line editor reading next in character mode gets that NUL.
-    Since 26b7554 the relay writes VEOF at once into the EXTPROC queue,
-    where it stays the byte ^D: bash's readline reads it on an empty
-    line and the shell logs out (seen with bash --norc -i, "sleep 1",
-    then ^D)."""
+    """^D typed while a command runs (ICANON, not reading), and the shell's
+    line editor reads next, in character mode: on a plain pty the line
+    discipline keeps the ^D as its end-of-file mark, which a reader of
+    keys gets as a NUL.  So here: the VEOF goes in with EXTPROC off
+    (ttymode.c's tty_eof_window_begin).  In EXTPROC it stayed the byte ^D,
+    and bash's readline logs out at ^D on an empty line (seen with bash
+    --norc -i, "sleep 1", then ^D)."""
     d = inetd_daemon(['-E', LMPROG + ' lateraw'])
     c = lm_client(d.port)
     c.expect(b'READY')
     c.settle(0.2)
     c.send_cmd(xEOF)
     c.expect(re.compile(rb'RAW:(.*)\r'), timeout=5)
-    assert b'x04' not in c.match.group(1), c.match.group(1)
+    assert c.match.group(1) == b"b'\\x00'", c.match.group(1)
     c.read_until_close()
     c.close()
 
