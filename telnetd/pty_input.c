@@ -31,18 +31,17 @@ relay_input_full(struct session *s)
 }
 
 /*
- * An EOF in EXTPROC (client_input.c).  The line discipline reads a VEOF
- * that is the only byte in its queue as an end of file (a read of 0:
- * n_tty's copy_from_read_buf), any other as a byte.  So an EOF at the
- * start of a line goes to the pty alone, once the program has read what
- * came before it, and nothing joins it until the program has read it
- * (eof_due); an EOF that ends a partial line only makes that line a read
- * of its own, as ICANON's EOF does: nothing joins the line until the
- * program has read it.  Neither needs the terminal's modes changed.  The
- * EOF waits in the input queue at eof_at; input after it is queued
- * behind it.  One EOF at a time: at a second one the feed stops, and it
- * and the rest wait (held_eof, datapath.c's held bytes).  Returns -1
- * then, else 0.
+ * An EOF in EXTPROC (client_input.c).  An EOF at the start of a line goes
+ * to the pty as a VEOF alone, once the program has read what came before
+ * it, with EXTPROC off until the program has read it too (eof_due;
+ * ttymode.c's tty_eof_window_begin says why): ICANON keeps it as its
+ * end-of-file mark.  An EOF that ends a partial line writes nothing: it
+ * only makes that line a read of its own, as ICANON's EOF does, for
+ * nothing joins the line until the program has read it.  Neither touches
+ * the echo.  The EOF waits in the input queue at eof_at; input after it
+ * is queued behind it.  One EOF at a time: at a second one the feed
+ * stops, and it and the rest wait (held_eof, datapath.c's held bytes).
+ * Returns -1 then, else 0.
  */
 static int
 input_eof(struct session *s)
@@ -62,8 +61,9 @@ input_eof(struct session *s)
 }
 
 /* The EOF at the head of the input queue, once the program has read
- * everything before it: a VEOF alone, or nothing (the end of a partial
- * line).  1 when done, 0 to wait, -1 when the pty is gone. */
+ * everything before it: a VEOF alone with EXTPROC off, or nothing (the
+ * end of a partial line).  1 when done, 0 to wait, -1 when the pty is
+ * gone. */
 static int
 eof_due(struct session *s)
 {

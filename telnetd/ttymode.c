@@ -21,13 +21,13 @@
  * every termios change as a TIOCPKT_IOCTL packet.  What the line
  * discipline no longer does, the relay does, and this file tells it what:
  * an end of line becomes "\n" under ICRNL, IP/ABORT/SUSP (and the VINTR/
- * VQUIT/VSUSP characters under ISIG) become signals, and an EOF becomes
- * what the line discipline makes of a VEOF in EXTPROC (pty_input.c does
- * it: a VEOF alone in its queue, read as an end of file).  While the
- * program reads keys (vi, stty -icanon) EXTPROC is off and the line
- * discipline does its usual work; a change back is seen by the termios
- * check after every pty read and every write of client input (there is no
- * packet without EXTPROC).
+ * VQUIT/VSUSP characters under ISIG) become signals, and an EOF at a
+ * line's start a VEOF written alone with EXTPROC off for as long as it
+ * waits to be read (pty_input.c does it, tty_eof_window_begin says why).
+ * While the program reads keys (vi, stty -icanon) EXTPROC is off and the
+ * line discipline does its usual work; a change back is seen by the
+ * termios check after every pty read and every write of client input
+ * (there is no packet without EXTPROC).
  *
  * This file reads and sets the pty's termios and sends negotiation through
  * the engine; it never reads or writes the pty's data: the relay does.
