@@ -35,6 +35,7 @@
 #include <sys/ioctl.h>
 
 #include <errno.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <termios.h>
@@ -52,6 +53,9 @@
 #define LDISC_SAFE		2000
 #define LDISC_WAIT_MIN_MS	1
 #define LDISC_WAIT_MAX_MS	128
+/* Reads of 512 bytes that empty the line discipline (LDISC_SAFE unread,
+ * end-of-file marks among them). */
+#define LDISC_DISCARD_READS	16
 
 /* The bytes waiting in the line discipline; 0 too where that cannot be
  * told, which leaves input unpaced as before (no TIOCGPTPEER, logged
@@ -150,6 +154,30 @@ ldisc_barrier(struct session *s)
 {
 	if (s->ld_unproven < LDISC_SAFE)
 		s->ld_unproven = LDISC_SAFE;
+}
+
+/*
+ * What the line discipline holds, dropped: a signal from the client goes
+ * through TIOCSIG, which leaves the input queue as it is, where ISIG's own
+ * characters flush it (pty_input.c).  The slave side opened here is
+ * read-only: it is read to its end (EAGAIN) and what comes is dropped,
+ * at most LDISC_DISCARD_READS reads; an end-of-file mark reads as 0.
+ */
+void
+ldisc_discard(struct session *s)
+{
+	unsigned char b[512];
+	ssize_t n = 0;
+	int fd, i;
+
+	if ((fd = ioctl(s->pty.fd, TIOCGPTPEER, SANDBOX_PEER_FLAGS)) == -1)
+		return;
+	for (i = 0; i < LDISC_DISCARD_READS; i++)
+		if ((n = read(fd, b, sizeof(b))) == -1)
+			break;
+	if (n == -1 && errno == EAGAIN)
+		ldisc_empty(s);
+	(void)close(fd);
 }
 
 void

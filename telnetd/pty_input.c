@@ -97,12 +97,12 @@ eof_due(struct session *s)
 }
 
 /*
- * A signal from the client in EXTPROC drops the client input queued for
- * the program, an EOF in it too, as the line discipline drops its own
- * queue at a signal character (unless NOFLSH): the rest of a paste a
- * program was slow to read must not go to the shell once the program is
- * interrupted.  What the line discipline holds already (LDISC_SAFE at
- * most) stays: the relay only sees the pty's master side.
+ * A signal from the client in EXTPROC drops the client input the program
+ * has not read, a pending EOF too, as the line discipline drops its queue
+ * at a signal character (unless NOFLSH): typeahead and the rest of a
+ * paste a program was slow to read must not go to the shell once the
+ * program is interrupted.  Both queues: the relay's, and the line
+ * discipline's, which TIOCSIG leaves as it is (ldisc_discard).
  */
 static void
 input_signal_flush(struct session *s)
@@ -110,11 +110,11 @@ input_signal_flush(struct session *s)
 	struct termios t;
 	size_t n = buf_len(&s->in) + s->span_len;
 
-	if ((n == 0 && !s->eof_pending) || tty_input_modes(s, &t) == -1 ||
-	    (t.c_lflag & NOFLSH))
+	if (tty_input_modes(s, &t) == -1 || (t.c_lflag & NOFLSH))
 		return;
 	relay_input_drop(s);
-	log_trace(s, DBG_PTYDATA, "signal: %zu bytes of queued input dropped",
+	ldisc_discard(s);
+	log_trace(s, DBG_PTYDATA, "signal: input dropped (%zu bytes queued)",
 	    n);
 }
 

@@ -316,6 +316,8 @@ int ldisc_drained(struct session *s);
  * read it (a VEOF must be read alone). */
 void ldisc_barrier(struct session *s);
 void ldisc_written(struct session *s, size_t n);
+/* What the line discipline holds, dropped (a signal's flush). */
+void ldisc_discard(struct session *s);
 int ldisc_waiting(struct session *s, int64_t now);
 void ldisc_look(struct session *s);
 
