@@ -149,7 +149,10 @@ def main():
                               hashlib.sha1(data).hexdigest()))
     elif mode == 'sigpaste':
         def interrupted(n, f):
-            say('INT\n')
+            # Not say(): SIGINT may come while a say() still flushes
+            # (a reentrant call into the buffered stdout raises).
+            out.flush()
+            os.write(1, b'INT\n')
             raise InterruptedError
         signal.signal(signal.SIGINT, interrupted)
         say('READY\n')
@@ -223,6 +226,42 @@ def main():
                 if b'after' in reads[-1]:
                     break
         say('READS:%r\n' % reads)
+    elif mode == 'vmin':
+        say('READY\n')
+        time.sleep(1.0)
+        a = termios.tcgetattr(0)
+        a[LFL] &= ~(termios.ICANON | termios.ECHO)
+        a[CC][termios.VMIN] = 2
+        a[CC][termios.VTIME] = 0
+        termios.tcsetattr(0, termios.TCSANOW, a)
+        say('NOCANON\n')
+        got = b''
+        end = time.time() + 2.0
+        while time.time() < end:
+            if select.select([0], [], [], 0.1)[0]:
+                got += os.read(0, 100)
+        say('RAW:%r\n' % got)
+    elif mode == 'editor':
+        say('READY\n')
+        time.sleep(1.0)
+        setflag(LFL, termios.ICANON | termios.ECHO, False)
+        say('NOCANON\n')
+        cmd = b''
+        while not cmd.endswith((b'\r', b'\n')):
+            cmd += os.read(0, 1)
+            say(cmd[-1:])      # a line editor echoes, the newline too
+        time.sleep(0.2)
+        setflag(LFL, termios.ICANON | termios.ECHO, True)
+        say('CMD:%r\n' % cmd)
+        time.sleep(0.5)
+        setflag(LFL, termios.ICANON | termios.ECHO, False)
+        say('NOCANON2\n')
+        got = b''
+        end = time.time() + 1.5
+        while time.time() < end:
+            if select.select([0], [], [], 0.1)[0]:
+                got += os.read(0, 100)
+        say('RAW:%r\n' % got)
     elif mode == 'cc':
         say('READY\n')
         line()
