@@ -73,13 +73,21 @@ eof_due(struct session *s)
 
 	if (!ldisc_drained(s))
 		return 0;
+	/* A program that reads keys by now (a shell's line editor that
+	 * read the line before the EOF in character mode) gets ICANON's
+	 * EOF mark as a NUL on any pty: a NUL goes, without a window.  A
+	 * VEOF with ICANON off would be the byte ^D, and readline logs out
+	 * at ^D on an empty line. */
 	if (s->eof_veof && tcgetattr(s->pty.fd, &t) == 0 &&
 	    (c = t.c_cc[VEOF]) != _POSIX_VDISABLE &&
-	    tty_eof_window_begin(s) == 0) {
+	    (!(t.c_lflag & ICANON) || tty_eof_window_begin(s) == 0)) {
+		if (!(t.c_lflag & ICANON))
+			c = '\0';
 		while ((n = write(s->pty.fd, &c, 1)) == -1 && errno == EINTR)
 			;
 		if (n == -1 && errno == EAGAIN) {
-			tty_eof_window_end(s);
+			if (s->eof_window)
+				tty_eof_window_end(s);
 			s->pty.full = 1;
 			return 0;
 		}
@@ -90,7 +98,8 @@ eof_due(struct session *s)
 		}
 		log_trace_dump(s, DBG_PTYDATA, "pty>", &c, 1);
 		ldisc_written(s, 1);
-		ldisc_barrier(s);
+		if (s->eof_window)
+			ldisc_barrier(s);
 	}
 	s->eof_pending = 0;
 	return 1;

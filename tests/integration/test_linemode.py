@@ -501,3 +501,41 @@ def test_status_is_lists_real_states(inetd_daemon):
     assert got == bytes([0, WILL, 1, WILL, 3, WILL, 5, DO, 24, DO, 31,
                          DO, 32, DO, 33, DO, 39]), got
     c.close()
+
+
+def test_eof_typed_ahead_then_raw_with_vmin(inetd_daemon):
+    """^D typed ahead while a command runs, then the program reads keys
+    with VMIN 2 (-icanon): on a plain pty it gets the EOF mark as a NUL
+    and the keys typed after it (b'\\x00ab').  The VEOF's window must not
+    hold the keys behind a mark that poll never reports (VMIN)."""
+    d = inetd_daemon(['-E', LMPROG + ' vmin'])
+    c = lm_client(d.port)
+    c.expect(b'READY')
+    c.settle(0.2)
+    c.send_cmd(xEOF)
+    c.expect(b'NOCANON')
+    c.settle(0.2)
+    c.send_data(b'ab')
+    c.expect(re.compile(rb'RAW:(.*)\r'), timeout=5)
+    assert c.match.group(1) == b"b'\\x00ab'", c.match.group(1)
+    c.read_until_close()
+    c.close()
+
+
+def test_eof_typed_ahead_behind_a_line_reaches_the_editor_as_nul(
+        inetd_daemon):
+    """"ls" CR and ^D typed while a command runs; the shell's line editor
+    (character mode) reads "ls\\n", runs it (ICANON back, no read), then
+    reads keys again: a plain pty gives it the EOF mark as a NUL, never
+    the byte ^D (readline would log out)."""
+    d = inetd_daemon(['-E', LMPROG + ' editor'])
+    c = lm_client(d.port)
+    c.expect(b'READY')
+    c.settle(0.2)
+    c.send_data(b'ls\r\n')
+    c.send_cmd(xEOF)
+    c.expect(b'NOCANON2', timeout=5)
+    c.expect(re.compile(rb'RAW:(.*)\r'), timeout=5)
+    assert c.match.group(1) == b"b'\\x00'", c.match.group(1)
+    c.read_until_close()
+    c.close()
