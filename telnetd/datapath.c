@@ -172,7 +172,8 @@ feed_read(struct session *s, const unsigned char *p, size_t n)
 
 	do {
 		s->direct = s->pty.fd != -1 && s->pty.st != SIDE_DONE &&
-		    !s->pty.full && !s->eof_pending && buf_len(&s->in) == 0;
+		    !s->pty.full && !s->eof_pending && !s->eof_window &&
+		    buf_len(&s->in) == 0;
 		used += telnet_feed(s->t, p + used, n - used);
 		s->direct = 0;
 		if (s->in_act == IN_ACT_NONE || relay_input_act(s) == -1)

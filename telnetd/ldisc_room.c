@@ -35,7 +35,6 @@
 #include <sys/ioctl.h>
 
 #include <errno.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <termios.h>

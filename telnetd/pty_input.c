@@ -346,9 +346,10 @@ queue_write(struct session *s)
 
 	for (;;) {
 		/* A VEOF not read yet: nothing joins it; EXTPROC back once
-		 * the program has read it. */
+		 * the program has read it, or reads keys (its EOF mark is a
+		 * NUL then, and a VMIN above 1 would never read it alone). */
 		if (s->eof_window) {
-			if (!ldisc_drained(s))
+			if (tty_reads_lines(s) && !ldisc_drained(s))
 				break;
 			tty_eof_window_end(s);
 		}

@@ -299,6 +299,7 @@ int tty_ends_line(const struct termios *t, unsigned char c);
  * program has read it (pty_input.c). */
 int tty_eof_window_begin(struct session *s);
 void tty_eof_window_end(struct session *s);
+int tty_reads_lines(struct session *s);
 /* Outside EXTPROC: the pty's own character for IP, BRK, ABORT, SUSP,
  * EOF, EC, EL (from its termios), -1 when none. */
 int tty_command_char(struct session *s, unsigned char cmd);

@@ -288,6 +288,15 @@ tty_eof_window_begin(struct session *s)
 	return 0;
 }
 
+/* Whether the program reads lines (ICANON); 1 when that cannot be told. */
+int
+tty_reads_lines(struct session *s)
+{
+	struct termios t;
+
+	return get_tio(s, &t) == -1 || (t.c_lflag & ICANON) != 0;
+}
+
 void
 tty_eof_window_end(struct session *s)
 {
