@@ -109,10 +109,14 @@ def test_idle_session_gives_buffers_back(inetd_daemon):
         f.write('5')
     rss = status_kib(relay, 'VmRSS')
 
-    # A burst both ways: 400 lines of 900 bytes in, as many echoed out.
+    # A burst both ways: 400 lines of 900 bytes in, as many echoed out,
+    # sent 100 lines (90 KB) at a time, so that the relay's reads are
+    # whole read buffers (IO_CHUNK) whatever the machine's pace: sent a
+    # line at a time, a relay that keeps up reads each line alone and
+    # touches a page of it (CI once saw the peak only 12 KiB up).
     line = b'x' * 900 + b'\r\n'
-    for i in range(400):
-        c.send_data(line)
+    for i in range(4):
+        c.send_data(line * 100)
         c._pump(0)
     for _ in range(400):
         c.expect(b"x\\n'")

@@ -148,20 +148,15 @@ def main():
         say('GOT:%d %s\n' % (data.count(b'\n'),
                               hashlib.sha1(data).hexdigest()))
     elif mode == 'sigpaste':
-        def interrupted(n, f):
-            # Not say(): SIGINT may come while a say() still flushes
-            # (a reentrant call into the buffered stdout raises).
-            out.flush()
-            os.write(1, b'INT\n')
-            raise InterruptedError
-        signal.signal(signal.SIGINT, interrupted)
+        # SIGINT held until the wait for it: it may come while
+        # say('PENDING') still writes (a handler that wrote or raised
+        # there broke that write).
+        signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGINT])
         say('READY\n')
         select.select([0], [], [], 10)
         say('PENDING\n')
-        try:
-            time.sleep(10)
-        except InterruptedError:
-            pass
+        if signal.sigtimedwait([signal.SIGINT], 10) is not None:
+            say('INT\n')
         got = 0
         while select.select([0], [], [], 0.5)[0]:
             got += len(os.read(0, 4096))
