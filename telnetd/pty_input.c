@@ -47,10 +47,23 @@ static int
 input_eof(struct session *s)
 {
 	struct termios t;
+	unsigned char c;
 
 	if (s->eof_pending)
 		return -1;
-	if (tty_input_modes(s, &t) == -1 || t.c_cc[VEOF] == _POSIX_VDISABLE)
+	if (tty_input_modes(s, &t) == -1) {
+		/* A held EOF, out of EXTPROC by now: what the line
+		 * discipline made of the EOF typed in ICANON, a byte now
+		 * (its EOF mark, a NUL, for a program that reads keys). */
+		if (s->pty.fd != -1 && tcgetattr(s->pty.fd, &t) == 0 &&
+		    (c = t.c_cc[VEOF]) != _POSIX_VDISABLE) {
+			if (!(t.c_lflag & ICANON))
+				c = '\0';
+			relay_input_copy(s, &c, 1);
+		}
+		return 0;
+	}
+	if (t.c_cc[VEOF] == _POSIX_VDISABLE)
 		return 0;
 	spans_queue(s, 0);
 	s->eof_pending = 1;

@@ -143,6 +143,23 @@ def test_eof_typed_ahead_does_not_reach_a_line_editor_as_ctrl_d(
     c.close()
 
 
+def test_two_eofs_typed_ahead_reach_a_line_editor_as_nuls(inetd_daemon):
+    """A line and two ^D typed while a command runs, and the shell's line
+    editor reads next, in character mode: a plain pty keeps both EOFs as
+    its end-of-file marks, which a reader of keys gets as NULs:
+    'line\\n\\0\\0'.  The second waits behind the first (held), and the
+    program reads keys by the time it is due."""
+    d = inetd_daemon(['-E', LMPROG + ' lateraw'])
+    c = lm_client(d.port)
+    c.expect(b'READY')
+    c.settle(0.2)
+    c.send_raw(b'line\r\n' + bytes([IAC, xEOF, IAC, xEOF]))
+    c.expect(re.compile(rb'RAW:(.*)\r'), timeout=5)
+    assert c.match.group(1) == b"b'line\\n\\x00\\x00'", c.match.group(1)
+    c.read_until_close()
+    c.close()
+
+
 def cpu_ticks(pid):
     """User and system time of pid, in clock ticks."""
     with open('/proc/%d/stat' % pid) as f:
