@@ -92,9 +92,10 @@ eof_due(struct session *s)
 	 * VEOF with ICANON off would be the byte ^D, and readline logs out
 	 * at ^D on an empty line. */
 	if (s->eof_veof && tcgetattr(s->pty.fd, &t) == 0 &&
-	    (c = t.c_cc[VEOF]) != _POSIX_VDISABLE &&
-	    (!(t.c_lflag & ICANON) || tty_eof_window_begin(s) == 0)) {
-		if (!(t.c_lflag & ICANON))
+	    (c = t.c_cc[VEOF]) != _POSIX_VDISABLE) {
+		if (t.c_lflag & ICANON)
+			tty_eof_window_begin(s, &t);
+		else
 			c = '\0';
 		while ((n = write(s->pty.fd, &c, 1)) == -1 && errno == EINTR)
 			;
@@ -318,14 +319,6 @@ relay_spans_write(struct session *s)
 		pty_written(s);
 }
 
-/* Whether queued client input waits for the line discipline: behind a
- * linemode EOF, or until the program reads (ldisc_room.c). */
-int
-relay_input_waits(struct session *s, int64_t now)
-{
-	return ldisc_waiting(s, now);
-}
-
 /* Whether there is client input for the pty: queued bytes, an EOF, or a
  * VEOF's window to close once the program has read it. */
 int
@@ -342,7 +335,7 @@ relay_write_pty(struct session *s)
 	s->direct = 0;
 	if (s->nspan > 0)
 		spans_queue(s, 0);
-	if (relay_input_waits(s, now_ms()))
+	if (ldisc_waiting(s, now_ms()))
 		return 0;
 	return queue_write(s);
 }

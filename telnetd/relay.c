@@ -220,7 +220,9 @@ poll_set(struct session *s, struct pollfd *pfd)
 		ptyin = netq_room(&s->out) > NETOUT_PTY_ROOM;
 		if (ptyin)
 			pfd[PFD_PTY].events |= POLLIN;
-		if (relay_input_pending(s) && !relay_input_waits(s, now_ms()))
+		/* Nothing asked of the pty while the line discipline must
+		 * be looked at again first (ldisc_room.c). */
+		if (relay_input_pending(s) && !ldisc_waiting(s, now_ms()))
 			pfd[PFD_PTY].events |= POLLOUT;
 	}
 

@@ -137,9 +137,6 @@ void relay_input_span(struct session *s, const unsigned char *p, size_t n);
 void relay_input_copy(struct session *s, const void *p, size_t n);
 void relay_spans_write(struct session *s);
 int relay_write_pty(struct session *s);
-/* Whether queued client input waits (a linemode EOF, the line
- * discipline): no POLLOUT for it meanwhile. */
-int relay_input_waits(struct session *s, int64_t now);
 /* Whether there is input for the pty (bytes queued, or an EOF). */
 int relay_input_pending(const struct session *s);
 /* The EOF or signal a feed stopped at (s->in_act), done; -1 when the
@@ -297,7 +294,7 @@ int tty_input_command(const struct termios *t, unsigned char cmd,
 int tty_ends_line(const struct termios *t, unsigned char c);
 /* A VEOF at a line's start is written with EXTPROC off, back once the
  * program has read it (pty_input.c). */
-int tty_eof_window_begin(struct session *s);
+void tty_eof_window_begin(struct session *s, const struct termios *t);
 void tty_eof_window_end(struct session *s);
 int tty_reads_lines(struct session *s);
 /* Outside EXTPROC: the pty's own character for IP, BRK, ABORT, SUSP,

@@ -273,19 +273,16 @@ tty_input_modes(struct session *s, struct termios *t)
  * discipline's line ends (n_tty_set_termios), so both happen only with
  * its queue empty.
  */
-int
-tty_eof_window_begin(struct session *s)
+void
+tty_eof_window_begin(struct session *s, const struct termios *t)
 {
-	struct termios t;
+	struct termios off = *t;
 
-	if (get_tio(s, &t) == -1)
-		return -1;
-	if (t.c_lflag & EXTPROC) {
-		t.c_lflag &= ~(tcflag_t)EXTPROC;
-		set_tio(s, &t);
+	if (off.c_lflag & EXTPROC) {
+		off.c_lflag &= ~(tcflag_t)EXTPROC;
+		set_tio(s, &off);
 	}
 	s->eof_window = 1;
-	return 0;
 }
 
 /* Whether the program reads lines (ICANON); 1 when that cannot be told. */

@@ -64,6 +64,22 @@ def line():
     return buf
 
 
+def read_for(secs):
+    """What comes in secs, in reads of up to 100 bytes."""
+    got = b''
+    end = time.time() + secs
+    while time.time() < end:
+        if select.select([0], [], [], 0.1)[0]:
+            got += os.read(0, 100)
+    return got
+
+
+def say_eof_or_data():
+    """One read: EOF (a read of 0), or DATA:<repr>."""
+    b = os.read(0, 100)
+    say('EOF\n' if b == b'' else 'DATA:%r\n' % b)
+
+
 def setflag(field, flag, on):
     a = termios.tcgetattr(0)
     if on:
@@ -179,8 +195,7 @@ def main():
         say('CMD:%r\n' % cmd)
         setflag(LFL, termios.ICANON | termios.ECHO, True)
         say('CANON\n')
-        b = os.read(0, 100)
-        say('EOF\n' if b == b'' else 'DATA:%r\n' % b)
+        say_eof_or_data()
     elif mode == 'keyeof':
         say('READY\n')
         setflag(LFL, termios.ICANON | termios.ECHO, False)
@@ -188,19 +203,13 @@ def main():
         say('KEY:%r\n' % os.read(0, 1))
         setflag(LFL, termios.ICANON | termios.ECHO, True)
         say('CANON\n')
-        b = os.read(0, 100)
-        say('EOF\n' if b == b'' else 'DATA:%r\n' % b)
+        say_eof_or_data()
     elif mode == 'lateraw':
         say('READY\n')
         time.sleep(1.0)
         setflag(LFL, termios.ICANON | termios.ECHO, False)
         say('NOCANON\n')
-        got = b''
-        end = time.time() + 1.5
-        while time.time() < end:
-            if select.select([0], [], [], 0.1)[0]:
-                got += os.read(0, 100)
-        say('RAW:%r\n' % got)
+        say('RAW:%r\n' % read_for(1.5))
     elif mode == 'eofs':
         say('READY\n')
         time.sleep(1.5)
@@ -230,12 +239,7 @@ def main():
         a[CC][termios.VTIME] = 0
         termios.tcsetattr(0, termios.TCSANOW, a)
         say('NOCANON\n')
-        got = b''
-        end = time.time() + 2.0
-        while time.time() < end:
-            if select.select([0], [], [], 0.1)[0]:
-                got += os.read(0, 100)
-        say('RAW:%r\n' % got)
+        say('RAW:%r\n' % read_for(2.0))
     elif mode == 'editor':
         say('READY\n')
         time.sleep(1.0)
@@ -251,12 +255,7 @@ def main():
         time.sleep(0.5)
         setflag(LFL, termios.ICANON | termios.ECHO, False)
         say('NOCANON2\n')
-        got = b''
-        end = time.time() + 1.5
-        while time.time() < end:
-            if select.select([0], [], [], 0.1)[0]:
-                got += os.read(0, 100)
-        say('RAW:%r\n' % got)
+        say('RAW:%r\n' % read_for(1.5))
     elif mode == 'cc':
         say('READY\n')
         line()
