@@ -350,19 +350,49 @@ parse_tls(struct config *cfg, int ch, const char *arg)
 	}
 }
 
-/* getopt_long's ':' (a value missing) or '?' (an unknown option). */
+/*
+ * getopt_long's ':' (a value missing) or '?' (anything else wrong).  A
+ * short option's mistake comes with its letter in optopt; a long one's
+ * with optopt 0 (unknown, ambiguous) or the option's table value (a
+ * letter, or a code that is no character at all), so its line is made
+ * from the word the user typed, the last one getopt_long read.  Which of
+ * the two it was: the word is a long option whose value is optopt.
+ */
 static void __attribute__((noreturn))
 bad_option(int ch, char **argv)
 {
-	if (ch == ':') {
-		if (optopt != 0)
-			usage_error("option -%c needs a value", optopt);
-		usage_error("option %s needs a value",
-		    arg_safe(argv[optind - 1]));
+	const char *word = argv[optind - 1];
+	const struct option *o, *match = NULL;
+	char letter[3] = { '-', (char)optopt, '\0' };
+	size_t len;
+	int n = 0;
+
+	if (strncmp(word, "--", 2) == 0 && word[2] != '\0') {
+		len = strcspn(word + 2, "=");
+		for (o = longopts; o->name != NULL; o++) {
+			if (strncmp(o->name, word + 2, len) != 0)
+				continue;
+			match = o;
+			if (strlen(o->name) == len) {	/* exact: no doubt */
+				n = 1;
+				break;
+			}
+			n++;
+		}
 	}
-	if (optopt != 0)
-		usage_error("unknown option -%c", optopt);
-	usage_error("unknown option %s", arg_safe(argv[optind - 1]));
+	if (optopt != 0 && (n != 1 || match->val != optopt)) {
+		if (ch == ':')
+			usage_error("option %s needs a value",
+			    arg_safe(letter));
+		usage_error("unknown option %s", arg_safe(letter));
+	}
+	if (n == 0)
+		usage_error("unknown option %s", arg_safe(word));
+	if (n > 1)
+		usage_error("ambiguous option %s", arg_safe(word));
+	if (ch == ':')
+		usage_error("option --%s needs a value", match->name);
+	usage_error("option --%s takes no value", match->name);
 }
 
 static void

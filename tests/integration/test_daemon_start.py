@@ -19,7 +19,7 @@ import pytest
 from tnclient import (TelnetClient, DEFAULT_ANSWERS, DO, DONT, WILL, WONT,
                       TTYPE, TSPEED, XDISPLOC, NEW_ENVIRON, OLD_ENVIRON,
                       NAWS, SGA, ECHO, LFLOW, STATUS, IAC, IS, VAR, SEND)
-from conftest import telnetd_path, _need, listen_starts
+from conftest import telnetd_path, _need, listen_starts, free_port
 
 PROGS = pathlib.Path(__file__).resolve().parent / 'progs'
 SHOWENV = str(PROGS / 'showenv.sh')
@@ -270,6 +270,37 @@ def test_bad_command_line(args):
     assert p.returncode == 2, (args, p)
     err = p.stderr.decode()
     assert err.count('\n') == 1 and err.startswith('telnetd: '), err
+    assert p.stdout == b''
+
+
+# A bad command line whose one line must say what was wrong with which
+# option: getopt_long reports a long option's mistake with optopt set to
+# the option's table value (a control character, or 0), so the line has to
+# be made from the word the user typed.  Numbers are digits only (strtoul
+# would take " 5" and "+5"), and two --listen addresses the kernel cannot
+# both bind are a command line error, not a listener that starts on the
+# first and serves part of what it was asked (or exits 1).
+@pytest.mark.parametrize('args,says', [
+    (['--idle-timeout'], r'option --idle-timeout needs a value'),
+    (['--listen'], r'option --listen needs a value'),
+    (['--help=x'], r'option --help takes no value'),
+    (['--version=1'], r'option --version takes no value'),
+    (['--no-hostinfo=1'], r'option --no-hostinfo takes no value'),
+    (['--no=1'], r'ambiguous option --no=1'),
+    (['--no-such-option'], r'unknown option --no-such-option'),
+    (['-x'], r'unknown option -x'),
+    (['-E'], r'option -E needs a value'),
+], ids=lambda a: ' '.join(a) if isinstance(a, list) else '')
+def test_bad_command_line_says_what(args, says):
+    exe = _need(telnetd_path())
+    port = str(free_port())
+    args = [a.replace('{p}', port) for a in args]
+    p = subprocess.run([exe] + args, capture_output=True, timeout=10,
+                       stdin=subprocess.DEVNULL)
+    err = p.stderr.decode()
+    assert p.returncode == 2, (args, p.returncode, err)
+    assert err.count('\n') == 1 and err.startswith('telnetd: '), err
+    assert re.search(says.replace('{p}', port), err), err
     assert p.stdout == b''
 
 
