@@ -94,7 +94,7 @@ parse_debug(const char *arg)
 	char buf[128], *p, *w;
 	unsigned int m = 0;
 
-	if (arg == NULL || *arg == '\0')
+	if (arg == NULL)
 		return DBG_OPTIONS | DBG_REPORT;
 	if (strlcpy(buf, arg, sizeof(buf)) >= sizeof(buf))
 		usage_error("-D: mode list too long");
@@ -116,23 +116,8 @@ parse_debug(const char *arg)
 	return m;
 }
 
-static unsigned int
-parse_uint(const char *opt, const char *arg, unsigned long max)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	if (arg == NULL || *arg == '\0' || *arg == '-')
-		usage_error("%s: not a number: '%s'", opt, arg_safe(arg));
-	v = strtoul(arg, &end, 10);
-	if (*end != '\0' || errno != 0 || v > max)
-		usage_error("%s: bad value '%s' (0..%lu)", opt, arg_safe(arg),
-		    max);
-	return (unsigned int)v;
-}
-
-/* A limit: a whole number in min..max. */
+/* A limit: a whole number in min..max, in decimal digits only (strtoul
+ * alone would also take leading blanks and a sign). */
 static unsigned int
 parse_range(const char *opt, const char *arg, unsigned long min,
     unsigned long max)
@@ -141,7 +126,7 @@ parse_range(const char *opt, const char *arg, unsigned long min,
 	unsigned long v;
 
 	errno = 0;
-	if (arg == NULL || *arg == '\0' || *arg == '-' || *arg == '+')
+	if (arg == NULL || *arg < '0' || *arg > '9')
 		usage_error("%s: not a number: '%s'", opt, arg_safe(arg));
 	v = strtoul(arg, &end, 10);
 	if (*end != '\0' || errno != 0 || v < min || v > max)
@@ -209,6 +194,10 @@ parse_debug_option(struct config *cfg, int argc, char **argv)
 	if (optarg == NULL && optind < argc && argv[optind][0] != '-' &&
 	    parse_debug(argv[optind]) != 0)
 		optarg = argv[optind++];
+	/* "--debug=" names no mode: a mistake, not the default list. */
+	if (optarg != NULL && *optarg == '\0')
+		usage_error("--debug: empty mode list (options, report, "
+		    "netdata, ptydata, all)");
 	if ((dbg = parse_debug(optarg)) == 0)
 		usage_error("-D: unknown mode in '%s' (options, report, "
 		    "netdata, ptydata, all)", arg_safe(optarg));
@@ -232,10 +221,11 @@ parse_limit(struct config *cfg, int ch, const char *arg)
 {
 	switch (ch) {
 	case OPT_LOGIN_TIMEOUT:
-		cfg->login_timeout = parse_uint("--login-timeout", arg, 86400);
+		cfg->login_timeout = parse_range("--login-timeout", arg, 0,
+		    86400);
 		break;
 	case OPT_IDLE_TIMEOUT:
-		cfg->idle_timeout = parse_uint("--idle-timeout", arg,
+		cfg->idle_timeout = parse_range("--idle-timeout", arg, 0,
 		    IDLE_TIMEOUT_MAX);
 		break;
 	case OPT_NEG_TIMEOUT:

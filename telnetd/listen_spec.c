@@ -95,11 +95,13 @@ listen_spec_parse(struct config *cfg, const char *arg)
 		ls->addr[0] = '\0';
 		port = arg;
 	}
-	errno = 0;
-	n = strtol(port, &end, 10);
 	if (*port == '\0')
 		usage_error("--listen=%s: no port", arg_safe(arg));
-	if (*end != '\0') {
+	/* A number is digits only (strtol would take " 23" and "+23");
+	 * anything else is a service name. */
+	errno = 0;
+	n = strtol(port, &end, 10);
+	if (port[strspn(port, "0123456789")] != '\0') {
 		struct servent *se;
 
 		nss_builtin_only("services");

@@ -290,6 +290,16 @@ def test_bad_command_line(args):
     (['--no-such-option'], r'unknown option --no-such-option'),
     (['-x'], r'unknown option -x'),
     (['-E'], r'option -E needs a value'),
+    (['--idle-timeout=+5'], r'--idle-timeout: not a number'),
+    (['--idle-timeout= 5'], r'--idle-timeout: not a number'),
+    (['--login-timeout=+5'], r'--login-timeout: not a number'),
+    (['--negotiation-timeout= 5'], r'--negotiation-timeout: not a number'),
+    (['--idle-timeout=10x'], r'--idle-timeout: bad value'),
+    (['--idle-timeout=99999999999999999999'], r'--idle-timeout: bad value'),
+    (['--listen=+2323'], r'--listen=\+2323: bad port'),
+    (['--listen= 2323'], r'--listen= 2323: bad port'),
+    (['--debug='], r'--debug: empty mode list'),
+    (['-D', ''], r"unexpected argument ''"),
 ], ids=lambda a: ' '.join(a) if isinstance(a, list) else '')
 def test_bad_command_line_says_what(args, says):
     exe = _need(telnetd_path())
