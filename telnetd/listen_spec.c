@@ -44,6 +44,66 @@ parse_listen_tls(struct listen_spec *ls, const char *arg)
 	return buf;
 }
 
+/* 4 or 6 and the address's bytes; 0 for none (every address). */
+static int
+spec_family(const struct listen_spec *ls, unsigned char *bin)
+{
+	if (ls->addr[0] == '\0')
+		return 0;
+	if (inet_pton(AF_INET, ls->addr, bin) == 1)
+		return 4;
+	return inet_pton(AF_INET6, ls->addr, bin) == 1 ? 6 : -1;
+}
+
+/*
+ * Two addresses on one port that the kernel will not bind both of: the
+ * same address, or one that is every address of the other's family (no
+ * ADDR is every address of both; the IPv6 sockets are v6only, so 0.0.0.0
+ * and :: do not meet).  Found at start, such a pair would be a listener
+ * that exits 1 after binding the first, or one that serves the second
+ * without its IPv4 half ("one of the two is enough", listen_open()).
+ */
+static int
+specs_overlap(const struct listen_spec *a, const struct listen_spec *b)
+{
+	static const unsigned char any[sizeof(struct in6_addr)];
+	unsigned char ba[sizeof(struct in6_addr)], bb[sizeof(struct in6_addr)];
+	int fa, fb;
+	size_t len;
+
+	if (strcmp(a->port, b->port) != 0)
+		return 0;
+	fa = spec_family(a, ba);
+	fb = spec_family(b, bb);
+	if (fa == 0 || fb == 0)
+		return 1;
+	if (fa != fb)
+		return 0;
+	len = fa == 4 ? sizeof(struct in_addr) : sizeof(struct in6_addr);
+	return memcmp(ba, bb, len) == 0 || memcmp(ba, any, len) == 0 ||
+	    memcmp(bb, any, len) == 0;
+}
+
+/* ls, just parsed from arg, against the addresses given before it. */
+static void
+listen_spec_unique(const struct config *cfg, const struct listen_spec *ls,
+    const char *arg)
+{
+	const struct listen_spec *o;
+	size_t i;
+
+	for (i = 0; i < cfg->nlisten; i++) {
+		o = &cfg->listen[i];
+		if (!specs_overlap(o, ls))
+			continue;
+		if (strchr(o->addr, ':') != NULL)
+			usage_error("--listen=%s: [%s]:%s is already given",
+			    arg_safe(arg), o->addr, o->port);
+		usage_error("--listen=%s: %s:%s is already given",
+		    arg_safe(arg), o->addr[0] ? o->addr : "*", o->port);
+	}
+}
+
 void
 listen_spec_parse(struct config *cfg, const char *arg)
 {
@@ -111,6 +171,7 @@ listen_spec_parse(struct config *cfg, const char *arg)
 	} else if (errno != 0 || n < 1 || n > 65535)
 		usage_error("--listen=%s: port out of range", arg_safe(arg));
 	snprintf(ls->port, sizeof(ls->port), "%ld", n);
+	listen_spec_unique(cfg, ls, arg);
 	cfg->nlisten++;
 	cfg->standalone = 1;
 }

@@ -300,6 +300,14 @@ def test_bad_command_line(args):
     (['--listen= 2323'], r'--listen= 2323: bad port'),
     (['--debug='], r'--debug: empty mode list'),
     (['-D', ''], r"unexpected argument ''"),
+    (['--listen=127.0.0.1:{p}', '--listen=127.0.0.1:{p}'],
+     r'--listen=127.0.0.1:{p}: 127.0.0.1:{p} is already given'),
+    (['--listen=127.0.0.1:{p}', '--listen={p}'],
+     r'--listen={p}: 127.0.0.1:{p} is already given'),
+    (['--listen=[::1]:{p}', '--listen={p}'],
+     r'--listen={p}: \[::1\]:{p} is already given'),
+    (['--listen=0.0.0.0:{p}', '--listen=127.0.0.1:{p}'],
+     r'--listen=127.0.0.1:{p}: 0.0.0.0:{p} is already given'),
 ], ids=lambda a: ' '.join(a) if isinstance(a, list) else '')
 def test_bad_command_line_says_what(args, says):
     exe = _need(telnetd_path())
@@ -312,6 +320,17 @@ def test_bad_command_line_says_what(args, says):
     assert err.count('\n') == 1 and err.startswith('telnetd: '), err
     assert re.search(says.replace('{p}', port), err), err
     assert p.stdout == b''
+
+
+def test_listen_addresses_that_coexist():
+    """The same port on addresses the kernel binds side by side (two IPv4
+    loopback addresses, IPv4 and IPv6 loopback) is no conflict."""
+    port = free_port()
+    ok, err = listen_starts(
+        telnetd_path(), ['--listen=127.0.0.2:%d' % port,
+                         '--listen=[::1]:%d' % port, '-E', '/bin/true'],
+        listen='--listen=127.0.0.1:%d' % port)
+    assert ok, err
 
 
 def test_listen_on_a_service_name():
