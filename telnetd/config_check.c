@@ -6,6 +6,7 @@
  * nothing started.
  */
 #include <sys/types.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <pwd.h>
@@ -173,10 +174,17 @@ check_login(struct config *cfg, const char *tpl)
 static void
 check_issue(struct config *cfg, const char *issue)
 {
+	struct stat st;
+
 	if (issue != NULL) {
-		if (access(issue, R_OK) == -1)
+		if (stat(issue, &st) == -1 || access(issue, R_OK) == -1)
 			usage_error("--issue=%s: %s", arg_safe(issue),
 			    strerror(errno));
+		/* A directory reads as nothing, and a FIFO or a device
+		 * would hold every session's start on its read. */
+		if (!S_ISREG(st.st_mode))
+			usage_error("--issue=%s: not a regular file",
+			    arg_safe(issue));
 		cfg->issue_file = issue;
 	} else if (cfg->login.is_default || cfg->pam)
 		cfg->issue_file = DEFAULT_ISSUE;

@@ -300,6 +300,7 @@ def test_bad_command_line(args):
     (['--listen= 2323'], r'--listen= 2323: bad port'),
     (['--debug='], r'--debug: empty mode list'),
     (['-D', ''], r"unexpected argument ''"),
+    (['--issue=/etc'], r'--issue=/etc: not a regular file'),
     (['--listen=127.0.0.1:{p}', '--listen=127.0.0.1:{p}'],
      r'--listen=127.0.0.1:{p}: 127.0.0.1:{p} is already given'),
     (['--listen=127.0.0.1:{p}', '--listen={p}'],
