@@ -22,7 +22,7 @@
  * every option the manual names is here (tests/integration/test_docs.py). */
 static const char usage_text[] =
 "usage: telnetd [-hnUV] [-D[MODE,...]] [-E STRING] [-l[nokludge]]\n"
-"               [--listen=[ADDR:]PORT]... [--pam[=SERVICE]]\n"
+"               [--listen=[ADDR:]PORT[,tls=MODE]]... [--pam[=SERVICE]]\n"
 "               [--accept-env=NAME]... [--login-timeout=SECS]\n"
 "               [--idle-timeout=SECS]\n"
 "               [--privsep-user=USER] [--issue=FILE]\n"

@@ -271,6 +271,12 @@ def test_synopsis_equals_help():
     assert ss == hs, 'SYNOPSIS short options differ from the usage in ' \
         '--help: only in SYNOPSIS %s, only in --help %s' % (
             sorted(ss - hs), sorted(hs - ss))
+    # Word for word, values too (the manual writes them in lower case).
+    text = re.sub(r'.\x08', '', run(['mandoc', '-Tascii', str(MAN)]).stdout)
+    syn = re.search(r'^SYNOPSIS\n(.*?)\n(?=\S)', text, re.M | re.S).group(1)
+    syn, use = ' '.join(syn.split()), ' '.join(usage.split()[1:])
+    assert syn.lower() == use.lower(), 'SYNOPSIS:\n%s\n--help:\n%s' % (
+        syn, use)
 
 
 def test_every_help_option_has_an_entry():
