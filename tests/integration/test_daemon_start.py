@@ -207,6 +207,57 @@ def test_host_is_numeric_without_lookup(inetd_daemon):
     assert info['ARGS'] == '127.0.0.1'
 
 
+def test_banner_before_the_program_and_h(inetd_daemon, tmp_path):
+    """--issue's file, escapes expanded, reaches the terminal before an -E
+    program; -h (SPEC.md: print nothing host-specific) turns it off even
+    then, and without --issue an -E program gets no banner at all."""
+    issue = tmp_path / 'issue'
+    issue.write_text('WELCOME on %t at 100%% \\s\n')
+    host = open('/etc/issue.net').read().strip() \
+        if os.path.exists('/etc/issue.net') else ''
+    for args, shown in ((['--issue=%s' % issue], True),
+                        (['--issue=%s' % issue, '-h'], False),
+                        ([], False)):
+        d = inetd_daemon(args + ['-E', SHOWENV])
+        c = TelnetClient(d.port)
+        c.negotiate()
+        c.expect(b'END')
+        text = c.data.decode()
+        c.close()
+        d.stop()
+        info = parse_showenv(text)
+        if shown:
+            banner = 'WELCOME on %s at 100%% Linux' % info['TTY'][5:]
+            assert text.index(banner) < text.index('ARGS='), text
+        else:
+            assert 'WELCOME' not in text, (args, text)
+            assert not host or host not in text, (args, text)
+
+
+def socket_timers(port):
+    """The timer column ss shows for the server's side of each connection
+    on PORT: 'keepalive' where SO_KEEPALIVE is on."""
+    r = subprocess.run(['ss', '-tnoH', 'state', 'established',
+                        '( sport = :%d )' % port], capture_output=True,
+                       text=True, timeout=10)
+    assert r.returncode == 0, r.stderr
+    return [l for l in r.stdout.splitlines() if l.strip()]
+
+
+@pytest.mark.parametrize('args,keepalive', [([], True), (['-n'], False),
+                                            (['--no-keepalive'], False)])
+def test_keepalive_and_n(inetd_daemon, args, keepalive):
+    """SO_KEEPALIVE on the client's connection unless -n."""
+    d = inetd_daemon(args + ['-E', TPROG + ' sleep'])
+    c = TelnetClient(d.port)
+    c.negotiate()
+    c.expect(b'READY')
+    conns = socket_timers(d.port)
+    c.close()
+    assert len(conns) == 1, conns
+    assert ('keepalive' in conns[0]) == keepalive, conns
+
+
 def test_signals_default_in_program(inetd_daemon):
     d = inetd_daemon(['-E', str(PROGS / 'sigstate.sh')])
     c = TelnetClient(d.port)
