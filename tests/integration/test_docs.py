@@ -158,9 +158,11 @@ def test_xr_pages_listed():
 
 
 def test_man_page_renders():
-    r = run(['mandoc', '-Tascii', str(MAN)])
+    r = run(['mandoc', '-Tascii', '-Owidth=80', str(MAN)])
     assert r.returncode == 0, r.stderr
     text = re.sub(r'.\x08', '', r.stdout)   # overstrike bold/underline
+    wide = [l for l in text.splitlines() if len(l) > 80]   # literal lines
+    assert not wide, 'wider than an 80-column terminal:\n' + '\n'.join(wide)
     for section in ('NAME', 'SYNOPSIS', 'DESCRIPTION', 'ENVIRONMENT',
                     'FILES', 'EXIT STATUS', 'EXAMPLES', 'SEE ALSO',
                     'STANDARDS', 'SECURITY CONSIDERATIONS'):
