@@ -431,3 +431,19 @@ def test_version_and_help():
     assert p.returncode == 0 and p.stdout.startswith(b'telnetd ')
     p = subprocess.run([exe, '--help'], capture_output=True, timeout=10)
     assert p.returncode == 0 and b'--listen' in p.stdout
+
+
+def test_help_says_the_defaults_the_manual_does():
+    """--help's defaults in parentheses are the manual's: -D alone traces
+    options and report (it said "(all)"); the relay's user is telnetd,
+    else nobody (it said nothing)."""
+    text = ' '.join(subprocess.run([_need(telnetd_path()), '--help'],
+                                   capture_output=True, text=True,
+                                   timeout=10).stdout.split())
+    assert 'ptydata, or all (options,report)' in text, text
+    assert 'of the relay (telnetd, else nobody)' in text, text
+    man = (PROGS.parents[2] / 'man' / 'telnetd.8').read_text()
+    man = ' '.join(man.split())
+    assert '.Cm options and .Cm report are traced' in man
+    assert 'The default is .Cm telnetd' in man and 'when it does not ' \
+        'exist, .Cm nobody' in man
