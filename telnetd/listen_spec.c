@@ -2,7 +2,9 @@
  * listen_spec.c - one --listen value, [ADDR:]PORT[,tls=MODE], checked and
  * added to the config's addresses: a numeric IPv4 address, an IPv6 one in
  * brackets, or none (every address); a port number or a service name
- * from /etc/services.  The sockets are opened later (listen_socket.c).
+ * from /etc/services; refused when it could not be bound beside an
+ * address given before it.  The sockets are opened later
+ * (listen_socket.c).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
