@@ -304,7 +304,8 @@ listener_open(struct listener *l, const struct config *cfg,
 	    (l->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) == -1)
 		fatal("signalfd");
 	if (listen_open(&l->socks, cfg) == -1) {
-		log_warnx("nothing to listen on");
+		log_warnx(l->socks.nfds > 0 ? "not listening on every address "
+		    "asked for: not started" : "nothing to listen on");
 		return 1;
 	}
 	if (listen_tls_start(&l->tls, cfg, sg) == -1)

@@ -62,13 +62,19 @@ listen_name(const struct sockaddr *sa, socklen_t len, char *host, size_t hsz,
 		memmove(host, host + 7, strlen(host + 7) + 1);
 }
 
+/*
+ * The sockets of one address: 0 when at least one listens, -1 when none
+ * does.  For every address (addr NULL) of one family, 1 when the host
+ * has no such family (no IPv6 in the kernel, no address to bind): that
+ * family is missing, not refused, and the other one serves alone.
+ */
 static int
 open_one(struct listen_socks *sk, int family, const char *addr,
     const char *port, int mode)
 {
 	struct addrinfo hints, *res, *ai;
 	char h[64], p[16];
-	int e, fd, on = 1, n = 0;
+	int e, fd, on = 1, n = 0, missing = 0;
 
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = family;
@@ -83,8 +89,10 @@ open_one(struct listen_socks *sk, int family, const char *addr,
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
 		    SOCK_NONBLOCK, ai->ai_protocol);
 		if (fd == -1) {
-			if (addr == NULL && errno == EAFNOSUPPORT)
-				continue;	/* no IPv6 here */
+			if (addr == NULL && errno == EAFNOSUPPORT) {
+				missing = 1;	/* no IPv6 here */
+				continue;
+			}
 			log_warn("socket");
 			continue;
 		}
@@ -98,6 +106,11 @@ open_one(struct listen_socks *sk, int family, const char *addr,
 		 * of connections waits there, not in SYN retries. */
 		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
 		    listen(fd, SOMAXCONN) == -1) {
+			if (addr == NULL && errno == EADDRNOTAVAIL) {
+				missing = 1;
+				close(fd);
+				continue;
+			}
 			log_warn("cannot listen on %s port %s", h, p);
 			close(fd);
 			continue;
@@ -110,7 +123,9 @@ open_one(struct listen_socks *sk, int family, const char *addr,
 		n++;
 	}
 	freeaddrinfo(res);
-	return n > 0 ? 0 : -1;
+	if (n > 0)
+		return 0;
+	return missing ? 1 : -1;
 }
 
 /* systemd's sockets first, then each --listen address's. */
@@ -118,7 +133,7 @@ int
 listen_open(struct listen_socks *sk, const struct config *cfg)
 {
 	size_t i;
-	int n = listen_fds_from_env(), k;
+	int n = listen_fds_from_env(), k, v4, v6;
 
 	for (k = 0; k < n && sk->nfds < MAX_SOCKS; k++) {
 		int fd = SD_LISTEN_FDS_START + k;
@@ -139,14 +154,18 @@ listen_open(struct listen_socks *sk, const struct config *cfg)
 
 		if (ls->addr[0] != '\0') {
 			if (open_one(sk, AF_UNSPEC, ls->addr, ls->port,
-			    ls->tls) == -1)
+			    ls->tls) != 0)
 				return -1;
 			continue;
 		}
-		/* Every address: IPv6 (v6only) and IPv4, one socket each;
-		 * one of the two is enough. */
-		if ((open_one(sk, AF_INET6, NULL, ls->port, ls->tls) == -1) +
-		    (open_one(sk, AF_INET, NULL, ls->port, ls->tls) == -1) == 2)
+		/* Every address: IPv6 (v6only) and IPv4, one socket each.
+		 * A family the host lacks is left out; one that is there
+		 * but cannot be bound (the port taken) fails the start,
+		 * else the other family's clients would reach whoever
+		 * holds the port. */
+		v6 = open_one(sk, AF_INET6, NULL, ls->port, ls->tls);
+		v4 = open_one(sk, AF_INET, NULL, ls->port, ls->tls);
+		if (v6 == -1 || v4 == -1 || (v6 == 1 && v4 == 1))
 			return -1;
 	}
 	return sk->nfds > 0 ? 0 : -1;

@@ -385,6 +385,31 @@ def test_listen_addresses_that_coexist():
     assert ok, err
 
 
+def test_listen_every_address_is_both_families():
+    """--listen=PORT is every address, IPv4 and IPv6 (SPEC.md).  With
+    port PORT taken on IPv4 by another program the listener does not
+    start on IPv6 alone, leaving IPv4 clients to the other program: it
+    exits 1, saying why.  (A host without IPv6 at all still serves IPv4:
+    that family is missing, not taken.)"""
+    exe = _need(telnetd_path())
+    port = free_port()
+    other = socket.socket()
+    other.bind(('0.0.0.0', port))
+    other.listen()
+    try:
+        p = subprocess.run([exe, '--listen=%d' % port, '-E', '/bin/true'],
+                           capture_output=True, timeout=10,
+                           stdin=subprocess.DEVNULL)
+    finally:
+        other.close()
+    err = p.stderr.decode()
+    assert p.returncode == 1, (p.returncode, err)
+    assert 'cannot listen on 0.0.0.0 port %d: Address already in use' % \
+        port in err, err
+    assert 'not started' in err and not re.search(r'telnetd \S+ ready',
+                                                  err), err
+
+
 def test_listen_on_a_service_name():
     """--listen takes a service name from /etc/services.  The daemon is a
     static program and looks it up with glibc's built-in "files" source
