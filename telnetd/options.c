@@ -39,6 +39,7 @@ charset_request(struct session *s)
 	telnet_send_charset_request(s->t, charsets,
 	    sizeof(charsets) / sizeof(charsets[0]));
 	s->charset_asked = 1;
+	s->charset_open = 1;
 	neg_wait(s, TELOPT_CHARSET, NEG_WAIT_SB);
 	log_trace(s, DBG_OPTIONS, "send CHARSET REQUEST UTF-8 ISO-8859-1 "
 	    "US-ASCII");
@@ -82,6 +83,9 @@ options_changed(struct session *s, unsigned char opt, int local, int enabled)
 	case TELOPT_CHARSET:
 		if (enabled)
 			charset_request(s);
+		else if (!telnet_local_enabled(s->t, opt) &&
+		    !telnet_remote_enabled(s->t, opt))
+			s->charset_open = 0;	/* no answer can come now */
 		break;
 	case TELOPT_LFLOW:
 		if (!local && enabled)
@@ -165,6 +169,7 @@ options_charset(struct session *s, const struct telnet_event *ev)
 	switch (ev->u.charset.cmd) {
 	case CHARSET_ACCEPTED:
 		neg_done(s, TELOPT_CHARSET, NEG_WAIT_ANSWER | NEG_WAIT_SB);
+		s->charset_open = 0;
 		for (k = 0; k < sizeof(charsets) / sizeof(charsets[0]); k++)
 			if (strcasecmp(ev->u.charset.names[0].s,
 			    charsets[k]) == 0)
@@ -187,14 +192,29 @@ options_charset(struct session *s, const struct telnet_event *ev)
 		}
 		return;
 	case CHARSET_REJECTED:
+	case CHARSET_TTABLE_IS:
+		/* A TTABLE-IS (never asked for) the engine has answered
+		 * TTABLE-REJECTED, which ends the subnegotiation as a
+		 * REJECTED does (RFC 2066 section 2). */
 		neg_done(s, TELOPT_CHARSET, NEG_WAIT_ANSWER | NEG_WAIT_SB);
-		log_trace(s, DBG_OPTIONS, "recv CHARSET REJECTED");
+		s->charset_open = 0;
+		log_trace(s, DBG_OPTIONS, "recv CHARSET %s",
+		    ev->u.charset.cmd == CHARSET_REJECTED ? "REJECTED" :
+		    "TTABLE-IS (answered TTABLE-REJECTED)");
 		return;
 	case CHARSET_REQUEST:
-		/* RFC 2066: with our own REQUEST outstanding the server
-		 * ignores the client's; else pick from its list. */
-		if (s->wait[TELOPT_CHARSET] != 0)
+		/* RFC 2066 sections 2 and 5: requests that cross (ours
+		 * still unanswered) are settled by the server, which "MUST
+		 * issue a negative acknowledgment" to the client's and
+		 * keeps its own, which the client answers; ignoring it
+		 * would leave the client waiting.  Else pick from its
+		 * list. */
+		if (s->charset_open) {
+			telnet_send_charset_rejected(s->t);
+			log_trace(s, DBG_OPTIONS, "recv CHARSET REQUEST "
+			    "crossing ours: REJECTED");
 			return;
+		}
 		for (k = 0; k < sizeof(charsets) / sizeof(charsets[0]); k++)
 			for (i = 0; i < ev->u.charset.nnames; i++)
 				if (strcasecmp(ev->u.charset.names[i].s,

@@ -157,6 +157,7 @@ struct session {
 	size_t nterms;
 	int ttype_done;			/* the list repeated or is full */
 	int charset_asked;		/* our CHARSET REQUEST went out */
+	int charset_open;		/* ... and is not answered yet */
 	char charset[CHARSET_NAME_MAX + 1];	/* "" = none agreed */
 	char location[LOCATION_MAX + 1];	/* SNDLOC */
 	struct neg_report *rep;		/* what the client answered, when */

@@ -109,6 +109,30 @@ def test_charset_rejected(inetd_daemon):
     c.close()
 
 
+def test_charset_crossing_requests_client_rejected(inetd_daemon):
+    """RFC 2066 section 2 and 5: when both sides send CHARSET REQUEST at
+    once, the server MUST answer the client's with REJECTED (it may not
+    ignore it: the client would wait for an answer), and the client
+    answers the server's."""
+    d = inetd_daemon(['-E', LMPROG + ' env'])
+    c = TelnetClient(d.port, timeout=15)
+    ans = dict(DEFAULT_ANSWERS)
+    ans[CHARSET] = True
+    c.negotiate(ans)
+    c.request_will(CHARSET)
+    i = c.wait_event(lambda e: e[0] == 'SB' and e[1] == CHARSET)
+    # Ours, sent as if before the server's arrived.
+    c.send_sb(CHARSET, b'\x01;UTF-8')
+    j = c.wait_event(lambda e: e[0] == 'SB' and e[1] == CHARSET,
+                     start=i + 1)
+    assert c.events[j][2] == bytes([REJECTED]), event_str(c.events[j])
+    # The server's request still stands: our answer to it counts.
+    c.send_sb(CHARSET, bytes([ACCEPTED]) + b'UTF-8')
+    env = env_of(c)
+    assert env[b'LANG'] == b'C.UTF-8', env
+    c.close()
+
+
 def test_sndloc_exported(inetd_daemon):
     d = inetd_daemon(['-E', LMPROG + ' env'])
     c = TelnetClient(d.port, timeout=15)
