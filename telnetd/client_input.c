@@ -97,6 +97,11 @@ client_command(struct session *s, unsigned char cmd)
 	int c;
 
 	log_trace(s, DBG_OPTIONS, "recv IAC %s", telnet_cmd_name(cmd));
+	/* RFC 885 section 5: EOR is negotiated for each direction, and
+	 * without the client's END-OF-RECORD in effect its IAC EOR
+	 * "should be treated as a NOP". */
+	if (cmd == TELNET_EOR && !telnet_remote_enabled(s->t, TELOPT_EOR))
+		return;
 	if (s->pty.fd != -1 && tty_input_modes(s, &t) == 0 &&
 	    tty_input_command(&t, cmd, &in)) {
 		input_act(s, &in, 0);
@@ -116,7 +121,7 @@ client_command(struct session *s, unsigned char cmd)
 		relay_abort_output(s);
 		return;
 	case TELNET_EOR:
-		/* RFC 885: an end of record ends a line. */
+		/* RFC 885: an end of record (agreed above) ends a line. */
 		if (s->pty.fd != -1 || s->state < S_RELAYING)
 			relay_input_copy(s, "\r", 1);
 		return;

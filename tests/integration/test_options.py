@@ -146,13 +146,35 @@ def test_sndloc_exported(inetd_daemon):
 
 
 def test_eor_ends_a_line(inetd_daemon):
+    """The client's END-OF-RECORD (its WILL, our DO, RFC 885): its IAC
+    EOR ends a line."""
+    d = inetd_daemon(['-E', LMPROG + ' lines'])
+    c = TelnetClient(d.port, timeout=15)
+    ans = dict(DEFAULT_ANSWERS)
+    ans[('DO', EOR_OPT)] = True
+    c.negotiate(ans)
+    c.expect(b'READY')
+    c.request_will(EOR_OPT)
+    c.wait_event(('DO', EOR_OPT))
+    c.send_raw(b'record' + bytes([IAC, EOR]))
+    c.expect(b"LINE:b'record\\n'")
+    c.close()
+
+
+@pytest.mark.parametrize('server_sends_eor', [False, True])
+def test_eor_not_in_effect_is_a_nop(inetd_daemon, server_sends_eor):
+    """RFC 885 section 5: "When the END-OF-RECORD option is not in
+    effect, the IAC EOR command should be treated as a NOP if received".
+    EOR is negotiated for each direction: our WILL (the client's DO)
+    lets the server send EORs, not the client."""
     d = inetd_daemon(['-E', LMPROG + ' lines'])
     c = TelnetClient(d.port, timeout=15)
     c.negotiate()
     c.expect(b'READY')
-    c.send_raw(bytes([IAC, DO, EOR_OPT]))
-    c.wait_event(('WILL', EOR_OPT))
-    c.send_raw(b'record' + bytes([IAC, EOR]))
+    if server_sends_eor:
+        c.request_do(EOR_OPT)
+        c.wait_event(('WILL', EOR_OPT))
+    c.send_raw(b'rec' + bytes([IAC, EOR]) + b'ord\r\n')
     c.expect(b"LINE:b'record\\n'")
     c.close()
 
