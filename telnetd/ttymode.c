@@ -244,11 +244,12 @@ tty_mode_linemode(struct session *s, const struct telnet_event *ev)
 			set_tio(s, &t);
 		send_slc(s, &o);
 		break;
-	case TELNET_DO:
-		/* Only the server asks for a forward mask. */
-		telnet_send_linemode_forwardmask(s->t, TELNET_WONT, NULL, 0);
-		break;
-	default:	/* WILL/WONT FORWARDMASK: we never asked */
+	default:
+		/* FORWARDMASK.  We never send DO FORWARDMASK, so WILL/WONT
+		 * answer nothing of ours; and a client's DO/DONT is not
+		 * answered either: only the DO LINEMODE side may send those
+		 * (RFC 1184 2.3), and "at no time" may the server send
+		 * WILL/WONT FORWARDMASK (5.7). */
 		break;
 	}
 }

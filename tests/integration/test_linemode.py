@@ -11,7 +11,7 @@ import time
 import pytest
 
 from tnclient import (TelnetClient, DEFAULT_ANSWERS, IAC, IP, xEOF, WILL,
-                      WONT, DO, ECHO, SGA, TM, LINEMODE, LFLOW, STATUS,
+                      WONT, DO, DONT, ECHO, SGA, TM, LINEMODE, LFLOW, STATUS,
                       event_str)
 from test_daemon_memory import relay_of
 
@@ -19,7 +19,7 @@ PROGS = pathlib.Path(__file__).resolve().parent / 'progs'
 LMPROG = str(PROGS / 'lmprog.py')
 TPROG = str(PROGS / 'tprog.py')
 
-MODE, SLC = 1, 3
+MODE, FORWARDMASK, SLC = 1, 2, 3
 EDIT, TRAPSIG, ACK = 0x01, 0x02, 0x04
 SLC_VALUE, SLC_DEFAULT, SLC_NOSUPPORT = 2, 3, 0
 SLC_ACK, FLUSHIN, FLUSHOUT = 0x80, 0x40, 0x20
@@ -331,6 +331,25 @@ def test_mode_ack_is_not_answered(inetd_daemon):
     assert after(c, n) == [('SB', LINEMODE, bytes([MODE, EDIT | TRAPSIG]))]
     c.send_data(b'quit\r\n')
     c.expect(b"LINE:b'quit\\n'")
+    c.close()
+
+
+def test_forwardmask_from_the_client_is_not_answered(inetd_daemon):
+    """RFC 1184 2.3 and 5.7: only the DO LINEMODE side (the server) may
+    send DO/DONT FORWARDMASK, and WILL/WONT FORWARDMASK only the WILL
+    LINEMODE side (the client): a client's DO FORWARDMASK gets no
+    FORWARDMASK back, and the session goes on."""
+    d = inetd_daemon(['-E', LMPROG + ' lines'])
+    c = lm_client(d.port)
+    c.expect(b'READY')
+    c.settle(0.2)
+    n = len(c.events)
+    c.send_sb(LINEMODE, bytes([DO, FORWARDMASK, 0x80]))
+    c.send_sb(LINEMODE, bytes([DONT, FORWARDMASK]))
+    c.send_data(b'quit\r\n')
+    c.expect(b"LINE:b'quit\\n'")
+    c.settle(0.2)
+    assert after(c, n) == [], [event_str(e) for e in after(c, n)]
     c.close()
 
 
