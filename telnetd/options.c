@@ -75,6 +75,8 @@ options_changed(struct session *s, unsigned char opt, int local, int enabled)
 	case TELOPT_ECHO:
 		if (local && !enabled && s->state == S_RELAYING)
 			tty_echo_refused(s);
+		else if (local && enabled && s->state == S_RELAYING)
+			tty_echo_agreed(s);
 		break;
 	case TELOPT_SNDLOC:
 		if (!local && enabled)

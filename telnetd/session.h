@@ -183,6 +183,7 @@ struct session {
 	int held_eof;			/* an EOF before the held bytes */
 	unsigned char in_last;		/* the last byte queued for the pty */
 	int lflow_on, lflow_any;	/* last LFLOW state sent */
+	int echo_cleared;		/* the pty's ECHO off for a DONT ECHO */
 	int tty_look;			/* pty data read: check termios */
 
 	/* The running session (relay.c). */

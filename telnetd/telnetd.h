@@ -266,8 +266,10 @@ void tty_mode_start(struct session *s);
 /* Read the termios and tell the client what changed. */
 void tty_mode_check(struct session *s);
 void tty_mode_linemode(struct session *s, const struct telnet_event *ev);
-/* The client refused our echo: turn the pty's echo off. */
+/* The client refused our echo: turn the pty's echo off; it agreed again:
+ * back on. */
 void tty_echo_refused(struct session *s);
+void tty_echo_agreed(struct session *s);
 /* What to do with a byte of client input in EXTPROC. */
 struct tty_in {
 	enum {

@@ -182,7 +182,29 @@ tty_echo_refused(struct session *s)
 		return;
 	t.c_lflag &= ~(tcflag_t)ECHO;
 	set_tio(s, &t);
+	s->echo_cleared = 1;
 	log_trace(s, DBG_OPTIONS, "client refused our echo: pty echo off");
+}
+
+/* RFC 857: WILL ECHO means the server echoes.  A client that refused our
+ * echo and asks for it again (DO ECHO: busybox telnet's character mode
+ * after its line mode) gets the pty's echo back, as BSD telnetd turns it
+ * on at a DO ECHO in character mode; only when this file turned it off,
+ * so that a program's own echo off (a password prompt) stays off. */
+void
+tty_echo_agreed(struct session *s)
+{
+	struct termios t;
+
+	if (!s->echo_cleared || s->lm_type != LMT_NONE ||
+	    get_tio(s, &t) == -1)
+		return;
+	s->echo_cleared = 0;
+	if (t.c_lflag & ECHO)
+		return;
+	t.c_lflag |= ECHO;
+	set_tio(s, &t);
+	log_trace(s, DBG_OPTIONS, "client agreed to our echo: pty echo on");
 }
 
 /* The pty is there, or a line mode was just agreed: take its modes. */

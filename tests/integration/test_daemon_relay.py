@@ -10,10 +10,12 @@ import socket
 import time
 
 from tnclient import (TelnetClient, IAC, DM, AO, AYT, IP, ABORT, SUSP, EC,
-                      EL, xEOF, DO, WILL, TM, LOGOUT, BINARY, ExpectTimeout)
+                      EL, xEOF, DO, WILL, TM, LOGOUT, BINARY, ECHO,
+                      ExpectTimeout)
 
 PROGS = pathlib.Path(__file__).resolve().parent / 'progs'
 TPROG = str(PROGS / 'tprog.py')
+LMPROG = str(PROGS / 'lmprog.py')
 
 
 def session(d, *neg_args, **neg):
@@ -142,6 +144,32 @@ def test_logout_closes(inetd_daemon):
     c.send_neg(DO, LOGOUT)
     c.wait_event(('WILL', LOGOUT))
     c.read_until_close(timeout=10)
+    c.close()
+
+
+def test_echo_refused_then_agreed_echoes_again(inetd_daemon):
+    """RFC 857: WILL ECHO means the server echoes.  A client that turns
+    the server's echo off (DONT ECHO: the pty stops echoing) and on again
+    (DO ECHO, as busybox telnet's line and character modes do) sees its
+    typing echoed again."""
+    d = inetd_daemon(['-E', LMPROG + ' lines'])   # the pty echoes
+    c = session(d)
+    c.expect(b'READY')
+    c.send_data(b'one\r\n')
+    c.expect(b"LINE:b'one\\n'")
+    assert bytes(c.data).count(b'one') == 2    # echoed, then the line
+    n = len(c.events)
+    c.request_do(ECHO, False)
+    c.wait_event(('WONT', ECHO), start=n)
+    c.send_data(b'two\r\n')
+    c.expect(b"LINE:b'two\\n'")
+    assert bytes(c.data).count(b'two') == 1    # the client echoes
+    n = len(c.events)
+    c.request_do(ECHO, True)
+    c.wait_event(('WILL', ECHO), start=n)
+    c.send_data(b'three\r\n')
+    c.expect(b"LINE:b'three\\n'")
+    assert bytes(c.data).count(b'three') == 2, bytes(c.data)
     c.close()
 
 
