@@ -90,8 +90,15 @@ options_changed(struct session *s, unsigned char opt, int local, int enabled)
 			s->charset_open = 0;	/* no answer can come now */
 		break;
 	case TELOPT_LFLOW:
-		if (!local && enabled)
-			tty_mode_check(s);
+		if (local || !enabled)
+			break;
+		/* RFC 1372 section 5: at each agreement the client turns
+		 * flow control on, its restart mode its own (after a
+		 * WONT/DONT it "may revert to an implementation-defined
+		 * default"): what we told it before counts no more. */
+		s->lflow_on = 1;
+		s->lflow_any = -1;
+		tty_mode_check(s);
 		break;
 	default:
 		break;

@@ -1,7 +1,8 @@
 """test_options.py - the options after the opening, over the real daemon:
-TTYPE cycling and the terminfo pick, CHARSET UTF-8 -> BINARY + LANG,
-SNDLOC -> TELNET_LOCATION, EOR ending a line, and the client report
-(--report, --report-log) checked against what the test client sent.
+TTYPE cycling and the terminfo pick, CHARSET UTF-8 -> BINARY + LANG (and
+crossing REQUESTs), LFLOW agreed again, SNDLOC -> TELNET_LOCATION, EOR
+ending a line (only when agreed), and the client report (--report,
+--report-log) checked against what the test client sent.
 """
 import json
 import os
@@ -13,13 +14,14 @@ import pytest
 
 from conftest import telnetd_path
 from tnclient import (TelnetClient, DEFAULT_ANSWERS, IAC, EOR, DO, WILL,
-                      TTYPE, BINARY, CHARSET, EOR_OPT, LINEMODE, XDISPLOC,
-                      event_str)
+                      TTYPE, BINARY, CHARSET, EOR_OPT, LFLOW, LINEMODE,
+                      XDISPLOC, event_str)
 
 PROGS = pathlib.Path(__file__).resolve().parent / 'progs'
 LMPROG = str(PROGS / 'lmprog.py')
 SNDLOC = 23
 ACCEPTED, REJECTED = 2, 3
+LFLOW_OFF, LFLOW_XON = 0, 3
 
 
 def env_of(c):
@@ -130,6 +132,38 @@ def test_charset_crossing_requests_client_rejected(inetd_daemon):
     c.send_sb(CHARSET, bytes([ACCEPTED]) + b'UTF-8')
     env = env_of(c)
     assert env[b'LANG'] == b'C.UTF-8', env
+    c.close()
+
+
+def test_flow_control_state_sent_again_when_lflow_agreed_again(
+        inetd_daemon):
+    """RFC 1372 section 5: as soon as DO and WILL are exchanged the
+    client enables flow control and its restart mode is its own; after
+    WONT/DONT it "may revert to an implementation-defined default".  So
+    an LFLOW agreed again is told the program's state again: OFF (the
+    program turned IXON off) and RESTART-XON."""
+    d = inetd_daemon(['-E', LMPROG + ' flow'])
+    c = TelnetClient(d.port, timeout=15)
+    c.negotiate()
+    c.expect(b'READY')
+    c.wait_event(('SB', LFLOW, bytes([LFLOW_XON])))
+    n = len(c.events)
+    c.send_data(b'next\r\n')
+    c.expect(b'NOIXON\r\n')
+    c.wait_event(('SB', LFLOW, bytes([LFLOW_OFF])), start=n)
+    n = len(c.events)
+    c.request_will(LFLOW, False)
+    c.wait_event(('DONT', LFLOW), start=n)
+    n = len(c.events)
+    c.request_will(LFLOW, True)
+    c.wait_event(('DO', LFLOW), start=n)
+    c.settle(0.3)
+    got = [e for e in c.events[n:] if e[0] in ('DO', 'DONT', 'SB')]
+    assert got == [('DO', LFLOW), ('SB', LFLOW, bytes([LFLOW_OFF])),
+                   ('SB', LFLOW, bytes([LFLOW_XON]))], \
+        [event_str(e) for e in got]
+    c.send_data(b'end\r\nend\r\nend\r\nend\r\n')
+    c.read_until_close()
     c.close()
 
 
