@@ -160,6 +160,21 @@ buf_append(struct buffer *b, const void *p, size_t n)
 	return 0;
 }
 
+unsigned char *
+buf_edit(struct buffer *b)
+{
+	return b->data + b->off;
+}
+
+void
+buf_keep(struct buffer *b, size_t n)
+{
+	if (n < b->len)
+		b->len = n;
+	if (b->len == 0)
+		b->off = 0;
+}
+
 void
 buf_consume(struct buffer *b, size_t n)
 {

@@ -32,6 +32,10 @@ unsigned char *buf_reserve(struct buffer *b, size_t n);
 void buf_commit(struct buffer *b, size_t n);
 void buf_consume(struct buffer *b, size_t n);
 void buf_reset(struct buffer *b);
+/* The unconsumed bytes, to be rewritten in place; buf_keep then keeps the
+ * first n of them (n at most buf_len). */
+unsigned char *buf_edit(struct buffer *b);
+void buf_keep(struct buffer *b, size_t n);
 /* When the buffer is empty and has been written to: give its pages back
  * (1), else 0.  The next write maps fresh zero pages. */
 int buf_trim(struct buffer *b);

@@ -153,6 +153,50 @@ relay_input_drop(struct session *s)
 	s->in_last = '\n';
 }
 
+/*
+ * EXTPROC coming on while client input is still queued: those bytes were
+ * taken as the line discipline takes input without EXTPROC, where a CR
+ * waits for ICRNL to make it a newline (character mode writes the client's
+ * CR as it is), but EXTPROC queues them raw.  Their line ends get here
+ * what EXTPROC input's get in client_input.c, or the program would read
+ * "line\r" run into the next line (RFC 1123 3.3.1: CR LF ends a line).
+ * It happens to input typed before the session started (EXTPROC comes on
+ * with the program, before the queue is written) or held back while the
+ * pty was full.  A signal or VEOF character among them stays a byte, as
+ * it was when it came.  Bytes already mapped once (queued in EXTPROC,
+ * still queued when it went off and on again) are mapped again: that
+ * changes them only under both INLCR and ICRNL.
+ */
+void
+relay_input_extproc_on(struct session *s, const struct termios *t)
+{
+	struct tty_in in;
+	unsigned char *p;
+	size_t i, n, k = 0, at = s->eof_at;
+
+	s->direct = 0;
+	if (s->nspan > 0)
+		spans_queue(s, 0);
+	p = buf_edit(&s->in);
+	n = buf_len(&s->in);
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\r' || p[i] == '\n') {
+			tty_map_eol(t, p[i], &in);
+			if (in.what == TTY_IN_DROP) {
+				if (s->eof_pending && i < s->eof_at)
+					at--;
+				continue;
+			}
+			p[i] = in.byte;
+		}
+		p[k++] = p[i];
+	}
+	buf_keep(&s->in, k);
+	s->eof_at = at;
+	if (k > 0)
+		s->in_last = p[k - 1];
+}
+
 /* What the client's input asked of the pty beyond its bytes, done
  * between two events of the feed (client_input.c).  -1: the feed must
  * stop there (a second EOF: it waits, s->held_eof). */

@@ -147,6 +147,9 @@ void relay_input_eof(struct session *s);
 /* The input queue for the program dropped, a pending EOF too (a
  * signal, the program's TCIFLUSH). */
 void relay_input_drop(struct session *s);
+/* EXTPROC comes on: the line ends of the input queued without it are
+ * mapped as EXTPROC input's are (termios t). */
+void relay_input_extproc_on(struct session *s, const struct termios *t);
 /* The input queue is full: logged once. */
 void relay_input_full(struct session *s);
 /* program.c: the window size the client sent (s->ws_col, ws_row), for
@@ -288,8 +291,11 @@ int tty_input_modes(struct session *s, struct termios *t);
  * as it is, and in *in what to do with the byte after it (n: none). */
 size_t tty_input_scan(const struct termios *t, const unsigned char *p,
     size_t n, struct tty_in *in);
-/* An end of line; a TELNET command (0: not one it acts on). */
+/* An end of line; a CR or LF as ICRNL, IGNCR and INLCR make it; a
+ * TELNET command (0: not one it acts on). */
 void tty_input_eol(const struct termios *t, struct tty_in *in);
+void tty_map_eol(const struct termios *t, unsigned char c,
+    struct tty_in *in);
 int tty_input_command(const struct termios *t, unsigned char cmd,
     struct tty_in *in);
 /* Whether c ends a line for ICANON (newline, VEOL, VEOL2). */

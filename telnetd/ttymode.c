@@ -124,9 +124,10 @@ extproc_check(struct session *s, struct termios *t, int want)
 	if (want && !s->lm_ext && buf_len(&s->in) == 0 && !s->eof_pending)
 		s->in_last = '\n';
 	if (have != want) {
-		if (want)
+		if (want) {
+			relay_input_extproc_on(s, t);
 			t->c_lflag |= EXTPROC;
-		else
+		} else
 			t->c_lflag &= ~(tcflag_t)EXTPROC;
 		set_tio(s, t);
 	}
@@ -341,8 +342,8 @@ tty_ends_line(const struct termios *t, unsigned char c)
 }
 
 /* What ICRNL/IGNCR/INLCR make of a CR or LF. */
-static void
-map_eol(const struct termios *t, unsigned char c, struct tty_in *in)
+void
+tty_map_eol(const struct termios *t, unsigned char c, struct tty_in *in)
 {
 	in->what = TTY_IN_BYTE;
 	in->byte = c;
@@ -358,7 +359,7 @@ map_eol(const struct termios *t, unsigned char c, struct tty_in *in)
 void
 tty_input_eol(const struct termios *t, struct tty_in *in)
 {
-	map_eol(t, '\r', in);
+	tty_map_eol(t, '\r', in);
 }
 
 static int
@@ -382,7 +383,7 @@ tty_input_scan(const struct termios *t, const unsigned char *p, size_t n,
 		else if ((t->c_lflag & ISIG) && is_cc(t, VSUSP, p[i]))
 			in->sig = SIGTSTP;
 		else if (p[i] == '\r' || p[i] == '\n')
-			map_eol(t, p[i], in);
+			tty_map_eol(t, p[i], in);
 		else if ((t->c_lflag & ICANON) && is_cc(t, VEOF, p[i]))
 			in->what = TTY_IN_EOF;
 		else

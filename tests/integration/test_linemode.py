@@ -83,6 +83,28 @@ def test_mode_follows_icanon_both_ways(inetd_daemon):
     c.close()
 
 
+@pytest.mark.parametrize('eol', [b'\r\n', b'\r\0'])
+def test_input_typed_before_the_start_keeps_its_line_ends(inetd_daemon, eol):
+    """A client that offers LINEMODE and types at once, before the
+    negotiation is done: its input waits for the program in the relay's
+    queue, taken as the line discipline takes it without EXTPROC (a CR,
+    for ICRNL to make a newline).  EXTPROC comes on before it is written,
+    and EXTPROC queues input raw: the program must still read a line
+    ending in "\n" (RFC 1123 3.3.1), not "early\r" run into the next."""
+    d = inetd_daemon(['-E', LMPROG + ' lines'])
+    c = TelnetClient(d.port, timeout=15)
+    c.send_raw(bytes([IAC, WILL, LINEMODE]) + b'early' + eol)
+    ans = dict(DEFAULT_ANSWERS)
+    ans[('DO', LINEMODE)] = True
+    c.negotiate(ans)
+    c.expect(b'READY')
+    c.settle(0.2)
+    c.send_data(b'late\r\n')
+    got = c.expect(b"LINE:b'late\\n'")
+    assert b"LINE:b'early\\n'" in got, got
+    c.close()
+
+
 def test_eof_right_after_a_command(inetd_daemon):
     """A shell reads the command line in character mode (the relay writes
     the client's CR as it is, the line discipline's ICRNL makes it a
