@@ -132,6 +132,12 @@ remote_agreed(struct session *s, unsigned char opt)
 		return;
 	case TELOPT_NAWS:
 		break;	/* the client sends its size unasked */
+	case TELOPT_CHARSET:
+		/* Its WILL: ours, for a REQUEST (options.c); the start
+		 * waits for the answer and the REQUEST's. */
+		if (telnet_request_local(s->t, opt, 1) == 0)
+			neg_wait(s, opt, NEG_WAIT_ANSWER);
+		return;
 	default:
 		return;
 	}

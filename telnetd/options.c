@@ -13,7 +13,8 @@
  * the first after a wrap) or TTYPE_MAX names are in; the whole list goes
  * to the monitor, which picks the first name the host's terminfo knows.
  *
- * CHARSET: when the client offers it (either side), REQUEST UTF-8, then
+ * CHARSET: when the client offers it (either side: its WILL gets our
+ * WILL, for only the side that sent WILL may REQUEST), REQUEST UTF-8, then
  * ISO-8859-1, US-ASCII.  The start waits for the answer (bounded by the
  * deadline); an accepted UTF-8 asks for BINARY both ways, and the monitor
  * sets LANG for the program unless the client sent its own.
@@ -83,9 +84,15 @@ options_changed(struct session *s, unsigned char opt, int local, int enabled)
 			neg_wait(s, opt, NEG_WAIT_SB);
 		break;
 	case TELOPT_CHARSET:
-		if (enabled)
+		/* RFC 2066 section 3: only a side that sent WILL and got DO
+		 * may REQUEST.  The client's WILL alone gets our WILL
+		 * (negotiate.c's remote_agreed); its DO, or its refusal,
+		 * answers that. */
+		if (local)
+			neg_done(s, opt, NEG_WAIT_ANSWER);
+		if (enabled && local)
 			charset_request(s);
-		else if (!telnet_local_enabled(s->t, opt) &&
+		else if (!enabled && !telnet_local_enabled(s->t, opt) &&
 		    !telnet_remote_enabled(s->t, opt))
 			s->charset_open = 0;	/* no answer can come now */
 		break;

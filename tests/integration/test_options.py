@@ -111,6 +111,29 @@ def test_charset_rejected(inetd_daemon):
     c.close()
 
 
+def test_charset_request_only_after_our_will_is_agreed(inetd_daemon):
+    """RFC 2066 section 3: a CHARSET REQUEST "can only be sent by a side
+    that has received a DO CHARSET message and sent a WILL CHARSET".  A
+    client that only offers its side (WILL) gets DO and the server's own
+    WILL; refused that (DONT), the server sends no REQUEST, and the
+    client's own REQUEST is answered."""
+    d = inetd_daemon(['-E', LMPROG + ' env'])
+    c = TelnetClient(d.port, timeout=15)
+    ans = dict(DEFAULT_ANSWERS)
+    ans[('WILL', CHARSET)] = False      # DONT to the server's WILL
+    c.negotiate(ans)
+    c.request_will(CHARSET)
+    c.wait_event(lambda e: e == ('WILL', CHARSET))
+    c.settle(0.3)
+    assert ('DO', CHARSET) in c.events, [event_str(e) for e in c.events]
+    assert not c.sbs(CHARSET), [event_str(e) for e in c.sbs(CHARSET)]
+    c.send_sb(CHARSET, b'\x01;KOI8-R;UTF-8')
+    i = c.wait_event(lambda e: e[0] == 'SB' and e[1] == CHARSET)
+    assert c.events[i][2] == bytes([ACCEPTED]) + b'UTF-8', \
+        event_str(c.events[i])
+    c.close()
+
+
 def test_charset_crossing_requests_client_rejected(inetd_daemon):
     """RFC 2066 section 2 and 5: when both sides send CHARSET REQUEST at
     once, the server MUST answer the client's with REJECTED (it may not
