@@ -56,12 +56,33 @@
  * end-of-file marks among them). */
 #define LDISC_DISCARD_READS	16
 
+/* A packet-mode status not read yet (POLLPRI on the master).  The
+ * program's tcflush(TCIFLUSH) empties the line discipline and sets
+ * FLUSHREAD in one step, under the lock FIONREAD takes: a queue seen
+ * empty by a flush has its status pending by then. */
+static int
+status_pending(const struct session *s)
+{
+	struct pollfd p;
+
+	p.fd = s->pty.fd;
+	p.events = POLLPRI;
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLPRI) != 0;
+}
+
 /* The bytes waiting in the line discipline; 0 too where that cannot be
  * told, which leaves input unpaced as before (no TIOCGPTPEER, logged
  * once).  With ICANON and without EXTPROC (a VEOF's window, pty_input.c,
  * or a program that took EXTPROC off itself) FIONREAD counts the bytes of
  * whole lines only, and an end-of-file mark as nothing: poll's POLLIN,
- * which says a whole line or an EOF waits, stands for them (1). */
+ * which says a whole line or an EOF waits, stands for them (1).
+ *
+ * Empty with a status pending counts as not empty (1): it may be the
+ * program's flush, not its reads, that emptied it, and what waits behind
+ * (the rest of a paste, an EOF) was flushed too; pty_packet() drops it
+ * once the loop reads the status.  Taken for reads, it went to the
+ * program after its flush (a relay descheduled between its poll and this
+ * look). */
 static int
 ldisc_unread(struct session *s)
 {
@@ -86,6 +107,8 @@ ldisc_unread(struct session *s)
 			n = 0;
 	}
 	(void)close(fd);
+	if (n == 0 && status_pending(s))
+		n = 1;
 	return n;
 }
 
