@@ -42,7 +42,7 @@ import time
 
 import pytest
 
-from conftest import (free_port, descendants, status_kib,
+from conftest import (free_port, descendants, status_kib, listening,
                       need_tool as need, inetutils_telnet)
 from tnclient import (TelnetClient, IAC, WILL, WONT, SB, SE,
                       STARTTLS, AUTHENTICATION, TTYPE, NEW_ENVIRON,
@@ -347,21 +347,13 @@ def test_socat_and_inetutils_telnet_login(listen_daemon, tmux, home, ca,
                           % (d.port, ca / 'ca.pem')],
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(('127.0.0.1', lport), 0.2).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        # That probe was socat's one connection: start it again.
-        s.wait(5)
-        s = subprocess.Popen([socat, 'TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr'
-                              % lport, 'OPENSSL:localhost:%d,cafile=%s'
-                              % (d.port, ca / 'ca.pem')],
-                             stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE)
-        time.sleep(0.3)
+        # Listening, seen in /proc/net/tcp: a probing connection would be
+        # socat's one (no fork), and a sleep is no proof it has bound.
+        deadline = time.monotonic() + 10
+        while not listening(lport):
+            assert s.poll() is None, s.stderr.read()
+            assert time.monotonic() < deadline, 'socat never listened'
+            time.sleep(0.01)
         tmux.start([telnet, '127.0.0.1', lport], client_env(home))
         assert tmux_login(tmux, user, pw) == user
         tmux.type('exit')
