@@ -274,10 +274,23 @@ def kill_tree(pids, grace=2.0):
         _reap(p)
 
 
+def _port_top():
+    """The highest port to pick: below the kernel's range for outgoing
+    connections' local ports, which could take a picked port between the
+    check below and the test's bind (a client of another test)."""
+    try:
+        with open('/proc/sys/net/ipv4/ip_local_port_range') as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 60999
+    return low - 1 if low > 21000 else 60999
+
+
 def free_port():
     """A random port above 20000 that is free on every loopback address."""
+    top = _port_top()
     for _ in range(200):
-        port = random.randint(20000, 60999)
+        port = random.randint(20000, top)
         ok = True
         for fam, addr in ((socket.AF_INET, '0.0.0.0'), (socket.AF_INET6, '::')):
             s = socket.socket(fam, socket.SOCK_STREAM)
