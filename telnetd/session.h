@@ -184,6 +184,7 @@ struct session {
 	unsigned char in_last;		/* the last byte queued for the pty */
 	int lflow_on, lflow_any;	/* last LFLOW state sent */
 	int echo_cleared;		/* the pty's ECHO off for a DONT ECHO */
+	tcflag_t echo_lflag;		/* the c_lflag left then */
 	int tty_look;			/* pty data read: check termios */
 
 	/* The running session (relay.c). */

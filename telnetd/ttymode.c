@@ -103,6 +103,28 @@ lflow_check(struct session *s, const struct termios *t)
 	}
 }
 
+/* The local flags as a program sets them: EXTPROC is this daemon's,
+ * PENDIN and FLUSHO the line discipline's. */
+static tcflag_t
+program_lflag(const struct termios *t)
+{
+	return t->c_lflag & ~(tcflag_t)(EXTPROC | PENDIN | FLUSHO);
+}
+
+/* The pty's echo, turned off for a DONT ECHO (tty_echo_refused), is the
+ * program's once it changed the local modes itself: it may have turned
+ * the echo on and off again for a password prompt, and a DO ECHO must not
+ * turn it on behind that (tty_echo_agreed). */
+static void
+echo_owned_check(struct session *s, const struct termios *t)
+{
+	if (s->echo_cleared && program_lflag(t) != s->echo_lflag) {
+		s->echo_cleared = 0;
+		log_trace(s, DBG_OPTIONS, "program changed its modes: "
+		    "pty echo is its own");
+	}
+}
+
 /* EXTPROC while the client edits lines; off while the program reads
  * keys. */
 static void
@@ -145,6 +167,7 @@ tty_mode_check(struct session *s)
 	if (s->state != S_RELAYING || get_tio(s, &t) == -1)
 		return;
 	lflow_check(s, &t);
+	echo_owned_check(s, &t);
 	if (s->lm_type == LMT_NONE) {
 		if (s->lm_ext || (t.c_lflag & EXTPROC))
 			extproc_check(s, &t, 0);
@@ -184,14 +207,17 @@ tty_echo_refused(struct session *s)
 	t.c_lflag &= ~(tcflag_t)ECHO;
 	set_tio(s, &t);
 	s->echo_cleared = 1;
+	s->echo_lflag = program_lflag(&t);
 	log_trace(s, DBG_OPTIONS, "client refused our echo: pty echo off");
 }
 
 /* RFC 857: WILL ECHO means the server echoes.  A client that refused our
  * echo and asks for it again (DO ECHO: busybox telnet's character mode
  * after its line mode) gets the pty's echo back, as BSD telnetd turns it
- * on at a DO ECHO in character mode; only when this file turned it off,
- * so that a program's own echo off (a password prompt) stays off. */
+ * on at a DO ECHO in character mode; only when this file turned it off
+ * and the program has not changed its local modes since (seen at any
+ * termios look, echo_owned_check), so that a program's own echo off (a
+ * password prompt) stays off. */
 void
 tty_echo_agreed(struct session *s)
 {
@@ -199,6 +225,9 @@ tty_echo_agreed(struct session *s)
 
 	if (!s->echo_cleared || s->lm_type != LMT_NONE ||
 	    get_tio(s, &t) == -1)
+		return;
+	echo_owned_check(s, &t);
+	if (!s->echo_cleared)
 		return;
 	s->echo_cleared = 0;
 	if (t.c_lflag & ECHO)

@@ -173,6 +173,29 @@ def test_echo_refused_then_agreed_echoes_again(inetd_daemon):
     c.close()
 
 
+def test_echo_agreed_again_leaves_a_password_prompt_alone(inetd_daemon):
+    """The pty's echo turned off for a DONT ECHO, then on and off again by
+    the program itself (stty echo, then a password prompt): a DO ECHO
+    after that must not turn it on behind the prompt."""
+    d = inetd_daemon(['-E', LMPROG + ' password'])
+    c = session(d)
+    c.expect(b'READY')
+    n = len(c.events)
+    c.request_do(ECHO, False)
+    c.wait_event(('WONT', ECHO), start=n)
+    c.send_data(b'one\r\n')
+    c.expect(b'ECHOON')
+    c.send_data(b'two\r\n')
+    c.expect(b'PASSWORD:')
+    n = len(c.events)
+    c.request_do(ECHO, True)
+    c.wait_event(('WILL', ECHO), start=n)
+    c.send_data(b'hunter2\r\n')
+    c.expect(b"SECRET:b'hunter2\\n'")
+    assert bytes(c.data).count(b'hunter2') == 1, bytes(c.data)
+    c.close()
+
+
 def test_every_end_of_line_is_one(inetd_daemon):
     d = inetd_daemon(['-E', TPROG + ' lines'])
     c = session(d)

@@ -22,6 +22,8 @@ messages the server sends after each change.  Ends by itself within 30 s.
   shell    READY; -icanon -echo (a shell's line editor) NOCANON; keys
            until a CR or LF, CMD:<repr>; icanon echo back (the command
            runs), CANON; one read: EOF, or DATA:<repr>
+  password READY; line; echo on (stty echo) ECHOON; line; echo off
+           (a password prompt) PASSWORD:; line, SECRET:<repr>; exit
   cc       READY; line; VERASE to ^H (stty erase ^H) ERASE; line; exit
   eof      READY; line, LINE; EOF, EOF; half a second later EXTPROC=<0|1>
            ECHO=<0|1> (the relay's flags in the termios); line; exit
@@ -256,6 +258,15 @@ def main():
         setflag(LFL, termios.ICANON | termios.ECHO, False)
         say('NOCANON2\n')
         say('RAW:%r\n' % read_for(1.5))
+    elif mode == 'password':
+        say('READY\n')
+        line()
+        setflag(LFL, termios.ECHO, True)
+        say('ECHOON\n')
+        line()
+        setflag(LFL, termios.ECHO, False)
+        say('PASSWORD:')
+        say('SECRET:%r\n' % line())
     elif mode == 'cc':
         say('READY\n')
         line()
