@@ -163,8 +163,9 @@ relay_input_drop(struct session *s)
  * It happens to input typed before the session started (EXTPROC comes on
  * with the program, before the queue is written) or held back while the
  * pty was full.  A signal or VEOF character among them stays a byte, as
- * it was when it came.  Bytes already mapped once (queued in EXTPROC,
- * still queued when it went off and on again) are mapped again: that
+ * it was when it came.  Not called when the queue was taken as EXTPROC
+ * input (ttymode.c's extproc_check); bytes queued in EXTPROC still queued
+ * when the program read keys and then lines again are mapped twice, which
  * changes them only under both INLCR and ICRNL.
  */
 void

@@ -147,7 +147,12 @@ extproc_check(struct session *s, struct termios *t, int want)
 		s->in_last = '\n';
 	if (have != want) {
 		if (want) {
-			relay_input_extproc_on(s, t);
+			/* Input queued as EXTPROC input already (the end of
+			 * a VEOF's window, lm_ext still on) is not mapped
+			 * twice: under INLCR and ICRNL a second mapping
+			 * swaps CR and LF back. */
+			if (!s->lm_ext)
+				relay_input_extproc_on(s, t);
 			t->c_lflag |= EXTPROC;
 		} else
 			t->c_lflag &= ~(tcflag_t)EXTPROC;

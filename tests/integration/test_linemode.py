@@ -252,6 +252,24 @@ def test_second_eof_for_a_program_that_reads_in_silence(inetd_daemon):
     c.close()
 
 
+def test_input_behind_an_eof_mapped_once(inetd_daemon):
+    """Input typed behind an EOF is taken as EXTPROC input (its CR made
+    a newline by ICRNL) while the VEOF's window has EXTPROC off; when
+    EXTPROC comes back it must not be mapped a second time: under INLCR
+    and ICRNL that turns the newline back into a CR, and the program
+    never gets its line."""
+    d = inetd_daemon(['-E', LMPROG + ' swapeol'])
+    c = lm_client(d.port)
+    c.expect(b'READY')
+    c.settle(0.2)
+    c.send_data(b'\x04after\r\n')
+    got = c.expect(b'READS:', timeout=6)
+    got += c.expect(b'\n')
+    assert b"READS:[b'', b'after\\n']" in got, got
+    c.read_until_close()
+    c.close()
+
+
 @pytest.mark.parametrize('lines', [10, 60])
 def test_program_flush_drops_a_pending_eof(inetd_daemon, lines):
     """The program's tcflush(TCIFLUSH) (FLUSHREAD) drops the relay's input

@@ -36,6 +36,9 @@ messages the server sends after each change.  Ends by itself within 30 s.
            comes in 1.5 s: RAW:<repr>
   eofs     READY; 1.5 s without reading; then reads without a word until
            two ends of file: GOT:<list of the reads>
+  swapeol  inlcr icrnl (CR and LF swapped); READY; 1.5 s without
+           reading; then every read until one holds "after" or 3 s
+           pass: READS:<list of the reads>
   tflush   READY; 1 s without reading; tcflush(TCIFLUSH) (as a password
            prompt does), FLUSHED; then every read until one holds
            "after" or 3 s pass: READS:<list of the reads>
@@ -219,6 +222,18 @@ def main():
         while got.count(b'') < 2:
             got.append(os.read(0, 1024))
         say('GOT:%r\n' % got)
+    elif mode == 'swapeol':
+        setflag(IFL, termios.INLCR | termios.ICRNL, True)
+        say('READY\n')
+        time.sleep(1.5)
+        reads = []
+        t0 = time.time()
+        while time.time() - t0 < 3:
+            if select.select([0], [], [], 0.1)[0]:
+                reads.append(os.read(0, 4096))
+                if b'after' in reads[-1]:
+                    break
+        say('READS:%r\n' % reads)
     elif mode == 'tflush':
         say('READY\n')
         time.sleep(1.0)
