@@ -309,10 +309,18 @@ relay_input_span(struct session *s, const unsigned char *p, size_t n)
 	s->span_len += n;
 }
 
-/* The client typing is the moment to notice a program that went back to
- * reading lines without a word (no packet, no output). */
+/*
+ * The client typing is the moment to notice a program that went back to
+ * reading lines without a word (no packet, no output): looked at before
+ * the write, not after.  EXTPROC turned on right after a write finds the
+ * bytes still in the pty's flip buffer (the line discipline takes them
+ * later, in a kernel worker) and they are then taken raw: the CR written
+ * for ICRNL stayed a CR, and the program read "line\r" with no line end.
+ * Before the write, EXTPROC's mapping (relay_input_extproc_on) reaches
+ * them in the queue.
+ */
 static void
-pty_written(struct session *s)
+pty_mode_look(struct session *s)
 {
 	if (s->lm_type != LMT_NONE && !s->lm_ext)
 		tty_mode_check(s);
@@ -329,6 +337,11 @@ relay_spans_write(struct session *s)
 	size_t left, k;
 	int i;
 
+	if (s->nspan == 0)
+		return;
+	/* EXTPROC coming on queues and maps the spans: the queue's
+	 * writer takes them. */
+	pty_mode_look(s);
 	if (s->nspan == 0)
 		return;
 	/* Less than all of it may go to the line discipline now: the
@@ -360,8 +373,6 @@ relay_spans_write(struct session *s)
 	if ((size_t)n < s->span_len)
 		s->pty.full = 1;
 	spans_queue(s, (size_t)n);
-	if (n > 0)
-		pty_written(s);
 }
 
 /* Whether there is client input for the pty: queued bytes, an EOF, or a
@@ -392,9 +403,11 @@ static int
 queue_write(struct session *s)
 {
 	size_t len;
-	int wrote = 0, r;
+	int r;
 	ssize_t n;
 
+	if (buf_len(&s->in) > 0)
+		pty_mode_look(s);
 	for (;;) {
 		/* A VEOF not read yet: nothing joins it; EXTPROC back once
 		 * the program has read it, or reads keys (its EOF mark is a
@@ -433,7 +446,6 @@ queue_write(struct session *s)
 		ldisc_written(s, (size_t)n);
 		if (s->eof_pending)
 			s->eof_at -= (size_t)n;
-		wrote = 1;
 		if ((size_t)n < len) {
 			/* A short write: the pty is full, and one more
 			 * would only fail with EAGAIN.  POLLOUT resumes. */
@@ -443,7 +455,5 @@ queue_write(struct session *s)
 		}
 		buf_consume(&s->in, (size_t)n);
 	}
-	if (wrote)
-		pty_written(s);
 	return 0;
 }

@@ -252,6 +252,22 @@ def test_second_eof_for_a_program_that_reads_in_silence(inetd_daemon):
     c.close()
 
 
+def test_line_written_as_extproc_comes_on(inetd_daemon):
+    """A program back to reading lines without a word: the relay writes
+    the client's CR for ICRNL, then its termios look turns EXTPROC on.
+    The line discipline may not have taken the CR yet (the pty's flip
+    buffer is worked on later); the program must still read a line."""
+    d = inetd_daemon(['-E', LMPROG + ' quietcanon'])
+    c = lm_client(d.port)
+    c.expect(b'NOCANON')
+    c.settle(1.3)
+    c.send_data(b'abc\r\n')
+    got = c.expect(b'LINE:', timeout=6)
+    got += c.expect(b'\n')
+    assert b"LINE:b'abc\\n'" in got, got
+    c.close()
+
+
 def test_input_behind_an_eof_mapped_once(inetd_daemon):
     """Input typed behind an EOF is taken as EXTPROC input (its CR made
     a newline by ICRNL) while the VEOF's window has EXTPROC off; when

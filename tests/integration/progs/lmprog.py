@@ -36,6 +36,8 @@ messages the server sends after each change.  Ends by itself within 30 s.
            comes in 1.5 s: RAW:<repr>
   eofs     READY; 1.5 s without reading; then reads without a word until
            two ends of file: GOT:<list of the reads>
+  quietcanon -icanon -echo NOCANON; 1 s; icanon echo back without a
+           word; one read: LINE:<repr>
   swapeol  inlcr icrnl (CR and LF swapped); READY; 1.5 s without
            reading; then every read until one holds "after" or 3 s
            pass: READS:<list of the reads>
@@ -222,6 +224,12 @@ def main():
         while got.count(b'') < 2:
             got.append(os.read(0, 1024))
         say('GOT:%r\n' % got)
+    elif mode == 'quietcanon':
+        setflag(LFL, termios.ICANON | termios.ECHO, False)
+        say('NOCANON\n')
+        time.sleep(1.0)
+        setflag(LFL, termios.ICANON | termios.ECHO, True)
+        say('LINE:%r\n' % os.read(0, 1024))
     elif mode == 'swapeol':
         setflag(IFL, termios.INLCR | termios.ICRNL, True)
         say('READY\n')
