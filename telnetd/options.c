@@ -92,9 +92,13 @@ options_changed(struct session *s, unsigned char opt, int local, int enabled)
 			neg_done(s, opt, NEG_WAIT_ANSWER);
 		if (enabled && local)
 			charset_request(s);
-		else if (!enabled && !telnet_local_enabled(s->t, opt) &&
-		    !telnet_remote_enabled(s->t, opt))
-			s->charset_open = 0;	/* no answer can come now */
+		else if (!enabled && local && s->charset_open) {
+			/* Our WILL turned off with our REQUEST unanswered:
+			 * no answer can come now, none is waited for, and
+			 * the client's own REQUEST crosses nothing. */
+			s->charset_open = 0;
+			neg_done(s, opt, NEG_WAIT_SB);
+		}
 		break;
 	case TELOPT_LFLOW:
 		if (local || !enabled)

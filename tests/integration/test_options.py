@@ -9,6 +9,7 @@ import os
 import pathlib
 import re
 import subprocess
+import time
 
 import pytest
 
@@ -129,6 +130,32 @@ def test_charset_request_only_after_our_will_is_agreed(inetd_daemon):
     assert not c.sbs(CHARSET), [event_str(e) for e in c.sbs(CHARSET)]
     c.send_sb(CHARSET, b'\x01;KOI8-R;UTF-8')
     i = c.wait_event(lambda e: e[0] == 'SB' and e[1] == CHARSET)
+    assert c.events[i][2] == bytes([ACCEPTED]) + b'UTF-8', \
+        event_str(c.events[i])
+    c.close()
+
+
+def test_charset_our_will_turned_off_ends_our_request(inetd_daemon):
+    """The client agrees to the server's WILL CHARSET, gets its REQUEST,
+    then turns that side off (DONT) instead of answering: no answer can
+    come now (RFC 2066 section 3: only the side with WILL in effect
+    requests).  The start must not wait the negotiation deadline for
+    one, and the client's own REQUEST after that is answered, not
+    rejected as crossing a request that is no more."""
+    d = inetd_daemon(['--negotiation-timeout=10000', '-E', LMPROG + ' env'])
+    c = TelnetClient(d.port, timeout=15)
+    ans = dict(DEFAULT_ANSWERS)
+    ans[CHARSET] = True
+    c.negotiate(ans)
+    c.request_will(CHARSET)
+    c.wait_event(lambda e: e[0] == 'SB' and e[1] == CHARSET)
+    t0 = time.monotonic()
+    c.request_do(CHARSET, False)
+    c.expect(b'READY', timeout=12)
+    assert time.monotonic() - t0 < 5, time.monotonic() - t0
+    n = len(c.events)
+    c.send_sb(CHARSET, b'\x01;UTF-8')
+    i = c.wait_event(lambda e: e[0] == 'SB' and e[1] == CHARSET, start=n)
     assert c.events[i][2] == bytes([ACCEPTED]) + b'UTF-8', \
         event_str(c.events[i])
     c.close()
