@@ -81,6 +81,19 @@ def read_for(secs):
     return got
 
 
+def reads_until(word, secs=3):
+    """Each read (of up to 4096 bytes) for up to secs, until one holds
+    word: end-of-file marks show as b''."""
+    reads = []
+    end = time.time() + secs
+    while time.time() < end:
+        if select.select([0], [], [], 0.1)[0]:
+            reads.append(os.read(0, 4096))
+            if word in reads[-1]:
+                break
+    return reads
+
+
 def say_eof_or_data():
     """One read: EOF (a read of 0), or DATA:<repr>."""
     b = os.read(0, 100)
@@ -234,27 +247,13 @@ def main():
         setflag(IFL, termios.INLCR | termios.ICRNL, True)
         say('READY\n')
         time.sleep(1.5)
-        reads = []
-        t0 = time.time()
-        while time.time() - t0 < 3:
-            if select.select([0], [], [], 0.1)[0]:
-                reads.append(os.read(0, 4096))
-                if b'after' in reads[-1]:
-                    break
-        say('READS:%r\n' % reads)
+        say('READS:%r\n' % reads_until(b'after'))
     elif mode == 'tflush':
         say('READY\n')
         time.sleep(1.0)
         termios.tcflush(0, termios.TCIFLUSH)
         say('FLUSHED\n')
-        reads = []
-        t0 = time.time()
-        while time.time() - t0 < 3:
-            if select.select([0], [], [], 0.1)[0]:
-                reads.append(os.read(0, 4096))
-                if b'after' in reads[-1]:
-                    break
-        say('READS:%r\n' % reads)
+        say('READS:%r\n' % reads_until(b'after'))
     elif mode == 'vmin':
         say('READY\n')
         time.sleep(1.0)
