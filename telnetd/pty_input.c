@@ -18,6 +18,7 @@
 #include "telnetd.h"
 
 static void spans_queue(struct session *, size_t);
+static void spans_unborrow(struct session *);
 static int queue_write(struct session *);
 
 void
@@ -175,9 +176,7 @@ relay_input_extproc_on(struct session *s, const struct termios *t)
 	unsigned char *p;
 	size_t i, n, k = 0, at = s->eof_at;
 
-	s->direct = 0;
-	if (s->nspan > 0)
-		spans_queue(s, 0);
+	spans_unborrow(s);
 	p = buf_edit(&s->in);
 	n = buf_len(&s->in);
 	for (i = 0; i < n; i++) {
@@ -267,15 +266,23 @@ spans_queue(struct session *s, size_t done)
 	s->span_len = 0;
 }
 
+/* No more borrowing for this read: the spans noted so far go into the
+ * queue, and what follows joins them there, in order. */
+static void
+spans_unborrow(struct session *s)
+{
+	s->direct = 0;
+	if (s->nspan > 0)
+		spans_queue(s, 0);
+}
+
 /* Client input for the program, copied into the queue (behind any
  * borrowed spans, which go into the queue first); the rest of the read
  * being fed follows it there. */
 void
 relay_input_copy(struct session *s, const void *p, size_t n)
 {
-	s->direct = 0;
-	if (s->nspan > 0)
-		spans_queue(s, 0);
+	spans_unborrow(s);
 	queue_in(s, p, n);
 }
 
@@ -388,9 +395,7 @@ relay_input_pending(const struct session *s)
 int
 relay_write_pty(struct session *s)
 {
-	s->direct = 0;
-	if (s->nspan > 0)
-		spans_queue(s, 0);
+	spans_unborrow(s);
 	if (ldisc_waiting(s, now_ms()))
 		return 0;
 	return queue_write(s);
