@@ -138,8 +138,13 @@ listen_open(struct listen_socks *sk, const struct config *cfg)
 	for (k = 0; k < n && sk->nfds < MAX_SOCKS; k++) {
 		int fd = SD_LISTEN_FDS_START + k;
 
-		fcntl(fd, F_SETFD, FD_CLOEXEC);
-		fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+		int fl = fcntl(fd, F_GETFL);
+
+		if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 || fl == -1 ||
+		    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1) {
+			log_warn("systemd's socket %d", fd);
+			return -1;
+		}
 		sk->mode[sk->nfds] = cfg->tls.mode;
 		sk->fds[sk->nfds++] = fd;
 	}

@@ -9,7 +9,6 @@
 #include <sys/types.h>
 #include <sys/ioctl.h>
 
-#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
@@ -63,7 +62,6 @@ program_started(struct session *s, struct ps_started *st, int fd)
 {
 	static const unsigned char msg[] = "telnetd: cannot start a "
 	    "session.\r\n";
-	int fl;
 
 	if (st->error != 0 || fd == -1) {
 		if (fd != -1)
@@ -76,8 +74,8 @@ program_started(struct session *s, struct ps_started *st, int fd)
 		return;
 	}
 	s->pty.fd = fd;
-	if ((fl = fcntl(fd, F_GETFL)) != -1)
-		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	if (relay_nonblock(fd) == -1)
+		fatal("pty: O_NONBLOCK");
 	st->tty[sizeof(st->tty) - 1] = '\0';
 	strlcpy(s->tty, st->tty, sizeof(s->tty));
 	s->state = S_RELAYING;

@@ -96,13 +96,14 @@ relay_event(struct telnet *t, const struct telnet_event *ev, void *ctx)
 	}
 }
 
-static void
-set_nonblock(int fd)
+/* The relay never blocks on either side: every read and write of the
+ * client's socket and of the pty master is nonblocking. */
+int
+relay_nonblock(int fd)
 {
 	int fl = fcntl(fd, F_GETFL);
 
-	if (fl != -1)
-		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	return fl == -1 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
 /* ---- the loop -------------------------------------------------------- */
@@ -454,7 +455,8 @@ session_new(const struct config *cfg, int net, int mon, const char *host)
 	tc.release = pages_free;	/* give its pages back */
 	if ((s->t = telnet_new(&tc, relay_event, s)) == NULL)
 		fatalx("telnet_new failed");
-	set_nonblock(net);
+	if (relay_nonblock(net) == -1)
+		fatal("client socket: O_NONBLOCK");
 	return s;
 }
 

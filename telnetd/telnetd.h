@@ -86,6 +86,8 @@ struct session *session_new(const struct config *cfg, int net, int mon,
 void session_free(struct session *s);
 void relay_event(struct telnet *t, const struct telnet_event *ev,
     void *ctx);
+/* O_NONBLOCK on the client's socket or the pty master; -1 on failure. */
+int relay_nonblock(int fd);
 
 /* program.c: the program's life as the relay sees it.  One message from
  * the monitor (-1: it is gone or broke the protocol); START once the
