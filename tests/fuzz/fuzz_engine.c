@@ -635,6 +635,11 @@ encode_again(struct fz *f, const struct telnet_event *ev)
 		    ev->u.env.vars, ev->u.env.nvars);
 		return 1;
 	case TELNET_EV_LINEMODE:
+		/* An SLC of no triplets (RFC 1184 2.4 gives it no meaning)
+		 * is decoded, but the encoder sends no SLC for an empty
+		 * list: there is nothing to re-encode. */
+		if (ev->u.lm.cmd == LM_SLC && ev->u.lm.nslc == 0)
+			return 0;
 		if (ev->u.lm.cmd == LM_MODE)
 			telnet_send_linemode_mode(d, ev->u.lm.mode);
 		else if (ev->u.lm.cmd == LM_SLC)
