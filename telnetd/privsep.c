@@ -75,6 +75,8 @@ ps_recv(int sock, void *buf, size_t size, int *fd)
 		char buf[CMSG_SPACE(sizeof(int))];
 	} cm;
 	ssize_t n;
+	size_t i;
+	int one;
 
 	*fd = -1;
 	memset(&mh, 0, sizeof(mh));
@@ -89,10 +91,27 @@ ps_recv(int sock, void *buf, size_t size, int *fd)
 	while (n == -1 && errno == EINTR);
 	if (n == -1)
 		return errno == ECONNRESET ? 0 : -1;
+	/*
+	 * Every descriptor the kernel installed, which is as many as the
+	 * sender attached up to what the control buffer holds (two ints fit
+	 * in CMSG_SPACE(sizeof(int)) on LP64, without MSG_CTRUNC): the
+	 * first is the caller's, every other is closed here.  A relay taken
+	 * over attaches what it likes, and its monitor (root) or the signer
+	 * every TLS session shares must not collect them.
+	 */
 	for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-		    c->cmsg_len == CMSG_LEN(sizeof(int)) && *fd == -1)
-			memcpy(fd, CMSG_DATA(c), sizeof(int));
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+		    c->cmsg_len < CMSG_LEN(0))
+			continue;
+		for (i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		    i++) {
+			memcpy(&one, CMSG_DATA(c) + i * sizeof(int),
+			    sizeof(int));
+			if (*fd == -1)
+				*fd = one;
+			else
+				close(one);
+		}
 	}
 	if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
 		if (*fd != -1)
