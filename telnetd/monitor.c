@@ -426,8 +426,15 @@ handle_relay(struct monitor *m)
 	req = &m->buf->req;
 	/* START or REPORT, whichever is longer, and a byte more. */
 	n = ps_recv(m->mon, m->buf, offsetof(struct mon_buf, over) + 1, &fd);
-	if (fd != -1)
+	/* The relay never sends a descriptor (ps_recv closed any past the
+	 * first): one attached is a relay taken over, whatever it came
+	 * with.  Its message is not looked at. */
+	if (fd != -1) {
 		close(fd);
+		log_warnx("relay sent a descriptor");
+		n = 1;
+		goto broke;
+	}
 	if (n >= (ssize_t)sizeof(uint32_t) && req->type == PS_LOG) {
 		/* Any time; a bad one is out of protocol: end it below. */
 		if (relaylog_accept(&m->rlog, m->cfg, m->host, req,
@@ -447,6 +454,7 @@ handle_relay(struct monitor *m)
 		pages_reset(m->buf, sizeof(*m->buf));
 		return;
 	}
+broke:
 	/* EOF (the relay is gone), or a request out of protocol: either
 	 * way this session is over. */
 	if (n > 0)

@@ -466,16 +466,22 @@ ks_answer(const struct ks_key *k, struct ks_state *st, int chan)
 	int fd;
 
 	st->key = k->type;
+	why = NULL;
 	n = ps_recv(chan, &req, sizeof(req), &fd);
-	if (fd != -1)
+	/* A relay never sends a descriptor (ps_recv closed any past the
+	 * first): one attached is a relay taken over. */
+	if (fd != -1) {
 		close(fd);
-	if (n == 0)
+		why = "a descriptor attached";
+	}
+	if (n == 0 && why == NULL)
 		return 0;
 	memset(&rep, 0, sizeof(rep));
 	rep.type = KS_SIGNATURE;
-	if (n < 0 || ks_request_check(st, &req, (size_t)n, &why) == -1) {
+	if (why != NULL || n < 0 ||
+	    ks_request_check(st, &req, (size_t)n, &why) == -1) {
 		log_warnx("signer: request refused: %s",
-		    n < 0 ? strerror(errno) : why);
+		    why == NULL ? strerror(errno) : why);
 		rep.error = EPERM;
 		(void)ps_send(chan, &rep, KS_SIGNATURE_LEN(0), -1);
 		return -1;

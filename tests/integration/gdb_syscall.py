@@ -7,7 +7,10 @@ TD_SYSCALLS, a list of
     {"nr": N, "args": [a0, ..., a5], "mem": "hex bytes"}
 
 where an argument is an integer, "mem" (the address of a scratch page that
-holds the call's "mem" bytes) or "rK" (the result of call K).  The scratch
+holds the call's "mem" bytes) or "rK" (the result of call K).  A call may
+also give "ptrs", offsets into its "mem" bytes where an 8-byte
+little-endian offset into the scratch page is made the address it names
+(a struct msghdr and the iovec and control data it points to).  The scratch
 page is mapped with one mmap(PROT_READ|PROT_WRITE) call first, a call every
 relay may make.  For each call the script prints "RESULT K VALUE"
 (VALUE as a signed integer: -errno on failure); when the process dies (a
@@ -113,7 +116,11 @@ def main():
             if scratch < 0:
                 raise RuntimeError('mmap for the scratch page: %d' % scratch)
         if mem:
-            gdb.selected_inferior().write_memory(scratch, mem)
+            mem = bytearray(mem)
+            for at in c.get('ptrs', []):
+                off = int.from_bytes(mem[at:at + 8], 'little')
+                mem[at:at + 8] = (scratch + off).to_bytes(8, 'little')
+            gdb.selected_inferior().write_memory(scratch, bytes(mem))
         args = []
         for a in c.get('args', []):
             if a == 'mem':
