@@ -455,14 +455,15 @@ handle_relay(struct monitor *m)
 		return;
 	}
 broke:
-	/* EOF (the relay is gone), or a request out of protocol: either
-	 * way this session is over. */
-	if (n > 0)
+	/* EOF (the relay is gone), or a request out of protocol (-1: one
+	 * longer than any the monitor takes): either way this session is
+	 * over. */
+	if (n != 0)
 		log_warnx("relay broke the protocol");
 	close(m->mon);
 	m->mon = -1;
 	hangup_program(m);
-	if (n > 0 && m->relay != 0)
+	if (n != 0 && m->relay != 0)
 		kill(m->relay, SIGKILL);
 }
 

@@ -1,0 +1,74 @@
+"""test_monitor_protocol.py - the monitor's side of the relay protocol,
+against a relay taken over (gdb makes it send what it likes, as
+test_confinement.py does).
+
+Once the program runs, the monitor takes nothing from its relay but PS_LOG
+lines (test_confinement.py has those): a second START, a REPORT, a type
+it does not know, a message too short to hold a type, or one longer than
+any it takes is a relay out of protocol.  Each one ends that session the
+same way, and says so: "relay broke the protocol", the relay SIGKILLed,
+the client's connection closed; the other session goes on.  Nothing of
+the message is logged.
+"""
+import re
+import signal
+import struct
+
+import pytest
+
+from test_confinement import any_sessions, relay_syscalls  # noqa: F401
+from test_daemon_procs import utmp_file  # noqa: F401
+
+SYS_SENDTO = 44
+MSG_DONTWAIT = 0x40
+PS_START, PS_REPORT = 1, 4
+BIG = 40000             # past the monitor's buffer (a START, IO_CHUNK)
+
+
+def readable_region(pid, size):
+    """The address of a mapping of pid readable for size bytes (its
+    program's text will do: what it says does not matter)."""
+    with open('/proc/%d/maps' % pid) as f:
+        for line in f:
+            m = re.match(r'([0-9a-f]+)-([0-9a-f]+) r', line)
+            if m and int(m.group(2), 16) - int(m.group(1), 16) >= size:
+                return int(m.group(1), 16)
+    raise AssertionError('no readable mapping of %d bytes' % size)
+
+
+MESSAGES = {
+    # A START (the fields do not matter: the program runs already).
+    'second START': struct.pack('<I', PS_START) + b'MARK-START'.ljust(60,
+                                                                    b'\0'),
+    'REPORT after START': struct.pack('<I', PS_REPORT) + bytes(34) +
+    b'{"MARK-REPORT":1}',
+    'unknown type': struct.pack('<I', 99) + b'MARK-UNKNOWN',
+    'shorter than a type': b'\x05\x00',
+    'longer than any message': None,
+}
+
+
+@pytest.mark.parametrize('what', sorted(MESSAGES))
+def test_out_of_protocol_ends_session(any_sessions, what):  # noqa: F811
+    s = any_sessions
+    msg = MESSAGES[what]
+    if msg is None:
+        call = {'nr': SYS_SENDTO, 'args': [
+            s.mon, readable_region(s.relay, BIG), BIG, MSG_DONTWAIT, 0, 0]}
+        size = BIG
+    else:
+        call = {'nr': SYS_SENDTO, 'args': [s.mon, 'mem', len(msg),
+                                           MSG_DONTWAIT, 0, 0],
+                'mem': msg.hex()}
+        size = len(msg)
+    # (gdb may see the relay die: the monitor's SIGKILL can come before
+    # it has put the registers back.)
+    died, results, out = relay_syscalls(s.relay, [call])
+    assert died or results == [size], out
+    s.d.wait_stderr(r'relay broke the protocol', timeout=10)
+    s.d.wait_stderr(r'relay killed by signal %d' % signal.SIGKILL,
+                    timeout=10)
+    s.a.read_until_close(timeout=10)
+    assert 'MARK' not in s.d.stderr_text()
+    s.c.send_raw(bytes([255, 246]))
+    s.c.expect(b'[Yes]')
