@@ -28,7 +28,8 @@ every process of a session are listed from /proc: the relay has 0-2 on
 /dev/null, the client socket, the monitor socket and the pty master, and
 nothing a launcher leaked reaches any of them.  The relay's log lines reach
 the listener's standard error through the monitor, marked as the relay's,
-and a relay that floods the monitor with them is cut off at the limit.
+and a relay that floods the monitor with them is cut off at the limit
+(test_monitor_protocol.py: a line or message out of protocol).
 
 The gdb tests are skipped without gdb and in sanitizer builds (no filter
 there: the sanitizer runtime makes calls the relay never does;
@@ -681,22 +682,6 @@ def test_relay_log_flood_is_cut_off(any_sessions):
     any_sessions.a.close()
     any_sessions.d.wait_stderr(r'relay for 127\.0\.0\.1: \d+ log lines over '
                            r'the limit were not logged', timeout=10)
-
-
-def test_relay_bad_log_line_ends_session(any_sessions):
-    """A PS_LOG message with a control character is out of protocol: the
-    monitor ends that session (and logs nothing of the text)."""
-    msg = _ps_log(b'BAD\x1b[2JLINE')
-    died, results, out = relay_syscalls(any_sessions.relay, [
-        {'nr': SYS['sendto'], 'args': [any_sessions.mon, 'mem', len(msg),
-                                       0x40, 0, 0], 'mem': msg.hex()}])
-    any_sessions.d.wait_stderr(r'relay broke the protocol', timeout=10)
-    any_sessions.d.wait_stderr(r'relay killed by signal %d' % signal.SIGKILL,
-                           timeout=10)
-    any_sessions.a.read_until_close(timeout=10)
-    assert 'BAD' not in any_sessions.d.stderr_text()
-    any_sessions.c.send_raw(bytes([255, 246]))
-    any_sessions.c.expect(b'[Yes]')
 
 
 # ---- the privsep user ---------------------------------------------------------

@@ -3,9 +3,10 @@ against a relay taken over (gdb makes it send what it likes, as
 test_confinement.py does).
 
 Once the program runs, the monitor takes nothing from its relay but PS_LOG
-lines (test_confinement.py has those): a second START, a REPORT, a type
-it does not know, a message too short to hold a type, or one longer than
-any it takes is a relay out of protocol.  Each one ends that session the
+lines of printable text (test_confinement.py has their limit): a line with
+a control character, a second START, a REPORT, a type it does not know, a
+message too short to hold a type, or one longer than any it takes is a
+relay out of protocol (a descriptor attached too: test_relay_fds.py).  Each one ends that session the
 same way, and says so: "relay broke the protocol", the relay SIGKILLed,
 the client's connection closed; the other session goes on.  Nothing of
 the message is logged.
@@ -16,7 +17,8 @@ import struct
 
 import pytest
 
-from test_confinement import any_sessions, relay_syscalls  # noqa: F401
+from test_confinement import (any_sessions, relay_syscalls,  # noqa: F401
+                              _ps_log)
 from test_daemon_procs import utmp_file  # noqa: F401
 
 SYS_SENDTO = 44
@@ -37,6 +39,7 @@ def readable_region(pid, size):
 
 
 MESSAGES = {
+    'log line with a control character': _ps_log(b'MARK\x1b[2JLINE'),
     # A START (the fields do not matter: the program runs already).
     'second START': struct.pack('<I', PS_START) + b'MARK-START'.ljust(60,
                                                                     b'\0'),
@@ -65,7 +68,14 @@ def test_out_of_protocol_ends_session(any_sessions, what):  # noqa: F811
     # it has put the registers back.)
     died, results, out = relay_syscalls(s.relay, [call])
     assert died or results == [size], out
-    s.d.wait_stderr(r'relay broke the protocol', timeout=10)
+    ended_for_protocol(s, r'relay broke the protocol')
+
+
+def ended_for_protocol(s, why):
+    """Session a of any_sessions ended by its monitor for WHY: logged,
+    the relay SIGKILLed, the client's connection closed, nothing of what
+    it sent (MARK...) logged; session c goes on."""
+    s.d.wait_stderr(why, timeout=10)
     s.d.wait_stderr(r'relay killed by signal %d' % signal.SIGKILL,
                     timeout=10)
     s.a.read_until_close(timeout=10)
