@@ -37,6 +37,7 @@ test_daemon_procs.py checks which build has which); the descriptor and log
 tests run in every build.
 """
 import contextlib
+import errno
 import json
 import os
 import pathlib
@@ -73,7 +74,7 @@ SYS = {'write': 1, 'mmap': 9, 'mprotect': 10, 'socket': 41, 'connect': 42,
 F_SETFL, F_GETFL, F_SETOWN, F_SETSIG, F_SETOWN_EX = 4, 3, 8, 10, 15
 O_RDWR, O_NONBLOCK, O_ASYNC = 0o2, 0o4000, 0o20000
 O_RDONLY, O_NOCTTY, O_CLOEXEC = 0, 0o400, 0o2000000
-TIOCGPTPEER, TIOCSTI = 0x5441, 0x5412
+TIOCGPTPEER, TIOCSTI, TIOCSIG = 0x5441, 0x5412, 0x40045436
 PROT_READ, PROT_WRITE, PROT_EXEC = 1, 2, 4
 MAP_PRIVATE_ANON = 0x22
 PS_LOG = 5
@@ -492,6 +493,24 @@ def test_pty_peer_typing_denied(sessions):
                                       O_CLOEXEC]},
         {'nr': SYS['ioctl'], 'args': ['r0', TIOCSTI, 'mem'], 'mem': '78'}])
     assert len(results) == 1 and results[0] >= 0, results    # the peer
+
+
+@pytest.mark.parametrize('sig', ['SIGKILL', 'SIGSTOP', 'SIGTERM'])
+def test_pty_signal_other_than_keys_refused(sessions, sig):
+    """TIOCSIG, on the filter's list for IP, ABORT and SUSP, with a signal
+    no key makes: the kernel takes only SIGINT, SIGQUIT and SIGTSTP
+    (drivers/tty/pty.c, pty_signal) and says EINVAL; the program gets
+    nothing and the session goes on."""
+    died, results, out = relay_syscalls(sessions.relay, [
+        {'nr': SYS['ioctl'], 'args': [pty_fd(sessions.relay), TIOCSIG,
+                                      getattr(signal, sig)]}])
+    assert not died and results == [-errno.EINVAL], out
+    sessions.a.send_raw(bytes([255, 246]))
+    sessions.a.expect(b'[Yes]')
+    sessions.a.close()
+    wait_until(lambda: 'HUP' in sessions.mark.read_text()
+               if sessions.mark.exists() else False, 10,
+               'the program lived to get its SIGHUP')
 
 
 # ---- executable memory ------------------------------------------------------
