@@ -33,7 +33,8 @@
  * (+12 KiB per session).  So title_init() keeps only the variables the
  * daemon reads itself, and gives libbsd a title area a little past
  * TITLE_ROOM bytes.  The rest of the environment is of no use to the
- * daemon: the program's environment is built from nothing (login.c).
+ * daemon: the program's environment is built from nothing (login.c); its
+ * strings are cleared, so that no relay holds them.
  */
 #include <sys/prctl.h>
 
@@ -177,6 +178,13 @@ title_init(int argc, char **argv)
 	title_min = strlen(argv[0]);
 	/* libbsd copies the environment only when given environ itself. */
 	setproctitle_init(argc, argv, mine != NULL ? area : envp);
+	/* The strings themselves, the kept ones copied above: every process
+	 * forked from here would carry them, each relay (the one process that
+	 * parses the network) too, and what the daemon was started with (an
+	 * admin's shell, a unit's Environment=) is none of its business.
+	 * libbsd has measured its title area already. */
+	for (i = 0; mine != NULL && envp[i] != NULL; i++)
+		explicit_bzero(envp[i], strlen(envp[i]));
 	mm_read();
 }
 
