@@ -412,8 +412,9 @@ write_report(struct monitor *m, struct ps_report *r, size_t n)
 	return 0;
 }
 
-/* A message from the relay: at most one REPORT, then one START; EOF when
- * the relay is gone.  Anything else ends the session. */
+/* A message from the relay: at most one REPORT (with --report), then one
+ * START; PS_LOG lines at any time; EOF when the relay is gone.  Anything
+ * else ends the session. */
 static void
 handle_relay(struct monitor *m)
 {
@@ -442,8 +443,9 @@ handle_relay(struct monitor *m)
 			return;
 		n = 1;
 	}
+	/* A REPORT only where --report asked the relay for one. */
 	if (n >= (ssize_t)sizeof(uint32_t) && req->type == PS_REPORT &&
-	    !m->reported && !m->started) {
+	    m->cfg->report != REPORT_OFF && !m->reported && !m->started) {
 		m->reported = 1;
 		if (write_report(m, &m->buf->rep, (size_t)n) == 0)
 			return;

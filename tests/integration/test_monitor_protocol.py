@@ -13,13 +13,14 @@ the message is logged.
 """
 import re
 import signal
+import socket
 import struct
 
 import pytest
 
 from test_confinement import (any_sessions, relay_syscalls,  # noqa: F401
-                              _ps_log)
-from test_daemon_procs import utmp_file  # noqa: F401
+                              _ps_log, session_procs, sock_fds)
+from test_daemon_procs import utmp_file, wait_until  # noqa: F401
 
 SYS_SENDTO = 44
 MSG_DONTWAIT = 0x40
@@ -82,3 +83,30 @@ def ended_for_protocol(s, why):
     assert 'MARK' not in s.d.stderr_text()
     s.c.send_raw(bytes([255, 246]))
     s.c.expect(b'[Yes]')
+
+
+def test_report_without_report_option_ends_session(listen_daemon):
+    """Before START, a REPORT from the relay of a daemon not asked for
+    reports (--report off: the relay never sends one) is out of protocol
+    too: nothing of it is logged as the client's report."""
+    d = listen_daemon(['--negotiation-timeout=60000', '-E', '/bin/cat'])
+    cl = socket.create_connection(('127.0.0.1', d.port), timeout=10)
+    try:
+        # The client answers nothing: the relay waits for it, START not
+        # sent.
+        wait_until(lambda: session_procs(d, set())[0] is not None, 10,
+                   'the relay')
+        relay = session_procs(d, set())[0]
+        wait_until(lambda: None not in sock_fds(relay), 10,
+                   'the relay\'s sockets')
+        mon = sock_fds(relay)[1]
+        msg = MESSAGES['REPORT after START']
+        relay_syscalls(relay, [{'nr': SYS_SENDTO, 'args': [
+            mon, 'mem', len(msg), MSG_DONTWAIT, 0, 0], 'mem': msg.hex()}])
+        d.wait_stderr(r'relay broke the protocol', timeout=10)
+        d.wait_stderr(r'relay killed by signal %d' % signal.SIGKILL,
+                      timeout=10)
+        assert 'MARK' not in d.stderr_text()
+        assert 'client report' not in d.stderr_text()
+    finally:
+        cl.close()
