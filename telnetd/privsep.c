@@ -29,20 +29,25 @@ ps_send(int sock, const void *msg, size_t len, int fd)
 {
 	struct msghdr mh;
 	struct iovec iov;
+	struct cmsghdr *c;
 	union {
 		struct cmsghdr hdr;
 		char buf[CMSG_SPACE(sizeof(int))];
 	} cm;
 	ssize_t n;
 
-	memset(&mh, 0, sizeof(mh));
-	iov.iov_base = (void *)(uintptr_t)msg;
-	iov.iov_len = len;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	if (fd >= 0) {
-		struct cmsghdr *c;
-
+	/* Without a descriptor send(2): the relay's filter has no sendmsg
+	 * (sandbox.c says why). */
+	if (fd < 0) {
+		do
+			n = send(sock, msg, len, MSG_NOSIGNAL);
+		while (n == -1 && errno == EINTR);
+	} else {
+		memset(&mh, 0, sizeof(mh));
+		iov.iov_base = (void *)(uintptr_t)msg;
+		iov.iov_len = len;
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
 		memset(&cm, 0, sizeof(cm));
 		mh.msg_control = cm.buf;
 		mh.msg_controllen = sizeof(cm.buf);
@@ -51,10 +56,10 @@ ps_send(int sock, const void *msg, size_t len, int fd)
 		c->cmsg_type = SCM_RIGHTS;
 		c->cmsg_len = CMSG_LEN(sizeof(int));
 		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+		do
+			n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+		while (n == -1 && errno == EINTR);
 	}
-	do
-		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-	while (n == -1 && errno == EINTR);
 	if (n == -1)
 		return -1;
 	if ((size_t)n != len) {

@@ -187,6 +187,7 @@ enum label {
  * The relay's system calls, each with the reason it is there.  Calls not
  * listed kill the relay: among them socket, connect, bind, listen, accept
  * (it reaches nothing but the client and the monitor it was given),
+ * sendmsg (no descriptor passing; a TLS relay's kernel TLS needs it),
  * open/openat/execve/fork/clone/ptrace, setsockopt/getsockopt (the
  * monitor set the client socket's options before the fork; the relay
  * sets none), and mprotect (nothing in the relay changes a mapping's
@@ -202,9 +203,12 @@ static const struct allowed {
 	/* send/recv on the client socket (MSG_OOB for the DM, MSG_PEEK),
 	 * PS_LOG lines to the monitor (send with MSG_DONTWAIT). */
 	{ SYS_recvfrom, TO_ALLOW }, { SYS_sendto, TO_ALLOW },
-	/* The monitor's messages, STARTED with the pty master attached;
-	 * START and REPORT to it. */
-	{ SYS_recvmsg, TO_ALLOW }, { SYS_sendmsg, TO_ALLOW },
+	/* The monitor's messages, STARTED with the pty master attached.
+	 * (START and REPORT go with send: never sendmsg, whose SCM_RIGHTS
+	 * would let the relay pass its descriptors and reach the kernel's
+	 * in-flight descriptor accounting and garbage collector, a record
+	 * of exploited bugs, for nothing it needs.) */
+	{ SYS_recvmsg, TO_ALLOW },
 #ifdef SYS_poll
 	{ SYS_poll, TO_ALLOW },
 #endif
@@ -269,6 +273,12 @@ static const struct allowed allowed_tls[] = {
 	 * notices the new pid) and then at intervals: getrandom(2), which
 	 * opens nothing. */
 	{ SYS_getrandom, TO_ALLOW },
+	/* Kernel TLS once it has the keys: OpenSSL sends the records that
+	 * are not application data (alerts, close_notify, a TLS 1.3 key
+	 * update) with sendmsg and their type in a SOL_TLS control
+	 * message, which the filter cannot tell from SCM_RIGHTS.  The
+	 * signer takes no descriptor from a relay (tls_sign.c). */
+	{ SYS_sendmsg, TO_ALLOW },
 	/* Kernel TLS, tried by OpenSSL when the keys are made:
 	 * setsockopt(SOL_TCP, TCP_ULP, "tls"), then (SOL_TLS, TLS_TX or
 	 * TLS_RX) with the keys.  Where the kernel has no "tls" ULP the

@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "privsep.h"
 #include "sandbox.h"
 
 /* Runs fn in a child under the filter; returns the wait status. */
@@ -214,7 +215,7 @@ test_filter_on_in_normal_build(void **state)
  */
 static const unsigned int expect_nr[] = {
 	SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_recvfrom, SYS_sendto,
-	SYS_recvmsg, SYS_sendmsg, SYS_poll, SYS_ppoll, SYS_close,
+	SYS_recvmsg, SYS_poll, SYS_ppoll, SYS_close,
 	SYS_shutdown, SYS_brk, SYS_munmap, SYS_mremap, SYS_madvise,
 	SYS_clock_gettime, SYS_gettimeofday, SYS_rt_sigreturn,
 	SYS_rt_sigprocmask, SYS_rt_sigaction, SYS_getpid, SYS_gettid,
@@ -236,6 +237,8 @@ static const unsigned int denied_nr[] = {
 	SYS_rt_sigqueueinfo, SYS_rt_tgsigqueueinfo, SYS_pidfd_send_signal,
 	SYS_pidfd_open, SYS_personality, SYS_prctl, SYS_seccomp, SYS_dup,
 	SYS_dup2, SYS_dup3,
+	/* Descriptors passed (SCM_RIGHTS): the relay passes none. */
+	SYS_sendmsg, SYS_sendmmsg,
 };
 #define SELF	4242u	/* the pid the filter is built for */
 
@@ -557,6 +560,26 @@ make_socketpair(void)
 	return 31;
 }
 
+/* A socketpair of the test's own for the messages (made before the fork,
+ * as the relay's monitor socket is). */
+static int msp[2] = { -1, -1 };
+
+/* A message as the relay sends START and REPORT: allowed. */
+static int
+send_message(void)
+{
+	return ps_send(msp[0], "START", 5, -1) == 0 ? 60 : 61;
+}
+
+/* The same with a descriptor attached: the relay never passes one, and
+ * sendmsg(2) (SCM_RIGHTS) is not on its list. */
+static int
+send_descriptor(void)
+{
+	(void)ps_send(msp[0], "START", 5, msp[0]);
+	return 62;
+}
+
 /* A pipe of the test's own for the fcntl calls (made before the fork:
  * the filter lets no descriptor be made), so that a build without the
  * filter changes nothing the test runner shares. */
@@ -624,6 +647,13 @@ test_real_calls(void **state)
 	close(pfd[1]);
 	expect_killed(mmap_exec, 41);
 	expect_killed(open_socket, 50);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, msp), 0);
+	st = run_confined(send_message, &filtered);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 60);
+	expect_killed(send_descriptor, 62);
+	close(msp[0]);
+	close(msp[1]);
 }
 
 /*
@@ -661,10 +691,11 @@ test_filter_tls(void **state)
 		if (listed(checked_nr, sizeof(checked_nr) /
 		    sizeof(checked_nr[0]), nr) || nr == SYS_setsockopt)
 			continue;
-		assert_int_equal(run_tls(f, n, nr, 0, 0), nr == SYS_getrandom ?
-		    ALLOW : run_tls(p, np, nr, 0, 0));
+		assert_int_equal(run_tls(f, n, nr, 0, 0), nr == SYS_getrandom ||
+		    nr == SYS_sendmsg ? ALLOW : run_tls(p, np, nr, 0, 0));
 	}
 	assert_int_equal(run_tls(p, np, SYS_getrandom, 0, 0), KILL);
+	assert_int_equal(run_tls(p, np, SYS_sendmsg, 0, 0), KILL);
 	/* setsockopt: kernel TLS's three forms only. */
 	assert_int_equal(run_tls(f, n, SYS_setsockopt, 6, 31), ALLOW);
 	assert_int_equal(run_tls(f, n, SYS_setsockopt, 282, 1), ALLOW);

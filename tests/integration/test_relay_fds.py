@@ -1,11 +1,13 @@
 """test_relay_fds.py - descriptors a compromised relay attaches to its
 messages (SCM_RIGHTS), played through gdb as test_confinement.py does.
 
-The relay may call sendmsg(2) (the filter cannot look into a msghdr), so a
-relay taken over can attach its own descriptors (the client's TCP socket,
-its monitor socket, the pty master) to anything it sends to its monitor or,
-in a TLS session before the handshake, to the signer.  Neither ever
-expects a descriptor from a relay:
+A plain relay has no sendmsg(2) (sandbox.c): it never passes a descriptor,
+and the call that would is its last.  A TLS relay keeps sendmsg for kernel
+TLS's control messages, which the filter cannot tell from SCM_RIGHTS, so a
+TLS relay taken over can attach its own descriptors (the client's TCP
+socket, its monitor socket, the pty master) to what it sends to its
+monitor or, before its handshake, to the signer.  Neither ever expects a
+descriptor from a relay:
 
   - the monitor (root) takes one attached as a broken protocol: the
     session ends (the relay is killed, the program hung up) and the line it
@@ -16,22 +18,24 @@ expects a descriptor from a relay:
     the signer's descriptor table filled until it could take no channel
     for any new session.
 
-These run in every build: sendmsg is allowed with or without the filter.
+The TLS tests run in every build (sendmsg is allowed with or without the
+filter); the plain relay's needs the filter.
 """
 import os
 import re
+import signal
 import socket
 import struct
 import subprocess
 
 from conftest import need_tool
-from test_confinement import (any_sessions, relay_syscalls,  # noqa: F401
+from test_confinement import (sessions, relay_syscalls,  # noqa: F401
                               fd_links, sock_fds, need_gdb, _inodes,
-                              _ps_log)
+                              _ps_log, assert_killed)
 from test_daemon_procs import wait_until, utmp_file  # noqa: F401
-from test_monitor_protocol import ended_for_protocol
 from test_tls import ca  # noqa: F401
-from test_tls_sessions import TLSClient, tls_args, session_pids
+from test_tls_sessions import (TLSClient, tls_args, session_pids,
+                               cat_session)
 
 SYS_SENDMSG = 46
 KS_SIGN = 0x4b530001
@@ -76,20 +80,49 @@ def unix_peers():
     return out
 
 
-def test_descriptor_to_monitor_ends_session(any_sessions):  # noqa: F811
-    """A PS_LOG line (valid on its own) with the client's socket attached
-    twice: the monitor keeps neither, logs nothing of the line, and ends
-    that session alone."""
-    s = any_sessions
-    monitor = int(re.search(r'^PPid:\s+(\d+)', open(
-        '/proc/%d/status' % s.relay).read(), re.M).group(1))
-    tcp = socket_inode(s.relay, s.net)
-    # (gdb may see the relay die: the monitor's SIGKILL can come before
-    # it has put the registers back.)
-    relay_syscalls(s.relay, [
-        sendmsg_call(s.mon, _ps_log(b'MARK-FD-LINE'), [s.net, s.net])])
-    ended_for_protocol(s, r'relay sent a descriptor')
-    assert proc_gone_or_without(monitor, tcp)
+def test_plain_relay_cannot_pass_descriptors(sessions):  # noqa: F811
+    """sendmsg with the client's socket attached, from a plain relay: the
+    filter kills it at the call; its session alone ends."""
+    s = sessions
+    assert_killed(s, [sendmsg_call(s.mon, _ps_log(b'MARK-FD-LINE'),
+                                   [s.net, s.net])])
+    assert 'MARK' not in s.d.stderr_text()
+
+
+def test_descriptor_to_monitor_ends_session(listen_daemon, ca):  # noqa: F811
+    """A TLS relay after its handshake sends a PS_LOG line (valid on its
+    own) with the client's socket attached twice: the monitor keeps
+    neither, logs nothing of the line, and ends that session alone."""
+    need_gdb()
+    d, a = cat_session(listen_daemon, ca)
+    try:
+        relay = session_pids(d)['relay'][0]
+        monitor = int(re.search(r'^PPid:\s+(\d+)', open(
+            '/proc/%d/status' % relay).read(), re.M).group(1))
+        net, mon = sock_fds(relay)
+        tcp = socket_inode(relay, net)
+        # (gdb may see the relay die: the monitor's SIGKILL can come
+        # before it has put the registers back.)
+        relay_syscalls(relay, [
+            sendmsg_call(mon, _ps_log(b'MARK-FD-LINE'), [net, net])])
+        d.wait_stderr(r'relay sent a descriptor', timeout=10)
+        d.wait_stderr(r'relay broke the protocol', timeout=10)
+        d.wait_stderr(r'relay killed by signal %d' % signal.SIGKILL,
+                      timeout=10)
+        a.read_until_close(timeout=10)
+        assert proc_gone_or_without(monitor, tcp)
+        assert 'MARK' not in d.stderr_text()
+    finally:
+        a.close()
+    new_session_echoes(d, ca)
+
+
+def new_session_echoes(d, ca):
+    """A new TLS client of d gets its session (and so its signature)."""
+    with TLSClient(d.port, ca, implicit=True, timeout=10) as c:
+        c.negotiate()
+        c.send_data(b'hello\r\n')
+        c.expect(b'hello')
 
 
 def proc_gone_or_without(pid, inode):
@@ -145,10 +178,6 @@ def test_descriptor_to_signer_not_kept(listen_daemon, ca):  # noqa: F811
         assert not holds(signer, tcp), fd_links(signer)
     finally:
         cl.close()
-    # A new session still gets its signature.
-    with TLSClient(d.port, ca, implicit=True, timeout=10) as c:
-        c.negotiate()
-        c.send_data(b'hello\r\n')
-        c.expect(b'hello')
+    new_session_echoes(d, ca)
     assert not holds(signer, tcp)
 
