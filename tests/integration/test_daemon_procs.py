@@ -84,6 +84,13 @@ def test_process_tree_and_relay_uid(inetd_daemon):
     assert all(int(g) != 0 for g in rs['Gid'].split())
     assert rs['NoNewPrivs'].strip() == '1'
     assert rs['Groups'].strip() in ('', rs['Gid'].split()[0])
+    # No capability left, none to come back (ambient, inheritable).
+    for cap in ('CapInh', 'CapPrm', 'CapEff', 'CapAmb'):
+        assert int(rs[cap], 16) == 0, (cap, rs[cap])
+    # Not dumpable (the kernel's reset at the change of ids): its /proc
+    # files stay root's, so no process of its uid (another relay, the
+    # signer) may read its memory or trace it, and no core is written.
+    assert os.stat('/proc/%d/mem' % relay).st_uid == 0
     # Confined: an empty root; a seccomp filter unless a sanitizer build
     # (whose runtime needs calls the relay never makes).
     assert os.readlink('/proc/%d/root' % relay) == '/run/telnetd'
