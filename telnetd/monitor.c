@@ -412,6 +412,17 @@ write_report(struct monitor *m, struct ps_report *r, size_t n)
 	return 0;
 }
 
+/* Whether the relay's end of the socket is closed (POLLHUP): what tells
+ * the end from an empty message, which SOCK_SEQPACKET reads as 0 bytes
+ * too. */
+static int
+relay_closed(int mon)
+{
+	struct pollfd p = { .fd = mon, .events = POLLIN, .revents = 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLHUP);
+}
+
 /* A message from the relay: at most one REPORT (with --report), then one
  * START; PS_LOG lines at any time; EOF when the relay is gone.  Anything
  * else ends the session. */
@@ -433,6 +444,11 @@ handle_relay(struct monitor *m)
 	if (fd != -1) {
 		close(fd);
 		log_warnx("relay sent a descriptor");
+		n = 1;
+		goto broke;
+	}
+	if (n == 0 && !relay_closed(m->mon)) {
+		log_warnx("relay sent an empty message");
 		n = 1;
 		goto broke;
 	}

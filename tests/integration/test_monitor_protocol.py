@@ -49,6 +49,8 @@ MESSAGES = {
     'unknown type': struct.pack('<I', 99) + b'MARK-UNKNOWN',
     'shorter than a type': b'\x05\x00',
     'longer than any message': None,
+    # SOCK_SEQPACKET: read as 0 bytes, as the end of the relay would be.
+    'empty message': b'',
 }
 
 
@@ -60,6 +62,10 @@ def test_out_of_protocol_ends_session(any_sessions, what):  # noqa: F811
         call = {'nr': SYS_SENDTO, 'args': [
             s.mon, readable_region(s.relay, BIG), BIG, MSG_DONTWAIT, 0, 0]}
         size = BIG
+    elif msg == b'':
+        call = {'nr': SYS_SENDTO, 'args': [s.mon, 0, 0, MSG_DONTWAIT, 0,
+                                           0]}
+        size = 0
     else:
         call = {'nr': SYS_SENDTO, 'args': [s.mon, 'mem', len(msg),
                                            MSG_DONTWAIT, 0, 0],
