@@ -253,6 +253,51 @@ send_burst(struct session *s)
 	probe_do_tm(s);
 }
 
+/* A request of the opening (or any since) still unanswered. */
+static int
+request_out(const struct session *s)
+{
+	unsigned int opt;
+
+	for (opt = 0; opt < 256; opt++)
+		if (telnet_local_state(s->t, (unsigned char)opt) ==
+		    TELNET_Q_WANTYES || telnet_remote_state(s->t,
+		    (unsigned char)opt) == TELNET_Q_WANTYES)
+			return 1;
+	return 0;
+}
+
+/*
+ * The opening ends (negotiate_ready) once the answers the start needs are
+ * in; its other requests (WILL ECHO, SGA, STATUS, DO LFLOW) may still be
+ * out.  The burst does not ask the other side of an option being asked
+ * (ask()), so a client whose DONT ECHO came in a later segment than its
+ * WONT TTYPE would be asked less, and its fingerprint would depend on how
+ * its answers were cut into segments (Python's telnetlib writes each
+ * answer alone).  Waiting for those answers would cost a client that
+ * never gives one (telnetlib3 ignores WILL STATUS) the opening's whole
+ * deadline, so the opening ends with a DO TIMING-MARK instead: clients
+ * answer in order (RFC 860 section 3: the mark is answered after what came
+ * before it), so its answer says every answer to the opening is in.
+ * Within the opening's deadline, which the relay keeps.
+ */
+int
+probe_settled(struct session *s)
+{
+	struct probe *p = s->probe;
+
+	if (p == NULL || !request_out(s))
+		return 1;
+	if (!p->pinged) {
+		p->pinged = 1;
+		probe_do_tm(s);
+		log_trace(s, DBG_REPORT, "probe: a request of the opening is "
+		    "out: DO TIMING-MARK");
+		return 0;
+	}
+	return p->tm_answers >= p->tm_sent;
+}
+
 int
 probe_begin(struct session *s, int64_t now)
 {

@@ -154,6 +154,7 @@ struct probe {
 	int64_t t_burst, t_end;		/* ms */
 	unsigned int sent;		/* requests in the burst */
 	unsigned int tm_sent, tm_answers;	/* DO TM out, answers in */
+	int pinged;			/* the opening's DO TM sent */
 	int tm_answer;			/* the burst's TM: 0 none, 1 WILL,
 					 * 2 WONT */
 	unsigned char first[256][2];	/* FIRST_*, [opt][local] */
@@ -188,6 +189,9 @@ void probe_negotiate(struct session *s, unsigned char verb,
 void probe_tm(struct session *s, int enabled);
 /* Send DO TIMING-MARK, counted (the burst waits for every answer). */
 void probe_do_tm(struct session *s);
+/* 1 when the probe may begin: every answer to the opening is in (always
+ * 1 without --report); may send a DO TIMING-MARK to learn it. */
+int probe_settled(struct session *s);
 /* The opening is over: 1 when the probe starts (S_PROBING), 0 when
  * there is nothing to probe. */
 int probe_begin(struct session *s, int64_t now);

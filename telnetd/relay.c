@@ -334,8 +334,9 @@ phase_step(struct session *s, int64_t now)
 {
 	if (s->state == S_SECURING)
 		tls_session_check(s, now);
-	else if (s->state == S_NEGOTIATING && (negotiate_ready(s) ||
-	    now >= s->dl[DL_NEGOTIATE]) && opening_done(s, now) == -1) {
+	else if (s->state == S_NEGOTIATING && ((negotiate_ready(s) &&
+	    probe_settled(s)) || now >= s->dl[DL_NEGOTIATE]) &&
+	    opening_done(s, now) == -1) {
 		log_warn("start request");
 		return -1;
 	}

@@ -13,6 +13,8 @@ import json
 import os
 import pathlib
 import re
+import select
+import socket
 import stat
 import subprocess
 import time
@@ -225,6 +227,73 @@ def test_probe_skipped_for_a_silent_client(inetd_daemon, tmp_path):
     assert r['terminal_probe']['skipped'] == 'the client negotiated nothing'
     assert 8 not in {o for _, v, o in server_verbs(c)}
     assert b'\x1b[6n' not in bytes(c.data)
+
+
+def refusing_client(port, hold=(), hold_s=0.3, timeout=15):
+    """A client that refuses every request, in order, each answer its own
+    write (as Python's telnetlib does).  From its refusal of an option in
+    hold on, its answers wait until the burst's first question (DO or WILL
+    of an option the opening does not ask) or hold_s after the connection,
+    what comes first: the opening's requests answered in a later segment.
+    Reads until the daemon closes."""
+    sock = socket.create_connection(('127.0.0.1', port), 5)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    t0, buf, held, burst = time.monotonic(), b'', [], False
+    end = t0 + timeout
+    try:
+        while time.monotonic() < end:
+            if held and (burst or time.monotonic() >= t0 + hold_s):
+                for a in held:
+                    sock.sendall(a)
+                held = []
+            wait = t0 + hold_s - time.monotonic() if held else 1.0
+            r, _, _ = select.select([sock], [], [], max(wait, 0.01))
+            if not r:
+                continue
+            chunk = sock.recv(4096)
+            if not chunk:
+                return
+            buf += chunk
+            while True:
+                i = buf.find(bytes([IAC]))
+                if i < 0 or len(buf) < i + 3:
+                    buf = buf[i:] if i >= 0 else b''
+                    break
+                verb, opt = buf[i + 1], buf[i + 2]
+                buf = buf[i + 3:]
+                if verb not in (DO, WILL):
+                    continue
+                if opt not in OPENING_REMOTE | OPENING_LOCAL | {TM}:
+                    burst = True
+                a = bytes([IAC, WONT if verb == DO else DONT, opt])
+                if (opt in hold or held) and not burst:
+                    held.append(a)
+                else:
+                    for h in held + [a]:
+                        sock.sendall(h)
+                    held = []
+    finally:
+        sock.close()
+
+
+def test_probe_fingerprint_does_not_depend_on_segments(inetd_daemon,
+                                                      tmp_path):
+    """A client whose refusals of the opening's WILL ECHO, SGA, STATUS
+    and DO LFLOW come in a later segment than those of TTYPE, NAWS and the
+    rest: the burst waits for them, so it asks the other side of each as
+    it does when they all come at once; the fingerprint is the same."""
+    tmp_path.chmod(0o755)
+    log = tmp_path / 'r.jsonl'
+    d = inetd_daemon(['--report', '--report-log=%s' % log])
+    refusing_client(d.port)
+    d2 = inetd_daemon(['--report', '--report-log=%s' % log])
+    refusing_client(d2.port, hold={ECHO, SGA, STATUS, LFLOW})
+    one, split = report_lines(log, 2)
+    text = split['fingerprint']['protocol_text']
+    for part in ('1:RR', '3:RR', '5:RR', '33:RR'):
+        assert ',%s,' % part in text, text
+    assert split['fingerprint']['protocol'] == \
+        one['fingerprint']['protocol'], (one['fingerprint'], text)
 
 
 def test_report_dir(listen_daemon, tmp_path):
