@@ -26,6 +26,9 @@ const struct fp_entry fp_db[] = {
 	{ FP_PROTOCOL, "7611fbc48fa8d835", "TinTin++ 2.02.20" },
 	{ FP_PROTOCOL, "8db1dd612d798e4d", "libtelnet telnet-client 0.21" },
 	{ FP_PROTOCOL, "bb63253011b3d772", "telnetlib3 4.0.5" },
+	{ FP_PROTOCOL, "dce3b080a9254277", "Python 3.11 telnetlib" },
+	/* No TELNET at all: every request of the opening unanswered. */
+	{ FP_PROTOCOL, "49291086d3a4f3b5", "raw TCP (nc, socat): no TELNET" },
 	/* Terminals. */
 	{ FP_TERMINAL, "e4dfafa79c8168ef", "tmux 3.3a" },
 	{ FP_TERMINAL, "ad51f8f5a22b25ce", "GNU screen 4.09.00" },

@@ -20,6 +20,7 @@ import os
 import pathlib
 import re
 import shutil
+import subprocess
 import tempfile
 import time
 
@@ -134,6 +135,18 @@ def _argv(prog, port):
         return [need('telnet-client'), '127.0.0.1', port], {}
     if prog == 'telnetlib3':
         return _telnetlib3_argv(port)
+    if prog == 'python telnetlib':
+        # The standard library's client (gone from Python 3.13).
+        py = need('python3')
+        if subprocess.run([py, '-W', 'ignore', '-c', 'import telnetlib'],
+                          capture_output=True).returncode != 0:
+            pytest.skip('%s has no telnetlib' % py)
+        return [py, '-W', 'ignore', '-m', 'telnetlib', '127.0.0.1',
+                port], {}
+    if prog == 'busybox nc':
+        return [need('busybox'), 'nc', '127.0.0.1', port], {}
+    if prog == 'socat':
+        return [need('socat'), '-', 'TCP:127.0.0.1:%d' % port], {}
     raise KeyError(prog)
 
 
@@ -163,6 +176,8 @@ CLIENTS = {
     # Refuses SGA: it sends lines, the terminal is not asked.
     'telnet-client': ('libtelnet telnet-client 0.21', 'full', None),
     'telnetlib3': ('telnetlib3 4.0.5', 'full', True),
+    # Refuses every request, each answer its own write.
+    'python telnetlib': ('Python 3.11 telnetlib', 'full', None),
 }
 
 
@@ -191,6 +206,20 @@ def test_client_fingerprint(prog, tmux, home, report_daemon):
     tmux.wait(r'fingerprint: protocol %s \(%s\)' % (
         r['fingerprint']['protocol'], re.escape(name)), timeout=10)
     assert 'session from' not in d.stderr_text()
+
+
+@pytest.mark.parametrize('prog', ['busybox nc', 'socat'])
+def test_raw_tcp_fingerprint(prog, tmux, home, report_daemon):
+    """A raw TCP client answers nothing: the report ends after the
+    opening's bound, asks nothing more, and names it as such."""
+    r, d = run_client(tmux, home, report_daemon, prog)
+    assert_known(r, 'protocol', 'raw TCP (nc, socat): no TELNET')
+    assert r['probe']['plan'] == 'skipped (no answer to the opening)'
+    assert r['probe']['sent'] == 0
+    assert r['terminal_probe']['skipped'] == 'the client negotiated nothing'
+    assert r['negotiation_ms'] < 2000
+    tmux.wait(r'fingerprint: protocol %s \(raw TCP' %
+              r['fingerprint']['protocol'], timeout=10)
 
 
 def test_inventory_mode_same_fingerprint(tmux, home, report_daemon):
