@@ -164,9 +164,10 @@ json_str_list(struct out *o, const char (*v)[ENV_MAX_NAME + 1], size_t n)
 
 /* What the program would get: the variables the allow-list kept, as
  * NAME=VALUE (the refused ones go out as names only: their values are
- * whatever the client sent, never used). */
+ * whatever the client sent, never used); names only too in a report
+ * that is too long with the values (report_json). */
 static void
-json_env_kept(struct out *o, const struct client_env *env)
+json_env_kept(struct out *o, const struct client_env *env, int values)
 {
 	size_t i;
 
@@ -174,8 +175,10 @@ json_env_kept(struct out *o, const struct client_env *env)
 	for (i = 0; i < env->n; i++) {
 		out_printf(o, "%s\"", i ? "," : "");
 		json_chars(o, env->vars[i].name);
-		out_printf(o, "=");
-		json_chars(o, env->vars[i].value);
+		if (values) {
+			out_printf(o, "=");
+			json_chars(o, env->vars[i].value);
+		}
 		out_printf(o, "\"");
 	}
 	out_printf(o, "]");
@@ -296,25 +299,21 @@ text_tls(struct out *o, const struct session *s)
 	    i->sni[0] ? ", SNI " : "", i->sni);
 }
 
-size_t
-report_json(const struct session *s, char *buf, size_t size)
+/* The whole report, with the variables' values or without them. */
+static size_t
+json_form(const struct session *s, char *buf, size_t size, int values)
 {
 	const struct neg_report *r = s->rep;
 	struct out o = { buf, size, 0 };
 
-	if (size == 0)
-		return 0;
-	buf[0] = '\0';
-	if (r == NULL)
-		return 0;
 	out_printf(&o, "{\"host\":");
 	json_str(&o, s->host);
-	out_printf(&o, ",\"negotiation_ms\":%d,\"options\":",
-	    (int)opening_ms(s));
+	out_printf(&o, ",\"cut\":%s,\"negotiation_ms\":%d,\"options\":",
+	    values ? "false" : "true", (int)opening_ms(s));
 	json_options(&o, s);
 	json_terminal(&o, s);
 	out_printf(&o, ",\"env\":{\"ms\":%d,\"accepted\":", (int)r->env_ms);
-	json_env_kept(&o, &s->env);
+	json_env_kept(&o, &s->env, values);
 	out_printf(&o, ",\"denied\":");
 	json_str_list(&o, r->env_denied, r->nenv_denied);
 	out_printf(&o, ",\"user\":");
@@ -342,6 +341,64 @@ report_json(const struct session *s, char *buf, size_t size)
 		report_json_probe(&o, s);
 	out_printf(&o, "}");
 	return o.len;
+}
+
+static void
+json_fp_name(struct out *o, int kind, const char *hash)
+{
+	const char *name = fp_name(kind, hash);
+
+	json_str_or_null(o, name != NULL ? name : "");
+}
+
+/* The host and the fingerprints, when nothing more fits. */
+static size_t
+json_least(const struct session *s, char *buf, size_t size)
+{
+	const struct probe *p = s->probe;
+	struct out o = { buf, size, 0 };
+
+	out_printf(&o, "{\"host\":");
+	json_str(&o, s->host);
+	out_printf(&o, ",\"cut\":true");
+	if (p != NULL) {
+		out_printf(&o, ",\"fingerprint\":{\"protocol\":");
+		json_str_or_null(&o, p->fp_protocol);
+		out_printf(&o, ",\"protocol_name\":");
+		json_fp_name(&o, FP_PROTOCOL, p->fp_protocol);
+		out_printf(&o, ",\"terminal\":");
+		json_str_or_null(&o, p->fp_terminal);
+		out_printf(&o, ",\"terminal_name\":");
+		json_fp_name(&o, FP_TERMINAL, p->fp_terminal);
+		out_printf(&o, "}");
+	}
+	out_printf(&o, "}");
+	return o.len;
+}
+
+/*
+ * One JSON line, or none: a line cut at the buffer's end would not parse
+ * (32 variables an admin let through with --accept-env, 256 quotes each,
+ * escape to more than REPORT_MAX).  A form that fills the buffer is taken
+ * as cut; the next leaves out the variables' values, the last all but
+ * the host and the fingerprints, and each says "cut":true.
+ */
+size_t
+report_json(const struct session *s, char *buf, size_t size)
+{
+	size_t n;
+
+	if (size == 0)
+		return 0;
+	buf[0] = '\0';
+	if (s->rep == NULL)
+		return 0;
+	if ((n = json_form(s, buf, size, 1)) + 1 < size ||
+	    (n = json_form(s, buf, size, 0)) + 1 < size ||
+	    (n = json_least(s, buf, size)) + 1 < size)
+		return n;
+	buf[0] = '\0';
+	return 0;
 }
 
 static void

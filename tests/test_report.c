@@ -407,6 +407,80 @@ test_json_probe(void **state)
 	free_session(s);
 }
 
+/* 1 when p[0..n) is whole JSON as far as a cut shows: every string ends,
+ * every escape is one JSON has, every bracket is closed by its own kind. */
+static int
+json_whole(const char *p, size_t n)
+{
+	char stack[64];
+	size_t i, depth = 0;
+	int in_str = 0;
+
+	for (i = 0; i < n; i++) {
+		if (in_str) {
+			if (p[i] == '"')
+				in_str = 0;
+			else if (p[i] == '\\') {
+				if (++i >= n || strchr("\"\\/bfnrtu", p[i]) ==
+				    NULL)
+					return 0;
+				if (p[i] == 'u' && (i + 4 >= n ||
+				    strspn(p + i + 1, "0123456789abcdef") < 4))
+					return 0;
+			}
+		} else if (p[i] == '"')
+			in_str = 1;
+		else if (p[i] == '{' || p[i] == '[') {
+			if (depth == sizeof(stack))
+				return 0;
+			stack[depth++] = p[i] == '{' ? '}' : ']';
+		} else if (p[i] == '}' || p[i] == ']') {
+			if (depth == 0 || stack[--depth] != p[i])
+				return 0;
+		}
+	}
+	return !in_str && depth == 0;
+}
+
+/* The report stays one whole JSON line when the client's strings escape
+ * to more than REPORT_MAX: 32 variables (--accept-env names take any
+ * printable value) of 256 quotes, each one written \". */
+static void
+test_json_whole_when_long(void **state)
+{
+	struct config cfg;
+	struct session *s = probed_session(&cfg);
+	static char buf[REPORT_MAX];
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < ENV_MAX_VARS; i++) {
+		snprintf(s->env.vars[i].name, sizeof(s->env.vars[i].name),
+		    "V%02zu", i);
+		memset(s->env.vars[i].value, '"', ENV_MAX_VALUE);
+		s->env.vars[i].value[ENV_MAX_VALUE] = '\0';
+	}
+	s->env.n = ENV_MAX_VARS;
+	fp_compute(s);
+	n = report_json(s, buf, sizeof(buf));
+	assert_int_equal(ps_report_validate(buf, n), 0);
+	assert_true(json_whole(buf, n));
+	/* What was left out is said, and what names the client is there. */
+	assert_non_null(strstr(buf, "\"cut\":true"));
+	assert_non_null(strstr(buf, "\"accepted\":[\"V00\",\"V01\","));
+	assert_non_null(strstr(buf, "\"fingerprint\":{\"protocol\":\""));
+	/* Too small for all but the host and the fingerprints. */
+	n = report_json(s, buf, 200);
+	assert_true(n > 0 && json_whole(buf, n));
+	assert_non_null(strstr(buf, ",\"cut\":true,\"fingerprint\":{"));
+	/* A report that fits is not cut. */
+	s->env.n = 2;
+	n = report_json(s, buf, sizeof(buf));
+	assert_true(json_whole(buf, n));
+	assert_non_null(strstr(buf, "\"cut\":false"));
+	free_session(s);
+}
+
 /* --report-dir: files named by the hashes, new ones only, in a directory
  * of ours that no one else may write to. */
 static void
@@ -512,6 +586,7 @@ main(void)
 		cmocka_unit_test(test_fingerprint_hash),
 		cmocka_unit_test(test_fingerprint_db),
 		cmocka_unit_test(test_json_probe),
+		cmocka_unit_test(test_json_whole_when_long),
 		cmocka_unit_test(test_report_dir),
 		cmocka_unit_test(test_report_dir_full),
 	};
