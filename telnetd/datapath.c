@@ -155,6 +155,8 @@ net_half_closed(struct session *s)
 		return -1;
 	s->net.st = SIDE_HALF_CLOSED;
 	log_trace(s, DBG_REPORT, "client finished sending (half-close)");
+	if (s->state == S_PROBING)
+		(void)probe_client_gone(s, now_ms());
 	telnet_send_command(s->t, TELNET_NOP);
 	return 0;
 }

@@ -256,4 +256,10 @@ fp_compute(struct session *s)
 	p->fp_terminal[0] = '\0';
 	if ((n = fp_terminal_text(&p->tp.res, text, sizeof(text))) > 0)
 		fp_hash(text, n, p->fp_terminal);
+	/* The client stopped sending before the answers were all in
+	 * (probe_client_gone): none of what was cut short. */
+	if (p->left == PROBE_OPTIONS)
+		p->fp_protocol[0] = '\0';
+	if (p->left != PROBE_IDLE)
+		p->fp_terminal[0] = '\0';
 }

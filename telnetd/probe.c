@@ -375,6 +375,38 @@ probe_step(struct session *s, int64_t now)
 	return 1;
 }
 
+/*
+ * The client stopped sending (EOF) or is gone: no answer can come, so the
+ * probes end now rather than at their bounds, and the report says where.
+ * An inventory (--report=login) keeps such a client: those a burst breaks
+ * (Microsoft telnet crashes on one) are among the ones worth knowing.
+ * Its fingerprints are left out where its answers are not all in
+ * (fp_compute): a part of one is no client's, and --report-dir would keep
+ * it as new.
+ */
+int
+probe_client_gone(struct session *s, int64_t now)
+{
+	struct probe *p = s->probe;
+
+	if (p == NULL || (p->step != PROBE_OPTIONS &&
+	    p->step != PROBE_TERMINAL))
+		return 0;
+	p->left = p->step;
+	if (p->step == PROBE_OPTIONS) {
+		p->t_end = now;
+		p->tp_skipped = s->cfg->report == REPORT_SHOW ?
+		    "the client stopped sending" : "";
+	} else
+		tp_stop(&p->tp, now);
+	p->step = PROBE_DONE;
+	s->dl[DL_PROBE] = 0;
+	fp_compute(s);
+	log_trace(s, DBG_REPORT, "probe: the client stopped sending during "
+	    "the %s probe", p->left == PROBE_OPTIONS ? "option" : "terminal");
+	return 1;
+}
+
 int
 probe_input(struct session *s, const unsigned char *p, size_t n)
 {

@@ -111,6 +111,8 @@ void tp_input(struct termprobe *tp, const unsigned char *p, size_t n);
 /* Go on: 1 when the probe is over (out: the clean-up), else 0 (out: the
  * next query, or nothing while one waits; tp->deadline its bound). */
 int tp_advance(struct termprobe *tp, int64_t now, struct tp_out *out);
+/* No answer can come any more: stop at the current query. */
+void tp_stop(struct termprobe *tp, int64_t now);
 const char *tp_step_name(enum tp_step st);
 /* Short meanings of the answers, for the report. */
 void tp_da1_meaning(const char *params, char *buf, size_t size);
@@ -165,6 +167,8 @@ struct probe {
 	unsigned char offers[PROBE_OFFERS_MAX][2];	/* verb, opt */
 	int ttype_end;			/* TTYPE_END_* */
 	char fp_protocol[17], fp_terminal[17];	/* hex, "" none */
+	enum probe_step left;		/* the probe the client stopped
+					 * sending in; PROBE_IDLE: none */
 	const char *tp_skipped;		/* why the terminal was not asked:
 					 * "" not with --report=login, NULL
 					 * when it was asked */
@@ -195,6 +199,9 @@ int probe_settled(struct session *s);
 /* The opening is over: 1 when the probe starts (S_PROBING), 0 when
  * there is nothing to probe. */
 int probe_begin(struct session *s, int64_t now);
+/* The client stopped sending or is gone: the probes end now.  1 when
+ * one was running. */
+int probe_client_gone(struct session *s, int64_t now);
 /* S_PROBING: 1 when the probes are over (START then). */
 int probe_step(struct session *s, int64_t now);
 /* Client data or an end of line in S_PROBING: 1 when the probe took it

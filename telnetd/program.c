@@ -8,6 +8,7 @@
  */
 #include <sys/types.h>
 #include <sys/ioctl.h>
+#include <poll.h>
 
 #include <stdint.h>
 #include <string.h>
@@ -147,6 +148,35 @@ request_start(struct session *s)
 		relay_reply(s, s->scratch, n);
 	}
 	return 0;
+}
+
+/*
+ * The relay ends.  If the client went during the probes
+ * (probe_client_gone), the report of what came goes now, and no START.
+ * With --report the monitor answers a report with EXITED (there is no
+ * program): waited for, within a second, so that it does not write to a
+ * relay that is gone and log that as a failure.
+ */
+void
+report_end(struct session *s)
+{
+	struct pollfd pfd;
+
+	if (s->mon == -1)
+		return;
+	if (s->state == S_PROBING && probe_client_gone(s, now_ms())) {
+		if (report_send(s) == -1) {
+			log_warn("report");
+			return;
+		}
+		s->state = S_STARTING;
+	}
+	if (s->state != S_STARTING || s->cfg->report != REPORT_SHOW)
+		return;
+	pfd.fd = s->mon;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 1000) == 1)
+		(void)relay_monitor(s);
 }
 
 /* The opening is over: with --report the probes first (S_PROBING, whose

@@ -421,6 +421,7 @@ relay_loop(struct session *s)
 		if (s->state == S_DRAINING)
 			drain_step(s, now);
 	}
+	report_end(s);
 	s->state = S_CLOSED;
 }
 

@@ -82,9 +82,11 @@ json_probe(struct out *o, const struct session *s)
 	size_t i;
 
 	out_printf(o, ",\"probe\":{\"plan\":\"%s\",\"sent\":%u,\"ms\":%d,"
-	    "\"timing_mark\":%s,", probe_plan_name(p->plan), p->sent,
-	    probe_ms(p), p->tm_answer == 1 ? "\"WILL\"" : p->tm_answer == 2 ?
-	    "\"WONT\"" : "null");
+	    "\"timing_mark\":%s,\"left\":%s,", probe_plan_name(p->plan),
+	    p->sent, probe_ms(p), p->tm_answer == 1 ? "\"WILL\"" :
+	    p->tm_answer == 2 ? "\"WONT\"" : "null",
+	    p->left == PROBE_OPTIONS ? "\"options\"" :
+	    p->left == PROBE_TERMINAL ? "\"terminal\"" : "null");
 	json_probe_side(o, p, 0);
 	out_printf(o, ",");
 	json_probe_side(o, p, 1);
@@ -271,6 +273,9 @@ text_probe(struct out *o, const struct session *s)
 		out_printf(o, " (TIMING-MARK %s)",
 		    p->tm_answer == 1 ? "WILL" : "WONT");
 	out_printf(o, "\r\n");
+	if (p->left == PROBE_OPTIONS)
+		out_printf(o, "    the client stopped sending before it "
+		    "answered them all\r\n");
 	for (local = 0; local < 2; local++) {
 		text_probe_kind(o, p, local, FIRST_AGREED, local ?
 		    "side agreed (DO)" : "side agreed (WILL)");
@@ -300,13 +305,19 @@ text_termprobe(struct out *o, const struct session *s)
 		return;
 	}
 	if (!r->answered) {
-		out_printf(o, "  terminal: no answer within %d ms (a dumb "
-		    "terminal, or none)\r\n", (int)r->ms);
+		if (s->probe->left == PROBE_TERMINAL)
+			out_printf(o, "  terminal: the client stopped sending "
+			    "before an answer came\r\n");
+		else
+			out_printf(o, "  terminal: no answer within %d ms (a "
+			    "dumb terminal, or none)\r\n", (int)r->ms);
 		return;
 	}
 	out_printf(o, "  terminal: answered in %d ms", (int)r->ms);
 	if (r->stopped < TP_NSTEPS)
-		out_printf(o, ", silent from %s on", tp_step_name(r->stopped));
+		out_printf(o, ", %s %s on", s->probe->left == PROBE_TERMINAL ?
+		    "the client stopped sending from" : "silent from",
+		    tp_step_name(r->stopped));
 	out_printf(o, "\r\n    answerback: %s\r\n", r->answerback[0] ?
 	    r->answerback : "none");
 	if (r->da1[0] != '\0') {

@@ -96,6 +96,9 @@ int relay_nonblock(int fd);
 int relay_monitor(struct session *s);
 int opening_done(struct session *s, int64_t now);
 int request_start(struct session *s);
+/* The relay ends: the report if the client went during the probes, and
+ * the monitor's answer to a report awaited. */
+void report_end(struct session *s);
 void pty_done(struct session *s);
 
 /* synch.c: abort-output (the queued data dropped, commands kept, IAC DM

@@ -445,6 +445,16 @@ answer_complete(struct termprobe *tp)
 	return 0;
 }
 
+void
+tp_stop(struct termprobe *tp, int64_t now)
+{
+	if (tp->step >= TP_NSTEPS)
+		return;
+	tp->res.stopped = tp->step;
+	tp->res.ms = (int32_t)(now - tp->t_begin);
+	tp->step = TP_NSTEPS;
+}
+
 /* The next query to send, skipping the C1 test when DA1 (its sentinel)
  * was not answered. */
 static enum tp_step

@@ -84,15 +84,21 @@ def report_lines(log, n=1, timeout=15):
     raise AssertionError('no report in %s' % log)
 
 
+def login_daemon(start, tmp_path):
+    """A --report=login daemon (start: inetd_daemon or listen_daemon)
+    whose program prints its environment; (daemon, its report log)."""
+    tmp_path.chmod(0o755)
+    log = tmp_path / 'r.jsonl'
+    return start(['--report=login', '--report-log=%s' % log,
+                  '-E', LMPROG + ' env']), log
+
+
 def test_probe_takes_back_every_option(inetd_daemon, tmp_path):
     """--report=login with a client that agrees to everything: each DO
     and WILL of the burst it accepts is answered DONT and WONT at once,
     nothing but the opening's options is left on either side, exactly as
     in a session without --report, and the program starts."""
-    tmp_path.chmod(0o755)
-    log = tmp_path / 'r.jsonl'
-    d = inetd_daemon(['--report=login', '--report-log=%s' % log,
-                      '-E', LMPROG + ' env'])
+    d, log = login_daemon(inetd_daemon, tmp_path)
     c = greedy_client(d.port)
     env = env_of(c)
     assert env[b'TERM'] == b'xterm'
@@ -173,10 +179,7 @@ def test_probe_subnegotiation_before_dont_does_nothing(inetd_daemon,
     """The SLC table and the CHARSET REQUEST sent right after agreeing to
     the probe's DO: the report records the table, but no SLC answer, no
     ACCEPTED, no UTF-8 LANG and no line mode for the program."""
-    tmp_path.chmod(0o755)
-    log = tmp_path / 'r.jsonl'
-    d = inetd_daemon(['--report=login', '--report-log=%s' % log,
-                      '-E', LMPROG + ' env'])
+    d, log = login_daemon(inetd_daemon, tmp_path)
     c = EagerClient(d.port, timeout=15)
     c.negotiate(term='xterm')
     c.answers = AcceptAll()
@@ -294,6 +297,50 @@ def test_probe_fingerprint_does_not_depend_on_segments(inetd_daemon,
         assert ',%s,' % part in text, text
     assert split['fingerprint']['protocol'] == \
         one['fingerprint']['protocol'], (one['fingerprint'], text)
+
+
+class NoMarkClient(TelnetClient):
+    """Answers no DO TIMING-MARK: the burst's end waits for its bound."""
+
+    def _on_verb(self, verb, opt):
+        if opt != TM:
+            TelnetClient._on_verb(self, verb, opt)
+
+
+def test_probe_report_kept_when_client_leaves(listen_daemon, tmp_path):
+    """A client that closes the connection when the burst comes (as
+    Microsoft telnet crashes on one): --report=login still logs its report,
+    which says it left during the option probe and has no fingerprint (its
+    answers are not all in).  One that leaves during the terminal probe
+    (--report): its report has the protocol's fingerprint, not the
+    terminal's, and the monitor's answer to it (EXITED: no program) finds
+    the relay still there."""
+    d, log = login_daemon(listen_daemon, tmp_path)
+    c = NoMarkClient(d.port, timeout=15)
+    c.negotiate(term='xterm')
+    c.wait_for(lambda c: any(e[:2] == ('DO', 8) for e in c.events),
+               what='the burst')
+    c.close()
+    r = report_lines(log)[0]
+    assert r['mode'] == 'login'
+    assert r['probe']['left'] == 'options', r['probe']
+    assert r['fingerprint']['protocol'] is None
+    assert r['fingerprint']['terminal'] is None
+
+    log2 = tmp_path / 'r2.jsonl'
+    d2 = listen_daemon(['--report', '--report-log=%s' % log2])
+    c = TelnetClient(d2.port, timeout=15)
+    c.negotiate(term='xterm')
+    c.expect(b'\x1b[6n')
+    c.close()
+    r = report_lines(log2)[0]
+    assert r['mode'] == 'show'
+    assert r['probe']['left'] == 'terminal', r['probe']
+    assert r['fingerprint']['protocol'] is not None
+    assert r['fingerprint']['terminal'] is None
+    d2.wait_stderr(r'session \d+ from 127\.0\.0\.1 ended')
+    assert not re.search(r'send to relay|bad report|broke the protocol',
+                         d2.stderr_text()), d2.stderr_text()
 
 
 def test_report_dir(listen_daemon, tmp_path):
