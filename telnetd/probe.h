@@ -49,6 +49,8 @@ enum tp_step {
 
 #define TP_INPUT_MAX	512	/* answer bytes kept for one query */
 #define TP_STR_MAX	64	/* an answer string kept (DA, XTVERSION) */
+#define TP_MEANING_MAX	256	/* what a DA answer says: a class and the
+				 * names of every extension fit */
 #define TP_REPLIES_MAX	16	/* replies parsed from one query's input */
 
 /* One reply found in the terminal's answer bytes. */

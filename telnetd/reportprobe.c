@@ -112,7 +112,7 @@ static void
 json_answer(struct out *o, const char *key, const char *v,
     void (*fn)(const char *, char *, size_t))
 {
-	char m[128];
+	char m[TP_MEANING_MAX];
 
 	out_printf(o, ",\"%s\":", key);
 	json_str_or_null(o, v);
@@ -295,7 +295,7 @@ static void
 text_termprobe(struct out *o, const struct session *s)
 {
 	const struct tp_result *r = &s->probe->tp.res;
-	char m[128];
+	char m[TP_MEANING_MAX];
 
 	if (s->probe->tp_skipped != NULL || !r->ran) {
 		if (s->probe->tp_skipped != NULL &&

@@ -145,6 +145,16 @@ test_meanings(void **state)
 		    "selective erase, ANSI color" },
 		{ "64;4", "VT420 class, sixel" },
 		{ "65;1;9;999", "VT500 class, 132 columns, NRCS" },
+		/* xterm 379's, and every extension: none cut. */
+		{ "64;1;2;6;9;15;16;17;18;21;22;28", "VT420 class, 132 "
+		    "columns, printer, selective erase, NRCS, technical "
+		    "characters, windowing, horizontal scrolling, ANSI color, "
+		    "rectangular editing" },
+		{ "65;1;2;3;4;6;8;9;15;18;21;22;28;29", "VT500 class, 132 "
+		    "columns, printer, ReGIS, sixel, selective erase, UDK, "
+		    "NRCS, technical characters, windowing, horizontal "
+		    "scrolling, ANSI color, rectangular editing, ANSI text "
+		    "locator" },
 		{ "77", "unknown class" },
 		{ "", "" },
 		{ "x", "" },
@@ -158,7 +168,7 @@ test_meanings(void **state)
 		{ "99;2", "unknown type, firmware 2" },
 		{ "", "" },
 	};
-	char buf[128];
+	char buf[TP_MEANING_MAX];
 	size_t i;
 
 	(void)state;
