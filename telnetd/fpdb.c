@@ -27,10 +27,15 @@ const struct fp_entry fp_db[] = {
 	{ FP_PROTOCOL, "8db1dd612d798e4d", "libtelnet telnet-client 0.21" },
 	{ FP_PROTOCOL, "bb63253011b3d772", "telnetlib3 4.0.5" },
 	{ FP_PROTOCOL, "dce3b080a9254277", "Python 3.11 telnetlib" },
+	/* The same with a DISPLAY (any terminal of an X session): they
+	 * agree to XDISPLOC then. */
+	{ FP_PROTOCOL, "e8f6ca7d91e675e7", "inetutils telnet 2.4, DISPLAY set" },
+	{ FP_PROTOCOL, "0aa2bd7d5dc8cac5", "telnet-ssl 0.17, DISPLAY set" },
 	/* No TELNET at all: every request of the opening unanswered. */
 	{ FP_PROTOCOL, "49291086d3a4f3b5", "raw TCP (nc, socat): no TELNET" },
 	/* Terminals. */
 	{ FP_TERMINAL, "e4dfafa79c8168ef", "tmux 3.3a" },
 	{ FP_TERMINAL, "ad51f8f5a22b25ce", "GNU screen 4.09.00" },
+	{ FP_TERMINAL, "d1efabb7d0988ba3", "xterm 379" },
 	{ FP_PROTOCOL, "", "" },
 };

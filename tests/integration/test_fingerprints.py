@@ -19,6 +19,7 @@ import json
 import os
 import pathlib
 import re
+import select
 import shutil
 import subprocess
 import tempfile
@@ -151,11 +152,12 @@ def _argv(prog, port):
 
 
 def run_client(tmux, home, report_daemon, prog, mode='--report', width=90,
-               height=30, wrap=None, extra=()):
+               height=30, wrap=None, extra=(), env_extra=None):
     """One session of prog against a report daemon; its report."""
     d, reports = report_daemon(mode, extra)
     argv, env = _argv(prog, d.port)
     env = dict(BASE_ENV, HOME=str(home), **env)
+    env.update(env_extra or {})
     if wrap is not None:
         argv = wrap + argv
     tmux.start(argv, env, width=width, height=height)
@@ -206,6 +208,26 @@ def test_client_fingerprint(prog, tmux, home, report_daemon):
     tmux.wait(r'fingerprint: protocol %s \(%s\)' % (
         r['fingerprint']['protocol'], re.escape(name)), timeout=10)
     assert 'session from' not in d.stderr_text()
+
+
+# Clients that send the X display when there is one, as in any terminal
+# of an X session: another fingerprint (they agree to XDISPLOC).
+WITH_DISPLAY = {
+    'inetutils telnet': 'inetutils telnet 2.4, DISPLAY set',
+    'telnet-ssl': 'telnet-ssl 0.17, DISPLAY set',
+}
+
+
+@pytest.mark.parametrize('prog', sorted(WITH_DISPLAY))
+def test_client_fingerprint_with_display(prog, tmux, home, report_daemon):
+    """With a DISPLAY the client agrees to XDISPLOC and sends it: its
+    fingerprint with a DISPLAY is the database's too, and the display is
+    in the report."""
+    r, d = run_client(tmux, home, report_daemon, prog,
+                      env_extra={'DISPLAY': 'xhost:0.0'})
+    assert_known(r, 'protocol', WITH_DISPLAY[prog])
+    assert r['xdisploc'] == 'xhost:0.0'
+    assert 'DISPLAY=xhost:0.0' in r['env']['accepted']
 
 
 @pytest.mark.parametrize('prog', ['busybox nc', 'socat'])
@@ -300,6 +322,66 @@ def test_terminal_probe_screen(tmux, home, report_daemon):
     assert_known(r, 'terminal', 'GNU screen 4.09.00')
     # The client is the same: so is its fingerprint.
     assert_known(r, 'protocol', 'inetutils telnet 2.4')
+
+
+@pytest.fixture
+def xvfb():
+    """A private X server (Xvfb picks a free display number and says it
+    on a pipe); its DISPLAY.  Ended by its PID."""
+    path = need('Xvfb')
+    r, w = os.pipe()
+    p = subprocess.Popen([path, '-displayfd', str(w), '-nolisten', 'tcp',
+                          '-screen', '0', '1024x768x24'], pass_fds=(w,),
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    os.close(w)
+    try:
+        got = b''
+        deadline = time.monotonic() + 10
+        while not got.endswith(b'\n') and time.monotonic() < deadline:
+            ready, _, _ = select.select([r], [], [], 0.5)
+            if ready:
+                chunk = os.read(r, 16)
+                if not chunk:
+                    break
+                got += chunk
+        assert got.strip().isdigit(), 'Xvfb gave no display: %r' % got
+        yield ':' + got.strip().decode()
+    finally:
+        os.close(r)
+        p.kill()
+        p.wait()
+
+
+def test_terminal_probe_xterm(xvfb, home, report_daemon):
+    """xterm (under Xvfb) answers as itself: DA1 VT420 with its
+    extensions, all named; DA2 41 with its patch level; XTVERSION; the
+    size of its window.  Its terminal fingerprint is the database's, and
+    inetutils telnet, with the DISPLAY every X terminal has, is named."""
+    xterm = need('xterm')
+    d, reports = report_daemon()
+    env = dict(BASE_ENV, HOME=str(home), DISPLAY=xvfb)
+    p = subprocess.Popen([xterm, '-geometry', '84x26', '-e',
+                          need('inetutils-telnet'), '127.0.0.1',
+                          str(d.port)], env=env, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        r = reports(1)[0]
+    finally:
+        p.kill()
+        p.wait()
+    tp = r['terminal_probe']
+    assert tp['stopped'] is None, tp
+    assert tp['da1'] == '64;1;2;6;9;15;16;17;18;21;22;28'
+    assert tp['da1_means'] == (
+        'VT420 class, 132 columns, printer, selective erase, NRCS, '
+        'technical characters, windowing, horizontal scrolling, ANSI '
+        'color, rectangular editing')
+    assert tp['da2'] == '41;379;0' and tp['xtversion'] == 'XTerm(379)'
+    assert tp['size'] == {'rows': 26, 'cols': 84} and tp['naws_matches']
+    assert tp['wide_columns'] == 2 and tp['combining_columns'] == 1
+    assert_known(r, 'terminal', 'xterm 379')
+    assert_known(r, 'protocol', 'inetutils telnet 2.4, DISPLAY set')
 
 
 def test_silent_terminal_ends_probe(report_daemon):
