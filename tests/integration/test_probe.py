@@ -17,6 +17,7 @@ import select
 import socket
 import stat
 import subprocess
+import threading
 import time
 
 import pytest
@@ -341,6 +342,40 @@ def test_probe_report_kept_when_client_leaves(listen_daemon, tmp_path):
     d2.wait_stderr(r'session \d+ from 127\.0\.0\.1 ended')
     assert not re.search(r'send to relay|bad report|broke the protocol',
                          d2.stderr_text()), d2.stderr_text()
+
+
+def test_report_log_whole_lines_from_concurrent_sessions(listen_daemon,
+                                                         tmp_path):
+    """Sessions that end together: each report is one whole line of its
+    own in --report-log (each monitor appends it in one write, O_APPEND),
+    never two interleaved."""
+    tmp_path.chmod(0o755)
+    log = tmp_path / 'r.jsonl'
+    n = 24
+    d = listen_daemon(['--report', '--report-log=%s' % log,
+                       '--accept-env=V0', '--accept-env=V1',
+                       '--accept-env=V2', '--accept-env=V3'])
+
+    def session(i):
+        c = TelnetClient(d.port, timeout=20)
+        c.negotiate(term='xterm', env=[('V%d' % k, '%02d' % i * 120)
+                                       for k in range(4)])
+        c.read_until_close(timeout=20)
+
+    threads = [threading.Thread(target=session, args=(i,))
+               for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    lines = report_lines(log, n)
+    assert len(lines) == n
+    seen = set()
+    for r in lines:
+        values = {v.split('=', 1)[1] for v in r['env']['accepted']}
+        assert len(r['env']['accepted']) == 4 and len(values) == 1, r['env']
+        seen |= values
+    assert len(seen) == n
 
 
 def test_report_dir(listen_daemon, tmp_path):
