@@ -350,14 +350,17 @@ text_fingerprint(struct out *o, const struct session *s)
 	const struct probe *p = s->probe;
 	const char *name = fp_name(FP_PROTOCOL, p->fp_protocol);
 
-	out_printf(o, "  fingerprint: protocol %s (%s)", p->fp_protocol,
-	    name != NULL ? name : "unknown");
+	/* One line each: both on one went past 80 columns. */
+	if (p->fp_protocol[0] == '\0')
+		out_printf(o, "  fingerprint: none (not every answer came)\r\n");
+	else
+		out_printf(o, "  fingerprint: protocol %s (%s)\r\n",
+		    p->fp_protocol, name != NULL ? name : "unknown");
 	if (p->fp_terminal[0] != '\0') {
 		name = fp_name(FP_TERMINAL, p->fp_terminal);
-		out_printf(o, ", terminal %s (%s)", p->fp_terminal,
-		    name != NULL ? name : "unknown");
+		out_printf(o, "               terminal %s (%s)\r\n",
+		    p->fp_terminal, name != NULL ? name : "unknown");
 	}
-	out_printf(o, "\r\n");
 }
 
 void

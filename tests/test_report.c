@@ -362,6 +362,7 @@ test_json_probe(void **state)
 	struct config cfg;
 	struct session *s = probed_session(&cfg);
 	static char buf[REPORT_MAX];
+	const char *line, *end;
 	size_t n;
 
 	(void)state;
@@ -404,6 +405,9 @@ test_json_probe(void **state)
 	assert_non_null(strstr(buf, "screen: 80 columns x 24 rows (as NAWS "
 	    "said)"));
 	assert_non_null(strstr(buf, "fingerprint: protocol "));
+	/* Each line fits an 80-column screen, the fingerprints' too. */
+	for (line = buf; (end = strstr(line, "\r\n")) != NULL; line = end + 2)
+		assert_in_range(end - line, 0, 79);
 	free_session(s);
 }
 
