@@ -37,5 +37,6 @@ const struct fp_entry fp_db[] = {
 	{ FP_TERMINAL, "e4dfafa79c8168ef", "tmux 3.3a" },
 	{ FP_TERMINAL, "ad51f8f5a22b25ce", "GNU screen 4.09.00" },
 	{ FP_TERMINAL, "d1efabb7d0988ba3", "xterm 379" },
+	{ FP_TERMINAL, "c676483b26ad4563", "rxvt-unicode 9.30" },
 	{ FP_PROTOCOL, "", "" },
 };

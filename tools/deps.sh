@@ -8,16 +8,17 @@ set -u
 # Build: compiler, pkg-config and the libraries found through it.
 BUILD_PKGS="gcc make pkg-config libbsd-dev libpam0g-dev libcmocka-dev libssl-dev"
 # Tests: the real parts the integration tests drive (haproxy: the PROXY
-# protocol tests; ckermit, tintin++, telnet-ssl, screen, and xterm under
-# xvfb: the report's fingerprints of clients and terminals; ckermit,
-# telnet-ssl and socat: the TLS clients; stunnel4: the TLS bench row in
-# front of inetutils telnetd); dpkg-dev, debhelper and lintian: make deb,
-# check-deb.
+# protocol tests; ckermit, tintin++, telnet-ssl, screen, and xterm,
+# rxvt-unicode and stterm under xvfb: the report's fingerprints of clients
+# and terminals; ckermit, telnet-ssl and socat: the TLS clients; stunnel4:
+# the TLS bench row in front of inetutils telnetd); dpkg-dev, debhelper and
+# lintian: make deb, check-deb.
 TEST_PKGS="python3 python3-pytest login passwd procps iproute2 util-linux
  inetutils-telnet inetutils-telnetd busybox putty-tools expect tmux
  libtelnet-utils ckermit tintin++ telnet-ssl screen xinetd systemd mandoc clang
  libclang-rt-14-dev valgrind gdb cppcheck clang-tidy ncurses-base ncurses-term vim-tiny less
- openssl haproxy dpkg-dev debhelper lintian socat stunnel4 xterm xvfb"
+ openssl haproxy dpkg-dev debhelper lintian socat stunnel4 xterm xvfb
+ rxvt-unicode stterm"
 
 want="$BUILD_PKGS"
 case "${1:-all}" in

@@ -353,18 +353,40 @@ def xvfb():
         p.wait()
 
 
-def test_terminal_probe_xterm(xvfb, home, report_daemon):
-    """xterm (under Xvfb) answers as itself: DA1 VT420 with its
-    extensions, all named; DA2 41 with its patch level; XTVERSION; the
-    size of its window.  Its terminal fingerprint is the database's, and
-    inetutils telnet, with the DISPLAY every X terminal has, is named."""
-    xterm = need('xterm')
+# X terminals: argv before -e, and what the probe must find in each.
+X_TERMINALS = {
+    'xterm': (['xterm', '-geometry', '84x26'], {
+        'da1': '64;1;2;6;9;15;16;17;18;21;22;28',
+        'da1_means': 'VT420 class, 132 columns, printer, selective erase, '
+                     'NRCS, technical characters, windowing, horizontal '
+                     'scrolling, ANSI color, rectangular editing',
+        'da2': '41;379;0', 'xtversion': 'XTerm(379)'}, 'xterm 379'),
+    'urxvt': (['urxvt', '-geometry', '84x26'], {
+        'da1': '1;2', 'da2': '85;95;0',
+        'da2_means': 'rxvt-unicode, firmware 95', 'xtversion': None},
+        'rxvt-unicode 9.30'),
+    # st answers neither DA2 nor XTVERSION: VT102 and UTF-8 widths are all
+    # it says, which other terminals say too; not named.
+    'st': (['st', '-g', '84x26'], {
+        'da1': '6', 'da1_means': 'VT102', 'da2': None, 'xtversion': None},
+        None),
+}
+
+
+@pytest.mark.parametrize('term', sorted(X_TERMINALS))
+def test_terminal_probe_x(term, xvfb, home, report_daemon):
+    """An X terminal emulator (under Xvfb) answers as itself: its DA1 with
+    every extension named, DA2 and XTVERSION where it has them, the size
+    of its window, UTF-8 widths.  Its terminal fingerprint is the
+    database's, and inetutils telnet, with the DISPLAY every X terminal
+    has, is named."""
+    argv, want, name = X_TERMINALS[term]
     d, reports = report_daemon()
     env = dict(BASE_ENV, HOME=str(home), DISPLAY=xvfb)
-    p = subprocess.Popen([xterm, '-geometry', '84x26', '-e',
-                          need('inetutils-telnet'), '127.0.0.1',
-                          str(d.port)], env=env, stdin=subprocess.DEVNULL,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p = subprocess.Popen([need(argv[0])] + argv[1:] + [
+        '-e', need('inetutils-telnet'), '127.0.0.1', str(d.port)], env=env,
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL)
     try:
         r = reports(1)[0]
     finally:
@@ -372,15 +394,13 @@ def test_terminal_probe_xterm(xvfb, home, report_daemon):
         p.wait()
     tp = r['terminal_probe']
     assert tp['stopped'] is None, tp
-    assert tp['da1'] == '64;1;2;6;9;15;16;17;18;21;22;28'
-    assert tp['da1_means'] == (
-        'VT420 class, 132 columns, printer, selective erase, NRCS, '
-        'technical characters, windowing, horizontal scrolling, ANSI '
-        'color, rectangular editing')
-    assert tp['da2'] == '41;379;0' and tp['xtversion'] == 'XTerm(379)'
+    assert {k: tp[k] for k in want} == want, tp
     assert tp['size'] == {'rows': 26, 'cols': 84} and tp['naws_matches']
     assert tp['wide_columns'] == 2 and tp['combining_columns'] == 1
-    assert_known(r, 'terminal', 'xterm 379')
+    if name is None:
+        assert r['fingerprint']['terminal_name'] is None
+    else:
+        assert_known(r, 'terminal', name)
     assert_known(r, 'protocol', 'inetutils telnet 2.4, DISPLAY set')
 
 
