@@ -381,7 +381,7 @@ json_least(const struct session *s, char *buf, size_t size)
  * (32 variables an admin let through with --accept-env, 256 quotes each,
  * escape to more than REPORT_MAX).  A form that fills the buffer is taken
  * as cut; the next leaves out the variables' values, the last all but
- * the host and the fingerprints, and each says "cut":true.
+ * the host and the fingerprints, and those two say "cut":true.
  */
 size_t
 report_json(const struct session *s, char *buf, size_t size)
