@@ -261,7 +261,10 @@ reply:
 	if (ca.slave != -1)
 		close(ca.slave);
 	rep.error = err;
-	if (ps_send(m->mon, &rep, sizeof(rep), err == 0 ? master : -1) == -1)
+	/* EPIPE: the relay is gone (its client left while START was out);
+	 * the loop sees it next and hangs the program up. */
+	if (ps_send(m->mon, &rep, sizeof(rep), err == 0 ? master : -1) == -1 &&
+	    errno != EPIPE)
 		log_warn("send to relay");
 	if (master != -1)
 		close(master);
@@ -406,7 +409,8 @@ write_report(struct monitor *m, struct ps_report *r, size_t n)
 		m->started = 1;
 		memset(&ex, 0, sizeof(ex));
 		ex.type = PS_EXITED;
-		if (ps_send(m->mon, &ex, sizeof(ex), -1) == -1)
+		if (ps_send(m->mon, &ex, sizeof(ex), -1) == -1 &&
+		    errno != EPIPE)
 			log_warn("send to relay");
 	}
 	return 0;
