@@ -63,11 +63,18 @@ telnet_in_synch(const struct telnet *t)
 static void
 command(struct telnet *t, unsigned char c)
 {
+	/* RFC 854: the Synch ends at the Data Mark. */
+	if (c == TELNET_DM)
+		t->synch = 0;
+	/* START_TLS: once our FOLLOWS is out, nothing is answered (draft
+	 * section 2: the sender "MUST NOT respond to nor initiate any
+	 * additional telnet commands"), so the caller does not hear of
+	 * them: an AYT answered, or an AO's DM, would go out in clear
+	 * where the peer awaits the first byte of TLS. */
+	if (telnet_tls_frozen(t))
+		return;
 	switch (c) {
 	case TELNET_DM:
-		/* RFC 854: the Synch ends at the Data Mark. */
-		t->synch = 0;
-		/* FALLTHROUGH */
 	case TELNET_NOP:
 	case TELNET_BRK:
 	case TELNET_IP:

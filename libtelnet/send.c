@@ -284,6 +284,10 @@ telnet_send_command(struct telnet *t, unsigned char cmd)
 {
 	unsigned char b[2];
 
+	/* Nothing initiated once our START_TLS FOLLOWS is out (draft
+	 * section 2): the next bytes are TLS's. */
+	if (telnet_tls_frozen(t))
+		return;
 	b[0] = TELNET_IAC;
 	b[1] = cmd;
 	/* RFC 854: the DM of a Synch is sent as TCP urgent data. */

@@ -44,7 +44,7 @@ import pytest
 
 from conftest import (free_port, descendants, status_kib, listening,
                       need_tool as need, inetutils_telnet)
-from tnclient import (TelnetClient, IAC, WILL, WONT, SB, SE,
+from tnclient import (TelnetClient, IAC, DO, WILL, WONT, SB, SE, AYT, AO,
                       STARTTLS, AUTHENTICATION, TTYPE, NEW_ENVIRON,
                       ExpectTimeout)
 from clients.drive import telnetlib3
@@ -423,6 +423,30 @@ def test_starttls_twice_refused(listen_daemon, ca):
         c.wait_event(('DONT', STARTTLS), start=n)
         c.send_data(b'still here\r\n')
         c.expect(b'still here')
+    finally:
+        c.close()
+
+
+def test_nothing_answered_after_our_follows(listen_daemon, ca):
+    """Draft section 2: once the server has sent its FOLLOWS it "MUST NOT
+    respond to nor initiate any additional telnet commands".  A client's
+    AYT and AO between its WILL and its FOLLOWS (in the one segment, as
+    C-Kermit sends WILL and FOLLOWS) get no [Yes] and no DM in clear, and
+    the AO does not take our FOLLOWS back out of the queue: in clear the
+    client sees DO START_TLS and FOLLOWS, nothing else, then the
+    handshake."""
+    d = listen_daemon(['-h', '-E', '/bin/cat'] + tls_args(ca, 'starttls'))
+    c = TLSClient(d.port, ca, timeout=10)
+    try:
+        c.wait_event(('DO', STARTTLS))
+        c.send_raw(bytes([IAC, WILL, STARTTLS, IAC, AYT, IAC, AO]) +
+                   FOLLOWS)
+        c.wait_event(lambda e: e[0] == 'SB' and e[1] == STARTTLS)
+        c.wrap()
+        assert bytes(c.raw) == bytes([IAC, DO, STARTTLS]) + FOLLOWS, c.raw
+        c.negotiate()
+        c.send_data(b'inside\r\n')
+        c.expect(b'inside')
     finally:
         c.close()
 
