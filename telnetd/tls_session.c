@@ -22,7 +22,9 @@
  *		handshake's), or WONT / no answer within
  *		--negotiation-timeout: then the session goes on in plain,
  *		or with a -required mode gets one line and the close.
- *   HANDSHAKE	the TLS handshake, step by step, within TLS_HANDSHAKE_MS;
+ *   HANDSHAKE	the TLS handshake, step by step, within TLS_HANDSHAKE_MS
+ *		(after START_TLS, once our FOLLOWS is out: that too must
+ *		leave within TLS_HANDSHAKE_MS of the client's FOLLOWS);
  *		a failure closes the connection (never plain after it).
  *
  * Then every option is forgotten (draft section 3.1, 6), the whole policy
@@ -214,12 +216,15 @@ start_refused(struct session *s, const char *why)
 	}
 }
 
+/* The handshake's own deadline (tls.c) starts with its first step; until
+ * then (START_TLS: our FOLLOWS still queued behind what the client has not
+ * read) this one bounds the wait. */
 static void
 begin_handshake(struct session *s, enum tls_how how)
 {
 	s->tls->step = TS_HANDSHAKE;
 	s->tls->how = how;
-	s->dl[DL_SECURE] = 0;
+	s->dl[DL_SECURE] = now_ms() + TLS_HANDSHAKE_MS;
 }
 
 /* The engine's events while START_TLS is offered (everything else is
@@ -404,14 +409,22 @@ tls_up(struct session *s)
 }
 
 static void
-handshake_step(struct session *s)
+handshake_step(struct session *s, int64_t now)
 {
 	struct tls_session *ts = s->tls;
 	int r;
 
-	/* Our FOLLOWS goes out whole before the first byte of TLS. */
+	/* Our FOLLOWS goes out whole before the first byte of TLS.  A
+	 * client that does not read it (the socket full of answers queued
+	 * before it) has no handshake to fail at: the wait ends here. */
 	if (netq_len(&s->out) > 0) {
 		if (netq_flush(&s->out, s->net.fd) == -1) {
+			s->state = S_CLOSED;
+			return;
+		}
+		if (netq_len(&s->out) > 0 && now >= s->dl[DL_SECURE]) {
+			log_info("TLS handshake failed: handshake not done in "
+			    "%d ms (our FOLLOWS not read)", TLS_HANDSHAKE_MS);
 			s->state = S_CLOSED;
 			return;
 		}
@@ -449,7 +462,7 @@ tls_session_step(struct session *s, short revents, int64_t now)
 	/* A handshake step costs little when there is nothing: it is
 	 * also how the deadline is seen. */
 	if (s->state == S_SECURING && s->tls->step == TS_HANDSHAKE)
-		handshake_step(s);
+		handshake_step(s, now);
 }
 
 void

@@ -680,6 +680,37 @@ def test_bad_clients_bounded_and_others_untouched(listen_daemon, ca):
     good.close()
 
 
+def test_follows_never_read_hits_the_deadline(listen_daemon, ca):
+    """A client that has the daemon queue more than the kernel takes
+    (AYT answers, which it never reads) and then sends WILL START_TLS and
+    its FOLLOWS: our FOLLOWS waits behind the answers, the handshake
+    cannot begin, and the wait is bounded all the same (a log line and
+    the close), not a relay and a monitor held for as long as the client
+    likes.  The answers are the kernel's most for a socket's send buffer
+    (tcp_wmem) and 2 MiB more, so some are always left in the queue."""
+    with open('/proc/sys/net/ipv4/tcp_wmem') as f:
+        wmem_max = int(f.read().split()[2])
+    ayts = (wmem_max + (2 << 20)) // len(b'\r\n[Yes]\r\n')
+    d = listen_daemon(['-h', '-E', '/bin/cat', '--output-buffer=%d'
+                       % (16 << 20), '--negotiation-timeout=60000'] +
+                      tls_args(ca, 'starttls'))
+    s = socket.socket()
+    try:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
+        s.connect(('127.0.0.1', d.port))
+        s.settimeout(10)
+        assert s.recv(3) == bytes([IAC, DO, STARTTLS])
+        s.sendall(bytes([IAC, AYT]) * ayts + bytes([IAC, WILL, STARTTLS]) +
+                  FOLLOWS)
+        t0 = time.monotonic()
+        d.wait_stderr(r'TLS handshake failed: handshake not done in 10000 '
+                      r'ms \(our FOLLOWS not read\)', timeout=20)
+        assert time.monotonic() - t0 < 15
+        d.wait_stderr(r'session \d+ from 127.0.0.1 ended', timeout=5)
+    finally:
+        s.close()
+
+
 # ---- SIGHUP: new certificate and key for new sessions ----------------------
 
 def peer_cert_key_type(port, ca):
