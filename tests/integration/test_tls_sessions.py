@@ -39,6 +39,7 @@ import socket
 import ssl
 import subprocess
 import time
+import warnings
 
 import pytest
 
@@ -678,6 +679,72 @@ def test_bad_clients_bounded_and_others_untouched(listen_daemon, ca):
         s.close()
     flood.close()
     good.close()
+
+
+def wait_ended(d, n, timeout=10):
+    """Until the daemon has logged the end of n sessions."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = len(re.findall(r'session \d+ from \S+ ended',
+                             d.stderr_text()))
+        if got >= n or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert got == n, d.stderr_text()
+
+
+def test_old_versions_and_renegotiation_refused(listen_daemon, ca):
+    """Through the daemon, beside a working session: a client that offers
+    only TLS 1.0 or only TLS 1.1 fails its handshake (a log line each); a
+    TLS 1.2 client that asks to renegotiate (s_client's R command) is
+    refused and its session ends (a log line); the working session
+    answers throughout."""
+    d = listen_daemon(['-h', '-E', '/bin/cat'] + tls_args(ca, 'implicit'))
+    good = TLSClient(d.port, ca, implicit=True, timeout=10)
+    p = None
+    try:
+        good.negotiate()
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', DeprecationWarning)
+            versions = (ssl.TLSVersion.TLSv1, ssl.TLSVersion.TLSv1_1)
+        for v in versions:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.load_verify_locations(str(ca / 'ca.pem'))
+            ctx.set_ciphers('DEFAULT@SECLEVEL=0')
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore', DeprecationWarning)
+                ctx.minimum_version = ctx.maximum_version = v
+            with socket.create_connection(('127.0.0.1', d.port)) as raw:
+                with pytest.raises(ssl.SSLError):
+                    ctx.wrap_socket(raw, server_hostname='localhost')
+        wait_ended(d, 2)
+        assert d.stderr_text().count(
+            'TLS handshake failed: handshake: error:0A000102:SSL routines'
+            '::unsupported protocol') == 2, d.stderr_text()
+        good.send_raw(bytes([IAC, AYT]))
+        good.expect(b'[Yes]')
+
+        p = subprocess.Popen(
+            ['openssl', 's_client', '-connect', '127.0.0.1:%d' % d.port,
+             '-CAfile', str(ca / 'ca.pem'), '-verify_return_error',
+             '-servername', 'localhost', '-tls1_2'],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT)
+        d.wait_stderr(r'TLS TLSv1\.2 \S+, SNI localhost')
+        p.stdin.write(b'R\n')
+        p.stdin.flush()
+        d.wait_stderr(r'TLS: read: .*(no renegotiation|alert handshake '
+                      r'failure)')
+        wait_ended(d, 3)
+        good.send_raw(bytes([IAC, AYT]))
+        good.expect(b'[Yes]', timeout=10)
+    finally:
+        if p is not None:
+            p.kill()
+            p.wait()
+            p.stdin.close()
+            p.stdout.close()
+        good.close()
 
 
 def test_follows_never_read_hits_the_deadline(listen_daemon, ca):
