@@ -200,6 +200,10 @@ refuse(struct session *s, const char *why)
 	log_info("refused: %s (--tls=%s)", why, tls_mode_name(s->tls->mode));
 	s->dl[DL_SECURE] = 0;
 	relay_reply(s, msg, sizeof(msg) - 1);
+	/* Final: a WILL START_TLS after this (still read while the line
+	 * drains) is refused, not answered with a FOLLOWS for a handshake
+	 * that will never run. */
+	telnet_set_policy(s->t, NULL);
 	/* No program will run: the pty side ends before it began, and the
 	 * line is flushed (within FLUSH_TIMEOUT_MS) as any drain is. */
 	pty_done(s);

@@ -467,6 +467,30 @@ def test_starttls_refused_by_client_goes_plain(listen_daemon, ca):
         c.close()
 
 
+def test_required_refusal_is_final(listen_daemon, ca):
+    """--tls=starttls-required: a client that refuses START_TLS and asks
+    for it again in the same breath (WONT, then WILL and its FOLLOWS) gets
+    the one line and the close, not a DO START_TLS and a FOLLOWS after
+    "connection closed" (a handshake nobody will run: the relay is
+    draining)."""
+    d = listen_daemon(['-h', '-E', '/bin/cat'] +
+                      tls_args(ca, 'starttls-required'))
+    c = TelnetClient(d.port, timeout=10)
+    try:
+        c.wait_event(('DO', STARTTLS))
+        n = len(c.raw)
+        c.send_raw(bytes([IAC, WONT, STARTTLS, IAC, WILL, STARTTLS]) +
+                   FOLLOWS)
+        c.read_until_close(timeout=10)
+        after = bytes(c.raw[n:])
+        assert REQUIRED_LINE in after
+        assert FOLLOWS not in after and bytes([IAC, DO, STARTTLS]) not in \
+            after, after
+    finally:
+        c.close()
+    d.wait_stderr(r'refused: the client refused START_TLS')
+
+
 @pytest.mark.parametrize('mode', ['starttls-required', 'auto-required'])
 def test_required_refuses_plain_client(listen_daemon, ca, mode):
     """A client that refuses START_TLS (inetutils-like: WONT) gets one
