@@ -196,13 +196,15 @@ admit(struct listener *l, int fd, const struct sockaddr_storage *ss,
 	if (mode != TLS_MODE_OFF) {
 		ts.ops = l->cfg->tls.ops;
 		ts.mode = mode;
-		ts.ctx = l->tls.ctx;
 		if (listen_tls_channel(&l->tls, &ts.chan) == -1) {
 			log_warnx("refused %s port %s: no signer for TLS",
 			    host, port);
 			close(fd);
 			return;
 		}
+		/* After the channel: getting one may start a signer and
+		 * make a new context in place of the old. */
+		ts.ctx = l->tls.ctx;
 	}
 	log_check_syslog();
 	if (mode != TLS_MODE_OFF)

@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <stddef.h>
 #include <stdint.h>
@@ -82,10 +83,14 @@ struct listen_tls {
 	struct ks_signer *sg;		/* the signer, NULL without TLS */
 	struct tls_ctx *ctx;		/* made from sg's chain */
 	pid_t retired[RETIRED_MAX];	/* signers replaced, until they end */
+	/* No signer (the one in service ended and the files did not pass):
+	 * the files as they were then, tried again once they change. */
+	int lost;
+	struct stat lost_st[2];
 };
 int listen_tls_start(struct listen_tls *t, const struct config *cfg,
     struct ks_signer *sg);
-int listen_tls_channel(const struct listen_tls *t, int *chan);
+int listen_tls_channel(struct listen_tls *t, int *chan);
 void listen_tls_reload(struct listen_tls *t, const char *why_now);
 /* 1 when pid was a signer (the one in service is started again). */
 int listen_tls_reaped(struct listen_tls *t, pid_t pid, int status);

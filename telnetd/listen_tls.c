@@ -10,9 +10,11 @@
  * files that do not pass leave the old pair in service, with a log line.
  */
 #include <sys/types.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <limits.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "telnetd.h"
@@ -39,6 +41,46 @@ make_ctx(struct listen_tls *t, const struct ks_signer *sg,
 	return 0;
 }
 
+/* The certificate's and the key's files as they are now (all zero for
+ * one that cannot be looked at). */
+static void
+files_now(const struct listen_tls *t, struct stat st[2])
+{
+	memset(st, 0, 2 * sizeof(*st));
+	if (stat(t->cfg->tls.cert, &st[0]) == -1)
+		memset(&st[0], 0, sizeof(st[0]));
+	if (stat(t->cfg->tls.key, &st[1]) == -1)
+		memset(&st[1], 0, sizeof(st[1]));
+}
+
+static int
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	    a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	    a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* A reload that did not pass: with a signer in service it stays; without
+ * one (it ended), TLS connections are refused until the files change. */
+static void
+reload_failed(struct listen_tls *t, const char *why_now, const char *why)
+{
+	if (t->sg->pid != -1) {
+		log_warnx("%s: certificate and key not reloaded, the old ones "
+		    "stay in service: %s", why_now, why);
+		return;
+	}
+	if (!t->lost)
+		log_warnx("%s: no signer, TLS connections refused until the "
+		    "files pass: %s", why_now, why);
+	t->lost = 1;
+	files_now(t, t->lost_st);
+}
+
 /* SIGHUP (or the signer died): a new signer with the files as they are
  * now and a context from what it checked, in place of the old ones for
  * new sessions; the old signer ends once the channels it was given are
@@ -58,16 +100,15 @@ listen_tls_reload(struct listen_tls *t, const char *why_now)
 	if (ks_signer_start(helper, t->cfg->tls.cert, t->cfg->tls.key,
 	    geteuid() == 0 ? t->cfg->ps_uid : (uid_t)-1, t->cfg->ps_gid, &ng,
 	    why, sizeof(why)) == -1) {
-		log_warnx("%s: certificate and key not reloaded, the old ones "
-		    "stay in service: %s", why_now, why);
+		reload_failed(t, why_now, why);
 		return;
 	}
 	if (make_ctx(t, &ng, &nctx, why, sizeof(why)) == -1) {
-		log_warnx("%s: certificate and key not reloaded, the old ones "
-		    "stay in service: %s", why_now, why);
+		reload_failed(t, why_now, why);
 		ks_signer_stop(&ng);
 		return;
 	}
+	t->lost = 0;
 	if (t->sg->pid != -1) {
 		for (i = 0; i < RETIRED_MAX && t->retired[i] != 0; i++)
 			;
@@ -132,10 +173,20 @@ listen_tls_start(struct listen_tls *t, const struct config *cfg,
 }
 
 /* A channel to the signer for a new session; -1 when there is no signer
- * or no context to serve it with. */
+ * or no context to serve it with.  With none since the one in service
+ * ended, files that changed meanwhile are tried first (a renewal that
+ * was half done when it ended, finished without a SIGHUP). */
 int
-listen_tls_channel(const struct listen_tls *t, int *chan)
+listen_tls_channel(struct listen_tls *t, int *chan)
 {
+	struct stat st[2];
+
+	if (t->lost) {
+		files_now(t, st);
+		if (!same_file(&st[0], &t->lost_st[0]) ||
+		    !same_file(&st[1], &t->lost_st[1]))
+			listen_tls_reload(t, "signer restart");
+	}
 	if (t->sg->ctl == -1 || t->ctx == NULL ||
 	    ks_signer_channel(t->sg->ctl, chan) == -1)
 		return -1;

@@ -814,16 +814,23 @@ def peer_cert_key_type(port, ca):
     return 'rsaEncryption' if b'rsaEncryption' in out else 'ecPublicKey'
 
 
-def test_sighup_reloads_certificate_and_key(listen_daemon, ca, tmp_path):
-    """The files are replaced (as certbot's deploy hook does) and SIGHUP
-    sent: new sessions get the new pair, a session already running goes
-    on; a bad pair at a later SIGHUP is logged and the good one stays."""
+def daemon_on_copies(listen_daemon, ca, tmp_path):
+    """An implicit-TLS daemon serving /bin/cat with copies of the RSA
+    pair that the test may replace: (daemon, cert, key)."""
     os.chmod(tmp_path, 0o755)
     cert, key = tmp_path / 'cert.pem', tmp_path / 'key.pem'
     shutil.copy(ca / 'rsa-chain.pem', cert)
     shutil.copy(ca / 'rsa.key', key)
     d = listen_daemon(['-h', '-E', '/bin/cat', '--tls=implicit',
                        '--tls-cert=%s' % cert, '--tls-key=%s' % key])
+    return d, cert, key
+
+
+def test_sighup_reloads_certificate_and_key(listen_daemon, ca, tmp_path):
+    """The files are replaced (as certbot's deploy hook does) and SIGHUP
+    sent: new sessions get the new pair, a session already running goes
+    on; a bad pair at a later SIGHUP is logged and the good one stays."""
+    d, cert, key = daemon_on_copies(listen_daemon, ca, tmp_path)
     old = TLSClient(d.port, ca, implicit=True, timeout=10)
     old.negotiate()
     assert peer_cert_key_type(d.port, ca) == 'rsaEncryption'
@@ -842,6 +849,33 @@ def test_sighup_reloads_certificate_and_key(listen_daemon, ca, tmp_path):
     old.expect(b'still the old one')
     old.close()
     d.wait_stderr(r'replaced signer \d+ ended', timeout=15)
+
+
+def test_signer_lost_with_bad_files_comes_back(listen_daemon, ca, tmp_path):
+    """The signer in service ends (the OOM killer, an admin's kill) while
+    the files on disk are a bad pair (a renewal half done): the log says
+    TLS connections are refused (not that "the old ones stay in service":
+    there is none), and they are, a line each; once the files pass again
+    the next TLS connection starts a signer and is served, without
+    waiting for a SIGHUP.  Files that did not change are not tried again
+    for every connection."""
+    d, cert, key = daemon_on_copies(listen_daemon, ca, tmp_path)
+    assert peer_cert_key_type(d.port, ca) == 'rsaEncryption'
+    signer, = session_pids(d)['signer']
+    shutil.copy(ca / 'other.key', key)      # matches nothing
+    os.kill(signer, signal.SIGKILL)
+    d.wait_stderr(r'signer restart: no signer, TLS connections refused '
+                  r'until the files pass: .*does not match')
+    for _ in range(2):
+        with pytest.raises(OSError):
+            peer_cert_key_type(d.port, ca)
+    d.wait_stderr(r'(refused 127\.0\.0\.1 port \d+: no signer for TLS'
+                  r'(.|\n)*){2}')
+    assert d.stderr_text().count('signer restart:') == 1
+    shutil.copy(ca / 'rsa.key', key)
+    assert peer_cert_key_type(d.port, ca) == 'rsaEncryption'
+    d.wait_stderr(r'signer restart: certificate \S+ and key \S+ loaded for '
+                  r'new sessions')
 
 
 # ---- the key never in the relay --------------------------------------------
