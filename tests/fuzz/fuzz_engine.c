@@ -32,7 +32,8 @@
  *  5. START_TLS (option 46; a server offers it when byte 1 is odd, and
  *     "every option" lets both sides agree to it): TELNET_EV_STARTTLS
  *     comes at most once, only after A sent its own FOLLOWS as one SEND,
- *     and after that FOLLOWS A sends no verb; telnet_feed then stops
+ *     and after that FOLLOWS A sends no verb and no command (not even
+ *     one the caller asks for) and reports none; telnet_feed then stops
  *     right after the peer's IAC SB START_TLS FOLLOWS IAC SE and takes
  *     nothing more.  The harness plays the finished TLS handshake:
  *     telnet_starttls_reset, after which every option is NO and
@@ -145,6 +146,7 @@ struct validator {
 	enum vstate st;
 	int nvt_cr;	/* check RFC 854 CR LF / CR NUL (B1 only) */
 	unsigned long nverbs;	/* IAC WILL/WONT/DO/DONT sent */
+	unsigned long ncmds;	/* IAC and a command (NOP, DM, AYT...) */
 };
 
 static void
@@ -179,6 +181,7 @@ validate(struct validator *v, const unsigned char *p, size_t n)
 			else {
 				CHECK(c >= TELNET_EOF && c != TELNET_SE,
 				    "IAC followed by a byte that is no command");
+				v->ncmds++;
 				v->st = V_DATA;
 			}
 			break;
@@ -466,6 +469,7 @@ struct fz {
 	uint32_t rng;				/* harness decisions */
 	int sent_follows;			/* A's FOLLOWS went out */
 	unsigned long verbs_at_follows;		/* A's verbs sent by then */
+	unsigned long cmds_at_follows;		/* and its commands */
 	int n_starttls;				/* STARTTLS events */
 	unsigned char tail[6];			/* last bytes A consumed */
 };
@@ -779,6 +783,7 @@ a_cb(struct telnet *t, const struct telnet_event *ev, void *ctx)
 			CHECK(!f->sent_follows, "FOLLOWS sent twice");
 			f->sent_follows = 1;
 			f->verbs_at_follows = f->va.nverbs;
+			f->cmds_at_follows = f->va.ncmds;
 		}
 		break;
 	case TELNET_EV_STARTTLS:
@@ -812,11 +817,11 @@ a_cb(struct telnet *t, const struct telnet_event *ev, void *ctx)
 		tok_add(&f->ta, 256u + ev->u.command.cmd);
 		telnet_send_command(f->b1, ev->u.command.cmd);
 		telnet_send_command(f->b2, ev->u.command.cmd);
-		/* Drive the engine's own calls from the peer's commands
-		 * (none while START_TLS's FOLLOWS is pending: the caller
-		 * sends nothing then). */
-		if (telnet_starttls_state(t) == TELNET_TLS_FOLLOWS_SENT)
-			break;
+		/* After our START_TLS FOLLOWS the peer's commands are not
+		 * reported (draft section 2: nothing is answered). */
+		CHECK(telnet_starttls_state(t) != TELNET_TLS_FOLLOWS_SENT,
+		    "a command reported after our FOLLOWS");
+		/* Drive the engine's own calls from the peer's commands. */
 		if (ev->u.command.cmd == TELNET_EC)
 			telnet_send_status_is(t);
 		else if (ev->u.command.cmd == TELNET_EL)
@@ -967,6 +972,12 @@ feed_a(struct fz *f, const unsigned char *p, size_t n)
 		CHECK(f->va.nverbs == f->verbs_at_follows ||
 		    telnet_starttls_state(f->a) == TELNET_TLS_DONE,
 		    "a verb sent after our FOLLOWS");
+	/* A command the caller asks for meanwhile is not sent either. */
+	if (telnet_starttls_state(f->a) == TELNET_TLS_FOLLOWS_SENT) {
+		telnet_send_command(f->a, TELNET_NOP);
+		CHECK(f->va.ncmds == f->cmds_at_follows,
+		    "a command sent after our FOLLOWS");
+	}
 	if (telnet_starttls_state(f->a) != TELNET_TLS_BEGIN) {
 		CHECK(used == n, "telnet_feed stopped without START_TLS");
 		return;
