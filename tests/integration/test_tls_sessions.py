@@ -452,6 +452,33 @@ def test_nothing_answered_after_our_follows(listen_daemon, ca):
         c.close()
 
 
+def test_plain_after_follows_is_no_telnet(listen_daemon, ca):
+    """Bytes in clear right behind the client's FOLLOWS (in its segment,
+    or in the next) are the handshake's: a command line and an IAC there
+    are not TELNET and reach no program; the handshake fails on them, a
+    log line each, and the connection closes."""
+    d = listen_daemon(['-h', '-E', '/bin/cat'] + tls_args(ca, 'starttls'))
+    for split in (False, True):
+        c = TelnetClient(d.port, timeout=10)
+        try:
+            c.wait_event(('DO', STARTTLS))
+            c.send_raw(bytes([IAC, WILL, STARTTLS]) + FOLLOWS +
+                       (b'' if split else b'echo IN-CLEAR\r\n'))
+            if split:
+                c.wait_event(lambda e: e[0] == 'SB' and e[1] == STARTTLS)
+                c.send_raw(b'echo IN-CLEAR\r\n' + bytes([IAC, AYT]))
+            c.read_until_close(timeout=10)
+            assert b'IN-CLEAR' not in bytes(c.data)
+            assert b'[Yes]' not in bytes(c.data)
+        finally:
+            c.close()
+    wait_ended(d, 2)
+    assert d.stderr_text().count('TLS handshake failed: handshake: '
+                                 'error:0A00010B:SSL routines::wrong '
+                                 'version number') == 2, d.stderr_text()
+    assert 'session from' not in d.stderr_text()
+
+
 def test_starttls_refused_by_client_goes_plain(listen_daemon, ca):
     """--tls=starttls: a client that answers WONT START_TLS gets a plain
     session, negotiated from then on as on a daemon without TLS."""
