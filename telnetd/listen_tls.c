@@ -74,9 +74,10 @@ reload_failed(struct listen_tls *t, const char *why_now, const char *why)
 		    "stay in service: %s", why_now, why);
 		return;
 	}
-	if (!t->lost)
-		log_warnx("%s: no signer, TLS connections refused until the "
-		    "files pass: %s", why_now, why);
+	/* Tried again only at a SIGHUP or when the files change: a line
+	 * each time is a line for something the admin did. */
+	log_warnx("%s: no signer, TLS connections refused until the files "
+	    "pass: %s", why_now, why);
 	t->lost = 1;
 	files_now(t, t->lost_st);
 }

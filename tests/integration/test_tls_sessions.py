@@ -885,7 +885,7 @@ def test_signer_lost_with_bad_files_comes_back(listen_daemon, ca, tmp_path):
     there is none), and they are, a line each; once the files pass again
     the next TLS connection starts a signer and is served, without
     waiting for a SIGHUP.  Files that did not change are not tried again
-    for every connection."""
+    for every connection; a SIGHUP tries them, and says so."""
     d, cert, key = daemon_on_copies(listen_daemon, ca, tmp_path)
     assert peer_cert_key_type(d.port, ca) == 'rsaEncryption'
     signer, = session_pids(d)['signer']
@@ -899,6 +899,9 @@ def test_signer_lost_with_bad_files_comes_back(listen_daemon, ca, tmp_path):
     d.wait_stderr(r'(refused 127\.0\.0\.1 port \d+: no signer for TLS'
                   r'(.|\n)*){2}')
     assert d.stderr_text().count('signer restart:') == 1
+    os.kill(d.pid, signal.SIGHUP)           # the admin tries: a line
+    d.wait_stderr(r'SIGHUP: no signer, TLS connections refused until the '
+                  r'files pass: .*does not match')
     shutil.copy(ca / 'rsa.key', key)
     assert peer_cert_key_type(d.port, ca) == 'rsaEncryption'
     d.wait_stderr(r'signer restart: certificate \S+ and key \S+ loaded for '
