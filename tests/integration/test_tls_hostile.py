@@ -40,19 +40,23 @@ def test_nothing_answered_after_our_follows(listen_daemon, ca):
     C-Kermit sends WILL and FOLLOWS) get no [Yes] and no DM in clear, and
     the AO does not take our FOLLOWS back out of the queue: in clear the
     client sees DO START_TLS and FOLLOWS, nothing else, then the
-    handshake."""
+    handshake.  What the client typed between its WILL and its FOLLOWS
+    reaches no program."""
     d = listen_daemon(['-h', '-E', '/bin/cat'] + tls_args(ca, 'starttls'))
     c = TLSClient(d.port, ca, timeout=10)
     try:
         c.wait_event(('DO', STARTTLS))
         c.send_raw(bytes([IAC, WILL, STARTTLS, IAC, AYT, IAC, AO]) +
-                   FOLLOWS)
+                   b'typed-between\r\n' + FOLLOWS)
         c.wait_event(lambda e: e[0] == 'SB' and e[1] == STARTTLS)
         c.wrap()
         assert bytes(c.raw) == bytes([IAC, DO, STARTTLS]) + FOLLOWS, c.raw
         c.negotiate()
         c.send_data(b'inside\r\n')
         c.expect(b'inside')
+        # Typed between the WILL and the FOLLOWS, in clear: dropped, so
+        # /bin/cat never echoes it (it would come before "inside").
+        assert b'typed-between' not in bytes(c.data)
     finally:
         c.close()
 
