@@ -58,15 +58,24 @@ pend_slot(const struct listener *l)
 	return LPFD_SOCKS + l->socks.nfds;
 }
 
+/*
+ * The table of running sessions has pages of its own, never the heap: a
+ * session's child unmaps them (run_session), so a relay taken over cannot
+ * read who else is connected, and no copy is left behind in freed heap
+ * memory when the table grows.
+ */
 static void
 add_child(struct listener *l, pid_t pid, const char *host)
 {
 	if (l->nkids == l->capkids) {
 		size_t n = l->capkids ? l->capkids * 2 : 64;
-		struct child *k = reallocarray(l->kids, n, sizeof(*k));
+		struct child *k = pages_alloc(n * sizeof(*k));
 
 		if (k == NULL)
 			return;	/* it is only for the log line */
+		if (l->kids != NULL)
+			memcpy(k, l->kids, l->nkids * sizeof(*k));
+		pages_free(l->kids, l->capkids * sizeof(*k));
 		l->kids = k;
 		l->capkids = n;
 	}
@@ -147,7 +156,10 @@ over_limit(const struct listener *l, int fd, const char *host,
 }
 
 /* The forked session: nothing of the listener's but the connection, the
- * signal mask and descriptor limit it was started with. */
+ * signal mask and descriptor limit it was started with.  What the
+ * listener knows of its other clients (the sessions' table, the
+ * connections awaiting a PROXY header) is unmapped before the session
+ * reads a byte from its own. */
 static void __attribute__((noreturn))
 run_session(struct listener *l, int fd, const struct sockaddr_storage *ss,
     const struct tls_start *ts)
@@ -159,6 +171,8 @@ run_session(struct listener *l, int fd, const struct sockaddr_storage *ss,
 		close(l->socks.fds[i]);
 	for (i = 0; i < l->pl.n; i++)
 		close(l->pl.conn[i].fd);
+	pages_free(l->kids, l->capkids * sizeof(*l->kids));
+	pending_forget(&l->pl);
 	close(l->sfd);
 	/* The signer's control is the listener's alone: a session
 	 * holding it would keep a replaced signer alive. */
@@ -173,6 +187,23 @@ run_session(struct listener *l, int fd, const struct sockaddr_storage *ss,
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
 	_exit(session_run(l->cfg, fd, ss, ts));
+}
+
+/*
+ * The listener's stack below the caller's frame zeroed: what its calls
+ * left there (the lines it logged about other clients, their names) would
+ * be in the next session's copy of the stack, which its relay reads on.
+ * The listener's own pages, written before the fork: the child shares
+ * the zeroes, nothing is copied for it.  32 KiB is well past the deepest
+ * call the listener makes for a client (syslog's formatting).
+ */
+#define STACK_SCRUB	(32 * 1024)
+static __attribute__((noinline)) void
+stack_scrub(void)
+{
+	unsigned char pad[STACK_SCRUB];
+
+	explicit_bzero(pad, sizeof(pad));
 }
 
 /* A session for the client at ss (via: the proxy's name, or NULL), on
@@ -209,6 +240,7 @@ admit(struct listener *l, int fd, const struct sockaddr_storage *ss,
 	log_check_syslog();
 	if (mode != TLS_MODE_OFF)
 		tls_heap_settle();
+	stack_scrub();
 	if ((pid = fork()) == -1) {
 		log_warn("fork");
 		close(fd);
@@ -314,7 +346,7 @@ listener_open(struct listener *l, const struct config *cfg,
 		return 2;
 	raise_nofile(l);
 	if (l->pl.max > 0 &&
-	    ((l->pl.conn = calloc(l->pl.max, sizeof(*l->pl.conn))) == NULL ||
+	    (pending_alloc(&l->pl) == -1 ||
 	    (l->pfd = calloc(pend_slot(l) + l->pl.max,
 	    sizeof(*l->pfd))) == NULL))
 		fatal("calloc");
@@ -420,7 +452,7 @@ listener_close(struct listener *l, int stop)
 	log_info("%s: stopped listening; %zu sessions left running",
 	    stop == SIGTERM ? "SIGTERM" : "SIGINT", l->nkids);
 	listen_tls_stop(&l->tls);
-	free(l->kids);
+	pages_free(l->kids, l->capkids * sizeof(*l->kids));
 	close(l->sfd);
 }
 

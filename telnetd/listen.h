@@ -53,7 +53,7 @@ struct pending {
 	int mode;			/* its address's TLS mode */
 	int64_t deadline;		/* --proxy-timeout */
 	struct sockaddr_storage ss;	/* the proxy */
-	struct proxy_reader *r;
+	struct proxy_reader r;
 };
 struct pending_list {
 	struct pending *conn;		/* max of them, from the listener */
@@ -68,6 +68,8 @@ struct pending_done {
 	char proxy[64];			/* the proxy's address */
 };
 void pending_init(struct pending_list *pl, const struct config *cfg);
+int pending_alloc(struct pending_list *pl);
+void pending_forget(struct pending_list *pl);
 void pending_add(struct pending_list *pl, int fd, int mode,
     const struct sockaddr_storage *ss, socklen_t len);
 int pending_step(struct pending_list *pl, size_t i, int readable,

@@ -28,12 +28,30 @@ pending_init(struct pending_list *pl, const struct config *cfg)
 		    PROXY_PENDING_MAX;
 }
 
+/* The list, with each connection's header buffer in it, has pages of its
+ * own: a session's child unmaps them (pending_forget), and what a proxy
+ * sent of its clients' addresses is never left in the heap. */
+int
+pending_alloc(struct pending_list *pl)
+{
+	pl->conn = pages_alloc(pl->max * sizeof(*pl->conn));
+	return pl->conn != NULL ? 0 : -1;
+}
+
+/* In a session's child: the list gone, its descriptors closed already. */
+void
+pending_forget(struct pending_list *pl)
+{
+	pages_free(pl->conn, pl->max * sizeof(*pl->conn));
+	pl->conn = NULL;
+	pl->n = 0;
+}
+
 static void
 pending_drop(struct pending_list *pl, size_t i, int close_fd)
 {
 	if (close_fd)
 		close(pl->conn[i].fd);
-	free(pl->conn[i].r);
 	pl->conn[i] = pl->conn[--pl->n];
 }
 
@@ -57,12 +75,7 @@ pending_add(struct pending_list *pl, int fd, int mode,
 		return;
 	}
 	p = &pl->conn[pl->n];
-	if ((p->r = malloc(sizeof(*p->r))) == NULL) {
-		log_warn("PROXY header buffer");
-		close(fd);
-		return;
-	}
-	p->r->have = 0;
+	p->r.have = 0;
 	p->fd = fd;
 	p->mode = mode;
 	p->ss = *ss;
@@ -85,7 +98,7 @@ pending_step(struct pending_list *pl, size_t i, int readable, int64_t now,
 	enum proxy_status st = PROXY_MORE;
 
 	if (readable)
-		st = proxy_read(p->r, p->fd, &h, &why);
+		st = proxy_read(&p->r, p->fd, &h, &why);
 	if (st == PROXY_MORE && now < p->deadline)
 		return 0;
 	listen_name((struct sockaddr *)&p->ss, listen_ss_len(&p->ss),
@@ -131,5 +144,5 @@ pending_free(struct pending_list *pl)
 {
 	while (pl->n > 0)
 		pending_drop(pl, pl->n - 1, 1);
-	free(pl->conn);
+	pages_free(pl->conn, pl->max * sizeof(*pl->conn));
 }
