@@ -176,6 +176,7 @@ enum label {
 	TO_SELF,	/* args[0] is the relay's own pid */
 	TO_TGKILL,	/* args[0] and args[1] are the relay's own pid */
 	TO_MMAP,	/* args[2] (prot) without PROT_EXEC */
+	TO_MADVISE,	/* args[2] (advice) is MADV_DONTNEED */
 	TO_PEER,	/* TIOCGPTPEER: args[2] is SANDBOX_PEER_FLAGS */
 	TO_SOCKOPT,	/* TLS: kernel TLS's setsockopt calls only: */
 	TO_SO_TCP,	/* (SOL_TCP, TCP_ULP) */
@@ -235,7 +236,10 @@ static const struct allowed {
 	{ SYS_mmap, TO_MMAP },
 #endif
 	{ SYS_munmap, TO_ALLOW }, { SYS_mremap, TO_ALLOW },
-	{ SYS_madvise, TO_ALLOW },
+	/* MADV_DONTNEED alone: what pages_discard() and malloc's trimming
+	 * ask; no other advice (DONTFORK, WIPEONFORK, HWPOISON...) has a
+	 * use here. */
+	{ SYS_madvise, TO_MADVISE },
 	/* Deadlines (the vDSO answers these; a kernel without one asks). */
 	{ SYS_clock_gettime, TO_ALLOW }, { SYS_gettimeofday, TO_ALLOW },
 	/* Signals: returns from handlers, masks, and abort(3)/raise(3),
@@ -433,6 +437,10 @@ blocks(struct fbuild *b, unsigned int self)
 	b->at[TO_MMAP] = b->n;
 	load(b, ARG_LO(2));
 	cmp(b, BPF_JSET, PROT_EXEC, TO_KILL, TO_ALLOW);
+
+	b->at[TO_MADVISE] = b->n;
+	load(b, ARG_LO(2));
+	cmp(b, BPF_JEQ, MADV_DONTNEED, TO_ALLOW, TO_KILL);
 
 	b->at[TO_PEER] = b->n;
 	load(b, ARG_LO(2));

@@ -216,14 +216,15 @@ test_filter_on_in_normal_build(void **state)
 static const unsigned int expect_nr[] = {
 	SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_recvfrom, SYS_sendto,
 	SYS_recvmsg, SYS_poll, SYS_ppoll, SYS_close,
-	SYS_shutdown, SYS_brk, SYS_munmap, SYS_mremap, SYS_madvise,
+	SYS_shutdown, SYS_brk, SYS_munmap, SYS_mremap,
 	SYS_clock_gettime, SYS_gettimeofday, SYS_rt_sigreturn,
 	SYS_rt_sigprocmask, SYS_rt_sigaction, SYS_getpid, SYS_gettid,
 	SYS_futex, SYS_restart_syscall, SYS_exit, SYS_exit_group,
 };
 /* Allowed with some arguments only (tested one by one below). */
 static const unsigned int checked_nr[] = {
-	SYS_ioctl, SYS_fcntl, SYS_mmap, SYS_kill, SYS_tkill, SYS_tgkill,
+	SYS_ioctl, SYS_fcntl, SYS_mmap, SYS_madvise, SYS_kill, SYS_tkill,
+	SYS_tgkill,
 };
 static const unsigned long expect_ioctl[] = {
 	TCGETS, TCSETS, TIOCGWINSZ, TIOCSWINSZ, FIONREAD, SIOCATMARK, TIOCSIG,
@@ -525,6 +526,15 @@ test_filter_mmap(void **state)
 	assert_int_equal(verdict(SYS_mprotect, 0x10000, 4096, PROT_READ |
 	    PROT_EXEC, 0), KILL);
 	assert_int_equal(verdict(SYS_pkey_mprotect, 0x10000, 4096, PROT_EXEC,
+	    0), KILL);
+	/* Pages given back, and no other advice. */
+	assert_int_equal(verdict(SYS_madvise, 0x10000, 4096, MADV_DONTNEED,
+	    0), ALLOW);
+	assert_int_equal(verdict(SYS_madvise, 0x10000, 4096, MADV_DONTFORK,
+	    0), KILL);
+	assert_int_equal(verdict(SYS_madvise, 0x10000, 4096, MADV_WIPEONFORK,
+	    0), KILL);
+	assert_int_equal(verdict(SYS_madvise, 0x10000, 4096, MADV_HWPOISON,
 	    0), KILL);
 }
 #endif

@@ -70,13 +70,14 @@ SYS = {'write': 1, 'mmap': 9, 'mprotect': 10, 'socket': 41, 'connect': 42,
        'accept': 43, 'sendto': 44, 'bind': 49, 'listen': 50,
        'setsockopt': 54, 'getsockopt': 55, 'kill': 62, 'fcntl': 72,
        'getpid': 39, 'tkill': 200, 'tgkill': 234, 'accept4': 288,
-       'ioctl': 16, 'close': 3}
+       'ioctl': 16, 'close': 3, 'madvise': 28}
 F_SETFL, F_GETFL, F_SETOWN, F_SETSIG, F_SETOWN_EX = 4, 3, 8, 10, 15
 O_RDWR, O_NONBLOCK, O_ASYNC = 0o2, 0o4000, 0o20000
 O_RDONLY, O_NOCTTY, O_CLOEXEC = 0, 0o400, 0o2000000
 TIOCGPTPEER, TIOCSTI, TIOCSIG = 0x5441, 0x5412, 0x40045436
 PROT_READ, PROT_WRITE, PROT_EXEC = 1, 2, 4
 MAP_PRIVATE_ANON = 0x22
+MADV_DONTNEED, MADV_DONTFORK = 4, 10
 PS_LOG = 5
 LOG_INFO = 6
 RELAYLOG_BURST = 100    # privsep.h
@@ -518,6 +519,16 @@ def test_mmap_exec_denied(sessions):
     assert_killed(sessions, [{'nr': SYS['mmap'],
                               'args': [0, 4096, PROT_READ | PROT_WRITE |
                                        PROT_EXEC, MAP_PRIVATE_ANON, -1, 0]}])
+
+
+def test_madvise_other_than_dontneed_denied(sessions):
+    """MADV_DONTNEED gives pages back (the relay's idle trim); any other
+    advice kills, here on the relay's own memory."""
+    results = assert_killed(sessions, [
+        {'nr': SYS['madvise'], 'args': ['mem', 4096, MADV_DONTNEED],
+         'mem': '00'},
+        {'nr': SYS['madvise'], 'args': ['mem', 4096, MADV_DONTFORK]}])
+    assert results == [0]
 
 
 def test_mprotect_exec_denied(sessions):
