@@ -21,8 +21,10 @@
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -246,6 +248,41 @@ pkey_type(EVP_PKEY *pk, int *rsa_bits)
 	return KS_KEY_NONE;
 }
 
+/*
+ * One of the files, as a stream, only when it is a regular file: a FIFO
+ * would hold the read (and, without O_NONBLOCK, the open) until a writer
+ * came, and the start or a SIGHUP's reload with it; a directory or a
+ * device is not a PEM file either (OpenSSL's own error for a directory,
+ * "DECODER routines::unsupported", says nothing of that).  O_NOCTTY: a
+ * terminal named here must not become ours.  A regular file's reads never
+ * wait, O_NONBLOCK or not.
+ */
+static FILE *
+open_regular(const char *path, const char *what, char *why, size_t whysz)
+{
+	struct stat st;
+	FILE *f;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)) ==
+	    -1 || fstat(fd, &st) == -1) {
+		snprintf(why, whysz, "%s %s: %s", what, path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, whysz, "%s %s: not a regular file", what, path);
+		close(fd);
+		return NULL;
+	}
+	if ((f = fdopen(fd, "r")) == NULL) {
+		snprintf(why, whysz, "%s %s: %s", what, path, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
 /* The chain file read whole (at most KS_CHAIN_MAX bytes): the relay's
  * certificates are this text, so they always match the key checked here,
  * whatever happens to the file afterwards. */
@@ -256,11 +293,8 @@ read_chain(const char *chainfile, size_t *len, char *why, size_t whysz)
 	size_t n = 0, r;
 	FILE *f;
 
-	if ((f = fopen(chainfile, "re")) == NULL) {
-		snprintf(why, whysz, "certificate %s: %s", chainfile,
-		    strerror(errno));
+	if ((f = open_regular(chainfile, "certificate", why, whysz)) == NULL)
 		return NULL;
-	}
 	if ((buf = malloc(KS_CHAIN_MAX + 1)) == NULL) {
 		fclose(f);
 		snprintf(why, whysz, "out of memory");
@@ -316,10 +350,8 @@ ks_key_load(const char *keyfile, const char *chainfile, char *why,
 		free(chain);
 		return NULL;
 	}
-	if ((f = fopen(keyfile, "re")) == NULL) {
-		snprintf(why, whysz, "key %s: %s", keyfile, strerror(errno));
+	if ((f = open_regular(keyfile, "key", why, whysz)) == NULL)
 		goto out;
-	}
 	/* No passphrase prompt: a daemon has no one to ask. */
 	pk = PEM_read_PrivateKey(f, NULL, NULL, (void *)(uintptr_t)"");
 	fclose(f);

@@ -385,6 +385,27 @@ def test_bad_tls_options(ca):
         assert want in err, (args, err)
 
 
+
+@pytest.mark.parametrize('which', ['cert', 'key'])
+@pytest.mark.parametrize('kind', ['fifo', 'directory'])
+def test_tls_files_must_be_regular(ca, tmp_path, which, kind):
+    """A FIFO named as the certificate or the key would hold the signer's
+    read until a writer came (the start gave up after its 10 s with "did
+    not start: Connection timed out"), a directory gave OpenSSL's
+    "DECODER routines::unsupported": both are one clear line and exit 2
+    at once, as --issue's check is."""
+    bad = tmp_path / 'bad'
+    if kind == 'fifo':
+        os.mkfifo(bad)
+    else:
+        bad.mkdir()
+    files = {'cert': str(ca / 'rsa-chain.pem'), 'key': str(ca / 'rsa.key')}
+    files[which] = str(bad)
+    err = one_line(run_daemon('--tls=auto', '--tls-cert=' + files['cert'],
+                              '--tls-key=' + files['key']))
+    what = 'certificate' if which == 'cert' else 'key'
+    assert '%s %s: not a regular file' % (what, bad) in err, err
+
 def test_tls_off_is_plain(ca):
     """--tls=off (also with a tls=off listener) is the daemon as before."""
     p = run_daemon('--tls=off')

@@ -10,7 +10,9 @@ hostile or clumsy client and an admin's mistakes (the review of issue 15):
   * our FOLLOWS stuck behind output the client never reads still ends at
     the handshake's deadline;
   * a signer lost while the files on disk are a bad pair: logged as such,
-    and tried again when the files change.
+    and tried again when the files change;
+  * a SIGHUP that finds a FIFO where a file was: one line at once, the old
+    pair stays.
 
 The clients and helpers are test_tls_sessions.py's.
 """
@@ -237,3 +239,24 @@ def test_signer_lost_with_bad_files_comes_back(listen_daemon, ca, tmp_path):
     assert peer_cert_key_type(d.port, ca) == 'rsaEncryption'
     d.wait_stderr(r'signer restart: certificate \S+ and key \S+ loaded for '
                   r'new sessions')
+
+
+@pytest.mark.parametrize('which', ['cert', 'key'])
+def test_sighup_finding_a_fifo_keeps_the_old_pair(listen_daemon, ca,
+                                                  tmp_path, which):
+    """The key (or certificate) replaced by a FIFO, then SIGHUP: the new
+    signer's read would wait for a writer that never comes (the listener
+    waited the signer's 10 s, serving no one, then logged "Connection
+    timed out").  The reload says at once, in one line, that the file is
+    not a regular file, and the old pair stays in service."""
+    d, cert, key = daemon_on_copies(listen_daemon, ca, tmp_path)
+    path = cert if which == 'cert' else key
+    os.remove(path)
+    os.mkfifo(path)
+    os.kill(d.pid, signal.SIGHUP)
+    d.wait_stderr(r'SIGHUP: certificate and key not reloaded, the old ones '
+                  r'stay in service: %s %s: not a regular file'
+                  % ('certificate' if which == 'cert' else 'key',
+                     re.escape(str(path))), timeout=5)
+    assert d.stderr_text().count('SIGHUP:') == 1, d.stderr_text()
+    assert peer_cert_key_type(d.port, ca) == 'rsaEncryption'
