@@ -193,12 +193,18 @@ signer_ready(const char *helper, int ctl, struct ks_ready *ready,
 {
 	struct pollfd pfd = { .fd = ctl, .events = POLLIN };
 	ssize_t len = -1;
-	int fd;
+	int fd, n;
 
-	if (poll(&pfd, 1, KS_READY_TIMEOUT_MS) == 1)
+	/* The bound on the signer's load of the files: the start and a
+	 * SIGHUP's reload wait this long, serving no one, and no longer. */
+	if ((n = poll(&pfd, 1, KS_READY_TIMEOUT_MS)) == 1)
 		len = ps_recv(ctl, ready, KS_READY_MAX, &fd);
-	else
-		errno = ETIMEDOUT;
+	else if (n == 0) {
+		snprintf(why, whysz, "the signer (%s) did not answer within "
+		    "%d s (reading the certificate and key)", helper,
+		    KS_READY_TIMEOUT_MS / 1000);
+		return -1;
+	}
 	if (len >= (ssize_t)sizeof(*ready) && ready->type == KS_READY &&
 	    ready->error == 0 && ready->chainlen <= KS_CHAIN_MAX &&
 	    (size_t)len == sizeof(*ready) + ready->chainlen &&

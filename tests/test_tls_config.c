@@ -1,14 +1,19 @@
 /*
  * test_tls_config.c - the daemon's side of TLS that needs no TLS library
  * (telnetd/tls_config.c): the mode names of --tls and --listen=...,tls=,
- * and what "both on one port" makes of a client's first bytes and of its
- * silence.
+ * what "both on one port" makes of a client's first bytes and of its
+ * silence, and the bound on a signer's start.
  */
+#include <sys/stat.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "telnetd.h"
@@ -86,6 +91,37 @@ test_sniff_wait(void **state)
 	assert_int_equal(tls_sniff_wait_ms(UINT32_MAX), TLS_SNIFF_MAX_MS);
 }
 
+/*
+ * A signer that never says READY (its read of a file stuck: a hung NFS
+ * mount) is given KS_READY_TIMEOUT_MS, then ended, and the start says so
+ * in words: it said "did not start: Connection timed out", which reads as
+ * a network error.  The signer here is a script that only waits.
+ */
+static void
+test_signer_start_bounded(void **state)
+{
+	char dir[] = "/tmp/test_tls_config.XXXXXX", helper[64], why[256];
+	struct ks_signer sg;
+	FILE *f;
+	int rc;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(helper, sizeof(helper), "%s/tls-helper", dir);
+	assert_non_null(f = fopen(helper, "w"));
+	assert_true(fputs("#!/bin/sh\nexec sleep 60\n", f) >= 0);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(helper, 0700), 0);
+	rc = ks_signer_start(helper, "/nonexistent/chain.pem",
+	    "/nonexistent/key.pem", (uid_t)-1, (gid_t)-1, &sg, why,
+	    sizeof(why));
+	assert_int_equal(unlink(helper), 0);
+	assert_int_equal(rmdir(dir), 0);
+	assert_int_equal(rc, -1);
+	if (strstr(why, "did not answer within 10 s") == NULL)
+		fail_msg("why: %s", why);
+}
+
 int
 main(void)
 {
@@ -93,6 +129,7 @@ main(void)
 		cmocka_unit_test(test_mode_names),
 		cmocka_unit_test(test_sniff),
 		cmocka_unit_test(test_sniff_wait),
+		cmocka_unit_test(test_signer_start_bounded),
 	};
 
 	return cmocka_run_group_tests_name("tls_config", tests, NULL, NULL);
