@@ -246,12 +246,6 @@ enum tls_sniff tls_sniff(const unsigned char *p, size_t n);
 #define TLS_SNIFF_MAX_MS	2000
 int tls_sniff_wait_ms(uint32_t rtt_us);
 
-/* The start's check of --tls-cert and --tls-key, in a child process so
- * that the key is never in the daemon's own memory: 0, or -1 with a one
- * line reason in why. */
-int tls_check_files(const char *cert, const char *key, char *why,
-    size_t whysz);
-
 /* tls.c (tls_ctx.c: the context): the relay's TLS endpoint, driven by a
  * poll loop. */
 struct tls_ctx;		/* per daemon (or per reload): chain, settings */

@@ -1,15 +1,15 @@
 /*
- * tls_config.c - TLS on the command line: the mode names, and
- * the start's check of the certificate chain and key files.
+ * tls_config.c - TLS on the command line: the mode names, what "both on
+ * one port" makes of a client's first bytes, and starting the signer
+ * (tls-helper signer) and handing it a channel per connection: none of
+ * this needs OpenSSL.
  *
- * Starting the signer (tls-helper signer) and handing it a channel per
- * connection are here too: none of this needs OpenSSL.
- *
- * The check loads the key with OpenSSL, so it runs in tls-helper (../tls/
- * main.c), a program of its own: the daemon links no TLS library (a
- * daemon not asked for TLS pays nothing for it), and the daemon that goes
- * on to fork monitors and relays never has the key in its memory (the
- * relay's memory is a copy of it), which is the point of the signer.
+ * The signer loads the certificate chain and the key with OpenSSL, so it
+ * runs in tls-helper (../tls/main.c), a program of its own: the daemon
+ * links no TLS library (a daemon not asked for TLS pays nothing for it),
+ * and the daemon that goes on to fork monitors and relays never has the
+ * key in its memory (the relay's memory is a copy of it).  Its READY
+ * message, or its reason, is the start's check of the files.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -17,7 +17,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -83,78 +82,6 @@ tls_sniff_wait_ms(uint32_t rtt_us)
 	if (ms > TLS_SNIFF_MAX_MS)
 		return TLS_SNIFF_MAX_MS;
 	return (int)ms;
-}
-
-/* The helper's child: the pipe on 1 and 2, nothing on 0, then exec. */
-static void __attribute__((noreturn))
-run_check(const char *helper, const char *cert, const char *key, int out)
-{
-	char *const argv[] = { (char *)(uintptr_t)"tls-helper",
-	    (char *)(uintptr_t)"check", (char *)(uintptr_t)cert,
-	    (char *)(uintptr_t)key, NULL };
-	static char *const envp[] = { NULL };
-	int dn = open("/dev/null", O_RDONLY);
-
-	if (dn == -1 || dup2(dn, 0) == -1 || dup2(out, 1) == -1 ||
-	    dup2(out, 2) == -1)
-		_exit(127);
-	execve(helper, argv, envp);
-	dprintf(1, "cannot run %s: %s", helper, strerror(errno));
-	_exit(127);
-}
-
-int
-tls_check_files(const char *cert, const char *key, char *why, size_t whysz)
-{
-	char helper[PATH_MAX];
-	int p[2], status;
-	ssize_t n;
-	size_t got = 0;
-	pid_t pid;
-
-	why[0] = '\0';
-	if (login_libexec_path("tls-helper", helper, sizeof(helper)) == -1) {
-		snprintf(why, whysz, "cannot run %s: %s",
-		    helper[0] ? helper : "tls-helper", strerror(errno));
-		return -1;
-	}
-	if (pipe2(p, O_CLOEXEC) == -1) {
-		snprintf(why, whysz, "pipe: %s", strerror(errno));
-		return -1;
-	}
-	if ((pid = fork()) == -1) {
-		snprintf(why, whysz, "fork: %s", strerror(errno));
-		close(p[0]);
-		close(p[1]);
-		return -1;
-	}
-	if (pid == 0)
-		run_check(helper, cert, key, p[1]);
-	close(p[1]);
-	while (got + 1 < whysz &&
-	    (n = read(p[0], why + got, whysz - 1 - got)) != 0) {
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		got += (size_t)n;
-	}
-	close(p[0]);
-	/* One line: the first one, without its newline. */
-	why[got] = '\0';
-	why[strcspn(why, "\n")] = '\0';
-	while (waitpid(pid, &status, 0) == -1)
-		if (errno != EINTR) {
-			snprintf(why, whysz, "waitpid: %s", strerror(errno));
-			return -1;
-		}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	if (why[0] == '\0')
-		snprintf(why, whysz, "tls-helper check failed (status %d)",
-		    status);
-	return -1;
 }
 
 /* ------------------------------------------------------------------ */
