@@ -262,6 +262,24 @@ def test_negotiation_deadline_is_one_number():
         assert stale not in f.read_text(), f
 
 
+def test_tls_deadlines_are_the_headers():
+    """The manual's TLS deadlines are what the relay does with the
+    header's TLS_HANDSHAKE_MS: the handshake's own (tls.c), the client's
+    FOLLOWS after its WILL, and after START_TLS our FOLLOWS's wait to
+    leave before the handshake starts (tls_session.c), so a client has up
+    to twice it from its FOLLOWS, not the once the manual said."""
+    header = (REPO / 'telnetd' / 'tls.h').read_text()
+    ms = int(re.search(r'#define TLS_HANDSHAKE_MS\s+(\d+)', header).group(1))
+    assert ms % 1000 == 0, ms
+    s = ms // 1000
+    man = ' '.join(MAN.read_text().split())
+    for said in ('handshake must finish within %d seconds of its start' % s,
+                 'must send its own FOLLOWS within %d seconds' % s,
+                 'within %d seconds of the client\'s FOLLOWS' % s,
+                 'at most %d seconds' % (2 * s)):
+        assert said in man, said
+
+
 def test_synopsis_equals_help():
     usage = help_usage(help_text())
     assert usage.startswith('usage: telnetd'), usage
