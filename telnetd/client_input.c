@@ -97,6 +97,15 @@ client_command(struct session *s, unsigned char cmd)
 	int c;
 
 	log_trace(s, DBG_OPTIONS, "recv IAC %s", telnet_cmd_name(cmd));
+	/* draft-altman-telnet-starttls-02 section 3.1, item 3: from our DO
+	 * START_TLS until the client's WONT or TLS is up, the server "SHOULD
+	 * NOT send additional Telnet data or commands ... except in response
+	 * to client Telnet options".  An AYT's [Yes] and an AO's DM are
+	 * neither, and the AO's clearing of the queue could take our DO or
+	 * FOLLOWS back: both go unanswered. */
+	if (s->state == S_SECURING &&
+	    (cmd == TELNET_AYT || cmd == TELNET_AO))
+		return;
 	/* RFC 885 section 5: EOR is negotiated for each direction, and
 	 * without the client's END-OF-RECORD in effect its IAC EOR
 	 * "should be treated as a NOP". */

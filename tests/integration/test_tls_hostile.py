@@ -2,8 +2,9 @@
 hostile or clumsy client and an admin's mistakes (the review of issue 15):
 
   * after the daemon's START_TLS FOLLOWS nothing is answered in clear (an
-    AYT, an AO: draft-altman-telnet-starttls-02 section 2), and clear
-    bytes behind the client's FOLLOWS are the handshake's, never TELNET;
+    AYT, an AO: draft-altman-telnet-starttls-02 section 2), nor before the
+    client's answer to DO START_TLS (section 3.1, item 3), and clear bytes
+    behind the client's FOLLOWS are the handshake's, never TELNET;
   * a -required refusal is final;
   * TLS 1.0 and 1.1 only clients and a TLS 1.2 renegotiation are refused,
     a log line each, a session beside them untouched;
@@ -28,7 +29,8 @@ import warnings
 
 import pytest
 
-from tnclient import TelnetClient, IAC, DO, WILL, WONT, AYT, AO, STARTTLS
+from tnclient import (TelnetClient, IAC, DO, DONT, WILL, WONT, AYT, AO,
+                      STARTTLS, TTYPE, LOGOUT)
 from test_tls_sessions import (TLSClient, tls_args, session_pids,
                                peer_cert_key_type, daemon_on_copies,
                                FOLLOWS, REQUIRED_LINE)
@@ -59,6 +61,43 @@ def test_nothing_answered_after_our_follows(listen_daemon, ca):
         # Typed between the WILL and the FOLLOWS, in clear: dropped, so
         # /bin/cat never echoes it (it would come before "inside").
         assert b'typed-between' not in bytes(c.data)
+    finally:
+        c.close()
+
+
+def test_nothing_answered_before_the_tls_decision(listen_daemon, ca):
+    """Draft section 3.1, item 3: after DO START_TLS the server "SHOULD NOT
+    send additional Telnet data or commands ... except in response to
+    client Telnet options" until the client's WONT or TLS is up.  An AYT
+    and an AO before the client's answer get no [Yes] and no DM (nor does
+    the AO clear what is queued): agreed, the client sees DO START_TLS and
+    our FOLLOWS in clear, nothing else; refused, the session goes plain
+    and the AYT sent before stays unanswered, one after is answered."""
+    d = listen_daemon(['-h', '-E', '/bin/cat'] + tls_args(ca, 'starttls'))
+    c = TLSClient(d.port, ca, timeout=10)
+    try:
+        c.wait_event(('DO', STARTTLS))
+        c.send_raw(bytes([IAC, AYT, IAC, AO]))
+        c.send_raw(bytes([IAC, WILL, STARTTLS]) + FOLLOWS)
+        c.wait_event(lambda e: e[0] == 'SB' and e[1] == STARTTLS)
+        c.wrap()
+        assert bytes(c.raw) == bytes([IAC, DO, STARTTLS]) + FOLLOWS, c.raw
+        c.negotiate()
+        c.send_raw(bytes([IAC, AYT]))       # inside TLS: answered
+        c.expect(b'[Yes]')
+    finally:
+        c.close()
+    c = TelnetClient(d.port, timeout=10)
+    try:
+        c.wait_event(('DO', STARTTLS))
+        c.send_raw(bytes([IAC, AYT]))
+        c.negotiate()           # WONT START_TLS: plain from here
+        c.wait_event(('DO', TTYPE))
+        c.send_data(b'plain text\r\n')
+        c.expect(b'plain text')
+        c.send_raw(bytes([IAC, AYT]))
+        c.expect(b'[Yes]')
+        assert bytes(c.data).count(b'[Yes]') == 1, c.data
     finally:
         c.close()
 
@@ -182,15 +221,17 @@ def test_old_versions_and_renegotiation_refused(listen_daemon, ca):
 
 def test_follows_never_read_hits_the_deadline(listen_daemon, ca):
     """A client that has the daemon queue more than the kernel takes
-    (AYT answers, which it never reads) and then sends WILL START_TLS and
-    its FOLLOWS: our FOLLOWS waits behind the answers, the handshake
-    cannot begin, and the wait is bounded all the same (a log line and
-    the close), not a relay and a monitor held for as long as the client
-    likes.  The answers are the kernel's most for a socket's send buffer
-    (tcp_wmem) and 2 MiB more, so some are always left in the queue."""
+    (refusals of an option it offers again and again, which it never
+    reads: an AYT gets no answer before the TLS decision) and then sends
+    WILL START_TLS and its FOLLOWS: our FOLLOWS waits behind the answers,
+    the handshake cannot begin, and the wait is bounded all the same (a
+    log line and the close), not a relay and a monitor held for as long
+    as the client likes.  The answers are the kernel's most for a
+    socket's send buffer (tcp_wmem) and 2 MiB more, so some are always
+    left in the queue."""
     with open('/proc/sys/net/ipv4/tcp_wmem') as f:
         wmem_max = int(f.read().split()[2])
-    ayts = (wmem_max + (2 << 20)) // len(b'\r\n[Yes]\r\n')
+    offers = (wmem_max + (2 << 20)) // len(bytes([IAC, DONT, LOGOUT]))
     d = listen_daemon(['-h', '-E', '/bin/cat', '--output-buffer=%d'
                        % (16 << 20), '--negotiation-timeout=60000'] +
                       tls_args(ca, 'starttls'))
@@ -200,8 +241,8 @@ def test_follows_never_read_hits_the_deadline(listen_daemon, ca):
         s.connect(('127.0.0.1', d.port))
         s.settimeout(10)
         assert s.recv(3) == bytes([IAC, DO, STARTTLS])
-        s.sendall(bytes([IAC, AYT]) * ayts + bytes([IAC, WILL, STARTTLS]) +
-                  FOLLOWS)
+        s.sendall(bytes([IAC, WILL, LOGOUT]) * offers +
+                  bytes([IAC, WILL, STARTTLS]) + FOLLOWS)
         t0 = time.monotonic()
         d.wait_stderr(r'TLS handshake failed: handshake not done in 10000 '
                       r'ms \(our FOLLOWS not read\)', timeout=20)
