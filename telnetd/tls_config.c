@@ -120,13 +120,17 @@ signer_ready(const char *helper, int ctl, struct ks_ready *ready,
 {
 	struct pollfd pfd = { .fd = ctl, .events = POLLIN };
 	ssize_t len = -1;
-	int fd, n;
+	int fd = -1, n;
 
 	/* The bound on the signer's load of the files: the start and a
 	 * SIGHUP's reload wait this long, serving no one, and no longer. */
-	if ((n = poll(&pfd, 1, KS_READY_TIMEOUT_MS)) == 1)
-		len = ps_recv(ctl, ready, KS_READY_MAX, &fd);
-	else if (n == 0) {
+	if ((n = poll(&pfd, 1, KS_READY_TIMEOUT_MS)) == 1 &&
+	    (len = ps_recv(ctl, ready, KS_READY_MAX, &fd)) >= 0 && fd != -1) {
+		/* The signer sends no descriptor: one attached is not its
+		 * READY, and not kept. */
+		close(fd);
+		len = 1;	/* "bad ready message" */
+	} else if (n == 0) {
 		snprintf(why, whysz, "the signer (%s) did not answer within "
 		    "%d s (reading the certificate and key)", helper,
 		    KS_READY_TIMEOUT_MS / 1000);

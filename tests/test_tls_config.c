@@ -5,6 +5,7 @@
  * silence, and the bound on a signer's start.
  */
 #include <sys/stat.h>
+#include <dirent.h>
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -97,29 +98,77 @@ test_sniff_wait(void **state)
  * in words: it said "did not start: Connection timed out", which reads as
  * a network error.  The signer here is a script that only waits.
  */
+/* ks_signer_start() with a stand-in signer, the script given; it must
+ * fail, and why says how. */
 static void
-test_signer_start_bounded(void **state)
+start_stand_in(const char *script, char *why, size_t whysz)
 {
-	char dir[] = "/tmp/test_tls_config.XXXXXX", helper[64], why[256];
+	char dir[] = "/tmp/test_tls_config.XXXXXX", helper[64];
 	struct ks_signer sg;
 	FILE *f;
 	int rc;
 
-	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(helper, sizeof(helper), "%s/tls-helper", dir);
 	assert_non_null(f = fopen(helper, "w"));
-	assert_true(fputs("#!/bin/sh\nexec sleep 60\n", f) >= 0);
+	assert_true(fputs(script, f) >= 0);
 	assert_int_equal(fclose(f), 0);
 	assert_int_equal(chmod(helper, 0700), 0);
 	rc = ks_signer_start(helper, "/nonexistent/chain.pem",
-	    "/nonexistent/key.pem", (uid_t)-1, (gid_t)-1, &sg, why,
-	    sizeof(why));
+	    "/nonexistent/key.pem", (uid_t)-1, (gid_t)-1, &sg, why, whysz);
 	assert_int_equal(unlink(helper), 0);
 	assert_int_equal(rmdir(dir), 0);
 	assert_int_equal(rc, -1);
+}
+
+static void
+test_signer_start_bounded(void **state)
+{
+	char why[256];
+
+	(void)state;
+	start_stand_in("#!/bin/sh\nexec sleep 60\n", why, sizeof(why));
 	if (strstr(why, "did not answer within 10 s") == NULL)
 		fail_msg("why: %s", why);
+}
+
+/* The descriptors open in this process. */
+static int
+open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
+}
+
+/*
+ * A signer that attaches a descriptor to its first message: not its
+ * READY (ours sends none), and the descriptor is closed, not left open in
+ * the listener for every reload.  The signer here is a script that sends
+ * its standard input with one byte.
+ */
+static void
+test_signer_descriptor_not_kept(void **state)
+{
+	char why[256];
+	int before;
+
+	(void)state;
+	if (access("/usr/bin/python3", X_OK) != 0)
+		fail_msg("/usr/bin/python3 is needed (make deps)");
+	before = open_fds();
+	start_stand_in("#!/usr/bin/python3\nimport socket, time\n"
+	    "s = socket.socket(fileno=3)\n"
+	    "socket.send_fds(s, [b'x'], [0])\ntime.sleep(5)\n", why,
+	    sizeof(why));
+	if (strstr(why, "bad ready message") == NULL)
+		fail_msg("why: %s", why);
+	assert_int_equal(open_fds(), before);
 }
 
 int
@@ -130,6 +179,7 @@ main(void)
 		cmocka_unit_test(test_sniff),
 		cmocka_unit_test(test_sniff_wait),
 		cmocka_unit_test(test_signer_start_bounded),
+		cmocka_unit_test(test_signer_descriptor_not_kept),
 	};
 
 	return cmocka_run_group_tests_name("tls_config", tests, NULL, NULL);
