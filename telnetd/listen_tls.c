@@ -99,8 +99,8 @@ listen_tls_reload(struct listen_tls *t, const char *why_now)
 		return;
 	}
 	if (ks_signer_start(helper, t->cfg->tls.cert, t->cfg->tls.key,
-	    geteuid() == 0 ? t->cfg->ps_uid : (uid_t)-1, t->cfg->ps_gid, &ng,
-	    why, sizeof(why)) == -1) {
+	    geteuid() == 0 ? t->cfg->ps_uid : (uid_t)-1, t->cfg->ps_gid, 1,
+	    &ng, why, sizeof(why)) == -1) {
 		reload_failed(t, why_now, why);
 		return;
 	}

@@ -67,8 +67,8 @@ start_signer(const struct config *cfg, struct ks_signer *sg)
 		usage_error("TLS: cannot run %s: %s", helper[0] ? helper :
 		    "tls-helper", strerror(errno));
 	if (ks_signer_start(helper, cfg->tls.cert, cfg->tls.key,
-	    geteuid() == 0 ? cfg->ps_uid : (uid_t)-1, cfg->ps_gid, sg, why,
-	    sizeof(why)) == -1)
+	    geteuid() == 0 ? cfg->ps_uid : (uid_t)-1, cfg->ps_gid,
+	    cfg->standalone, sg, why, sizeof(why)) == -1)
 		usage_error("%s", why);
 }
 

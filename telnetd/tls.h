@@ -166,10 +166,12 @@ struct ks_signer {
 };
 /* Start tls-helper signer (fork and exec of HELPER; it runs as uid/gid
  * once the key is loaded, or stays as it is with uid -1) and wait for its
- * ready message: 0, or -1 with why. */
+ * ready message: 0, or -1 with why.  log_stderr: the signer gets our
+ * standard error for its log lines too (--listen's; in inetd mode it is
+ * the client's socket). */
 int ks_signer_start(const char *helper, const char *chainfile,
-    const char *keyfile, uid_t uid, gid_t gid, struct ks_signer *sg,
-    char *why, size_t whysz);
+    const char *keyfile, uid_t uid, gid_t gid, int log_stderr,
+    struct ks_signer *sg, char *why, size_t whysz);
 /* No more channels: its control socket closed (it ends once its channels
  * are done), the chain freed.  Not waited for. */
 void ks_signer_stop(struct ks_signer *sg);

@@ -88,10 +88,13 @@ tls_sniff_wait_ms(uint32_t rtt_us)
 /* The signer, from the daemon's side (tls_signer.c is the other)       */
 
 /* The signer's child: the control socket on 3, /dev/null on 0-2 (in
- * inetd mode they are the client's socket), nothing else; then exec. */
+ * inetd mode they are the client's socket) but for log_stderr's 2, nothing
+ * else; then exec.  With syslog alone, a refusal the signer logs (a relay
+ * taken over) could go nowhere: no syslog daemon, or one restarted, which
+ * the chrooted signer cannot reach again. */
 static __attribute__((noreturn)) void
 signer_exec(const char *helper, const char *chainfile, const char *keyfile,
-    uid_t uid, gid_t gid, int ctl)
+    uid_t uid, gid_t gid, int log_stderr, int ctl)
 {
 	char ids[2][16];
 	char *const argv[] = { (char *)(uintptr_t)"tls-helper",
@@ -105,7 +108,7 @@ signer_exec(const char *helper, const char *chainfile, const char *keyfile,
 	snprintf(ids[1], sizeof(ids[1]), "%ld", (long)gid);
 	/* dup2 clears close-on-exec on 3. */
 	if (dn == -1 || dup2(dn, 0) == -1 || dup2(dn, 1) == -1 ||
-	    dup2(dn, 2) == -1 || dup2(ctl, 3) == -1)
+	    (!log_stderr && dup2(dn, 2) == -1) || dup2(ctl, 3) == -1)
 		_exit(127);
 	closefrom(4);
 	execve(helper, argv, envp);
@@ -158,8 +161,8 @@ signer_ready(const char *helper, int ctl, struct ks_ready *ready,
 
 int
 ks_signer_start(const char *helper, const char *chainfile,
-    const char *keyfile, uid_t uid, gid_t gid, struct ks_signer *sg,
-    char *why, size_t whysz)
+    const char *keyfile, uid_t uid, gid_t gid, int log_stderr,
+    struct ks_signer *sg, char *why, size_t whysz)
 {
 	struct ks_ready *ready;
 	pid_t pid;
@@ -186,7 +189,8 @@ ks_signer_start(const char *helper, const char *chainfile,
 		return -1;
 	}
 	if (pid == 0)
-		signer_exec(helper, chainfile, keyfile, uid, gid, sp[1]);
+		signer_exec(helper, chainfile, keyfile, uid, gid, log_stderr,
+		    sp[1]);
 	close(sp[1]);
 	if (signer_ready(helper, sp[0], ready, sg, why, whysz) == 0) {
 		sg->pid = pid;

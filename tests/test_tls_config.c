@@ -115,7 +115,7 @@ start_stand_in(const char *script, char *why, size_t whysz)
 	assert_int_equal(fclose(f), 0);
 	assert_int_equal(chmod(helper, 0700), 0);
 	rc = ks_signer_start(helper, "/nonexistent/chain.pem",
-	    "/nonexistent/key.pem", (uid_t)-1, (gid_t)-1, &sg, why, whysz);
+	    "/nonexistent/key.pem", (uid_t)-1, (gid_t)-1, 0, &sg, why, whysz);
 	assert_int_equal(unlink(helper), 0);
 	assert_int_equal(rmdir(dir), 0);
 	assert_int_equal(rc, -1);

@@ -23,16 +23,30 @@
  * its sessions.
  */
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "telnetd.h"
 #include "tls.h"
 
 #define SIGNER_CTL	3	/* the signer's control socket */
+
+/* The daemon left the signer its standard error for log lines (--listen:
+ * the admin's terminal or the journal), or made it /dev/null (inetd). */
+static int
+stderr_for_log(void)
+{
+	struct stat st;
+
+	return fstat(STDERR_FILENO, &st) == 0 && !(S_ISCHR(st.st_mode) &&
+	    st.st_rdev == makedev(1, 3));
+}
 
 int
 main(int argc, char **argv)
@@ -57,7 +71,7 @@ main(int argc, char **argv)
 			uid = (uid_t)strtoul(argv[4], NULL, 10);
 			gid = (gid_t)strtoul(argv[5], NULL, 10);
 		}
-		log_init(0, 0, "telnetd");
+		log_init(stderr_for_log(), 0, "telnetd");
 		log_setproc("signer");
 		return ks_signer_run(argv[2], argv[3], SIGNER_CTL, uid, gid);
 	}

@@ -176,6 +176,10 @@ def test_descriptor_to_signer_not_kept(listen_daemon, ca):  # noqa: F811
         wait_until(lambda: len(fd_links(signer)) == before - 1, 10,
                    'the signer closed the channel and kept nothing')
         assert not holds(signer, tcp), fd_links(signer)
+        # The refusal, evidence of a relay taken over, is in the
+        # daemon's own log stream (its stderr with --listen), not only
+        # in a syslog that may not be there.
+        d.wait_stderr(r'signer: request refused: a descriptor attached')
     finally:
         cl.close()
     new_session_echoes(d, ca)

@@ -114,7 +114,7 @@ main(int argc, char **argv)
 		usage();
 	signal(SIGPIPE, SIG_IGN);
 	log_init(1, 0, "tls_echo");
-	if (ks_signer_start(helper, chain, key, (uid_t)-1, (gid_t)-1, &sg,
+	if (ks_signer_start(helper, chain, key, (uid_t)-1, (gid_t)-1, 1, &sg,
 	    why, sizeof(why)) == -1)
 		fail("signer", why);
 	signer = sg.pid;
