@@ -194,10 +194,12 @@ run_session(struct listener *l, int fd, const struct sockaddr_storage *ss,
  * left there (the lines it logged about other clients, their names) would
  * be in the next session's copy of the stack, which its relay reads on.
  * The listener's own pages, written before the fork: the child shares
- * the zeroes, nothing is copied for it.  32 KiB is well past the deepest
- * call the listener makes for a client (syslog's formatting).
+ * the zeroes.  16 KiB covers syslog's formatting of a line about a client
+ * (test_relay_peers.py still found the addresses with 8 KiB); 32 KiB cost
+ * each of 1,000 idle --listen sessions 16 KiB more (make bench's scale
+ * row: 120 KiB against 104), 16 KiB nothing measurable.
  */
-#define STACK_SCRUB	(32 * 1024)
+#define STACK_SCRUB	(16 * 1024)
 static __attribute__((noinline)) void
 stack_scrub(void)
 {
