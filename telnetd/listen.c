@@ -195,9 +195,9 @@ run_session(struct listener *l, int fd, const struct sockaddr_storage *ss,
  * be in the next session's copy of the stack, which its relay reads on.
  * The listener's own pages, written before the fork: the child shares
  * the zeroes.  16 KiB covers syslog's formatting of a line about a client
- * (test_relay_peers.py still found the addresses with 8 KiB); 32 KiB cost
- * each of 1,000 idle --listen sessions 16 KiB more (make bench's scale
- * row: 120 KiB against 104), 16 KiB nothing measurable.
+ * (test_relay_peers.py still found the addresses with 8 KiB).  What it
+ * costs a session (make bench's scale row, 1,000 idle --listen sessions):
+ * 108 KiB each against 104-105 without; 32 KiB made it 120.
  */
 #define STACK_SCRUB	(16 * 1024)
 static __attribute__((noinline)) void
@@ -351,7 +351,7 @@ listener_open(struct listener *l, const struct config *cfg,
 	    (pending_alloc(&l->pl) == -1 ||
 	    (l->pfd = calloc(pend_slot(l) + l->pl.max,
 	    sizeof(*l->pfd))) == NULL))
-		fatal("calloc");
+		fatal("PROXY connections' table");
 	listen_addrs(&l->socks);
 	title_listener(l->socks.addrs, 0);
 	log_info("telnetd %s ready", TELNETD_VERSION);
