@@ -147,6 +147,13 @@ def test_logout_closes(inetd_daemon):
     c.close()
 
 
+def ask_echo(c, on):
+    """DO ECHO (on) or DONT ECHO, and the daemon's answer to it."""
+    n = len(c.events)
+    c.request_do(ECHO, on)
+    c.wait_event(('WILL' if on else 'WONT', ECHO), start=n)
+
+
 def test_echo_refused_then_agreed_echoes_again(inetd_daemon):
     """RFC 857: WILL ECHO means the server echoes.  A client that turns
     the server's echo off (DONT ECHO: the pty stops echoing) and on again
@@ -158,15 +165,11 @@ def test_echo_refused_then_agreed_echoes_again(inetd_daemon):
     c.send_data(b'one\r\n')
     c.expect(b"LINE:b'one\\n'")
     assert bytes(c.data).count(b'one') == 2    # echoed, then the line
-    n = len(c.events)
-    c.request_do(ECHO, False)
-    c.wait_event(('WONT', ECHO), start=n)
+    ask_echo(c, False)
     c.send_data(b'two\r\n')
     c.expect(b"LINE:b'two\\n'")
     assert bytes(c.data).count(b'two') == 1    # the client echoes
-    n = len(c.events)
-    c.request_do(ECHO, True)
-    c.wait_event(('WILL', ECHO), start=n)
+    ask_echo(c, True)
     c.send_data(b'three\r\n')
     c.expect(b"LINE:b'three\\n'")
     assert bytes(c.data).count(b'three') == 2, bytes(c.data)
@@ -180,16 +183,12 @@ def test_echo_agreed_again_leaves_a_password_prompt_alone(inetd_daemon):
     d = inetd_daemon(['-E', LMPROG + ' password'])
     c = session(d)
     c.expect(b'READY')
-    n = len(c.events)
-    c.request_do(ECHO, False)
-    c.wait_event(('WONT', ECHO), start=n)
+    ask_echo(c, False)
     c.send_data(b'one\r\n')
     c.expect(b'ECHOON')
     c.send_data(b'two\r\n')
     c.expect(b'PASSWORD:')
-    n = len(c.events)
-    c.request_do(ECHO, True)
-    c.wait_event(('WILL', ECHO), start=n)
+    ask_echo(c, True)
     c.send_data(b'hunter2\r\n')
     c.expect(b"SECRET:b'hunter2\\n'")
     assert bytes(c.data).count(b'hunter2') == 1, bytes(c.data)

@@ -252,6 +252,13 @@ def test_second_eof_for_a_program_that_reads_in_silence(inetd_daemon):
     c.close()
 
 
+def expect_line(c, word, timeout=6):
+    """What came up to the program's line that starts with word, and
+    that line."""
+    got = c.expect(word, timeout=timeout)
+    return got + c.expect(b'\n')
+
+
 def test_line_written_as_extproc_comes_on(inetd_daemon):
     """A program back to reading lines without a word: the relay writes
     the client's CR for ICRNL, then its termios look turns EXTPROC on.
@@ -262,8 +269,7 @@ def test_line_written_as_extproc_comes_on(inetd_daemon):
     c.expect(b'NOCANON')
     c.settle(1.3)
     c.send_data(b'abc\r\n')
-    got = c.expect(b'LINE:', timeout=6)
-    got += c.expect(b'\n')
+    got = expect_line(c, b'LINE:')
     assert b"LINE:b'abc\\n'" in got, got
     c.close()
 
@@ -279,8 +285,7 @@ def test_input_behind_an_eof_mapped_once(inetd_daemon):
     c.expect(b'READY')
     c.settle(0.2)
     c.send_data(b'\x04after\r\n')
-    got = c.expect(b'READS:', timeout=6)
-    got += c.expect(b'\n')
+    got = expect_line(c, b'READS:')
     assert b"READS:[b'', b'after\\n']" in got, got
     c.read_until_close()
     c.close()
